@@ -1,0 +1,167 @@
+"""Money of a pledge's sub-projects, cell by cell as the card prints it, in 백만원."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pledges import periods
+from pledges.models import Project
+
+
+class FundingSource(models.TextChoices):
+    """재원. ``TOTAL`` is the printed total row (계), kept as published next to its parts."""
+
+    TOTAL = "total", _("Total (계)")
+    NATIONAL = "national", _("National (국비)")
+    PROVINCIAL = "provincial", _("Provincial (도비)")
+    CITY = "city", _("City (시비)")
+    PRIVATE = "private", _("Private (민자)")
+    SPECIAL_GRANT = "special_grant", _("Special grant (특조비)")
+    OTHER = "other", _("Other (기타)")
+
+
+class FigureKind(models.TextChoices):
+    """Which printed table a figure belongs to."""
+
+    INVESTMENT = "investment", _("Investment plan (연도별 투자계획)")
+    COST_INITIAL = "cost_initial", _("Total cost, initial plan (총사업비 초기계획)")
+    COST_CURRENT = "cost_current", _("Total cost, current plan (총사업비 현재계획)")
+    IN_TERM_PLAN = "in_term_plan", _("In-term plan (임기내 계획)")
+    SECURED = "secured", _("Secured (확보금액)")
+    EXECUTED = "executed", _("Executed (집행금액)")
+
+
+# Which rows (sources) and columns (periods) each table has. "year" stands for any
+# year of the term, "through" for a cumulative "~2022" column.
+SHAPES: dict[str, tuple[bool, set[str]]] = {
+    # kind: (split by source?, period kinds allowed)
+    FigureKind.INVESTMENT: (True, {"total", "prior", "year", "after"}),
+    FigureKind.COST_INITIAL: (False, {"total"}),
+    FigureKind.COST_CURRENT: (False, {"total"}),
+    FigureKind.IN_TERM_PLAN: (False, {"total", "year", "through", "after"}),
+    FigureKind.SECURED: (True, {"total"}),
+    FigureKind.EXECUTED: (False, {"total", "year", "through"}),
+}
+
+
+class BudgetFigureQuerySet(models.QuerySet):
+    def of_kind(self, kind: str) -> "BudgetFigureQuerySet":
+        return self.filter(kind=kind)
+
+    def stated_totals(self) -> "BudgetFigureQuerySet":
+        """The published total cells (계 row, total column)."""
+        return self.filter(source=FundingSource.TOTAL, period=periods.TOTAL)
+
+    def by_source(self) -> "BudgetFigureQuerySet":
+        """Source rows of the total column, e.g. 확보금액 국비/도비/시비."""
+        return self.exclude(source=FundingSource.TOTAL).filter(period=periods.TOTAL)
+
+    def by_period(self) -> "BudgetFigureQuerySet":
+        """Period columns of the total row, e.g. 집행금액 2022…2026."""
+        return self.filter(source=FundingSource.TOTAL).exclude(period=periods.TOTAL)
+
+    def rolled_up(self) -> "BudgetFigureQuerySet":
+        """Sum the cells of each (pledge, kind, source, period) over the pledge's sub-projects."""
+        return (
+            self.values("project__pledge_id", "kind", "source", "period")
+            .annotate(amount_sum=Sum("amount"))
+            .order_by()
+        )
+
+
+class BudgetFigure(models.Model):
+    """One published cell of a money table of a sub-project, in 백만원 (millions of won).
+
+    A cell that was printed blank or as a dash is *not published*: it has no row here,
+    which is different from a row with amount 0.
+    """
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("sub-project"), on_delete=models.CASCADE, related_name="figures"
+    )
+    kind = models.CharField(_("table"), max_length=20, choices=FigureKind.choices)
+    source = models.CharField(
+        _("funding source"), max_length=20, choices=FundingSource.choices, default="total"
+    )
+    period = models.CharField(
+        _("period"),
+        max_length=8,
+        default=periods.TOTAL,
+        help_text=_("total, prior (기투자), a year such as 2024, ~2022, or after (임기후)."),
+    )
+    amount = models.BigIntegerField(
+        _("amount (백만원)"), help_text=_("Millions of won, a whole number as published.")
+    )
+    note = models.CharField(
+        _("note"),
+        max_length=300,
+        blank=True,
+        help_text=_("How the cell was read where the printed table is unusual."),
+    )
+
+    objects = BudgetFigureQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("budget figure")
+        verbose_name_plural = _("budget figures")
+        ordering = ["project", "kind", "source", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "kind", "source", "period"],
+                name="%(app_label)s_%(class)s_one_per_cell",
+                violation_error_message=_(
+                    "이 세부사업·표·재원·기간의 금액이 이미 있습니다. / "
+                    "There is already an amount for this sub-project, table, source and period."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="%(app_label)s_%(class)s_amount_not_negative",
+                violation_error_message=_(
+                    "금액은 0 이상이어야 합니다. / Amounts cannot be negative."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=FigureKind.values) & Q(source__in=FundingSource.values),
+                name="%(app_label)s_%(class)s_known_kind_and_source",
+                violation_error_message=_(
+                    "알 수 없는 표 또는 재원입니다. / Unknown table or funding source."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.project} {self.get_kind_display()} {self.get_source_display()} "
+            f"{periods.label(self.period)}: {self.amount:,}"
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        by_source, period_kinds = SHAPES.get(self.kind, (True, set()))
+        if not by_source and self.source != FundingSource.TOTAL:
+            errors["source"] = _(
+                "이 표는 재원별로 나누지 않습니다. / This table is not split by funding source."
+            )
+        try:
+            period_kind, year = periods.parse(self.period)
+        except ValueError:
+            errors["period"] = _(
+                "기간은 total, prior, 연도(예: 2024), ~2022, after 중 하나여야 합니다. / "
+                "The period must be total, prior, a year such as 2024, ~2022 or after."
+            )
+        else:
+            if period_kind not in period_kinds:
+                errors["period"] = _("이 표에는 없는 기간입니다. / This table has no such period.")
+            elif year is not None and self.project_id:
+                years = self.project.pledge.term.years
+                if year not in years:
+                    errors["period"] = _(
+                        "연도는 임기(%(first)s–%(last)s) 안이어야 합니다. / "
+                        "The year must be within the term (%(first)s–%(last)s)."
+                    ) % {"first": years[0], "last": years[-1]}
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,72 @@
+"""Writes for budget figures: loading the printed money tables of a sub-project."""
+
+from typing import Any
+
+from django.db import transaction
+
+from departments.services import SEED_REASON, record_upsert
+from pledges import periods
+from pledges.models import Pledge
+
+from .models import BudgetFigure, FigureKind, FundingSource
+
+NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
+
+
+def figure_cells(project_data: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+    """The published cells of one sub-project's fixture: {(kind, source, period): amount}."""
+    cells: dict[tuple[str, str, str], int] = {}
+    investment = project_data.get("investment")
+    finance = project_data.get("finance", {})
+    unknown = (set(investment or {}) - {"columns", *FundingSource.values}) | (
+        set(finance.get(FigureKind.SECURED, {})) - set(FundingSource.values)
+    )
+    if unknown:
+        raise ValueError(f"{project_data['name']}: unknown funding source(s) {sorted(unknown)}")
+    if investment:
+        columns = investment["columns"]
+        for source in FundingSource.values:
+            if source not in investment:
+                continue
+            for period, amount in zip(columns, investment[source], strict=True):
+                if amount not in NOT_PUBLISHED:
+                    cells[(FigureKind.INVESTMENT, source, period)] = amount
+    for kind in (FigureKind.COST_INITIAL, FigureKind.COST_CURRENT):
+        if finance.get(kind) not in (None, *NOT_PUBLISHED):
+            cells[(kind, FundingSource.TOTAL, periods.TOTAL)] = finance[kind]
+    for kind in (FigureKind.IN_TERM_PLAN, FigureKind.EXECUTED):
+        for period, amount in finance.get(kind, {}).items():
+            if amount not in NOT_PUBLISHED:
+                cells[(kind, FundingSource.TOTAL, str(period))] = amount
+    for source, amount in finance.get(FigureKind.SECURED, {}).items():
+        if amount not in NOT_PUBLISHED:
+            cells[(FigureKind.SECURED, source, periods.TOTAL)] = amount
+    return cells
+
+
+def _note_for(notes: dict[str, str], kind: str, source: str, period: str) -> str:
+    for key in (f"{kind}.{source}.{period}", f"{kind}.{source}", kind):
+        if key in notes:
+            return notes[key]
+    return ""
+
+
+@transaction.atomic
+def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]) -> None:
+    """Create, update or delete the figures of a pledge's sub-projects to match its fixture."""
+    for project_data in data.get("projects", []):
+        project = pledge.projects.get(name=project_data["name"])
+        notes = project_data.get("notes", {})
+        keep = []
+        for (kind, source, period), amount in figure_cells(project_data).items():
+            figure, status = record_upsert(
+                BudgetFigure,
+                lookup={"project": project, "kind": kind, "source": source, "period": period},
+                values={"amount": amount, "note": _note_for(notes, kind, source, period)},
+            )
+            keep.append(figure.pk)
+            counts[status] = counts.get(status, 0) + 1
+        for stale in project.figures.exclude(pk__in=keep):
+            stale._change_reason = SEED_REASON
+            stale.delete()
+            counts["deleted"] = counts.get("deleted", 0) + 1

@@ -1,0 +1,58 @@
+"""Periods of a mayoral term as printed on pledge cards.
+
+A period is stored as a short string so that the next term fits without a schema change:
+
+    "total"  the table's total column (총사업비, 계획합계, 확보총계, 집행총계)
+    "prior"  spent before the term (기투자)
+    "2024"   one year of the term
+    "~2022"  everything up to and including that year (printed "~2022")
+    "after"  after the term (임기후)
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+
+TOTAL = "total"
+PRIOR = "prior"
+AFTER = "after"
+
+_YEAR = re.compile(r"^(~?)(\d{4})$")
+
+
+def parse(period: str) -> tuple[str, int | None]:
+    """Split a period into its kind ("total", "prior", "year", "through", "after") and year."""
+    if period in (TOTAL, PRIOR, AFTER):
+        return period, None
+    match = _YEAR.match(period or "")
+    if not match:
+        raise ValueError(f"unknown period {period!r}")
+    return ("through" if match.group(1) else "year"), int(match.group(2))
+
+
+def is_valid(period: str, years: range) -> bool:
+    """Whether a period exists in a term whose years are ``years``."""
+    try:
+        kind, year = parse(period)
+    except ValueError:
+        return False
+    return year is None or year in years
+
+
+def label(period: str) -> str:
+    kind, year = parse(period)
+    return {
+        TOTAL: _("Total"),
+        PRIOR: _("Prior investment (기투자)"),
+        AFTER: _("After term (임기후)"),
+    }.get(kind) or (f"~{year}" if kind == "through" else str(year))
+
+
+def sort_key(period: str) -> tuple[int, int]:
+    kind, year = parse(period)
+    return {"prior": (0, 0), "through": (1, year or 0), "year": (1, year or 0),
+            "after": (2, 0), "total": (3, 0)}[kind]
+
+
+def year_periods(years: range) -> list[str]:
+    return [str(year) for year in years]
