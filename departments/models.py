@@ -56,6 +56,13 @@ class Department(models.Model):
         blank=True,
         help_text=_("Blank: not published in the source documents."),
     )
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("department staff"),
+        related_name="departments",
+        blank=True,
+        help_text=_("Users who may update this department's pledges and figures."),
+    )
 
     objects = DepartmentManager()
     history = HistoricalRecords()

@@ -220,7 +220,10 @@ class Pledge(models.Model):
     )
     as_of = models.DateField(_("figures as of"))
     as_of_note = models.CharField(
-        _("as-of basis"), max_length=200, blank=True, help_text=_("Where the as-of date comes from.")
+        _("as-of basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the as-of date comes from."),
     )
     source = models.CharField(
         _("source"), max_length=200, blank=True, help_text=_("Source document and lines.")
@@ -268,13 +271,13 @@ class Pledge(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:detail", kwargs={"code": self.code})
+
     def natural_key(self) -> tuple:
         return (self.term.number, self.code)
 
     natural_key.dependencies = ["pledges.term"]
-
-    def get_absolute_url(self) -> str:
-        return reverse("pledges:detail", kwargs={"code": self.code})
 
     def clean(self) -> None:
         if self.vision_id and self.term_id and self.vision.term_id != self.term_id:
@@ -378,7 +381,9 @@ class YearPlan(models.Model):
 
     def clean(self) -> None:
         if self.pledge_id and not periods.is_valid(self.period, self.pledge.term.years):
-            raise ValidationError({"period": _("임기에 없는 기간입니다. / Not a period of the term.")})
+            raise ValidationError(
+                {"period": _("임기에 없는 기간입니다. / Not a period of the term.")}
+            )
 
 
 class DatePrecision(models.TextChoices):
@@ -486,7 +491,9 @@ class WorkPlanLink(models.Model):
     """A work-plan item that serves a pledge, and what in the text ties them."""
 
     pledge = models.ForeignKey(Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE)
-    item = models.ForeignKey(WorkPlanItem, verbose_name=_("work-plan item"), on_delete=models.CASCADE)
+    item = models.ForeignKey(
+        WorkPlanItem, verbose_name=_("work-plan item"), on_delete=models.CASCADE
+    )
     reason = models.CharField(_("tied by"), max_length=300)
 
     history = HistoricalRecords()

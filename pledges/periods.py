@@ -50,8 +50,13 @@ def label(period: str) -> str:
 
 def sort_key(period: str) -> tuple[int, int]:
     kind, year = parse(period)
-    return {"prior": (0, 0), "through": (1, year or 0), "year": (1, year or 0),
-            "after": (2, 0), "total": (3, 0)}[kind]
+    return {
+        "prior": (0, 0),
+        "through": (1, year or 0),
+        "year": (1, year or 0),
+        "after": (2, 0),
+        "total": (3, 0),
+    }[kind]
 
 
 def year_periods(years: range) -> list[str]:

@@ -62,8 +62,15 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
         **{
             key: data.get(key, "")
             for key in (
-                "title", "index_title", "objective", "target", "overview",
-                "plan_note", "problems", "as_of_note", "source",
+                "title",
+                "index_title",
+                "objective",
+                "target",
+                "overview",
+                "plan_note",
+                "problems",
+                "as_of_note",
+                "source",
             )
         },
         "target_year": data.get("target_year"),

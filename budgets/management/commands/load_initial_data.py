@@ -14,7 +14,10 @@ from pledges.services import pledge_seed, terms_seed
 
 
 class Command(BaseCommand):
-    help = "시드 자료(fixtures/)를 적재합니다. 두 번 실행해도 바뀌는 것이 없습니다. / Load the seed data."
+    help = (
+        "시드 자료(fixtures/)를 적재합니다. 두 번 실행해도 바뀌는 것이 없습니다. / "
+        "Load the seed data; a second run changes nothing."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -30,7 +33,9 @@ class Command(BaseCommand):
             departments = _read(folder / "departments.toml")
             cards = [_read(path) for path in sorted((folder / "pledges").glob("*.toml"))]
         except (OSError, tomllib.TOMLDecodeError) as error:
-            raise CommandError(f"시드 파일을 읽을 수 없습니다 / cannot read seed files: {error}")
+            raise CommandError(
+                f"시드 파일을 읽을 수 없습니다 / cannot read seed files: {error}"
+            ) from error
         if not cards:
             raise CommandError(f"{folder / 'pledges'}에 공약 카드가 없습니다 / no pledge cards")
 

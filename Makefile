@@ -1,0 +1,57 @@
+# The verbs people type. `make run` and `make test` work on a fresh machine: they create
+# .venv and install what the project needs.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+# Settings for local runs and tests; production sets its own (see README).
+DEV_ENV := DJANGO_DEBUG=1
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
+	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+
+.PHONY: install run test lint format check migrate seed demo-accounts messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(DEV_ENV) $(PY) manage.py load_initial_data
+
+demo-accounts: migrate
+	$(DEV_ENV) $(PY) manage.py create_demo_accounts
+
+run: seed demo-accounts
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check: install
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l en -l ko --no-obsolete
+	$(DEV_ENV) $(PY) manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

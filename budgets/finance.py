@@ -1,0 +1,142 @@
+"""A pledge's or sub-project's money, assembled from its published cells.
+
+Pure functions over already-fetched ``BudgetFigure`` rows, so a page or an export
+fetches all figures in one query and builds every summary from them. A value that
+no cell publishes is ``None`` ("not published"), never 0.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from pledges import periods
+
+from .models import BudgetFigure, FigureKind, FundingSource
+
+Cells = dict[tuple[str, str, str], int]  # (kind, source, period) -> 백만원
+
+SOURCES = [s for s in FundingSource.values if s != FundingSource.TOTAL]
+
+
+def sum_cells(figures: Iterable[BudgetFigure]) -> Cells:
+    """Add up cells of the same (kind, source, period): the roll-up of several sub-projects."""
+    cells: Cells = defaultdict(int)
+    for figure in figures:
+        cells[(figure.kind, figure.source, figure.period)] += figure.amount
+    return dict(cells)
+
+
+def execution_rate(executed: int | None, current_total: int | None) -> Decimal | None:
+    """Executed as a percentage of the current total cost, to one decimal place."""
+    if executed is None or not current_total:
+        return None
+    rate = Decimal(executed) * 100 / Decimal(current_total)
+    return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Finance:
+    """The money tables of one sub-project, or of a whole pledge (sums of its sub-projects)."""
+
+    cells: Cells = field(default_factory=dict)
+
+    @classmethod
+    def from_figures(cls, figures: Iterable[BudgetFigure]) -> "Finance":
+        return cls(sum_cells(figures))
+
+    def get(self, kind: str, source: str = FundingSource.TOTAL, period: str = periods.TOTAL):
+        return self.cells.get((kind, source, period))
+
+    def row(self, kind: str, source: str = FundingSource.TOTAL) -> dict[str, int]:
+        """Period columns of one row (total column excluded), in period order."""
+        found = {
+            period: amount
+            for (k, s, period), amount in self.cells.items()
+            if k == kind and s == source and period != periods.TOTAL
+        }
+        return dict(sorted(found.items(), key=lambda item: periods.sort_key(item[0])))
+
+    def column(self, kind: str, period: str = periods.TOTAL) -> dict[str, int]:
+        """Source rows of one column (total row excluded), in the printed source order."""
+        return {
+            source: self.cells[(kind, source, period)]
+            for source in SOURCES
+            if (kind, source, period) in self.cells
+        }
+
+    @property
+    def has_money(self) -> bool:
+        return bool(self.cells)
+
+    @property
+    def current_total(self) -> int | None:
+        return self.get(FigureKind.COST_CURRENT)
+
+    @property
+    def executed_total(self) -> int | None:
+        return self.get(FigureKind.EXECUTED)
+
+    @property
+    def secured_total(self) -> int | None:
+        return self.get(FigureKind.SECURED)
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return execution_rate(self.executed_total, self.current_total)
+
+    def investment_periods(self) -> list[str]:
+        """The investment table's columns: prior, the years that have a cell, after."""
+        seen = {p for (k, _s, p) in self.cells if k == FigureKind.INVESTMENT}
+        return sorted(seen - {periods.TOTAL}, key=periods.sort_key)
+
+    def as_dict(self) -> dict:
+        """Open-data shape: amounts in 백만원, unpublished values as None."""
+        investment_by_period = self.row(FigureKind.INVESTMENT)
+        return {
+            "finance": {
+                "initial_total": self.get(FigureKind.COST_INITIAL),
+                "current_total": self.current_total,
+                "in_term_plan": _period_keys(
+                    {periods.TOTAL: self.get(FigureKind.IN_TERM_PLAN)}
+                    | self.row(FigureKind.IN_TERM_PLAN)
+                ),
+                "secured_total": self.secured_total,
+                "secured_by_source": _source_keys(self.column(FigureKind.SECURED)),
+                "executed_total": self.executed_total,
+                "executed_by_year": _period_keys(self.row(FigureKind.EXECUTED)),
+                "execution_rate": _number(self.execution_rate),
+            },
+            "investment": {
+                "total": self.get(FigureKind.INVESTMENT),
+                "prior": investment_by_period.pop(periods.PRIOR, None),
+                "after_term": investment_by_period.pop(periods.AFTER, None),
+                "by_year": _period_keys(investment_by_period),
+                "by_source": _source_keys(self.column(FigureKind.INVESTMENT)),
+            },
+        }
+
+
+def _period_keys(values: dict[str, int | None]) -> dict[str, int | None]:
+    names = {periods.TOTAL: "total", periods.PRIOR: "prior", periods.AFTER: "after_term"}
+    return {names.get(period, period): amount for period, amount in values.items()}
+
+
+def _source_keys(values: dict[str, int]) -> dict[str, int]:
+    """Key sources by their Korean names (국비, 도비, …) as the cards print them."""
+    return {SOURCE_NAMES[source]: amount for source, amount in values.items()}
+
+
+SOURCE_NAMES = {
+    FundingSource.TOTAL: "계",
+    FundingSource.NATIONAL: "국비",
+    FundingSource.PROVINCIAL: "도비",
+    FundingSource.CITY: "시비",
+    FundingSource.PRIVATE: "민자",
+    FundingSource.SPECIAL_GRANT: "특조비",
+    FundingSource.OTHER: "기타",
+}
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,112 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Milestone,
+    Pledge,
+    PledgeOfficial,
+    ProgressCount,
+    Project,
+    RelatedMaterial,
+    Term,
+    Vision,
+    WorkPlanLink,
+    YearPlan,
+)
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["name", "number", "start", "end", "is_current"]
+
+
+@admin.register(Vision)
+class VisionAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "subtitle", "term"]
+    list_filter = ["term"]
+
+
+class ProjectInline(admin.StackedInline):
+    model = Project
+    extra = 0
+    show_change_link = True
+
+
+class YearPlanInline(admin.TabularInline):
+    model = YearPlan
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["position", "project", "parent", "date_text", "start", "end", "open_ended", "text"]
+
+
+class PledgeOfficialInline(admin.TabularInline):
+    model = PledgeOfficial
+    extra = 0
+    autocomplete_fields = ["official"]
+
+
+class WorkPlanLinkInline(admin.TabularInline):
+    model = WorkPlanLink
+    extra = 0
+    autocomplete_fields = ["item"]
+
+
+class RelatedMaterialInline(admin.StackedInline):
+    model = RelatedMaterial
+    extra = 0
+
+
+class ProgressCountInline(admin.TabularInline):
+    model = ProgressCount
+    extra = 0
+
+
+_ATTRIBUTE_FIELDS = [
+    ("project_type", "project_type_inference"),
+    ("implementer", "implementer_inference"),
+    ("completion", "completion_inference"),
+    ("budget_type", "budget_type_inference"),
+    ("central_support", "central_support_inference"),
+]
+
+
+@admin.register(Pledge)
+class PledgeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "department", "stage", "target_year", "updated_at"]
+    list_display_links = ["code", "title"]
+    list_filter = ["term", "vision", "department", "stage", "budget_type"]
+    search_fields = ["code", "title"]
+    list_select_related = ["department"]
+    date_hierarchy = "updated_at"
+    fieldsets = [
+        (None, {"fields": ["term", "vision", "code", "title", "index_title", "department"]}),
+        (_("Stage"), {"fields": [("stage", "stage_inference"), "stage_since"]}),
+        (_("Attributes"), {"fields": _ATTRIBUTE_FIELDS}),
+        (
+            _("Target and texts"),
+            {"fields": ["target_year", "target", "objective", "overview", "plan_note", "problems"]},
+        ),
+        (_("Source"), {"fields": ["as_of", "as_of_note", "source"]}),
+    ]
+    inlines = [
+        ProjectInline,
+        YearPlanInline,
+        MilestoneInline,
+        PledgeOfficialInline,
+        WorkPlanLinkInline,
+        RelatedMaterialInline,
+        ProgressCountInline,
+    ]
+
+
+@admin.register(Project)
+class ProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["pledge", "name", "position"]
+    list_filter = ["pledge__department"]
+    search_fields = ["pledge__code", "pledge__title", "name"]
+    list_select_related = ["pledge"]

@@ -1,0 +1,32 @@
+import pytest
+from django.core.management import call_command
+
+from budgets.finance import Finance
+from budgets.models import BudgetFigure
+from pledges.models import Pledge
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the seed data of both source documents."""
+    with django_db_blocker.unblock():
+        call_command("load_initial_data", verbosity=0)
+
+
+def finance_of(code: str, project: str | None = None) -> Finance:
+    """The money of a pledge (rolled up) or of one of its sub-projects."""
+    figures = BudgetFigure.objects.filter(project__pledge__code=code)
+    if project:
+        figures = figures.filter(project__name=project)
+    return Finance.from_figures(figures)
+
+
+@pytest.fixture
+def pledge_12_1() -> Pledge:
+    return Pledge.objects.get(code="12-1")
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return f"database: {settings.DATABASES['default']['ENGINE']}"
