@@ -10,7 +10,7 @@ DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: install run test lint format check migrate seed demo-accounts messages clean
+.PHONY: install static run test lint format check migrate seed demo-accounts messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -34,7 +34,11 @@ demo-accounts: migrate
 run: seed demo-accounts
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install
+# Tests run with production static storage (hashed, compressed): collect it first.
+static: install
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+test: static
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

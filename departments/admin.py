@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Bureau, Department, Official, WorkPlanItem
+from .scoping import DepartmentScopedAdminMixin
 
 
 @admin.register(Bureau)
@@ -14,12 +15,13 @@ class BureauAdmin(admin.ModelAdmin):
 @admin.register(Department)
 class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ["name", "bureau", "phone"]
+    filter_horizontal = ["staff"]
     list_filter = ["bureau"]
     search_fields = ["name"]
 
 
 @admin.register(Official)
-class OfficialAdmin(SimpleHistoryAdmin):
+class OfficialAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["department", "role", "display_name", "phone"]
     list_filter = ["department", "role"]
     search_fields = ["name", "phone", "department__name"]

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from departments.scoping import DepartmentScopedAdminMixin, DepartmentScopedInlineMixin
+
 from .models import (
     Milestone,
     Pledge,
@@ -27,41 +29,48 @@ class VisionAdmin(admin.ModelAdmin):
     list_filter = ["term"]
 
 
-class ProjectInline(admin.StackedInline):
+class ProjectInline(DepartmentScopedInlineMixin, admin.StackedInline):
+    department_path = "pledge__department"
     model = Project
     extra = 0
     show_change_link = True
 
 
-class YearPlanInline(admin.TabularInline):
+class YearPlanInline(DepartmentScopedInlineMixin, admin.TabularInline):
+    department_path = "pledge__department"
     model = YearPlan
     extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(DepartmentScopedInlineMixin, admin.TabularInline):
+    department_path = "pledge__department"
     model = Milestone
     extra = 0
     fields = ["position", "project", "parent", "date_text", "start", "end", "open_ended", "text"]
 
 
-class PledgeOfficialInline(admin.TabularInline):
+class PledgeOfficialInline(DepartmentScopedInlineMixin, admin.TabularInline):
+    department_path = "pledge__department"
     model = PledgeOfficial
     extra = 0
     autocomplete_fields = ["official"]
 
 
-class WorkPlanLinkInline(admin.TabularInline):
+class WorkPlanLinkInline(DepartmentScopedInlineMixin, admin.TabularInline):
+    department_path = "pledge__department"
     model = WorkPlanLink
     extra = 0
     autocomplete_fields = ["item"]
 
 
-class RelatedMaterialInline(admin.StackedInline):
+class RelatedMaterialInline(DepartmentScopedInlineMixin, admin.StackedInline):
+    department_path = "pledge__department"
     model = RelatedMaterial
     extra = 0
 
 
-class ProgressCountInline(admin.TabularInline):
+class ProgressCountInline(DepartmentScopedInlineMixin, admin.TabularInline):
+    department_path = "pledge__department"
     model = ProgressCount
     extra = 0
 
@@ -76,7 +85,7 @@ _ATTRIBUTE_FIELDS = [
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SimpleHistoryAdmin):
+class PledgeAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "title", "department", "stage", "target_year", "updated_at"]
     list_display_links = ["code", "title"]
     list_filter = ["term", "vision", "department", "stage", "budget_type"]
@@ -105,7 +114,8 @@ class PledgeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+    department_path = "pledge__department"
     list_display = ["pledge", "name", "position"]
     list_filter = ["pledge__department"]
     search_fields = ["pledge__code", "pledge__title", "name"]
