@@ -54,8 +54,8 @@ check: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	$(DEV_ENV) $(PY) manage.py makemessages -l en -l ko --no-obsolete
-	$(DEV_ENV) $(PY) manage.py compilemessages
+	$(DEV_ENV) $(PY) manage.py makemessages -l en -l ko --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -10,7 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, When
+from django.db.models.functions import Cast
+
 from pledges import periods
+from pledges.models import Pledge, Project
 
 from .models import BudgetFigure, FigureKind, FundingSource
 
@@ -140,3 +144,71 @@ SOURCE_NAMES = {
 
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
+
+
+def _total_cell(kind: str) -> Q:
+    return Q(
+        projects__figures__kind=kind,
+        projects__figures__source=FundingSource.TOTAL,
+        projects__figures__period=periods.TOTAL,
+    )
+
+
+def with_money_totals(pledges: QuerySet) -> QuerySet:
+    """Annotate pledges with their stated current total, secured and executed (백만원).
+
+    Sums over sub-projects in SQL, for lists and sorting; ``execution_rate_sort`` is a
+    float for ordering only; pages show ``execution_rate()`` computed exactly.
+    """
+    money = {
+        "current_total": FigureKind.COST_CURRENT,
+        "secured_total": FigureKind.SECURED,
+        "executed_total": FigureKind.EXECUTED,
+    }
+    annotated = pledges.annotate(
+        **{
+            name: Sum("projects__figures__amount", filter=_total_cell(kind))
+            for name, kind in money.items()
+        }
+    )
+    return annotated.annotate(
+        execution_rate_sort=Case(
+            When(
+                current_total__gt=0,
+                then=ExpressionWrapper(
+                    Cast("executed_total", FloatField()) * 100.0 / F("current_total"),
+                    output_field=FloatField(),
+                ),
+            ),
+            default=None,
+            output_field=FloatField(),
+        )
+    )
+
+
+@dataclass
+class PledgeMoney:
+    """A pledge's money rolled up, and per sub-project in the card's order."""
+
+    total: Finance
+    projects: list[tuple[Project, Finance]]
+
+
+def money_for(pledges: Iterable[Pledge]) -> dict[int, PledgeMoney]:
+    """The money of several pledges from two queries: {pledge id: PledgeMoney}."""
+    pledges = list(pledges)
+    figures: dict[int, list[BudgetFigure]] = defaultdict(list)
+    for figure in BudgetFigure.objects.filter(project__pledge__in=pledges).order_by():
+        figures[figure.project_id].append(figure)
+    projects: dict[int, list[Project]] = defaultdict(list)
+    for project in Project.objects.filter(pledge__in=pledges).order_by("position", "pk"):
+        projects[project.pledge_id].append(project)
+    return {
+        pledge.pk: PledgeMoney(
+            total=Finance.from_figures(
+                figure for project in projects[pledge.pk] for figure in figures[project.pk]
+            ),
+            projects=[(p, Finance.from_figures(figures[p.pk])) for p in projects[pledge.pk]],
+        )
+        for pledge in pledges
+    }

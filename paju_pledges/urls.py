@@ -1,6 +1,16 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from pledges.urls import api_urlpatterns
+
+# Pages: Korean at /, English under /en/. Open data is language-neutral.
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include((api_urlpatterns, "pledges"), namespace="api")),
 ]
+urlpatterns += i18n_patterns(
+    path("", include("pledges.urls")),
+    prefix_default_language=False,
+)

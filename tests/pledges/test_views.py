@@ -1,0 +1,137 @@
+"""Public pages: figures as published, filters, languages, and a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from pledges.models import Pledge
+from tests.factories import make_pledges
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/pledges/",
+    "/pledges/?stage=complete&sort=rate",
+    "/pledges/?page=2",
+    "/pledges/12-1/",
+    "/pledges/12-8/",
+    "/pledges/12-2/",
+    "/departments/",
+    "/departments/공공건축과/",
+    "/about/",
+    "/api/pledges/",
+    "/api/pledges/12-9/",
+    "/api/pledges.csv",
+    "/feed/",
+]
+MAX_QUERIES = 12
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_public_page_answers_within_a_fixed_query_budget(
+    client, url, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_query_budget_holds_with_hundreds_of_pledges(client, url, django_assert_max_num_queries):
+    make_pledges(210)
+    assert Pledge.objects.count() == 216
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_12_1_detail_shows_execution_as_published(client):
+    html = client.get("/pledges/12-1/").content.decode()
+    assert "1,434" in html  # executed 2023
+    assert "3,061" in html  # executed total
+    assert "1,330" in html  # planned 2023
+    assert "78.1%" in html  # 3,061 / 3,920
+    assert "미공개" in html  # 2026 execution printed "-"
+
+
+def test_12_9_detail_shows_secured_national_funds(client):
+    html = client.get("/pledges/12-9/").content.decode()
+    assert "국비" in html and "9,420" in html
+    assert "28,681" in html
+
+
+def test_12_8_shows_each_sub_project_and_the_roll_up(client):
+    html = client.get("/pledges/12-8/").content.decode()
+    assert "조리읍 행정복지센터" in html and "광탄면 행정복지센터" in html
+    assert "18,412" in html  # 14,524 + 3,888
+    assert "7,432" in html  # 4,467 + 2,965
+    assert "4,467" in html and "2,965" in html
+
+
+def test_non_budget_pledge_shows_its_appointments_instead_of_money(client):
+    html = client.get("/pledges/12-2/").content.decode()
+    assert "해당없음" in html
+    assert "명예시장 위촉" in html
+    assert "제1대~제20대" in html
+
+
+def test_stage_is_marked_inferred_with_its_reason(client):
+    html = client.get("/pledges/12-7/").content.decode()
+    assert "추정" in html
+    assert "2024. 5. 공사 착공" in html
+
+
+def test_officials_have_tel_links_and_unrecoverable_names_say_so(client):
+    html = client.get("/pledges/12-3/").content.decode()
+    assert 'href="tel:031-940-4100"' in html
+    assert "이름 판독 불가" in html
+
+
+def test_korean_by_default_and_english_under_en(client):
+    korean = client.get("/pledges/12-1/")
+    english = client.get("/en/pledges/12-1/")
+    assert '<html lang="ko">' in korean.content.decode()
+    assert '<html lang="en">' in english.content.decode()
+    assert "이행단계" in korean.content.decode()
+    assert "Implementation stage" in english.content.decode()
+    assert 'href="/en/pledges/12-1/"' in korean.content.decode()
+
+
+def test_filters_live_in_the_query_string(client):
+    response = client.get("/pledges/", {"department": "공공건축과", "q": "센터"})
+    codes = [p.code for p in response.context["page_obj"]]
+    assert codes == ["12-7", "12-8", "12-9"]
+    response = client.get("/pledges/", {"budget": "non_budget"})
+    assert [p.code for p in response.context["page_obj"]] == ["12-2"]
+
+
+def test_sort_by_execution_rate_puts_the_highest_first(client):
+    response = client.get("/pledges/", {"sort": "rate"})
+    codes = [p.code for p in response.context["page_obj"]]
+    assert codes[0] == "12-3"  # 90 / 90 = 100 %
+    assert codes[-1] == "12-2"  # no money: last
+
+
+def test_invalid_filter_values_are_ignored_not_an_error(client):
+    response = client.get("/pledges/", {"stage": "nonsense", "sort": "x", "page": "abc"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == 6
+
+
+def test_unknown_pledge_gives_a_friendly_404_in_both_languages(client):
+    korean = client.get("/pledges/12-4/")
+    english = client.get("/en/pledges/12-4/")
+    assert korean.status_code == english.status_code == 404
+    assert "페이지를 찾을 수 없습니다" in korean.content.decode()
+    assert "Page not found" in english.content.decode()
+
+
+def test_charts_are_data_with_an_accessible_table_and_no_inline_script(client):
+    html = client.get(reverse("pledges:detail", args=["12-1"])).content.decode()
+    assert 'type="application/json"' in html
+    assert 'data-figure="figure-plan-all"' in html
+    assert "<caption>" in html
+    assert "cdn" not in html.lower()
+    for line in html.splitlines():
+        if "<script" in line and "application/json" not in line:
+            assert " src=" in line, line
