@@ -76,7 +76,7 @@ def secured_by_source(secured: dict[str, int], labels: dict[str, str]) -> dict |
     x = [str(labels[source]) for source in secured]
     return {
         "data": [_bar(_("Secured"), x, list(secured.values()), SECURED_COLOR)],
-        "layout": _layout(_("million won"), showlegend=False),
+        "layout": _layout(_("million won"), showlegend=False, height=240),
     }
 
 

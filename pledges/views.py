@@ -200,7 +200,10 @@ def _investment_columns(finance, years: range) -> list[str]:
     return [
         periods.TOTAL,
         periods.PRIOR,
-        *sorted(used | {str(year) for year in years} - {periods.PRIOR, periods.AFTER}),
+        *sorted(
+            (used | {str(year) for year in years}) - {periods.TOTAL, periods.PRIOR, periods.AFTER},
+            key=periods.sort_key,
+        ),
         *([periods.AFTER] if periods.AFTER in used else []),
     ]
 

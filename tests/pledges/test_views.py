@@ -135,3 +135,18 @@ def test_charts_are_data_with_an_accessible_table_and_no_inline_script(client):
     for line in html.splitlines():
         if "<script" in line and "application/json" not in line:
             assert " src=" in line, line
+
+
+def test_investment_table_has_each_printed_column_once_in_order(client):
+    response = client.get("/pledges/12-8/")
+    section = response.context["finance_sections"][1]
+    assert section["investment_columns"] == [
+        "total",
+        "prior",
+        "2022",
+        "2023",
+        "2024",
+        "2025",
+        "2026",
+    ]
+    assert section["investment_rows"][0]["cells"] == [14524, 11178, 3346, None, None, None, None]

@@ -1,0 +1,116 @@
+"""The portal in headless Chromium: navigation, language, charts, accessibility, weight."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = [
+    "/",
+    "/pledges/",
+    "/pledges/12-1/",
+    "/pledges/12-2/",
+    "/pledges/12-8/",
+    "/departments/",
+    "/departments/공공건축과/",
+    "/about/",
+    "/pledges/12-4/",
+    "/en/",
+    "/en/pledges/",
+    "/en/pledges/12-9/",
+]
+PAGE_WEIGHT_LIMIT = 600 * 1024
+
+
+def test_list_filter_then_detail(page):
+    page.goto("/pledges/")
+    page.select_option("#id_department", "공공건축과")
+    page.get_by_role("button", name="적용").click()
+    page.wait_for_url("**/pledges/?*department=*")
+    cards = page.locator(".pledge-card h2")
+    assert cards.all_inner_texts() == [
+        "운정3동 행정복지센터 조기 착공 추진",
+        "조리읍·광탄면 행정복지센터 조기 증축 완료",
+        "금촌 민·군 복합커뮤니티센터 조기 건립",
+    ]
+    page.screenshot(path=ARTIFACTS / "list-filtered.png", full_page=True)
+    page.get_by_role("link", name="금촌 민·군 복합커뮤니티센터 조기 건립").click()
+    assert page.locator("h1").inner_text() == "금촌 민·군 복합커뮤니티센터 조기 건립"
+    assert "9,420" in page.locator("#finance-all").inner_text()
+    page.screenshot(path=ARTIFACTS / "detail-12-9.png", full_page=True)
+    assert page.foreign_requests == []
+
+
+def test_switch_language_keeps_the_page(page):
+    page.goto("/pledges/12-1/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url("**/en/pledges/12-1/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Implementation stage").is_visible()
+    page.get_by_role("link", name="한국어").click()
+    page.wait_for_url("**/pledges/12-1/")
+    assert page.locator("html").get_attribute("lang") == "ko"
+
+
+def test_chart_renders_from_our_own_plotly(page):
+    page.goto("/pledges/12-1/")
+    chart = page.locator('[data-figure="figure-plan-all"]')
+    chart.locator("svg.main-svg").first.wait_for()
+    assert chart.locator(".bars path").count() >= 9  # 5 planned + 4 executed years
+    chart.screenshot(path=ARTIFACTS / "chart-12-1.png")
+    assert page.console_errors == []
+    assert page.foreign_requests == []
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_page_has_no_accessibility_violations(page, url):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    assert page.foreign_requests == []
+
+
+def test_pages_work_at_360_px(browser, portal_url):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, base_url=portal_url)
+    page = context.new_page()
+    page.goto("/pledges/12-8/")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    page.screenshot(path=ARTIFACTS / "detail-12-8-360px.png", full_page=True)
+    context.close()
+
+
+def test_keyboard_reaches_the_skip_link_first(page):
+    page.goto("/pledges/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_pledge_page_first_view_weight(page):
+    sizes = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
+    page.goto("/pledges/12-1/", wait_until="networkidle")
+    transferred = page.evaluate(
+        """() => performance.getEntriesByType('navigation').concat(
+               performance.getEntriesByType('resource'))
+             .reduce((sum, e) => sum + e.transferSize, 0)"""
+    )
+    (ARTIFACTS / "page-weight.txt").write_text(
+        f"pledge page first view: {transferred} bytes over the wire\n"
+    )
+    assert 0 < transferred <= PAGE_WEIGHT_LIMIT
+
+
+@pytest.mark.parametrize("code", ["12-1", "12-2", "12-3", "12-7", "12-8", "12-9"])
+def test_print_stylesheet_puts_a_pledge_card_on_one_a4_page(page, code):
+    page.goto(f"/pledges/{code}/")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
+    (ARTIFACTS / f"print-{code}.pdf").write_bytes(pdf)
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
