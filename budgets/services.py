@@ -1,12 +1,15 @@
 """Writes for budget figures: loading the printed money tables of a sub-project."""
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from departments.services import SEED_REASON, record_upsert
 from pledges import periods
-from pledges.models import Pledge
+from pledges.models import Pledge, Project
 
 from .models import BudgetFigure, FigureKind, FundingSource
 
@@ -70,3 +73,63 @@ def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]
             stale._change_reason = SEED_REASON
             stale.delete()
             counts["deleted"] = counts.get("deleted", 0) + 1
+
+
+Cell = tuple[str, str, str]  # (kind, source, period)
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    cell: Cell
+    old: int | None
+    new: int | None
+
+
+@transaction.atomic
+def project_figures_update(
+    *,
+    project: Project,
+    cells: dict[Cell, int | None],
+    reason: str = "",
+    allow_unpublish: bool = False,
+) -> list[FigureChange]:
+    """Set the given cells of a sub-project's tables, all or nothing.
+
+    ``None`` means "not published": the cell's row is deleted, which only
+    ``allow_unpublish`` callers may do (department staff correct a figure with a new
+    value, kept in history, rather than remove it). Cells not named are left alone.
+    Each write is validated with ``full_clean()`` and carries ``reason`` into history;
+    the sub-project's ``updated_at`` moves when anything changed.
+    """
+    existing = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
+    changes: list[FigureChange] = []
+    for cell, amount in cells.items():
+        figure = existing.get(cell)
+        old = figure.amount if figure else None
+        if old == amount:
+            continue
+        if amount is None:
+            if not allow_unpublish:
+                raise ValidationError(
+                    _(
+                        "공표된 수치는 지울 수 없습니다. 새 값으로 고치세요. / "
+                        "A published figure cannot be removed; correct it with a new value."
+                    ),
+                    code="unpublish",
+                )
+            figure._change_reason = reason
+            figure.delete()
+        else:
+            kind, source, period = cell
+            figure = figure or BudgetFigure(
+                project=project, kind=kind, source=source, period=period
+            )
+            figure.amount = amount
+            figure.full_clean()
+            figure._change_reason = reason
+            figure.save()
+        changes.append(FigureChange(cell=cell, old=old, new=amount))
+    if changes:
+        project._change_reason = reason
+        project.save(update_fields=["updated_at"])
+    return changes

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from departments.scoping import DepartmentScopedAdminMixin, DepartmentScopedInlineMixin
 
+from .forms import PledgeAdminForm
 from .models import (
     Milestone,
     Pledge,
@@ -92,15 +93,21 @@ class PledgeAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["code", "title"]
     list_select_related = ["department"]
     date_hierarchy = "updated_at"
+    form = PledgeAdminForm
+    readonly_fields = ["stage_since"]
     fieldsets = [
         (None, {"fields": ["term", "vision", "code", "title", "index_title", "department"]}),
-        (_("Stage"), {"fields": [("stage", "stage_inference"), "stage_since"]}),
+        (
+            _("Stage"),
+            {"fields": [("stage", "stage_inference"), "stage_changed_on", "stage_since"]},
+        ),
         (_("Attributes"), {"fields": _ATTRIBUTE_FIELDS}),
         (
             _("Target and texts"),
             {"fields": ["target_year", "target", "objective", "overview", "plan_note", "problems"]},
         ),
         (_("Source"), {"fields": ["as_of", "as_of_note", "source"]}),
+        (_("Saving"), {"fields": ["change_reason", "version"]}),
     ]
     inlines = [
         ProjectInline,
@@ -111,6 +118,24 @@ class PledgeAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
         RelatedMaterialInline,
         ProgressCountInline,
     ]
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("stage_changed_on") and "stage" in form.changed_data:
+            obj.stage_since = form.cleaned_data["stage_changed_on"]
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows carry the card's change reason into their history too."""
+        reason = form.cleaned_data.get("change_reason", "")
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        for obj in instances:
+            obj._change_reason = reason
+            obj.save()
+        formset.save_m2m()
 
 
 @admin.register(Project)

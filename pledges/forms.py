@@ -1,10 +1,11 @@
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 
-from .models import BudgetType, Stage, Term, Vision
+from .locking import ChangeReasonMixin, OptimisticLockMixin
+from .models import BudgetType, Pledge, Stage, Term, Vision
 
 
 class PledgeFilterForm(forms.Form):
@@ -12,7 +13,13 @@ class PledgeFilterForm(forms.Form):
 
     SORTS = {
         "code": ["vision__number", "code_length", "code"],
-        "rate": ["-execution_rate_sort", "vision__number", "code_length", "code"],
+        # Pledges without a rate (non-budget, unpublished) come last on every database.
+        "rate": [
+            F("execution_rate_sort").desc(nulls_last=True),
+            "vision__number",
+            "code_length",
+            "code",
+        ],
         "updated": ["-updated_at", "code"],
     }
 
@@ -63,3 +70,36 @@ class PledgeFilterForm(forms.Form):
         if data.get("budget"):
             queryset = queryset.filter(budget_type=data["budget"])
         return queryset.order_by(*self.SORTS[data.get("sort") or "code"])
+
+
+class PledgeAdminForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
+    """The whole card; a stage change needs the date it happened and a reason."""
+
+    stage_changed_on = forms.DateField(
+        label=_("Date of the stage change"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Required when you change the stage."),
+    )
+
+    class Meta:
+        model = Pledge
+        fields = ["stage"]  # PledgeAdmin's fieldsets add the rest of the card
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "stage" in self.changed_data:
+            if not cleaned.get("stage_changed_on"):
+                self.add_error(
+                    "stage_changed_on",
+                    _(
+                        "이행단계를 바꾸려면 바뀐 날짜가 필요합니다. / "
+                        "A stage change needs the date it happened."
+                    ),
+                )
+            if not cleaned.get("change_reason"):
+                self.add_error(
+                    "change_reason",
+                    _("이행단계를 바꾸려면 사유가 필요합니다. / A stage change needs a reason."),
+                )
+        return cleaned

@@ -304,6 +304,9 @@ class Project(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=1)
     overview = models.TextField(_("overview"), blank=True)
+    updated_at = models.DateTimeField(
+        _("last updated"), auto_now=True, help_text=_("Also moves when its figures change.")
+    )
 
     history = HistoricalRecords()
 
