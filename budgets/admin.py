@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.scoping import DepartmentScopedAdminMixin
@@ -8,6 +9,7 @@ from pledges.models import Project
 
 from .forms import ProjectFiguresForm
 from .models import BudgetFigure
+from .resources import BudgetFigureResource, ImportRefused, SafeCSV, SafeImportForm, SafeXLSX
 from .services import project_figures_update
 
 # Money hangs off sub-projects: the sub-project page edits its figures as a grid laid
@@ -59,8 +61,28 @@ class ProjectAdmin(BaseProjectAdmin):
 
 
 @admin.register(BudgetFigure)
-class BudgetFigureAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+    """Figures one cell a row, with Excel/CSV import (dry run first) and export."""
+
     department_path = "project__pledge__department"
+    resource_classes = [BudgetFigureResource]
+    import_formats = [SafeXLSX, SafeCSV]
+    export_formats = [SafeXLSX, SafeCSV]
+    import_form_class = SafeImportForm
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+    def get_import_data_kwargs(self, **kwargs):
+        # Any invalid row and nothing is written, on the confirm step as in the dry run.
+        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, ImportRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
     list_display = ["project", "kind", "source", "period", "amount", "note"]
     list_filter = ["kind", "source", "project__pledge__department", "project__pledge"]
     search_fields = ["project__pledge__code", "project__name"]

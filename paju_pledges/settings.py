@@ -135,6 +135,17 @@ STORAGES = {
 # Officials' numbers are printed without the area code ("940-4180").
 LOCAL_AREA_CODE = os.environ.get("DJANGO_LOCAL_AREA_CODE", "031")
 
+# django-import-export: imports are atomic; a file is checked before its rows are read.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_ROWS = 20_000
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 # django-simple-history: keep who changed what and why.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 

@@ -140,3 +140,13 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "source": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

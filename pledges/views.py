@@ -16,7 +16,7 @@ from departments.models import Department
 from . import charts, periods
 from .forms import PledgeFilterForm
 from .models import Milestone, Pledge, PledgeOfficial, Stage, Term, YearPlan
-from .opendata import LIST_FIELDS, pledge_detail, pledge_summary
+from .opendata import LIST_FIELDS, pledge_detail, pledge_summary, spreadsheet_safe
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -354,10 +354,4 @@ def csv_pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def _csv_safe(row: dict) -> dict:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return {
-        key: f"'{value}"
-        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
-        else value
-        for key, value in row.items()
-    }
+    return {key: spreadsheet_safe(value) for key, value in row.items()}

@@ -66,9 +66,10 @@ def test_negative_and_fractional_amounts_are_refused_and_nothing_is_written(
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "cell__executed__total__2026" in errors and "cell__executed__total__2025" in errors
-    assert BudgetFigure.objects.get(
-        project=project_12_7, kind="executed", period="total"
-    ).amount == 14575
+    assert (
+        BudgetFigure.objects.get(project=project_12_7, kind="executed", period="total").amount
+        == 14575
+    )
 
 
 def test_secured_above_current_total_is_refused(building_staff, project_12_7):
@@ -86,7 +87,9 @@ def test_staff_cannot_blank_a_published_figure(building_staff, project_12_7):
     response = building_staff.post(_url(project_12_7), data)
     assert response.status_code == 200
     assert "지울 수 없습니다" in str(response.context["adminform"].form.errors)
-    assert BudgetFigure.objects.filter(project=project_12_7, period="2025", kind="executed").exists()
+    assert BudgetFigure.objects.filter(
+        project=project_12_7, period="2025", kind="executed"
+    ).exists()
 
 
 def test_implausible_figures_save_with_a_warning(building_staff, project_12_7):
