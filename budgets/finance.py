@@ -8,6 +8,7 @@ no cell publishes is ``None`` ("not published"), never 0.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, When
@@ -212,3 +213,12 @@ def money_for(pledges: Iterable[Pledge]) -> dict[int, PledgeMoney]:
         )
         for pledge in pledges
     }
+
+
+def figures_as_of(when: datetime | None = None) -> QuerySet:
+    """Budget figures as they stood at ``when`` (now when None), rebuilt from history.
+
+    Rows created later are absent, rows deleted since come back, changed amounts show
+    their old value. Filter it like any queryset of ``BudgetFigure``.
+    """
+    return BudgetFigure.history.as_of(when) if when else BudgetFigure.objects.all()

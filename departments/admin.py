@@ -7,7 +7,7 @@ from .scoping import DepartmentScopedAdminMixin
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(SimpleHistoryAdmin):
     list_display = ["name"]
     search_fields = ["name"]
 

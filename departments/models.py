@@ -19,6 +19,7 @@ class Bureau(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
 
     objects = BureauManager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("bureau")

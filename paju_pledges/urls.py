@@ -1,8 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from pledges.urls import api_urlpatterns
+
+admin.site.site_header = _("Paju City pledge portal: administration")
+admin.site.site_title = _("Paju City pledge portal")
+admin.site.index_title = _("Pledges, departments and figures")
 
 # Pages: Korean at /, English under /en/. Open data is language-neutral.
 urlpatterns = [

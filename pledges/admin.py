@@ -20,12 +20,12 @@ from .models import (
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(SimpleHistoryAdmin):
     list_display = ["name", "number", "start", "end", "is_current"]
 
 
 @admin.register(Vision)
-class VisionAdmin(admin.ModelAdmin):
+class VisionAdmin(SimpleHistoryAdmin):
     list_display = ["number", "title", "subtitle", "term"]
     list_filter = ["term"]
 

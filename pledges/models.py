@@ -23,6 +23,8 @@ class Term(models.Model):
         _("current term"), default=False, help_text=_("The term the portal shows by default.")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("mayoral term")
         verbose_name_plural = _("mayoral terms")
@@ -64,6 +66,8 @@ class Vision(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=100)
     subtitle = models.CharField(_("subtitle"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("vision")
