@@ -195,14 +195,19 @@ class PledgeMoney:
     projects: list[tuple[Project, Finance]]
 
 
-def money_for(pledges: Iterable[Pledge]) -> dict[int, PledgeMoney]:
-    """The money of several pledges from two queries: {pledge id: PledgeMoney}."""
+def money_for(pledges: Iterable[Pledge], *, when: datetime | None = None) -> dict[int, PledgeMoney]:
+    """The money of several pledges from two queries: {pledge id: PledgeMoney}.
+
+    With ``when``, sub-projects and figures as they stood then (from the history).
+    """
     pledges = list(pledges)
+    ids = [pledge.pk for pledge in pledges]
     figures: dict[int, list[BudgetFigure]] = defaultdict(list)
-    for figure in BudgetFigure.objects.filter(project__pledge__in=pledges).order_by():
+    for figure in figures_as_of(when).filter(project__pledge_id__in=ids).order_by():
         figures[figure.project_id].append(figure)
     projects: dict[int, list[Project]] = defaultdict(list)
-    for project in Project.objects.filter(pledge__in=pledges).order_by("position", "pk"):
+    project_rows = Project.history.as_of(when) if when else Project.objects.all()
+    for project in project_rows.filter(pledge_id__in=ids).order_by("position", "pk"):
         projects[project.pledge_id].append(project)
     return {
         pledge.pk: PledgeMoney(

@@ -8,9 +8,9 @@ from pledges import periods
 from pledges.locking import ChangeReasonMixin, OptimisticLockMixin
 from pledges.models import Project
 
-from .finance import SOURCE_NAMES, Finance
+from .finance import SOURCE_NAMES, Finance, PledgeMoney
 from .models import FigureKind, FundingSource
-from .quality import sum_findings
+from .quality import SUM_RULES, PledgeContext, executed_above_yearly_plan, pledge_findings
 from .services import Cell
 
 ALL_SOURCES = FundingSource.values
@@ -157,27 +157,11 @@ class ProjectFiguresForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm
         finance = Finance(
             {cell: amount for cell, amount in self.cells().items() if amount is not None}
         )
-        found = []
-        plan = finance.row(FigureKind.IN_TERM_PLAN)
-        for period, executed in finance.row(FigureKind.EXECUTED).items():
-            if period in plan and executed > plan[period]:
-                found.append(
-                    _(
-                        "%(period)s 집행(%(executed)s)이 임기내 계획(%(plan)s)보다 많습니다. / "
-                        "Executed in %(period)s (%(executed)s) is above its plan (%(plan)s)."
-                    )
-                    % {"period": period, "executed": f"{executed:,}", "plan": f"{plan[period]:,}"}
-                )
-        for finding in sum_findings(finance):
-            found.append(
-                _(
-                    "%(where)s: 합계 %(stated)s, 항목의 합 %(computed)s. / "
-                    "%(where)s: the total says %(stated)s, its parts add up to %(computed)s."
-                )
-                % {
-                    "where": finding.where,
-                    "stated": f"{finding.stated:,}",
-                    "computed": f"{finding.computed:,}",
-                }
-            )
-        return found
+        context = PledgeContext(
+            pledge=self.instance.pledge,
+            money=PledgeMoney(total=finance, projects=[(self.instance, finance)]),
+        )
+        return [f.explanation for f in pledge_findings(context, rules=WARNING_RULES)]
+
+
+WARNING_RULES = [executed_above_yearly_plan, *SUM_RULES]

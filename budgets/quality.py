@@ -1,111 +1,540 @@
-"""Consistency rules over the published money tables.
+"""Data-quality rules: what does not add up, what is implausible, what is missing.
 
-Each rule is a named function taking a sub-project's ``Finance`` and returning the
-findings it makes. They flag, never fix: published inconsistencies stay as published.
+Every rule is a named function ``rule(context) -> list[Finding]`` over one pledge's
+already-fetched data (``PledgeContext``), so a report checks thousands of pledges
+without a query per rule. Rules flag, never fix: published figures stay as published.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
 
 from pledges import periods
+from pledges.models import Milestone, Pledge, PledgeOfficial, Stage
 
-from .finance import SOURCE_NAMES, Finance
-from .models import FigureKind, FundingSource
+from .finance import SOURCE_NAMES, Finance, PledgeMoney, money_for
+from .models import BudgetFigure, FigureKind, FundingSource
+
+# A pledge marked 완료 with less than this share of its current total executed is flagged.
+COMPLETE_MIN_EXECUTION_RATE = 50
 
 
 @dataclass(frozen=True)
 class Finding:
     rule: str
-    where: str  # e.g. "investment, 시비 row"
-    stated: int
-    computed: int
-    parts: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def difference(self) -> int:
-        return self.computed - self.stated
+    pledge: str
+    project: str
+    explanation: str
+    figures: dict = field(default_factory=dict)
 
 
-def _sum_rule(where: str, stated: int | None, parts: dict[str, int], rule: str) -> list[Finding]:
-    if stated is None or not parts:
-        return []
-    computed = sum(parts.values())
-    if computed == stated:
-        return []
-    return [Finding(rule=rule, where=where, stated=stated, computed=computed, parts=parts)]
+@dataclass
+class FigureChange:
+    """A change (not a creation) of one figure, from the history."""
+
+    project: str
+    kind: str
+    source: str
+    period: str
+    old: int | None
+    new: int | None
+    when: datetime
 
 
-def investment_sources_sum_to_total(finance: Finance) -> list[Finding]:
+@dataclass
+class PledgeContext:
+    pledge: Pledge
+    money: PledgeMoney
+    milestones: list[Milestone] = field(default_factory=list)
+    officials: list[PledgeOfficial] = field(default_factory=list)
+    figure_changes: list[FigureChange] = field(default_factory=list)
+    today: date = field(default_factory=date.today)
+
+
+def _n(value: int | None) -> str:
+    return "미공개" if value is None else f"{value:,}"
+
+
+def _project_sums(
+    context: PledgeContext,
+    rule: str,
+    cases: Callable[[Finance], list[tuple[str, int | None, dict[str, int]]]],
+) -> list[Finding]:
+    """Run a "parts add up to the printed total" check on every sub-project."""
+    findings = []
+    for project, finance in context.money.projects:
+        for what, stated, parts in cases(finance):
+            if stated is None or not parts:
+                continue
+            computed = sum(parts.values())
+            if computed != stated:
+                findings.append(
+                    Finding(
+                        rule=rule,
+                        pledge=context.pledge.code,
+                        project=project.name,
+                        explanation=_(
+                            "%(what)s: 인쇄된 합계 %(stated)s, 항목의 합 %(computed)s "
+                            "(차이 %(diff)s). / %(what)s: the printed total is %(stated)s, "
+                            "its parts add up to %(computed)s."
+                        )
+                        % {
+                            "what": what,
+                            "stated": _n(stated),
+                            "computed": _n(computed),
+                            "diff": f"{computed - stated:+,}",
+                        },
+                        figures={"stated": stated, "computed": computed, **parts},
+                    )
+                )
+    return findings
+
+
+def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
     """In the investment plan, the source rows of each column add up to the 계 row."""
-    findings = []
-    columns = {p for (k, _s, p) in finance.cells if k == FigureKind.INVESTMENT}
-    for period in sorted(columns, key=periods.sort_key):
-        stated = finance.get(FigureKind.INVESTMENT, FundingSource.TOTAL, period)
-        parts = finance.column(FigureKind.INVESTMENT, period)
-        findings += _sum_rule(
-            f"investment, column {period}", stated, parts, "investment_sources_sum_to_total"
-        )
-    return findings
+
+    def cases(finance: Finance):
+        columns = {p for (k, _s, p) in finance.cells if k == FigureKind.INVESTMENT}
+        return [
+            (
+                f"연도별 투자계획 {periods.label(period)} 열",
+                finance.get(FigureKind.INVESTMENT, FundingSource.TOTAL, period),
+                {
+                    SOURCE_NAMES[s]: a
+                    for s, a in finance.column(FigureKind.INVESTMENT, period).items()
+                },
+            )
+            for period in sorted(columns, key=periods.sort_key)
+        ]
+
+    return _project_sums(context, "investment_sources_sum_to_total", cases)
 
 
-def investment_periods_sum_to_total(finance: Finance) -> list[Finding]:
+def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
     """In the investment plan, 기투자 + the years + 임기후 of each row add up to 총사업비."""
+
+    def cases(finance: Finance):
+        return [
+            (
+                f"연도별 투자계획 {SOURCE_NAMES[source]} 행",
+                finance.get(FigureKind.INVESTMENT, source),
+                finance.row(FigureKind.INVESTMENT, source),
+            )
+            for source in FundingSource.values
+        ]
+
+    return _project_sums(context, "investment_periods_sum_to_total", cases)
+
+
+def in_term_plan_years_sum_to_total(context: PledgeContext) -> list[Finding]:
+    """The in-term plan's years (임기후 excluded) add up to its 계획합계."""
+
+    def cases(finance: Finance):
+        years = {
+            p: a for p, a in finance.row(FigureKind.IN_TERM_PLAN).items() if p != periods.AFTER
+        }
+        return [("임기내 계획", finance.get(FigureKind.IN_TERM_PLAN), years)]
+
+    return _project_sums(context, "in_term_plan_years_sum_to_total", cases)
+
+
+def secured_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
+    """Secured amounts by source add up to 확보총계."""
+
+    def cases(finance: Finance):
+        parts = {SOURCE_NAMES[s]: a for s, a in finance.column(FigureKind.SECURED).items()}
+        return [("확보금액", finance.get(FigureKind.SECURED), parts)]
+
+    return _project_sums(context, "secured_sources_sum_to_total", cases)
+
+
+def executed_years_sum_to_total(context: PledgeContext) -> list[Finding]:
+    """Executed amounts by year add up to 집행총계."""
+
+    def cases(finance: Finance):
+        return [("집행금액", finance.get(FigureKind.EXECUTED), finance.row(FigureKind.EXECUTED))]
+
+    return _project_sums(context, "executed_years_sum_to_total", cases)
+
+
+def _comparable_investment(finance: Finance, plan_periods: list[str]) -> dict[str, int | None]:
+    """The investment plan in the in-term plan's columns ("~2022" = 기투자 + years to 2022)."""
+    investment = finance.row(FigureKind.INVESTMENT)
+    folded: dict[str, int | None] = {}
+    for period in plan_periods:
+        kind, year = periods.parse(period)
+        if kind == "through":
+            parts = [
+                amount
+                for p, amount in investment.items()
+                if p == periods.PRIOR or (periods.parse(p)[0] == "year" and int(p) <= year)
+            ]
+            folded[period] = sum(parts) if parts else None
+        else:
+            folded[period] = investment.get(period)
+    return folded
+
+
+def plans_split_the_total_differently(context: PledgeContext) -> list[Finding]:
+    """The investment plan and the in-term plan split the same total differently by year."""
     findings = []
-    for source in FundingSource.values:
-        stated = finance.get(FigureKind.INVESTMENT, source)
-        parts = finance.row(FigureKind.INVESTMENT, source)
-        findings += _sum_rule(
-            f"investment, row {SOURCE_NAMES[source]}",
-            stated,
-            parts,
-            "investment_periods_sum_to_total",
-        )
+    for project, finance in context.money.projects:
+        plan = finance.row(FigureKind.IN_TERM_PLAN)
+        if not plan or not finance.row(FigureKind.INVESTMENT):
+            continue
+        investment = finance.row(FigureKind.INVESTMENT)
+        # The printed investment plan has no 임기후 column unless a cell uses it.
+        compared = [p for p in plan if p != periods.AFTER or periods.AFTER in investment]
+        folded = _comparable_investment(finance, compared)
+        differing = {p: (folded[p], plan[p]) for p in compared if folded[p] != plan[p]}
+        if differing:
+            findings.append(
+                Finding(
+                    rule="plans_split_the_total_differently",
+                    pledge=context.pledge.code,
+                    project=project.name,
+                    explanation=_(
+                        "연도별 투자계획과 임기내 계획이 같은 사업비를 연도별로 다르게 나눕니다: "
+                        "%(details)s. / The investment plan and the in-term plan split the "
+                        "total differently by year."
+                    )
+                    % {
+                        "details": ", ".join(
+                            f"{periods.label(p)} 투자계획 {_n(a)} ≠ 임기내 {_n(b)}"
+                            for p, (a, b) in differing.items()
+                        )
+                    },
+                    figures={
+                        f"{periods.label(p)} (투자계획/임기내)": f"{_n(a)} / {_n(b)}"
+                        for p, (a, b) in differing.items()
+                    },
+                )
+            )
     return findings
 
 
-def in_term_plan_years_sum_to_total(finance: Finance) -> list[Finding]:
-    """The in-term plan's years (임기후 excluded) add up to its 계획합계."""
-    parts = {
-        period: amount
-        for period, amount in finance.row(FigureKind.IN_TERM_PLAN).items()
-        if period != periods.AFTER
-    }
-    return _sum_rule(
-        "in-term plan",
-        finance.get(FigureKind.IN_TERM_PLAN),
-        parts,
-        "in_term_plan_years_sum_to_total",
-    )
+def executed_above_yearly_plan(context: PledgeContext) -> list[Finding]:
+    """A year's execution is above that year's in-term plan."""
+    findings = []
+    for project, finance in context.money.projects:
+        plan = finance.row(FigureKind.IN_TERM_PLAN)
+        for period, executed in finance.row(FigureKind.EXECUTED).items():
+            if period in plan and executed > plan[period]:
+                findings.append(
+                    Finding(
+                        rule="executed_above_yearly_plan",
+                        pledge=context.pledge.code,
+                        project=project.name,
+                        explanation=_(
+                            "%(period)s 집행 %(executed)s이 임기내 계획 %(plan)s보다 많습니다. / "
+                            "Executed in %(period)s (%(executed)s) is above its plan (%(plan)s)."
+                        )
+                        % {"period": period, "executed": _n(executed), "plan": _n(plan[period])},
+                        figures={"year": period, "plan": plan[period], "executed": executed},
+                    )
+                )
+    return findings
 
 
-def secured_sources_sum_to_total(finance: Finance) -> list[Finding]:
-    """Secured amounts by source add up to 확보총계."""
-    return _sum_rule(
-        "secured",
-        finance.get(FigureKind.SECURED),
-        finance.column(FigureKind.SECURED),
-        "secured_sources_sum_to_total",
-    )
+def executed_above_secured(context: PledgeContext) -> list[Finding]:
+    """More was executed than was secured."""
+    findings = []
+    for project, finance in context.money.projects:
+        executed, secured = finance.executed_total, finance.secured_total
+        if executed is not None and secured is not None and executed > secured:
+            findings.append(
+                Finding(
+                    rule="executed_above_secured",
+                    pledge=context.pledge.code,
+                    project=project.name,
+                    explanation=_(
+                        "집행 %(executed)s이 확보 %(secured)s보다 많습니다. / "
+                        "Executed (%(executed)s) is above secured (%(secured)s)."
+                    )
+                    % {"executed": _n(executed), "secured": _n(secured)},
+                    figures={"executed": executed, "secured": secured},
+                )
+            )
+    return findings
 
 
-def executed_years_sum_to_total(finance: Finance) -> list[Finding]:
-    """Executed amounts by year add up to 집행총계."""
-    return _sum_rule(
-        "executed",
-        finance.get(FigureKind.EXECUTED),
-        finance.row(FigureKind.EXECUTED),
-        "executed_years_sum_to_total",
-    )
+def plan_with_after_term_exceeds_current_total(context: PledgeContext) -> list[Finding]:
+    """The in-term plan's years plus 임기후 come to more than the current total cost."""
+    findings = []
+    for project, finance in context.money.projects:
+        plan = finance.row(FigureKind.IN_TERM_PLAN)
+        current = finance.current_total
+        if not plan or current is None:
+            continue
+        planned = sum(plan.values())
+        if planned > current:
+            findings.append(
+                Finding(
+                    rule="plan_with_after_term_exceeds_current_total",
+                    pledge=context.pledge.code,
+                    project=project.name,
+                    explanation=_(
+                        "임기내 계획과 임기후를 더하면 %(planned)s로 총사업비 현재계획 "
+                        "%(current)s보다 많습니다. / The in-term plan and after-term add up to "
+                        "%(planned)s, above the current total cost (%(current)s)."
+                    )
+                    % {"planned": _n(planned), "current": _n(current)},
+                    figures={"planned with after term": planned, "current total": current},
+                )
+            )
+    return findings
 
 
-SUM_RULES: list[Callable[[Finance], list[Finding]]] = [
+def complete_with_budget_largely_unexecuted(context: PledgeContext) -> list[Finding]:
+    """Stage 완료 while less than half of the current total cost was executed."""
+    total = context.money.total
+    rate = total.execution_rate
+    if context.pledge.stage != Stage.COMPLETE or rate is None:
+        return []
+    if rate >= COMPLETE_MIN_EXECUTION_RATE:
+        return []
+    return [
+        Finding(
+            rule="complete_with_budget_largely_unexecuted",
+            pledge=context.pledge.code,
+            project="",
+            explanation=_(
+                "이행단계는 완료인데 집행률이 %(rate)s%%입니다(집행 %(executed)s / 총사업비 "
+                "%(current)s). / Stage is complete but only %(rate)s%% of the current total "
+                "was executed."
+            )
+            % {
+                "rate": rate,
+                "executed": _n(total.executed_total),
+                "current": _n(total.current_total),
+            },
+            figures={
+                "execution rate %": float(rate),
+                "executed": total.executed_total,
+                "current total": total.current_total,
+            },
+        )
+    ]
+
+
+def target_year_passed_without_completion(context: PledgeContext) -> list[Finding]:
+    """The target year has ended and the stage is not 완료."""
+    pledge = context.pledge
+    if not pledge.target_year or pledge.stage == Stage.COMPLETE:
+        return []
+    if context.today.year <= pledge.target_year:
+        return []
+    return [
+        Finding(
+            rule="target_year_passed_without_completion",
+            pledge=pledge.code,
+            project="",
+            explanation=_(
+                "달성연도 %(year)s가 지났는데 이행단계가 %(stage)s입니다. / The target year "
+                "%(year)s has passed and the stage is %(stage)s."
+            )
+            % {"year": pledge.target_year, "stage": pledge.get_stage_display()},
+            figures={"target year": pledge.target_year, "stage": pledge.stage},
+        )
+    ]
+
+
+def milestones_out_of_date_order(context: PledgeContext) -> list[Finding]:
+    """A milestone is dated before the one printed above it (same sub-project)."""
+    findings = []
+    previous: dict[int | None, Milestone] = {}
+    for milestone in context.milestones:
+        if milestone.parent_id or milestone.start is None:
+            continue
+        before = previous.get(milestone.project_id)
+        if before is not None and milestone.start < before.start:
+            findings.append(
+                Finding(
+                    rule="milestones_out_of_date_order",
+                    pledge=context.pledge.code,
+                    project="",
+                    explanation=_(
+                        "추진현황 '%(date)s %(text)s'가 앞의 '%(before)s'보다 이른 날짜입니다. / "
+                        "Milestone '%(date)s' is dated before the one above it ('%(before)s')."
+                    )
+                    % {
+                        "date": milestone.date_text,
+                        "text": milestone.text[:30],
+                        "before": before.date_text,
+                    },
+                    figures={
+                        "position": milestone.position,
+                        "date": milestone.date_text,
+                        "previous date": before.date_text,
+                    },
+                )
+            )
+        previous[milestone.project_id] = milestone
+    return findings
+
+
+def missing_official_contact(context: PledgeContext) -> list[Finding]:
+    """An accountable official has no name or no phone, or none is listed."""
+    if not context.officials:
+        return [
+            Finding(
+                rule="missing_official_contact",
+                pledge=context.pledge.code,
+                project="",
+                explanation=_("정책실명제 담당자가 없습니다. / No accountable official is listed."),
+            )
+        ]
+    findings = []
+    for link in context.officials:
+        official = link.official
+        missing = [
+            label
+            for label, value in (("이름", official.name), ("전화", official.phone))
+            if not value
+        ]
+        if missing:
+            findings.append(
+                Finding(
+                    rule="missing_official_contact",
+                    pledge=context.pledge.code,
+                    project="",
+                    explanation=_(
+                        "%(role)s의 %(missing)s이(가) 없습니다. / The %(role)s's %(missing)s "
+                        "is missing."
+                    )
+                    % {"role": official.get_role_display(), "missing": "·".join(missing)},
+                    figures={"role": official.role, "name": official.name, "phone": official.phone},
+                )
+            )
+    return findings
+
+
+def figure_changed_after_its_year_closed(context: PledgeContext) -> list[Finding]:
+    """A year's figure was changed after that year's accounts closed (end of February next year)."""
+    findings = []
+    for change in context.figure_changes:
+        kind, year = periods.parse(change.period)
+        if kind != "year":
+            continue
+        closed = date(year + 1, 3, 1)  # 출납폐쇄: the accounts close at the end of February
+        if change.when.date() >= closed:
+            findings.append(
+                Finding(
+                    rule="figure_changed_after_its_year_closed",
+                    pledge=context.pledge.code,
+                    project=change.project,
+                    explanation=_(
+                        "%(year)s년 수치(%(table)s)가 회계연도 마감 후 %(when)s에 %(old)s → "
+                        "%(new)s로 바뀌었습니다. / A %(year)s figure was changed on %(when)s, "
+                        "after that year's accounts closed."
+                    )
+                    % {
+                        "year": year,
+                        "table": FigureKind(change.kind).label,
+                        "when": change.when.date().isoformat(),
+                        "old": _n(change.old),
+                        "new": _n(change.new),
+                    },
+                    figures={
+                        "old": change.old,
+                        "new": change.new,
+                        "changed": change.when.date().isoformat(),
+                    },
+                )
+            )
+    return findings
+
+
+RULES: list[Callable[[PledgeContext], list[Finding]]] = [
     investment_sources_sum_to_total,
     investment_periods_sum_to_total,
     in_term_plan_years_sum_to_total,
     secured_sources_sum_to_total,
     executed_years_sum_to_total,
+    plans_split_the_total_differently,
+    executed_above_yearly_plan,
+    executed_above_secured,
+    plan_with_after_term_exceeds_current_total,
+    complete_with_budget_largely_unexecuted,
+    target_year_passed_without_completion,
+    milestones_out_of_date_order,
+    missing_official_contact,
+    figure_changed_after_its_year_closed,
 ]
 
+SUM_RULES = RULES[:5]
 
-def sum_findings(finance: Finance) -> list[Finding]:
-    return [finding for rule in SUM_RULES for finding in rule(finance)]
+
+def pledge_findings(context: PledgeContext, rules=RULES) -> list[Finding]:
+    return [finding for rule in rules for finding in rule(context)]
+
+
+# Fetching ----------------------------------------------------------------------------
+
+
+def contexts_for(
+    pledges: list[Pledge], *, when: datetime | None = None, today: date | None = None
+) -> list[PledgeContext]:
+    """The rules' input for a batch of pledges, in a fixed number of queries.
+
+    With ``when``, sub-projects, figures, milestones and officials are read as they
+    stood then, from the change history.
+    """
+    ids = [pledge.pk for pledge in pledges]
+    today = today or (when.date() if when else date.today())
+    money = money_for(pledges, when=when)
+
+    def as_of(model):
+        return model.history.as_of(when) if when else model.objects.all()
+
+    milestones: dict[int, list[Milestone]] = {pk: [] for pk in ids}
+    for milestone in as_of(Milestone).filter(pledge_id__in=ids).order_by("pledge_id", "position"):
+        milestones[milestone.pledge_id].append(milestone)
+    officials: dict[int, list[PledgeOfficial]] = {pk: [] for pk in ids}
+    for link in (
+        as_of(PledgeOfficial)
+        .filter(pledge_id__in=ids)
+        .select_related("official")
+        .order_by("pledge_id", "position")
+    ):
+        officials[link.pledge_id].append(link)
+    changes = _figure_changes(ids, when)
+    return [
+        PledgeContext(
+            pledge=pledge,
+            money=money[pledge.pk],
+            milestones=milestones[pledge.pk],
+            officials=officials[pledge.pk],
+            figure_changes=changes.get(pledge.pk, []),
+            today=today,
+        )
+        for pledge in pledges
+    ]
+
+
+def _figure_changes(pledge_ids: list[int], when: datetime | None) -> dict[int, list[FigureChange]]:
+    """Amount changes of figures ("~" records), each with the amount before it."""
+    records = BudgetFigure.history.filter(project__pledge_id__in=pledge_ids)
+    if when:
+        records = records.filter(history_date__lte=when)
+    records = records.select_related("project").order_by("id", "history_date", "history_id")
+    found: dict[int, list[FigureChange]] = {}
+    previous = None
+    for record in records.iterator(chunk_size=2000):
+        if previous is not None and previous.id == record.id and record.history_type == "~":
+            if previous.amount != record.amount:
+                found.setdefault(record.project.pledge_id, []).append(
+                    FigureChange(
+                        project=record.project.name,
+                        kind=record.kind,
+                        source=record.source,
+                        period=record.period,
+                        old=previous.amount,
+                        new=record.amount,
+                        when=record.history_date,
+                    )
+                )
+        previous = record
+    return found

@@ -99,7 +99,7 @@ def test_implausible_figures_save_with_a_warning(building_staff, project_12_7):
     assert response.status_code == 302
     warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
     assert any("2024" in w and "above its plan" in w for w in warnings)
-    assert any("executed" in w and "add up" in w for w in warnings)
+    assert any("집행금액" in w and "add up" in w for w in warnings)
 
 
 def test_a_later_save_of_a_stale_form_is_refused(client, project_12_7):

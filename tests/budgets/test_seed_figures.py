@@ -3,7 +3,7 @@
 import pytest
 
 from budgets.models import BudgetFigure, FigureKind
-from budgets.quality import sum_findings
+from budgets.quality import SUM_RULES, contexts_for, pledge_findings
 from pledges.models import Pledge
 from tests.conftest import finance_of
 
@@ -13,11 +13,11 @@ MONEY_PLEDGES = ["12-1", "12-3", "12-7", "12-8", "12-9"]
 
 
 def test_every_pledge_with_money_adds_up_except_the_published_exception():
+    pledges = list(Pledge.objects.filter(code__in=MONEY_PLEDGES))
     findings = {
-        (project.pledge.code, project.name, finding.rule, finding.stated, finding.computed)
-        for pledge in Pledge.objects.filter(code__in=MONEY_PLEDGES)
-        for project in pledge.projects.all()
-        for finding in sum_findings(finance_of(pledge.code, project.name))
+        (f.pledge, f.project, f.rule, f.figures["stated"], f.figures["computed"])
+        for context in contexts_for(pledges)
+        for f in pledge_findings(context, rules=SUM_RULES)
     }
     # 12-7's in-term plan total (18,000) includes 임기후 3,425: its years alone make 14,575.
     assert findings == {("12-7", "본사업", "in_term_plan_years_sum_to_total", 18000, 14575)}
