@@ -1,16 +1,49 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from departments.scoping import DepartmentScopedAdminMixin
+from pledges.admin import PledgeAdmin as BasePledgeAdmin
 from pledges.admin import ProjectAdmin as BaseProjectAdmin
-from pledges.models import Project
+from pledges.models import Pledge, Project
 
 from .forms import ProjectFiguresForm
 from .models import BudgetFigure
+from .quality import contexts_for, pledge_findings
 from .resources import BudgetFigureResource, ImportRefused, SafeCSV, SafeImportForm, SafeXLSX
 from .services import project_figures_update
+
+# The pledge page shows its data-quality findings; they need the money (budgets).
+admin.site.unregister(Pledge)
+
+
+@admin.register(Pledge)
+class PledgeAdmin(BasePledgeAdmin):
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is not None:
+            fieldsets.insert(1, (_("Data-quality findings"), {"fields": ["findings"]}))
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "findings"]
+
+    @admin.display(description=_("findings"))
+    def findings(self, obj):
+        found = pledge_findings(contexts_for([obj])[0])
+        if not found:
+            return _("없음 / none")
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><code>{}</code> {} {}</li>",
+                ((f.rule, f.project, f.explanation) for f in found),
+            ),
+        )
+
 
 # Money hangs off sub-projects: the sub-project page edits its figures as a grid laid
 # out like the printed tables.

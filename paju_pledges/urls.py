@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from budgets.views import audit_report
 from pledges.urls import api_urlpatterns
 
 admin.site.site_header = _("Paju City pledge portal: administration")
@@ -11,6 +12,7 @@ admin.site.index_title = _("Pledges, departments and figures")
 
 # Pages: Korean at /, English under /en/. Open data is language-neutral.
 urlpatterns = [
+    path("admin/audit-report/", admin.site.admin_view(audit_report), name="audit_report"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((api_urlpatterns, "pledges"), namespace="api")),
