@@ -10,7 +10,7 @@ DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: install static run test lint format check migrate seed demo-accounts messages clean
+.PHONY: install static run serve bench test lint format check migrate seed demo-accounts messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -37,6 +37,18 @@ run: seed demo-accounts
 # Tests run with production static storage (hashed, compressed): collect it first.
 static: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+# Production-like server: gunicorn, 2 workers, static files from whitenoise. Needs the
+# production environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL).
+serve: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn paju_pledges.wsgi:application --workers 2 --bind 127.0.0.1:8000
+
+# Benchmarks at 10,000 synthetic pledges; see benchmarks/bench.py. wrk drives the load.
+bench: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: throughput is skipped"
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 test: static
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

@@ -1,6 +1,7 @@
 """Import and export of budget figures (django-import-export), keyed by human keys.
 
-One row per printed cell: 공약 (pledge code), 세부사업 (sub-project), 표 (table), 재원
+One row per printed cell: 임기 (term number, optional: the current term when blank),
+공약 (pledge code), 세부사업 (sub-project), 표 (table), 재원
 (funding source), 기간 (period), 금액(백만원), 비고. The export has the same layout, so
 export → edit in Excel → import round-trips. Files are checked before any row is read:
 size, decompressed size and formulas for xlsx, encoding for csv, and a row cap.
@@ -27,6 +28,7 @@ from .finance import SOURCE_NAMES
 from .models import BudgetFigure, FigureKind
 
 COLUMNS = {
+    "term": "임기",
     "pledge": "공약",
     "project": "세부사업",
     "table": "표",
@@ -51,6 +53,13 @@ MODEL_FIELD_COLUMNS = {
     "source": "source_name",
     "period": "period_name",
 }
+
+
+NEGATIVE_MESSAGE = next(
+    c.violation_error_message
+    for c in BudgetFigure._meta.constraints
+    if c.name.endswith("amount_not_negative")
+)
 
 
 class ImportRefused(ValueError):
@@ -104,6 +113,7 @@ class WholeNumberWidget(widgets.Widget):
 
 
 class BudgetFigureResource(resources.ModelResource):
+    term = fields.Field(column_name=COLUMNS["term"], readonly=True)
     pledge = fields.Field(column_name=COLUMNS["pledge"], readonly=True)
     project_name = fields.Field(column_name=COLUMNS["project"], readonly=True)
     table = fields.Field(column_name=COLUMNS["table"], readonly=True)
@@ -118,9 +128,18 @@ class BudgetFigureResource(resources.ModelResource):
 
     class Meta:
         model = BudgetFigure
-        fields = ["pledge", "project_name", "table", "source_name", "period_name", "amount", "note"]
+        fields = [
+            "term",
+            "pledge",
+            "project_name",
+            "table",
+            "source_name",
+            "period_name",
+            "amount",
+            "note",
+        ]
         export_order = fields
-        clean_model_instances = True
+        clean_model_instances = False  # validate_instance below, without a query per row
         skip_unchanged = True
         report_skipped = True
         use_transactions = True
@@ -129,8 +148,16 @@ class BudgetFigureResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self.touched_projects: set[int] = set()
+        self._terms: dict[str, Term | None] = {}
+        self._projects: dict[tuple, Project | None] = {}
+        self._figures: dict[int, dict[tuple, BudgetFigure]] = {}
+        self._seen: dict[tuple, int] = {}
+        self._allowed: set[int] | None = None
 
     # Export ---------------------------------------------------------------------------
+
+    def dehydrate_term(self, figure):
+        return figure.project.pledge.term.number
 
     def dehydrate_pledge(self, figure):
         return figure.project.pledge.code
@@ -151,34 +178,54 @@ class BudgetFigureResource(resources.ModelResource):
         return spreadsheet_safe(figure.note)
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("project__pledge").order_by(
+        return queryset.select_related("project__pledge__term").order_by(
             "project__pledge__code", "project__position", "kind", "source", "period"
         )
 
     # Import ---------------------------------------------------------------------------
 
+    def _term(self, value) -> Term | None:
+        number = str(value or "").strip().removesuffix(".0")
+        if number not in self._terms:
+            terms = Term.objects.filter(number=number) if number.isdigit() else None
+            self._terms[number] = (
+                terms.first() if terms is not None else Term.objects.filter(is_current=True).first()
+            )
+        return self._terms[number]
+
+    def _project(self, term: Term, code: str, name: str) -> Project | None:
+        key = (term.pk, code, name)
+        if key not in self._projects:
+            self._projects[key] = (
+                Project.objects.select_related("pledge__department", "pledge__term")
+                .filter(pledge__term=term, pledge__code=code, name=name)
+                .first()
+            )
+        return self._projects[key]
+
+    def _may_edit(self, user, project: Project) -> bool:
+        if user is None or not is_department_staff(user):
+            return True
+        if self._allowed is None:
+            self._allowed = set(user_departments(user).values_list("pk", flat=True))
+        return project.pledge.department_id in self._allowed
+
     def before_import_row(self, row, **kwargs):
         """Resolve the human keys; every problem names its column, in Korean and English."""
         user = self.user or kwargs.get("user")
         errors = {}
-        term = Term.objects.filter(is_current=True).first()
+        term = self._term(row.get(COLUMNS["term"]))
         code = str(row.get(COLUMNS["pledge"]) or "").strip()
         name = str(row.get(COLUMNS["project"]) or "").strip()
-        project = (
-            Project.objects.select_related("pledge__department", "pledge__term")
-            .filter(pledge__term=term, pledge__code=code, name=name)
-            .first()
-        )
-        if project is None:
+        project = self._project(term, code, name) if term else None
+        if term is None:
+            errors["term"] = _("열 '임기': 없는 임기 / column 임기: no such term")
+        elif project is None:
             errors["pledge"] = _(
                 "열 '공약'/'세부사업': %(code)s %(name)s 세부사업이 없습니다. / "
                 "columns 공약/세부사업: no sub-project %(name)s in pledge %(code)s."
             ) % {"code": code or "(빈칸)", "name": name or "(빈칸)"}
-        elif (
-            user is not None
-            and is_department_staff(user)
-            and not user_departments(user).filter(pk=project.pledge.department_id).exists()
-        ):
+        elif not self._may_edit(user, project):
             errors["pledge"] = _(
                 "열 '공약': %(code)s은(는) 다른 부서(%(department)s)의 공약입니다. / "
                 "column 공약: %(code)s belongs to another department (%(department)s)."
@@ -198,24 +245,48 @@ class BudgetFigureResource(resources.ModelResource):
             errors["period_name"] = _(
                 "열 '기간': 알 수 없는 기간 '%(value)s' / column 기간: unknown period"
             ) % {"value": row.get(COLUMNS["period"])}
+        if not errors:
+            key = (project.pk, kind, source, period)
+            number = kwargs.get("row_number")
+            if key in self._seen:
+                errors["period_name"] = _(
+                    "같은 칸이 %(first)s행에 이미 있습니다. / The same cell is already in row "
+                    "%(first)s."
+                ) % {"first": self._seen[key]}
+            self._seen.setdefault(key, number)
         if errors:
             raise ValidationError(errors)
         row["_key"] = (project, kind, source, period)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """Report the model's errors under the file's columns (재원, 기간, 표, 공약)."""
+        """The model's own checks, reported under the file's columns (재원, 기간, 표, 공약).
+
+        Uniqueness needs no query: the row's key found the existing figure, and a key
+        repeated in the file is refused in ``before_import_row``. The database's
+        constraints still stand behind both.
+        """
+        errors = dict(import_validation_errors or {})
         try:
-            super().validate_instance(instance, import_validation_errors, validate_unique)
+            instance.clean_fields(exclude=set(errors) | {"project"})
+            instance.clean()
+            if instance.amount is not None and instance.amount < 0:
+                raise ValidationError({"amount": NEGATIVE_MESSAGE})
         except ValidationError as error:
-            raise ValidationError(
-                {MODEL_FIELD_COLUMNS.get(k, k): v for k, v in error.message_dict.items()}
-            ) from error
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError({MODEL_FIELD_COLUMNS.get(k, k): v for k, v in errors.items()})
 
     def get_instance(self, instance_loader, row):
         project, kind, source, period = row["_key"]
-        return BudgetFigure.objects.filter(
-            project=project, kind=kind, source=source, period=period
-        ).first()
+        if project.pk not in self._figures:
+            self._figures[project.pk] = {
+                (f.kind, f.source, f.period): f
+                for f in BudgetFigure.objects.filter(project=project)
+            }
+        figure = self._figures[project.pk].get((kind, source, period))
+        if figure is not None:
+            figure.project = project  # its pledge and term are loaded: no query in clean()
+        return figure
 
     def init_instance(self, row=None):
         project, kind, source, period = row["_key"]

@@ -132,6 +132,30 @@ STORAGES = {
     },
 }
 
+# Cache for public pages. Local memory by default (pages are keyed by the data version,
+# read from the database per request, so several workers never serve stale figures).
+# Several app servers can share Redis or Memcached: DJANGO_CACHE_URL=redis://host:6379/1
+# (pip install redis) or memcached://host:11211 (pip install pymemcache).
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("memcached://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
 # Officials' numbers are printed without the area code ("940-4180").
 LOCAL_AREA_CODE = os.environ.get("DJANGO_LOCAL_AREA_CODE", "031")
 

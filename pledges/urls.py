@@ -1,22 +1,23 @@
 from django.urls import path
 
 from . import views
+from .cache import cache_public_page as cached
 from .feeds import PledgeUpdatesFeed
 
 app_name = "pledges"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("pledges/", views.pledge_list, name="list"),
-    path("pledges/<str:code>/", views.pledge_detail_view, name="detail"),
-    path("departments/", views.department_list, name="department_list"),
-    path("departments/<str:name>/", views.department_detail, name="department_detail"),
-    path("about/", views.about, name="about"),
-    path("feed/", PledgeUpdatesFeed(), name="feed"),
+    path("", cached(views.home), name="home"),
+    path("pledges/", cached(views.pledge_list), name="list"),
+    path("pledges/<str:code>/", cached(views.pledge_detail_view), name="detail"),
+    path("departments/", cached(views.department_list), name="department_list"),
+    path("departments/<str:name>/", cached(views.department_detail), name="department_detail"),
+    path("about/", cached(views.about), name="about"),
+    path("feed/", cached(PledgeUpdatesFeed()), name="feed"),
 ]
 
 api_urlpatterns = [
-    path("api/pledges/", views.api_pledge_list, name="pledge_list"),
-    path("api/pledges.csv", views.csv_pledge_list, name="pledge_csv"),
-    path("api/pledges/<str:code>/", views.api_pledge_detail, name="pledge_detail"),
+    path("api/pledges/", cached(views.api_pledge_list), name="pledge_list"),
+    path("api/pledges.csv", cached(views.csv_pledge_list), name="pledge_csv"),
+    path("api/pledges/<str:code>/", cached(views.api_pledge_detail), name="pledge_detail"),
 ]

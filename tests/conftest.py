@@ -13,6 +13,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("load_initial_data", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Tests roll the database back, so the data version can repeat: start each cache empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def finance_of(code: str, project: str | None = None) -> Finance:
     """The money of a pledge (rolled up) or of one of its sub-projects."""
     figures = BudgetFigure.objects.filter(project__pledge__code=code)

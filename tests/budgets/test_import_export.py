@@ -15,6 +15,7 @@ from tests.factories import auditor, department_staff
 pytestmark = pytest.mark.django_db
 
 HEADER = [COLUMNS[k] for k in ("pledge", "project", "table", "source", "period", "amount", "note")]
+EXPORT_HEADER = [COLUMNS["term"], *HEADER]
 IMPORT_URL = reverse("admin:budgets_budgetfigure_import")
 PROCESS_URL = reverse("admin:budgets_budgetfigure_process_import")
 XLSX, CSV = "0", "1"
@@ -147,7 +148,7 @@ def test_export_then_import_round_trips_without_changes(building):
         BudgetFigure.objects.filter(project__pledge__code="12-8")
     )
     exported = SafeXLSX().export_data(dataset)
-    assert dataset.headers == HEADER
+    assert dataset.headers == EXPORT_HEADER
     response = dry_run(building, SimpleUploadedFile("export.xlsx", exported))
     result = response.context["result"]
     assert not result.has_errors() and not result.has_validation_errors()
@@ -162,7 +163,7 @@ def test_export_escapes_text_that_would_run_as_a_formula():
     figure.note = '=HYPERLINK("http://evil")'
     figure.save()
     dataset = BudgetFigureResource().export(BudgetFigure.objects.filter(pk=figure.pk))
-    assert dataset[0][HEADER.index("비고")] == '\'=HYPERLINK("http://evil")'
+    assert dataset[0][EXPORT_HEADER.index("비고")] == '\'=HYPERLINK("http://evil")'
     text = SafeCSV().export_data(dataset).decode("utf-8")
     assert text.startswith("\ufeff")
 
@@ -205,3 +206,18 @@ def test_too_many_rows_are_refused(building, settings):
     settings.IMPORT_MAX_ROWS = 10
     response = dry_run(building, xlsx_file(GOOD_ROWS * 5))
     assert "Too many rows" in str(response.context["form"].errors)
+
+
+def test_the_same_cell_twice_in_one_file_is_refused(building):
+    rows = [GOOD_ROWS[0], ["12-7", "본사업", "집행금액", "계", "2026", 1300, ""]]
+    result = dry_run(building, xlsx_file(rows)).context["result"]
+    assert result.has_validation_errors()
+    assert "1행에 이미 있습니다" in str(result.invalid_rows[0].error_dict)
+    assert executed("2026") is None
+
+
+def test_an_explicit_term_column_selects_the_term(building):
+    header = [COLUMNS["term"], *HEADER]
+    rows = [["8", *GOOD_ROWS[0]], ["99", *GOOD_ROWS[1]]]
+    result = dry_run(building, xlsx_file(rows, header=header)).context["result"]
+    assert [row.number for row in result.invalid_rows] == [2]

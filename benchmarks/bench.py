@@ -1,0 +1,439 @@
+"""`make bench`: the portal at 10,000 pledges, measured in one run.
+
+    python benchmarks/bench.py [--pledges 10000] [--seconds 30] [--skip-load]
+
+Builds a benchmark database (benchmarks/bench.sqlite3, or DATABASE_URL) with the seed
+and synthetic data, then measures and prints a table (and writes JSON under
+benchmarks/results/):
+
+- SQL queries and server time (median, p95 over >= 30 warm requests) per public page,
+  uncached and cached;
+- the audit workbook against a bare openpyxl write-only dump of the same rows and
+  against django-import-export's export of the same rows: time, peak memory, ratios;
+- a 10,000-row figures import, dry run and confirm: time and peak memory;
+- a pledge page's first view: bytes over the wire, compressed;
+- throughput under gunicorn (2 workers, loopback) for a pledge page against a static
+  file through the same server, with wrk (bounded: it stops after --seconds).
+
+Each heavy measurement runs in a child process so its peak memory (max RSS) is its own.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+DEFAULT_DB = ROOT / "benchmarks" / "bench.sqlite3"
+TERM = 900
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DATABASE_URL", f"sqlite:///{DEFAULT_DB}")
+    env.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
+    env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    env["DJANGO_DEBUG"] = "0"
+    env["DJANGO_SETTINGS_MODULE"] = "paju_pledges.settings"
+    return env
+
+
+def _django() -> None:
+    os.environ.update({k: v for k, v in _env().items() if k not in os.environ})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=_env(), check=True)
+
+
+def _child(kind: str, *args: str) -> dict:
+    """Run one measurement in a fresh process; it prints JSON with its own max RSS."""
+    output = subprocess.run(
+        [sys.executable, __file__, "child", kind, *args],
+        env=_env(),
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def _max_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# Children -------------------------------------------------------------------------------
+
+
+def child_pages(requests: int) -> dict:
+    _django()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.models import Pledge
+
+    client = Client()
+    pledge = Pledge.objects.filter(term__number=TERM, budget_type="budget").order_by("pk")[500]
+    department = pledge.department.name
+    last_page = (Pledge.objects.filter(term__number=TERM).count() + 11) // 12
+    pages = {
+        "home": f"/?term={TERM}",
+        "list, first page": f"/pledges/?term={TERM}",
+        "list, last page": f"/pledges/?term={TERM}&page={last_page}",
+        "list, filtered": f"/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
+        "detail": f"/pledges/{pledge.code}/?term={TERM}",
+        "department": f"/departments/{department}/?term={TERM}",
+        "API list": f"/api/pledges/?term={TERM}",
+        "API detail": f"/api/pledges/{pledge.code}/?term={TERM}",
+        "seed detail (6 pledges)": "/pledges/12-8/",
+        "seed list (6 pledges)": "/pledges/",
+    }
+    results = {}
+    for name, url in pages.items():
+        row = {"url": url}
+        for mode in ("uncached", "cached"):
+            timings = []
+            for attempt in range(requests + 3):
+                if mode == "uncached":
+                    cache.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, (url, response.status_code)
+                if attempt >= 3:  # warm
+                    timings.append(elapsed)
+            timings.sort()
+            row[mode] = {
+                "queries": len(queries),
+                "median_ms": round(statistics.median(timings), 2),
+                "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+            }
+        results[name] = row
+    return {"pages": results, "max_rss_mb": _max_rss_mb()}
+
+
+def child_report(path: str) -> dict:
+    _django()
+    from budgets.report import audit_report_write
+
+    started = time.perf_counter()
+    summary = audit_report_write(output=path, generated_by="bench")
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "max_rss_mb": _max_rss_mb(),
+        "pledges": summary.pledges,
+        "findings": summary.findings,
+        "changes": summary.changes,
+    }
+
+
+def _report_rows():
+    """The rows the audit workbook's data sheets hold, read plainly from the database."""
+    from budgets.models import BudgetFigure
+    from pledges.models import Milestone, Pledge
+
+    yield from Pledge.objects.values_list(
+        "code",
+        "title",
+        "vision__title",
+        "department__name",
+        "stage",
+        "stage_since",
+        "target_year",
+        "as_of",
+        "budget_type",
+        "project_type",
+        "completion",
+        "implementer",
+        "central_support",
+    ).iterator(chunk_size=2000)
+    yield from BudgetFigure.objects.values_list(
+        "project__pledge__code",
+        "project__name",
+        "kind",
+        "source",
+        "period",
+        "amount",
+        "note",
+        "project__position",
+    ).iterator(chunk_size=5000)
+    yield from Milestone.objects.values_list(
+        "pledge__code",
+        "position",
+        "date_text",
+        "start",
+        "end",
+        "text",
+        "parent_id",
+        "project_id",
+    ).iterator(chunk_size=5000)
+
+
+def child_bare(path: str) -> dict:
+    _django()
+    from openpyxl import Workbook
+
+    started = time.perf_counter()
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("rows")
+    rows = 0
+    for row in _report_rows():
+        sheet.append(list(row))
+        rows += 1
+    book.save(path)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "max_rss_mb": _max_rss_mb(),
+        "rows": rows,
+    }
+
+
+def child_import_export(path: str) -> dict:
+    """django-import-export's own export of the figure rows (the bulk of the workbook)."""
+    _django()
+    from budgets.models import BudgetFigure
+    from budgets.resources import BudgetFigureResource, SafeXLSX
+
+    started = time.perf_counter()
+    dataset = BudgetFigureResource().export(BudgetFigure.objects.all())
+    Path(path).write_bytes(SafeXLSX().export_data(dataset))
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "max_rss_mb": _max_rss_mb(),
+        "rows": len(dataset),
+    }
+
+
+def child_import(rows: int) -> dict:
+    _django()
+    import tablib
+
+    from budgets.models import BudgetFigure
+    from budgets.resources import COLUMNS, BudgetFigureResource
+
+    figures = (
+        BudgetFigure.objects.filter(project__pledge__term__number=TERM, kind="executed")
+        .select_related("project__pledge")
+        .order_by("pk")[:rows]
+    )
+    resource = BudgetFigureResource()
+    dataset = tablib.Dataset(headers=list(COLUMNS.values()))
+    for n, figure in enumerate(figures):
+        row = resource.export_resource(figure)
+        row[6] = figure.amount + (1 if n % 2 else 0)  # half changed, half unchanged
+        dataset.append(row)
+    result = {}
+    for label, dry_run in (("dry run", True), ("confirm", False)):
+        started = time.perf_counter()
+        outcome = BudgetFigureResource().import_data(
+            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+        )
+        assert not outcome.has_errors() and not outcome.has_validation_errors()
+        result[label] = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "totals": dict(outcome.totals),
+        }
+    result["rows"] = len(dataset)
+    result["max_rss_mb"] = _max_rss_mb()
+    return result
+
+
+def child_weight() -> dict:
+    _django()
+    from django.conf import settings
+    from django.test import Client
+
+    from pledges.models import Pledge
+
+    pledge = Pledge.objects.filter(term__is_current=True, code="12-8").first()
+    html = Client().get(f"/pledges/{pledge.code}/").content
+    assets = re.findall(rb'(?:href|src)="/static/([^"]+)"', html)
+    sizes = {"html (gzip)": len(gzip.compress(html, 6))}
+    for asset in assets:
+        name = asset.decode()
+        path = Path(settings.STATIC_ROOT) / name
+        for suffix in (".br", ".gz", ""):
+            if Path(str(path) + suffix).exists():
+                sizes[f"{name} ({suffix.strip('.') or 'raw'})"] = (
+                    Path(str(path) + suffix).stat().st_size
+                )
+                break
+    hosts = re.findall(rb'(?:href|src)="(https?://[^"]+)"', html)
+    return {"bytes": sum(sizes.values()), "parts": sizes, "other_hosts": len(hosts)}
+
+
+# Throughput -------------------------------------------------------------------------------
+
+
+def throughput(seconds: int) -> dict:
+    wrk = shutil.which("wrk")
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+    if not wrk or not Path(gunicorn).exists():
+        return {"skipped": "wrk or gunicorn is not installed (apt-get install wrk)"}
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "paju_pledges.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        env=_env(),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        _django()
+        from django.templatetags.static import static
+
+        targets = {
+            "pledge page": f"{base}/pledges/12-8/",
+            "static file": base + static("css/portal.css"),
+        }
+        result = {}
+        for name, url in targets.items():
+            subprocess.run(["curl", "-s", "-o", "/dev/null", url], check=False)  # warm the cache
+            out = subprocess.run(
+                [wrk, "-t2", "-c16", f"-d{seconds}s", "--timeout", "5s", url],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+            result[name] = {
+                "requests_per_s": rate,
+                "non_2xx": int(errors.group(1)) if errors else 0,
+            }
+        result["ratio"] = round(
+            result["pledge page"]["requests_per_s"] / result["static file"]["requests_per_s"], 2
+        )
+        return result
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# Main -------------------------------------------------------------------------------------
+
+
+def build(pledges: int) -> None:
+    if not os.environ.get("DATABASE_URL") and DEFAULT_DB.exists():
+        DEFAULT_DB.unlink()
+    _manage("migrate", "--noinput", "-v0")
+    _manage("load_initial_data", "-v0")
+    started = time.perf_counter()
+    _manage("generate_synthetic", "--pledges", str(pledges), "--seed", "1")
+    print(f"synthetic data built in {time.perf_counter() - started:.1f} s")
+    _manage("collectstatic", "--noinput", "-v0")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pledges", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--skip-load", action="store_true")
+    options = parser.parse_args()
+    if not options.skip_load:
+        build(options.pledges)
+    tmp = ROOT / "benchmarks" / "tmp"
+    tmp.mkdir(exist_ok=True)
+    results = {"pledges": options.pledges, "when": datetime.now().isoformat(timespec="seconds")}
+    results["pages"] = _child("pages", str(options.requests))
+    report = _child("report", str(tmp / "audit.xlsx"))
+    bare = _child("bare", str(tmp / "bare.xlsx"))
+    ie = _child("import_export", str(tmp / "import-export.xlsx"))
+    results["report"] = {
+        "audit workbook": report,
+        "bare write-only dump": bare,
+        "django-import-export export": ie,
+        "time vs bare": round(report["seconds"] / bare["seconds"], 2),
+        "import-export time vs workbook": round(ie["seconds"] / report["seconds"], 2),
+    }
+    results["import"] = _child("import", "10000")
+    results["weight"] = _child("weight")
+    results["throughput"] = throughput(options.seconds)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    _print(results)
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+def _print(results: dict) -> None:
+    print(f"\n== public pages at {results['pledges']:,} synthetic pledges ==")
+    print(f"{'page':<26}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'cached ms':>11}{'q':>4}")
+    for name, row in results["pages"]["pages"].items():
+        u, c = row["uncached"], row["cached"]
+        print(
+            f"{name:<26}{u['queries']:>8}{u['median_ms']:>11}{u['p95_ms']:>9}"
+            f"{c['median_ms']:>11}{c['queries']:>4}"
+        )
+    r = results["report"]
+    print("\n== audit workbook ==")
+    for name in ("audit workbook", "bare write-only dump", "django-import-export export"):
+        print(f"{name:<30}{r[name]['seconds']:>8} s{r[name]['max_rss_mb']:>10} MB max RSS")
+    print(f"workbook time / bare dump time: {r['time vs bare']}  (target <= 1.3)")
+    print(
+        f"import-export time / workbook time: {r['import-export time vs workbook']}  (target >= 4)"
+    )
+    i = results["import"]
+    print(f"\n== import of {i['rows']:,} rows ==")
+    print(
+        f"dry run {i['dry run']['seconds']} s, confirm {i['confirm']['seconds']} s, "
+        f"{i['max_rss_mb']} MB max RSS  (targets <= 60 s, <= 300 MB)"
+    )
+    w = results["weight"]
+    print(
+        f"\n== pledge page first view: {w['bytes']:,} bytes compressed, "
+        f"{w['other_hosts']} other hosts (target <= 600 KB, 0) =="
+    )
+    t = results["throughput"]
+    print("\n== throughput (gunicorn, 2 workers, loopback) ==")
+    print(json.dumps(t, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "child":
+        kind, args = sys.argv[2], sys.argv[3:]
+        function = globals()[f"child_{kind}"]
+        value = function(*[int(a) if a.isdigit() else a for a in args])
+        print(json.dumps(value, ensure_ascii=False, default=str))
+    else:
+        main()

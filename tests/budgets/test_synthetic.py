@@ -1,0 +1,58 @@
+"""Synthetic data sits next to the seed, is deterministic, adds up, and clears cleanly."""
+
+import pytest
+from django.core.management import call_command
+
+from budgets.models import BudgetFigure
+from budgets.quality import SUM_RULES, contexts_for, pledge_findings
+from departments.models import Department
+from pledges.models import Pledge
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return list(
+        Pledge.objects.filter(term__number=900)
+        .order_by("code")
+        .values_list("code", "title", "stage", "department__name")
+    )
+
+
+def test_synthetic_data_is_deterministic_and_next_to_the_seed():
+    call_command("generate_synthetic", pledges=60, departments=5, seed=7, verbosity=0)
+    first = _snapshot()
+    amounts = sorted(
+        BudgetFigure.objects.filter(project__pledge__term__number=900).values_list(
+            "amount", flat=True
+        )
+    )
+    call_command("generate_synthetic", pledges=60, departments=5, seed=7, verbosity=0)
+    assert _snapshot() == first and len(first) == 60
+    assert amounts == sorted(
+        BudgetFigure.objects.filter(project__pledge__term__number=900).values_list(
+            "amount", flat=True
+        )
+    )
+    assert Pledge.objects.filter(term__is_current=True).count() == 6
+    assert (
+        Pledge.objects.get(code="12-1", term__number=8).title == "원스톱 맞춤 행정서비스 체계 구축"
+    )
+
+
+def test_synthetic_cards_add_up_like_real_ones():
+    call_command("generate_synthetic", pledges=40, departments=4, seed=3, verbosity=0)
+    pledges = list(Pledge.objects.filter(term__number=900))
+    findings = [f for c in contexts_for(pledges) for f in pledge_findings(c, rules=SUM_RULES)]
+    assert findings == []
+
+
+def test_clear_removes_only_synthetic_rows():
+    seed_figures = BudgetFigure.objects.count()
+    call_command("generate_synthetic", pledges=30, departments=3, seed=1, verbosity=0)
+    assert BudgetFigure.objects.count() > seed_figures
+    call_command("generate_synthetic", clear=True, verbosity=0)
+    assert BudgetFigure.objects.count() == seed_figures
+    assert not Pledge.objects.filter(term__number=900).exists()
+    assert not Department.objects.filter(name__startswith="합성부서").exists()
+    assert Pledge.objects.count() == 6

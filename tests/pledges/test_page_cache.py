@@ -1,0 +1,62 @@
+"""Cached public pages: fast when nothing changed, fresh right after any write."""
+
+import pytest
+from django.core.management import call_command
+
+from budgets.services import project_figures_update
+from pledges.models import Pledge, Project
+from tests.admin_forms import change_form_data
+from tests.factories import department_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def test_second_request_is_served_from_the_cache_with_one_query(client, django_assert_num_queries):
+    assert client.get("/pledges/12-1/")["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):  # the data version
+        response = client.get("/pledges/12-1/")
+    assert response["X-Page-Cache"] == "hit"
+
+
+def test_a_figure_saved_by_a_service_shows_on_the_next_request(client):
+    assert "3,061" in client.get("/pledges/12-1/").content.decode()
+    project_figures_update(
+        project=Project.objects.get(pledge__code="12-1"),
+        cells={("executed", "total", "total"): 3500},
+        reason="t",
+    )
+    html = client.get("/pledges/12-1/").content.decode()
+    assert "3,500" in html and "3,061" not in html.split("집행")[1][:200]
+
+
+def test_an_admin_edit_shows_on_the_next_public_request(client):
+    public = client.get("/api/pledges/12-1/").json()
+    assert public["target"]["goal"] == "콜센터 설치 및 운영"
+    staff = department_staff()
+    client.force_login(staff)
+    pledge = Pledge.objects.get(code="12-1")
+    url = f"/admin/pledges/pledge/{pledge.pk}/change/"
+    data = change_form_data(client.get(url))
+    data["target"] = "콜센터 설치·운영 및 고도화"
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    assert client.get("/api/pledges/12-1/").json()["target"]["goal"] == "콜센터 설치·운영 및 고도화"
+
+
+def test_a_command_write_shows_on_the_next_request(client, settings, tmp_path):
+    import shutil
+
+    assert client.get("/pledges/12-3/").status_code == 200
+    shutil.copytree(settings.BASE_DIR / "fixtures", tmp_path / "fixtures")
+    card = tmp_path / "fixtures" / "pledges" / "12-3.toml"
+    card.write_text(
+        card.read_text().replace('시민사회소통관 임용"', '시민사회소통관 임용 완료"', 1)
+    )
+    call_command("load_initial_data", fixtures=str(tmp_path / "fixtures"), verbosity=0)
+    assert "시민사회소통관 임용 완료" in client.get("/pledges/12-3/").content.decode()
+
+
+def test_logged_in_users_are_never_served_a_cached_page(client):
+    client.get("/pledges/12-1/")
+    client.force_login(department_staff())
+    assert "X-Page-Cache" not in client.get("/pledges/12-1/")
