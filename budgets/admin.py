@@ -13,7 +13,7 @@ from .forms import ProjectFiguresForm
 from .models import BudgetFigure
 from .quality import contexts_for, pledge_findings
 from .resources import BudgetFigureResource, ImportRefused, SafeCSV, SafeImportForm, SafeXLSX
-from .services import project_figures_update
+from .services import pledge_totals_refresh, project_figures_update
 
 # The pledge page shows its data-quality findings; they need the money (budgets).
 admin.site.unregister(Pledge)
@@ -29,6 +29,10 @@ class PledgeAdmin(BasePledgeAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "findings"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        pledge_totals_refresh(pledge_ids=[form.instance.pk])  # a deleted sub-project's money
 
     @admin.display(description=_("findings"))
     def findings(self, obj):
@@ -92,6 +96,15 @@ class ProjectAdmin(BaseProjectAdmin):
             for warning in form.warnings():
                 messages.warning(request, warning)
 
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pledge_totals_refresh(pledge_ids=[obj.pledge_id])
+
+    def delete_queryset(self, request, queryset):
+        pledge_ids = set(queryset.values_list("pledge_id", flat=True))
+        super().delete_queryset(request, queryset)
+        pledge_totals_refresh(pledge_ids=pledge_ids)
+
 
 @admin.register(BudgetFigure)
 class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
@@ -102,6 +115,19 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, SimpleHis
     import_formats = [SafeXLSX, SafeCSV]
     export_formats = [SafeXLSX, SafeCSV]
     import_form_class = SafeImportForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pledge_totals_refresh(pledge_ids=[obj.project.pledge_id])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pledge_totals_refresh(pledge_ids=[obj.project.pledge_id])
+
+    def delete_queryset(self, request, queryset):
+        pledge_ids = set(queryset.values_list("project__pledge_id", flat=True))
+        super().delete_queryset(request, queryset)
+        pledge_totals_refresh(pledge_ids=pledge_ids)
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}

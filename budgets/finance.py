@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, When
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet, Sum
 
 from pledges import periods
 from pledges.models import Pledge, Project
@@ -147,44 +146,14 @@ def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _total_cell(kind: str) -> Q:
-    return Q(
-        projects__figures__kind=kind,
-        projects__figures__source=FundingSource.TOTAL,
-        projects__figures__period=periods.TOTAL,
-    )
-
-
-def with_money_totals(pledges: QuerySet) -> QuerySet:
-    """Annotate pledges with their stated current total, secured and executed (백만원).
-
-    Sums over sub-projects in SQL, for lists and sorting; ``execution_rate_sort`` is a
-    float for ordering only; pages show ``execution_rate()`` computed exactly.
-    """
-    money = {
-        "current_total": FigureKind.COST_CURRENT,
-        "secured_total": FigureKind.SECURED,
-        "executed_total": FigureKind.EXECUTED,
+def stated_total_sums() -> dict[str, Sum]:
+    """Aggregates of the printed totals (current cost, secured, executed) over figures."""
+    cell = Q(source=FundingSource.TOTAL, period=periods.TOTAL)
+    return {
+        "current_total": Sum("amount", filter=cell & Q(kind=FigureKind.COST_CURRENT)),
+        "secured_total": Sum("amount", filter=cell & Q(kind=FigureKind.SECURED)),
+        "executed_total": Sum("amount", filter=cell & Q(kind=FigureKind.EXECUTED)),
     }
-    annotated = pledges.annotate(
-        **{
-            name: Sum("projects__figures__amount", filter=_total_cell(kind))
-            for name, kind in money.items()
-        }
-    )
-    return annotated.annotate(
-        execution_rate_sort=Case(
-            When(
-                current_total__gt=0,
-                then=ExpressionWrapper(
-                    Cast("executed_total", FloatField()) * 100.0 / F("current_total"),
-                    output_field=FloatField(),
-                ),
-            ),
-            default=None,
-            output_field=FloatField(),
-        )
-    )
 
 
 @dataclass

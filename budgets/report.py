@@ -444,7 +444,12 @@ def _write_changes(
     written = 0
     kinds = {"+": "생성", "~": "변경", "-": "삭제"}
     for model in TRACKED_MODELS:
-        fields = [f for f in model._meta.concrete_fields if f.attname not in IGNORED_FIELDS]
+        recorded = {f.attname for f in model.history.model._meta.concrete_fields}
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if f.attname in recorded and f.attname not in IGNORED_FIELDS
+        ]
         records = model.history.all()
         if when:
             records = records.filter(history_date__lte=when)

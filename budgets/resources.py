@@ -26,6 +26,7 @@ from pledges.opendata import spreadsheet_safe
 
 from .finance import SOURCE_NAMES
 from .models import BudgetFigure, FigureKind
+from .services import pledge_totals_refresh
 
 COLUMNS = {
     "term": "임기",
@@ -299,8 +300,11 @@ class BudgetFigureResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         if not kwargs.get("dry_run") and not result.has_errors():
+            pledge_ids = set()
             for project in Project.objects.filter(pk__in=self.touched_projects):
                 project.save(update_fields=["updated_at"])
+                pledge_ids.add(project.pledge_id)
+            pledge_totals_refresh(pledge_ids=pledge_ids)
 
 
 # Files -------------------------------------------------------------------------------

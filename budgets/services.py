@@ -1,5 +1,6 @@
 """Writes for budget figures: loading the printed money tables of a sub-project."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from departments.services import SEED_REASON, record_upsert
 from pledges import periods
+from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
 
+from .finance import execution_rate, stated_total_sums
 from .models import BudgetFigure, FigureKind, FundingSource
 
 NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
@@ -73,6 +76,7 @@ def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]
             stale._change_reason = SEED_REASON
             stale.delete()
             counts["deleted"] = counts.get("deleted", 0) + 1
+    pledge_totals_refresh(pledge_ids=[pledge.pk])
 
 
 Cell = tuple[str, str, str]  # (kind, source, period)
@@ -132,4 +136,35 @@ def project_figures_update(
     if changes:
         project._change_reason = reason
         project.save(update_fields=["updated_at"])
+        pledge_totals_refresh(pledge_ids=[project.pledge_id])
     return changes
+
+
+def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
+    """Recompute the stored money totals of these pledges from their figures.
+
+    The totals on ``Pledge`` are a read model for lists and sorting; every path that
+    writes figures calls this (the grid, the import, the seed loader, the synthetic
+    generator, the admin's single-figure form).
+    """
+    ids = list(set(pledge_ids))
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        sums = {
+            row["project__pledge_id"]: row
+            for row in BudgetFigure.objects.filter(project__pledge_id__in=batch)
+            .values("project__pledge_id")
+            .annotate(**stated_total_sums())
+            .order_by()
+        }
+        pledges = list(Pledge.objects.filter(pk__in=batch))
+        for pledge in pledges:
+            row = sums.get(pledge.pk, {})
+            pledge.current_total = row.get("current_total")
+            pledge.secured_total = row.get("secured_total")
+            pledge.executed_total = row.get("executed_total")
+            pledge.execution_rate = execution_rate(pledge.executed_total, pledge.current_total)
+        Pledge.objects.bulk_update(
+            pledges, ["current_total", "secured_total", "executed_total", "execution_rate"]
+        )
+    public_version_bump()

@@ -9,9 +9,9 @@ code that writes in bulk calls ``public_version_bump()`` itself.
 
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
-from django.utils.translation import get_language
 
 from .models import PublicVersion
 
@@ -39,14 +39,41 @@ def bump_on_write(sender, **kwargs) -> None:
         public_version_bump()
 
 
+def page_key(request) -> str:
+    """The data version and the full URL (its /en/ prefix carries the language)."""
+    return f"page:{public_version()}:{request.get_full_path()}"
+
+
+class PublicPageCacheMiddleware:
+    """Serve cached public pages early, before sessions, auth, CSRF and locale run.
+
+    Only for GETs without a session cookie (so never a logged-in user's request); the
+    pages are stored by ``cache_public_page`` on the views that may be cached.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
+            response = cache.get(page_key(request))
+            if response is not None:
+                response["X-Page-Cache"] = "hit"
+                return response
+        return self.get_response(request)
+
+
 def cache_public_page(view):
-    """Serve anonymous GETs from the cache, keyed by data version, language and URL."""
+    """Serve anonymous GETs from the cache, keyed by data version and URL; store misses."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = f"page:{public_version()}:{get_language()}:{request.get_full_path()}"
+        key = page_key(request)
         response = cache.get(key)
         if response is not None:
             response["X-Page-Cache"] = "hit"

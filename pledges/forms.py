@@ -15,7 +15,7 @@ class PledgeFilterForm(forms.Form):
         "code": ["vision__number", "code_length", "code"],
         # Pledges without a rate (non-budget, unpublished) come last on every database.
         "rate": [
-            F("execution_rate_sort").desc(nulls_last=True),
+            F("execution_rate").desc(nulls_last=True),
             "vision__number",
             "code_length",
             "code",

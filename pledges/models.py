@@ -249,8 +249,31 @@ class Pledge(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last updated"), auto_now=True)
 
+    # Read model for lists and sorting: the sub-projects' printed totals summed, kept by
+    # budgets.services.pledge_totals_refresh on every write of figures. Not history:
+    # the history of the figures themselves is what as-of reports rebuild from.
+    current_total = models.BigIntegerField(
+        _("current total cost (백만원)"), null=True, blank=True, editable=False
+    )
+    secured_total = models.BigIntegerField(
+        _("secured (백만원)"), null=True, blank=True, editable=False
+    )
+    executed_total = models.BigIntegerField(
+        _("executed (백만원)"), null=True, blank=True, editable=False
+    )
+    execution_rate = models.DecimalField(
+        _("execution rate (%)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
     objects = PledgeManager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["current_total", "secured_total", "executed_total", "execution_rate"]
+    )
 
     class Meta:
         verbose_name = _("pledge")

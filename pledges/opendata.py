@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils import translation
 
-from budgets.finance import PledgeMoney, execution_rate
+from budgets.finance import PledgeMoney
 
 from .models import ATTRIBUTES, Pledge
 
@@ -26,13 +26,12 @@ LIST_FIELDS = [
 ]
 
 
-def _rate(executed, current) -> float | None:
-    value = execution_rate(executed, current)
+def _number(value) -> float | None:
     return None if value is None else float(value)
 
 
 def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
-    """One row of the list (API, CSV) from a pledge annotated by ``with_money_totals``."""
+    """One row of the list (API, CSV), from the pledge's stored totals."""
     with translation.override("ko"):
         return {
             "code": pledge.code,
@@ -48,7 +47,7 @@ def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
             "current_total": pledge.current_total,
             "secured_total": pledge.secured_total,
             "executed_total": pledge.executed_total,
-            "execution_rate": _rate(pledge.executed_total, pledge.current_total),
+            "execution_rate": _number(pledge.execution_rate),
             "updated_at": pledge.updated_at.isoformat(),
         }
 

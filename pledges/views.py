@@ -3,14 +3,14 @@
 import csv
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, Sum
+from django.db.models import Count, F, Max, Prefetch, Sum
 from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from budgets.finance import SOURCE_NAMES, execution_rate, money_for, with_money_totals
-from budgets.models import BudgetFigure, FigureKind, FundingSource
+from budgets.finance import SOURCE_NAMES, execution_rate, money_for
+from budgets.models import FigureKind, FundingSource
 from departments.models import Department
 
 from . import charts, periods
@@ -33,14 +33,11 @@ def _term(request: HttpRequest) -> Term:
     return term
 
 
-def _money_sums(figures) -> dict:
-    """Stated totals (current cost, secured, executed) summed in SQL."""
-    total_cell = Q(source=FundingSource.TOTAL, period=periods.TOTAL)
-    return {
-        "current_total": Sum("amount", filter=total_cell & Q(kind=FigureKind.COST_CURRENT)),
-        "secured_total": Sum("amount", filter=total_cell & Q(kind=FigureKind.SECURED)),
-        "executed_total": Sum("amount", filter=total_cell & Q(kind=FigureKind.EXECUTED)),
-    }
+MONEY_SUMS = {
+    "current_total": Sum("current_total"),
+    "secured_total": Sum("secured_total"),
+    "executed_total": Sum("executed_total"),
+}
 
 
 def _with_rate(row: dict) -> dict:
@@ -51,28 +48,15 @@ def home(request: HttpRequest) -> HttpResponse:
     term = _term(request)
     pledges = Pledge.objects.filter(term=term)
     by_stage = dict(pledges.values_list("stage").annotate(n=Count("id")).order_by())
-    stats = pledges.aggregate(count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"))
-    figures = BudgetFigure.objects.filter(project__pledge__term=term)
-    overall = _with_rate(figures.aggregate(**_money_sums(figures)))
+    stats = pledges.aggregate(
+        count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"), **MONEY_SUMS
+    )
+    overall = _with_rate(stats)
     departments = [
         _with_rate(row)
-        for row in figures.values(name=F("project__pledge__department__name"))
-        .annotate(**_money_sums(figures))
+        for row in pledges.values(name=F("department__name"))
+        .annotate(pledges=Count("id"), **MONEY_SUMS)
         .order_by("name")
-    ]
-    counts = dict(pledges.values_list("department__name").annotate(n=Count("id")).order_by())
-    for row in departments:
-        row["pledges"] = counts.pop(row["name"], 0)
-    departments += [
-        {
-            "name": name,
-            "pledges": n,
-            "current_total": None,
-            "secured_total": None,
-            "executed_total": None,
-            "execution_rate": None,
-        }
-        for name, n in sorted(counts.items())
     ]
     context = {
         "term": term,
@@ -88,9 +72,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _filtered(request: HttpRequest, term: Term) -> tuple[PledgeFilterForm, object]:
     form = PledgeFilterForm(request.GET, term=term)
-    queryset = with_money_totals(Pledge.objects.public().filter(term=term)).annotate(
-        code_length=Length("code")
-    )
+    queryset = Pledge.objects.public().filter(term=term).annotate(code_length=Length("code"))
     return form, form.filter(queryset)
 
 
@@ -98,8 +80,6 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     term = _term(request)
     form, queryset = _filtered(request, term)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    for pledge in page:
-        pledge.rate = execution_rate(pledge.executed_total, pledge.current_total)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -110,7 +90,8 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def _pledge(request: HttpRequest, code: str) -> Pledge:
-    term = _term(request)
+    number = request.GET.get("term", "")
+    term = {"term__number": number} if number.isdigit() else {"term__is_current": True}
     return get_object_or_404(
         Pledge.objects.public().prefetch_related(
             Prefetch("year_plans", YearPlan.objects.select_related("project")),
@@ -123,8 +104,8 @@ def _pledge(request: HttpRequest, code: str) -> Pledge:
             "materials__project",
             "progress",
         ),
-        term=term,
         code=code,
+        **term,
     )
 
 
@@ -269,13 +250,11 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("bureau"), name=name)
     term = _term(request)
     pledges = (
-        with_money_totals(Pledge.objects.public().filter(department=department, term=term))
+        Pledge.objects.public()
+        .filter(department=department, term=term)
         .annotate(code_length=Length("code"))
         .order_by("vision__number", "code_length", "code")
     )
-    pledges = list(pledges)
-    for pledge in pledges:
-        pledge.rate = execution_rate(pledge.executed_total, pledge.current_total)
     return render(
         request,
         "pledges/department_detail.html",

@@ -128,3 +128,21 @@ def test_staff_of_another_department_cannot_open_or_post_the_grid(client, projec
     assert not BudgetFigure.objects.filter(
         project=project_12_7, kind="executed", period="2026"
     ).exists()
+
+
+def test_stored_pledge_totals_follow_every_write_of_figures(building_staff, project_12_7):
+    from pledges.models import Pledge
+
+    data = change_form_data(building_staff.get(_url(project_12_7)))
+    data["cell__executed__total__total"] = "15000"
+    assert building_staff.post(_url(project_12_7), data).status_code == 302
+    pledge = Pledge.objects.get(code="12-7")
+    assert (pledge.executed_total, str(pledge.execution_rate)) == (15000, "83.3")
+    figure = BudgetFigure.objects.get(project=project_12_7, kind="cost_current")
+    url = f"/admin/budgets/budgetfigure/{figure.pk}/change/"
+    page = building_staff.get(url)
+    form = change_form_data(page)
+    form["amount"] = "20000"
+    assert building_staff.post(url, form).status_code == 302
+    pledge.refresh_from_db()
+    assert (pledge.current_total, str(pledge.execution_rate)) == (20000, "75.0")

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from budgets.models import BudgetFigure, FigureKind, FundingSource
+from budgets.services import pledge_totals_refresh
 from departments.models import Bureau, Department, Official, Role
 from pledges.cache import public_version_bump
 from pledges.models import (
@@ -160,10 +161,13 @@ class Command(BaseCommand):
             )
         pledges = Pledge.objects.bulk_create(pledges, batch_size=2000)
         tz = ZoneInfo(settings.TIME_ZONE)
+        recorded = {f.attname for f in Pledge.history.model._meta.concrete_fields} & {
+            f.attname for f in Pledge._meta.concrete_fields
+        }
         Pledge.history.bulk_create(
             [
                 Pledge.history.model(
-                    **{f.attname: getattr(p, f.attname) for f in Pledge._meta.concrete_fields},
+                    **{f: getattr(p, f) for f in recorded},
                     history_date=datetime(2025, 1, 2, tzinfo=tz),
                     history_type="+",
                     history_change_reason="generate_synthetic",
@@ -236,6 +240,7 @@ class Command(BaseCommand):
             for index, official in enumerate(by_department[pledge.department_id], start=1)
         ]
         PledgeOfficial.objects.bulk_create(links, batch_size=5000)
+        pledge_totals_refresh(pledge_ids=[pledge.pk for pledge in pledges])
         return {
             "pledges": len(pledges),
             "departments": len(departments),
