@@ -40,8 +40,13 @@ def bump_on_write(sender, **kwargs) -> None:
 
 
 def page_key(request) -> str:
-    """The data version and the full URL (its /en/ prefix carries the language)."""
-    return f"page:{public_version()}:{request.get_full_path()}"
+    """The data version and the full URL (its /en/ prefix carries the language).
+
+    Computed once per request: the middleware and the view decorator share it.
+    """
+    if not hasattr(request, "_page_key"):
+        request._page_key = f"page:{public_version()}:{request.get_full_path()}"
+    return request._page_key
 
 
 class PublicPageCacheMiddleware:

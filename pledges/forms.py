@@ -12,15 +12,10 @@ class PledgeFilterForm(forms.Form):
     """The pledge list's filters; they live in the query string so a URL can be shared."""
 
     SORTS = {
-        "code": ["vision__number", "code_length", "code"],
+        "code": ["sort_key"],
         # Pledges without a rate (non-budget, unpublished) come last on every database.
-        "rate": [
-            F("execution_rate").desc(nulls_last=True),
-            "vision__number",
-            "code_length",
-            "code",
-        ],
-        "updated": ["-updated_at", "code"],
+        "rate": [F("execution_rate").desc(nulls_last=True), "sort_key"],
+        "updated": ["-updated_at", "sort_key"],
     }
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

@@ -1,5 +1,7 @@
 """Mayoral terms, visions, pledges, their sub-projects, milestones and published progress."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -146,6 +148,11 @@ def _inference_field() -> models.CharField:
     )
 
 
+def code_sort_key(code: str) -> str:
+    """ "12-9" → "000012-000009": numbers zero-padded so codes sort as people read them."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(6), code)
+
+
 class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
         return self.select_related("term", "vision", "department")
@@ -171,6 +178,13 @@ class Pledge(models.Model):
     )
     code = models.CharField(
         _("code"), max_length=20, help_text=_("관리번호 as printed, e.g. 12-1; unique in a term.")
+    )
+    sort_key = models.CharField(
+        _("sort key"),
+        max_length=60,
+        editable=False,
+        default="",
+        help_text=_("The code with its numbers zero-padded, so 12-9 sorts before 12-10."),
     )
     title = models.CharField(_("title"), max_length=200)
     index_title = models.CharField(
@@ -272,13 +286,24 @@ class Pledge(models.Model):
 
     objects = PledgeManager()
     history = HistoricalRecords(
-        excluded_fields=["current_total", "secured_total", "executed_total", "execution_rate"]
+        excluded_fields=[
+            "sort_key",
+            "current_total",
+            "secured_total",
+            "executed_total",
+            "execution_rate",
+        ]
     )
 
     class Meta:
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
-        ordering = ["term", "vision__number", "code"]
+        ordering = ["term", "sort_key"]
+        indexes = [
+            models.Index(fields=["term", "sort_key"], name="pledges_pledge_term_sort"),
+            models.Index(fields=["term", "execution_rate"], name="pledges_pledge_term_rate"),
+            models.Index(fields=["term", "updated_at"], name="pledges_pledge_term_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["term", "code"],
@@ -297,6 +322,10 @@ class Pledge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = code_sort_key(self.code)  # derived from the code, for ordering
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("pledges:detail", kwargs={"code": self.code})

@@ -4,18 +4,17 @@ import csv
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Prefetch, Sum
-from django.db.models.functions import Length
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from budgets.finance import SOURCE_NAMES, execution_rate, money_for
 from budgets.models import FigureKind, FundingSource
-from departments.models import Department
+from departments.models import Department, WorkPlanItem
 
 from . import charts, periods
 from .forms import PledgeFilterForm
-from .models import Milestone, Pledge, PledgeOfficial, Stage, Term, YearPlan
+from .models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term, YearPlan
 from .opendata import LIST_FIELDS, pledge_detail, pledge_summary, spreadsheet_safe
 
 PAGE_SIZE = 12
@@ -72,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _filtered(request: HttpRequest, term: Term) -> tuple[PledgeFilterForm, object]:
     form = PledgeFilterForm(request.GET, term=term)
-    queryset = Pledge.objects.public().filter(term=term).annotate(code_length=Length("code"))
+    queryset = Pledge.objects.public().filter(term=term)
     return form, form.filter(queryset)
 
 
@@ -100,8 +99,8 @@ def _pledge(request: HttpRequest, code: str) -> Pledge:
                 "pledgeofficial_set",
                 PledgeOfficial.objects.select_related("official").order_by("position"),
             ),
-            "work_plan_items__department",
-            "materials__project",
+            Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
+            Prefetch("materials", RelatedMaterial.objects.select_related("project")),
             "progress",
         ),
         code=code,
@@ -249,12 +248,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("bureau"), name=name)
     term = _term(request)
-    pledges = (
-        Pledge.objects.public()
-        .filter(department=department, term=term)
-        .annotate(code_length=Length("code"))
-        .order_by("vision__number", "code_length", "code")
-    )
+    pledges = Pledge.objects.public().filter(department=department, term=term).order_by("sort_key")
     return render(
         request,
         "pledges/department_detail.html",

@@ -24,7 +24,7 @@ PAGES = [
     "/api/pledges.csv",
     "/feed/",
 ]
-MAX_QUERIES = 12
+MAX_QUERIES = 10
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -150,3 +150,10 @@ def test_investment_table_has_each_printed_column_once_in_order(client):
         "2026",
     ]
     assert section["investment_rows"][0]["cells"] == [14524, 11178, 3346, None, None, None, None]
+
+
+def test_codes_sort_as_people_read_them():
+    from pledges.models import code_sort_key
+
+    codes = ["12-10", "12-9", "9-1", "12-1"]
+    assert sorted(codes, key=code_sort_key) == ["9-1", "12-1", "12-9", "12-10"]

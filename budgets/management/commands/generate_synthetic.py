@@ -25,6 +25,7 @@ from pledges.models import (
     Stage,
     Term,
     Vision,
+    code_sort_key,
 )
 
 TERM_NUMBER = 900
@@ -143,7 +144,8 @@ class Command(BaseCommand):
                 Pledge(
                     term=term,
                     vision=vision,
-                    code=f"{vision.number}-{n // len(visions) + 1}",
+                    code=(code := f"{vision.number}-{n // len(visions) + 1}"),
+                    sort_key=code_sort_key(code),
                     title=f"합성 공약 {n + 1} {rng.choice(TITLES)}",
                     department=rng.choice(departments),
                     project_type=rng.choice(["new", "continuing"]),
