@@ -1,6 +1,6 @@
 """The auditor's workbook: what was promised, secured and spent, what changed, what is off.
 
-Written with openpyxl's write-only workbook, streaming pledges in batches from the
+Written with XlsxWriter in constant-memory mode, streaming pledges in batches from the
 database (a fixed number of queries per batch, none per row), so memory stays flat as
 the data grows. ``as_of`` rebuilds every figure, stage and milestone as it stood at the
 end of that day (Asia/Seoul) from the change history.
@@ -13,13 +13,11 @@ from itertools import islice
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from departments.models import Department
 from pledges import periods
@@ -41,9 +39,6 @@ SOURCES_TEXT = (
     "12-2, 12-3, 12-7, 12-8, 12-9); 파주시 행정안전국 2025 주요업무 추진계획. 이후 변경은 "
     "포털의 변경이력(누가, 언제, 무엇을, 왜)."
 )
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE3EA")
-TOTAL_FONT = Font(bold=True)
 TRACKED_MODELS = [Pledge, Project, BudgetFigure, Milestone, PledgeOfficial]
 IGNORED_FIELDS = {"updated_at", "created_at", "id"}
 
@@ -69,55 +64,48 @@ def report_filename(as_of: date | None, department: Department | None = None) ->
 
 
 class _Sheet:
-    """A write-only sheet with a styled, frozen, filtered header and a SUM totals row."""
+    """A sheet written row by row: styled, frozen, filtered header and a SUM totals row."""
 
-    def __init__(self, book: Workbook, title: str, columns: list[tuple[str, int, str | None]]):
-        self.sheet = book.create_sheet(title)
+    def __init__(self, book: xlsxwriter.Workbook, formats: dict, title: str, columns: list):
+        self.sheet = book.add_worksheet(title)
+        self.formats = formats
         self.columns = columns
-        for index, (_name, width, _fmt) in enumerate(columns, start=1):
-            self.sheet.column_dimensions[get_column_letter(index)].width = width
-        self.sheet.freeze_panes = "A2"
+        for index, (_name, width, _fmt) in enumerate(columns):
+            self.sheet.set_column(index, index, width)
+        self.sheet.freeze_panes(1, 0)
+        self.sheet.write_row(0, 0, [name for name, _w, _f in columns], formats["header"])
         self.rows = 0
-        self._append(
-            [name for name, _w, _f in columns], font=HEADER_FONT, fill=HEADER_FILL, raw=True
-        )
-
-    def _append(self, values: list, *, font=None, fill=None, raw=False) -> None:
-        cells = []
-        for (_name, _width, number_format), value in zip(self.columns, values, strict=True):
-            cell = WriteOnlyCell(self.sheet, value=value if raw else spreadsheet_safe(value))
-            if number_format and isinstance(value, int | float | date):
-                cell.number_format = number_format
-            if font:
-                cell.font = font
-            if fill:
-                cell.fill = fill
-            cells.append(cell)
-        self.sheet.append(cells)
 
     def append(self, values: list) -> None:
-        self._append(values)
         self.rows += 1
+        row = self.rows
+        for col, ((_name, _width, number_format), value) in enumerate(
+            zip(self.columns, values, strict=True)
+        ):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                self.sheet.write_string(row, col, spreadsheet_safe(value))
+            elif isinstance(value, datetime | date):
+                self.sheet.write_datetime(row, col, value, self.formats[number_format or DAY])
+            elif isinstance(value, int | float):
+                self.sheet.write_number(row, col, value, self.formats.get(number_format))
+            else:
+                self.sheet.write_string(row, col, spreadsheet_safe(str(value)))
 
     def finish(self, label: str | None = None, sums: Iterable[int] = ()) -> None:
         """Autofilter over the rows, and a totals row of SUM formulas an auditor can check."""
-        last = self.rows + 1
-        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(self.columns))}{max(last, 2)}"
+        last = self.rows + 1  # 1-based Excel row of the last data row
+        self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.columns) - 1)
         sums = list(sums)
         if label and sums:
-            values: list = [None] * len(self.columns)
-            values[0] = label
+            row = self.rows + 1
+            self.sheet.write_string(row, 0, label, self.formats["total"])
             for index in sums:
-                letter = get_column_letter(index + 1)
-                values[index] = f"=SUM({letter}2:{letter}{last})"
-            cells = []
-            for (_n, _w, number_format), value in zip(self.columns, values, strict=True):
-                cell = WriteOnlyCell(self.sheet, value=value)
-                cell.font = TOTAL_FONT
-                if number_format and value is not None and str(value).startswith("=SUM"):
-                    cell.number_format = number_format
-                cells.append(cell)
-            self.sheet.append(cells)
+                letter = xl_col_to_name(index)
+                self.sheet.write_formula(
+                    row, index, f"=SUM({letter}2:{letter}{last})", self.formats["total_money"]
+                )
 
 
 def _batches(iterator: Iterator, size: int) -> Iterator[list]:
@@ -163,10 +151,31 @@ def audit_report_write(
     changes_since = changes_since or (report_day - timedelta(days=365))
     summary = ReportSummary(as_of=as_of)
 
-    book = Workbook(write_only=True)
-    cover = _Sheet(book, "안내", [("항목", 22, None), ("내용", 110, None)])
+    book = xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,  # rows go to disk as written: memory stays flat
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": DAY,
+        },
+    )
+    formats = {
+        "header": book.add_format({"bold": True, "bg_color": "#DDE3EA", "text_wrap": True}),
+        "total": book.add_format({"bold": True}),
+        "total_money": book.add_format({"bold": True, "num_format": MONEY}),
+        MONEY: book.add_format({"num_format": MONEY}),
+        PERCENT: book.add_format({"num_format": PERCENT}),
+        DAY: book.add_format({"num_format": DAY}),
+        MOMENT: book.add_format({"num_format": MOMENT}),
+        "0": book.add_format({"num_format": "0"}),
+        None: None,
+    }
+    cover = _Sheet(book, formats, "안내", [("항목", 22, None), ("내용", 110, None)])
     summary_sheet = _Sheet(
         book,
+        formats,
         "요약",
         [
             ("관리번호", 10, None),
@@ -186,6 +195,7 @@ def audit_report_write(
     )
     yearly = _Sheet(
         book,
+        formats,
         "연도별",
         [
             ("관리번호", 10, None),
@@ -200,6 +210,7 @@ def audit_report_write(
     )
     by_source = _Sheet(
         book,
+        formats,
         "재원별",
         [
             ("관리번호", 10, None),
@@ -211,6 +222,7 @@ def audit_report_write(
     )
     milestones = _Sheet(
         book,
+        formats,
         "추진현황",
         [
             ("관리번호", 10, None),
@@ -225,6 +237,7 @@ def audit_report_write(
     )
     changes = _Sheet(
         book,
+        formats,
         "변경이력",
         [
             ("일시", 20, MOMENT),
@@ -240,6 +253,7 @@ def audit_report_write(
     )
     checks = _Sheet(
         book,
+        formats,
         "점검",
         [
             ("규칙", 36, None),
@@ -306,8 +320,8 @@ def audit_report_write(
     ]:
         cover.append([label, value])
     cover.finish()
-    summary.sheets = book.sheetnames
-    book.save(output)
+    summary.sheets = [sheet.get_name() for sheet in book.worksheets()]
+    book.close()
     return summary
 
 
