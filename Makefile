@@ -8,9 +8,9 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 # Settings for local runs and tests; production sets its own (see README).
 DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
-	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install static run serve bench test lint format check migrate seed demo-accounts messages clean
+.PHONY: install static run serve bench backup restore test lint format check migrate seed demo-accounts messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -49,6 +49,21 @@ serve: install
 bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: throughput is skipped"
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+# Backup and restore of the whole database, history included, portable between SQLite and
+# PostgreSQL (JSON, compressed). Production PostgreSQL may use pg_dump as well (README).
+BACKUP_DIR ?= backups
+backup: install
+	mkdir -p $(BACKUP_DIR)
+	$(PY) manage.py dumpdata --natural-foreign --exclude contenttypes --exclude auth.permission \
+		--exclude sessions --exclude axes --output $(BACKUP_DIR)/paju-$$(date +%Y%m%d-%H%M%S).json.gz
+	@ls -1t $(BACKUP_DIR) | head -n 1
+
+# make restore FILE=backups/paju-....json.gz  (into an empty database)
+restore: install
+	test -n "$(FILE)" || { echo "usage: make restore FILE=backups/paju-....json.gz"; exit 2; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py loaddata $(FILE)
 
 test: static
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)

@@ -44,6 +44,7 @@ def _env() -> dict[str, str]:
     env.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     env["DJANGO_DEBUG"] = "0"
+    env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain http on loopback
     env["DJANGO_SETTINGS_MODULE"] = "paju_pledges.settings"
     return env
 

@@ -166,6 +166,9 @@ class WorkPlanItemQuerySet(models.QuerySet):
     def for_year(self, year: int) -> "WorkPlanItemQuerySet":
         return self.filter(year=year)
 
+    def get_by_natural_key(self, department: str, year: int, number: int) -> "WorkPlanItem":
+        return self.get(department__name=department, year=year, number=number)
+
 
 class WorkPlanItem(models.Model):
     """One item of a bureau's yearly work plan (주요업무 추진계획), e.g. 2025 행정지원과 1."""

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.views import audit_report
 from pledges.urls import api_urlpatterns
+from pledges.views import healthz
 
 admin.site.site_header = _("Paju City pledge portal: administration")
 admin.site.site_title = _("Paju City pledge portal")
@@ -12,6 +13,7 @@ admin.site.index_title = _("Pledges, departments and figures")
 
 # Pages: Korean at /, English under /en/. Open data is language-neutral.
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/audit-report/", admin.site.admin_view(audit_report), name="audit_report"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -14,6 +14,11 @@ from departments.models import Department, Official, WorkPlanItem
 from . import periods
 
 
+class TermManager(models.Manager):
+    def get_by_natural_key(self, number: int) -> "Term":
+        return self.get(number=number)
+
+
 class Term(models.Model):
     """A mayoral term (민선8기: 2022.7–2026.6). 기투자 and 임기후 are relative to it."""
 
@@ -25,6 +30,7 @@ class Term(models.Model):
         _("current term"), default=False, help_text=_("The term the portal shows by default.")
     )
 
+    objects = TermManager()
     history = HistoricalRecords()
 
     class Meta:
@@ -349,6 +355,11 @@ class Pledge(models.Model):
         return self.budget_type != BudgetType.NON_BUDGET
 
 
+class ProjectManager(models.Manager):
+    def get_by_natural_key(self, term_number: int, code: str, name: str) -> "Project":
+        return self.get(pledge__term__number=term_number, pledge__code=code, name=name)
+
+
 class Project(models.Model):
     """A sub-project (세부사업) of a pledge: money hangs off it and rolls up to the pledge."""
 
@@ -364,6 +375,7 @@ class Project(models.Model):
         _("last updated"), auto_now=True, help_text=_("Also moves when its figures change.")
     )
 
+    objects = ProjectManager()
     history = HistoricalRecords()
 
     class Meta:

@@ -328,3 +328,16 @@ def csv_pledge_list(request: HttpRequest) -> HttpResponse:
 
 def _csv_safe(row: dict) -> dict:
     return {key: spreadsheet_safe(value) for key, value in row.items()}
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # any database failure means "not healthy"
+        return JsonResponse({"status": "error", "database": type(error).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

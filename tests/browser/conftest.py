@@ -55,6 +55,7 @@ def portal_url(tmp_path_factory):
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY", "browser-tests-only"),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
     }
     manage = [sys.executable, str(root / "manage.py")]
     for command in (["migrate", "--noinput", "-v0"], ["load_initial_data", "-v0"]):
