@@ -47,6 +47,7 @@ TABLE_NAMES = {
     FigureKind.EXECUTED: "집행금액",
 }
 PERIOD_NAMES = {periods.TOTAL: "계", periods.PRIOR: "기투자", periods.AFTER: "임기후"}
+FIGURE_CACHE_PROJECTS = 64
 # model field → the resource field (and so the file's column) its errors belong to
 MODEL_FIELD_COLUMNS = {
     "project": "pledge",
@@ -280,6 +281,10 @@ class BudgetFigureResource(resources.ModelResource):
     def get_instance(self, instance_loader, row):
         project, kind, source, period = row["_key"]
         if project.pk not in self._figures:
+            # Files list a sub-project's cells together: keep the last few sub-projects'
+            # figures, so a 10,000-row file stays in bounded memory.
+            if len(self._figures) >= FIGURE_CACHE_PROJECTS:
+                self._figures.pop(next(iter(self._figures)))
             self._figures[project.pk] = {
                 (f.kind, f.source, f.period): f
                 for f in BudgetFigure.objects.filter(project=project)
