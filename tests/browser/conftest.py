@@ -58,7 +58,15 @@ def portal_url(tmp_path_factory):
         "DJANGO_SECURE_SSL_REDIRECT": "0",
     }
     manage = [sys.executable, str(root / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["load_initial_data", "-v0"]):
+    create_admin = (
+        "from django.contrib.auth import get_user_model;"
+        "get_user_model().objects.create_superuser('browser', password='browser-pass-123')"
+    )
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_initial_data", "-v0"],
+        ["shell", "-v0", "-c", create_admin],
+    ):
         subprocess.run(manage + command, env=env, cwd=root, check=True)
     port = _free_port()
     server = subprocess.Popen(
@@ -109,6 +117,11 @@ def page(browser, portal_url):
         ),
     )
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda m: page.csp_violations.append(m.text) if "Security Policy" in m.text else None,
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     yield page
     context.close()

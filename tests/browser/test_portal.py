@@ -114,3 +114,39 @@ def test_print_stylesheet_puts_a_pledge_card_on_one_a4_page(page, code):
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     (ARTIFACTS / f"print-{code}.pdf").write_bytes(pdf)
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+
+
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
+def test_public_page_runs_under_the_content_security_policy(page, url):
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(300)
+    assert page.csp_violations == []
+
+
+ADMIN_PAGES = [
+    "/admin/",
+    "/admin/pledges/pledge/",
+    "/admin/pledges/pledge/1/change/",
+    "/admin/pledges/project/",
+    "/admin/pledges/project/1/change/",
+    "/admin/budgets/budgetfigure/",
+    "/admin/budgets/budgetfigure/import/",
+    "/admin/budgets/budgetfigure/export/",
+    "/admin/pledges/pledge/1/history/",
+    "/admin/audit-report/",
+    "/admin/departments/workplanitem/",
+]
+
+
+def test_admin_pages_run_under_the_content_security_policy(page):
+    page.goto("/admin/login/")
+    page.fill("#id_username", "browser")
+    page.fill("#id_password", "browser-pass-123")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    for url in ADMIN_PAGES:
+        response = page.goto(url, wait_until="networkidle")
+        assert response.status == 200, url
+        assert page.csp_violations == [], (url, page.csp_violations)
+    page.goto("/admin/pledges/project/1/change/")
+    page.screenshot(path=ARTIFACTS / "admin-project-grid.png", full_page=True)
