@@ -10,7 +10,7 @@ DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install static run serve bench backup restore test lint format check migrate seed demo-accounts messages clean
+.PHONY: install static run serve bench loadtest backup restore test lint format check migrate seed demo-accounts messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -49,6 +49,11 @@ serve: install
 bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: throughput is skipped"
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+# Bounded load test on loopback against PostgreSQL (DATABASE_URL): 50 readers for 60 s while
+# staff save figures and import files; LOADTEST_ARGS="--restart-postgres-at 20" adds a fault.
+loadtest: install
+	$(PY) benchmarks/loadtest.py $(LOADTEST_ARGS)
 
 # Backup and restore of the whole database, history included, portable between SQLite and
 # PostgreSQL (JSON, compressed). Production PostgreSQL may use pg_dump as well (README).

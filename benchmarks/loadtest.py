@@ -1,0 +1,373 @@
+"""A bounded load test on loopback, with staff writing while citizens read.
+
+    python benchmarks/loadtest.py [--clients 50] [--seconds 60] [--restart-postgres-at S]
+
+Needs PostgreSQL (DATABASE_URL); it migrates and seeds that database. It serves the
+portal with gunicorn on 127.0.0.1, then for --seconds (and no longer):
+
+- --clients threads read public pages and the open-data API;
+- one staff member saves figures through the admin's grid form, again and again;
+- one staff member imports a figures file through the admin (dry run, then confirm).
+
+Afterwards every confirmed save and import must be in the database and its history
+(no lost update), and no request may have answered 5xx. With --restart-postgres-at,
+PostgreSQL is restarted during the run: requests in the outage may fail (cleanly: a
+5xx page, never a hang), the app must recover without a restart, and no import may be
+half-written. Prints a summary (p95 latency included) and exits non-zero on failure.
+"""
+
+import argparse
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+STAFF, PASSWORD = "load-staff", "load-test-password-7"
+READ_URLS = [
+    "/",
+    "/pledges/",
+    "/pledges/?department=공공건축과&sort=rate",
+    "/pledges/12-1/",
+    "/pledges/12-8/",
+    "/en/pledges/12-9/",
+    "/departments/공공건축과/",
+    "/api/pledges/",
+    "/api/pledges/12-7/",
+    "/api/pledges.csv",
+]
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=env.get("DJANGO_SECRET_KEY", "loadtest-only-not-a-secret"),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",  # plain http on loopback
+        DJANGO_LOGIN_FAILURE_LIMIT="1000",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+class FormFields(HTMLParser):
+    """Every named input, select and textarea of the page's forms, with its value."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "file", "checkbox"):
+            self.fields[name] = attrs.get("value") or ""
+        elif tag == "input" and name and attrs.get("type") == "checkbox" and "checked" in attrs:
+            self.fields[name] = attrs.get("value") or "on"
+        elif tag == "select" and name:
+            self._select = name
+            self.fields.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.fields[self._select] = attrs.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.fields[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.fields[self._textarea] += data
+
+
+def form_fields(html: str) -> dict[str, str]:
+    parser = FormFields()
+    parser.feed(html)
+    return parser.fields
+
+
+class Run:
+    def __init__(self, base: str, seconds: int):
+        self.id = time.strftime("%Y%m%d%H%M%S")  # makes this run's reasons and files unique
+        self.base = base
+        self.deadline = time.monotonic() + seconds
+        self.lock = threading.Lock()
+        self.reads: list[tuple[float, int, float]] = []  # (time, status, ms)
+        self.saves: list[int] = []
+        self.imports: list[int] = []
+        self.write_failures: list[str] = []
+        self.outage: tuple[float, float] | None = None
+
+    def alive(self) -> bool:
+        return time.monotonic() < self.deadline
+
+    def read(self) -> None:
+        session = requests.Session()
+        while self.alive():
+            url = self.base + random.choice(READ_URLS)
+            started = time.monotonic()
+            try:
+                status = session.get(url, timeout=10).status_code
+            except requests.RequestException:
+                status = 0
+            with self.lock:
+                self.reads.append((started, status, (time.monotonic() - started) * 1000))
+
+    def _login(self) -> requests.Session:
+        session = requests.Session()
+        page = session.get(f"{self.base}/admin/login/", timeout=10)
+        data = form_fields(page.text) | {"username": STAFF, "password": PASSWORD}
+        session.post(f"{self.base}/admin/login/?next=/admin/", data=data, timeout=10)
+        return session
+
+    def save_figures(self, project_id: int) -> None:
+        session, counter = self._login(), 1000
+        url = f"{self.base}/admin/pledges/project/{project_id}/change/"
+        while self.alive():
+            counter += 1
+            try:
+                data = form_fields(session.get(url, timeout=10).text)
+                data["cell__executed__total__2026"] = str(counter)
+                data["change_reason"] = f"load-{self.id}-{counter}"
+                response = session.post(url, data=data, timeout=30, allow_redirects=False)
+                if response.status_code == 302:
+                    with self.lock:
+                        self.saves.append(counter)
+                else:
+                    self.write_failures.append(f"save {counter}: {response.status_code}")
+            except requests.RequestException as error:
+                self.write_failures.append(f"save {counter}: {type(error).__name__}")
+                time.sleep(0.5)
+
+    def run_imports(self) -> None:
+        session, counter = self._login(), 5000
+        url = f"{self.base}/admin/budgets/budgetfigure/import/"
+        while self.alive():
+            counter += 1
+            csv = (
+                "공약,세부사업,표,재원,기간,금액(백만원),비고\n"
+                f"12-9,본사업,집행금액,계,2025,{counter},\n"
+                f"12-9,본사업,임기내 계획,계,2025,{counter},\n"
+            ).encode("utf-8-sig")
+            try:
+                page = form_fields(session.get(url, timeout=10).text)
+                dry = session.post(
+                    url,
+                    data={"csrfmiddlewaretoken": page["csrfmiddlewaretoken"], "format": "1"},
+                    files={
+                        "import_file": (f"load-import-{self.id}-{counter}.csv", csv, "text/csv")
+                    },
+                    timeout=30,
+                )
+                confirm = form_fields(dry.text)
+                if "import_file_name" not in confirm:
+                    self.write_failures.append(f"import {counter}: dry run {dry.status_code}")
+                    continue
+                done = session.post(
+                    f"{self.base}/admin/budgets/budgetfigure/process_import/",
+                    data=confirm,
+                    timeout=30,
+                    allow_redirects=False,
+                )
+                if done.status_code == 302:
+                    with self.lock:
+                        self.imports.append(counter)
+                else:
+                    self.write_failures.append(f"import {counter}: {done.status_code}")
+            except requests.RequestException as error:
+                self.write_failures.append(f"import {counter}: {type(error).__name__}")
+                time.sleep(0.5)
+
+
+def restart_postgres(run: Run, after: float) -> None:
+    time.sleep(after)
+    version = sorted(os.listdir("/usr/lib/postgresql"))[-1]
+    started = time.monotonic()
+    subprocess.run(["pg_ctlcluster", version, "main", "restart"], check=True)
+    run.outage = (started, time.monotonic() + 2)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--restart-postgres-at", type=float)
+    options = parser.parse_args()
+    env = _env()
+    if not env.get("DATABASE_URL", "").startswith("postgres"):
+        print("loadtest skipped: set DATABASE_URL to a PostgreSQL database")
+        return 0
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["load_initial_data", "-v0"],
+        ["collectstatic", "--noinput", "-v0"],
+        [
+            "shell",
+            "-v0",
+            "-c",
+            "from tests.factories import department_staff;"
+            "from django.contrib.auth import get_user_model;"
+            f"get_user_model().objects.filter(username='{STAFF}').delete();"
+            f"u = department_staff('{STAFF}', departments=('공공건축과',));"
+            f"u.set_password('{PASSWORD}'); u.save()",
+        ],
+    ):
+        subprocess.run(manage + command, env=env, cwd=ROOT, check=True)
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "paju_pledges.settings")
+    import django
+
+    django.setup()
+    from budgets.models import BudgetFigure
+    from pledges.models import Project
+
+    project = Project.objects.get(pledge__code="12-7", pledge__term__is_current=True)
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "paju_pledges.wsgi:application",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/healthz", timeout=1)
+            break
+        except requests.RequestException:
+            time.sleep(0.2)
+    run = Run(base, options.seconds)
+    threads = [threading.Thread(target=run.read) for _ in range(options.clients)]
+    threads += [
+        threading.Thread(target=run.save_figures, args=(project.pk,)),
+        threading.Thread(target=run.run_imports),
+    ]
+    if options.restart_postgres_at is not None:
+        threads.append(
+            threading.Thread(target=restart_postgres, args=(run, options.restart_postgres_at))
+        )
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    healthy_after = requests.get(base + "/healthz", timeout=10).status_code
+    server.terminate()
+    server.wait(timeout=20)
+
+    from django.db import connection
+
+    connection.close()
+    in_outage = (
+        (lambda t: run.outage[0] - 1 <= t <= run.outage[1] + 5) if run.outage else (lambda t: False)
+    )
+    errors = [(t, s) for t, s, _ms in run.reads if s >= 500 or s == 0]
+    errors_outside = [e for e in errors if not in_outage(e[0])]
+    latencies = sorted(ms for _t, s, ms in run.reads if 0 < s < 500)
+    lost_saves = [
+        n
+        for n in run.saves
+        if not BudgetFigure.history.filter(
+            project=project,
+            kind="executed",
+            period="2026",
+            amount=n,
+            history_change_reason=f"load-{run.id}-{n}",
+        ).exists()
+    ]
+    lost_imports = [
+        n
+        for n in run.imports
+        if BudgetFigure.history.filter(
+            project__pledge__code="12-9",
+            period="2025",
+            amount=n,
+            history_change_reason__contains=f"load-import-{run.id}-{n}.csv",
+        ).count()
+        != 2
+    ]
+    half_written = [
+        reason
+        for reason in BudgetFigure.history.filter(
+            history_change_reason__contains=f"load-import-{run.id}-"
+        )
+        .values_list("history_change_reason", flat=True)
+        .distinct()
+        if BudgetFigure.history.filter(history_change_reason=reason).count() != 2
+    ]
+    final = (
+        BudgetFigure.objects.filter(project=project, kind="executed", period="2026")
+        .values_list("amount", flat=True)
+        .first()
+    )
+    print(
+        f"reads: {len(run.reads):,}, 5xx or failed: {len(errors)} "
+        f"({len(errors_outside)} outside a PostgreSQL restart)"
+    )
+    if latencies:
+        print(
+            f"latency: median {statistics.median(latencies):.1f} ms, "
+            f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms"
+        )
+    print(
+        f"figure saves confirmed: {len(run.saves)}, lost: {len(lost_saves)}; "
+        f"final value {final} (last confirmed {run.saves[-1] if run.saves else '-'})"
+    )
+    print(
+        f"imports confirmed: {len(run.imports)}, lost: {len(lost_imports)}, "
+        f"half-written: {len(half_written)}"
+    )
+    print(
+        f"write attempts that failed cleanly: {len(run.write_failures)}; "
+        f"health after the run: {healthy_after}"
+    )
+    ok = (
+        not errors_outside
+        and not lost_saves
+        and not lost_imports
+        and not half_written
+        and healthy_after == 200
+        and run.saves
+        and run.imports
+        and (not run.saves or final == run.saves[-1])
+    )
+    print("loadtest passed" if ok else "loadtest FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
