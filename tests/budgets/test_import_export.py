@@ -221,3 +221,19 @@ def test_an_explicit_term_column_selects_the_term(building):
     rows = [["8", *GOOD_ROWS[0]], ["99", *GOOD_ROWS[1]]]
     result = dry_run(building, xlsx_file(rows, header=header)).context["result"]
     assert [row.number for row in result.invalid_rows] == [2]
+
+
+def test_a_50_mb_file_is_refused_without_reading_it(building):
+    big = SimpleUploadedFile("big.csv", b"12-7,x\n" * (50 * 1024 * 1024 // 7))
+    response = dry_run(building, big, file_format=CSV)
+    assert "too large" in str(response.context["form"].errors)
+
+
+def test_export_of_department_staff_holds_only_their_rows(rf):
+    from django.contrib import admin
+
+    request = rf.get("/admin/budgets/budgetfigure/export/")
+    request.user = department_staff("exporter", departments=("민원여권과",))
+    model_admin = admin.site._registry[BudgetFigure]
+    rows = model_admin.get_export_queryset(request)
+    assert {f.project.pledge.code for f in rows} == {"12-1"}

@@ -143,3 +143,13 @@ def test_figure_changes_are_read_from_history():
     # changed in 2026, long after 2022 closed
     found = quality.figure_changed_after_its_year_closed(context)
     assert [f.figures["old"] for f in found] == [30]
+
+
+def test_findings_show_on_the_pledges_admin_page(client):
+    from tests.factories import auditor
+
+    client.force_login(auditor())
+    pledge = Pledge.objects.get(code="12-7")
+    html = client.get(f"/admin/pledges/pledge/{pledge.pk}/change/").content.decode()
+    assert "plans_split_the_total_differently" in html
+    assert "in_term_plan_years_sum_to_total" in html
