@@ -187,13 +187,17 @@ class BudgetFigureResource(resources.ModelResource):
     # Import ---------------------------------------------------------------------------
 
     def _term(self, value) -> Term | None:
-        number = str(value or "").strip().removesuffix(".0")
-        if number not in self._terms:
-            terms = Term.objects.filter(number=number) if number.isdigit() else None
-            self._terms[number] = (
-                terms.first() if terms is not None else Term.objects.filter(is_current=True).first()
-            )
-        return self._terms[number]
+        """The term a row names (임기), or the current term when the column is blank."""
+        key = str(value or "").strip()
+        if key not in self._terms:
+            number = Term.parse_number(key)
+            if number is not None:
+                self._terms[key] = Term.objects.filter(number=number).first()
+            elif not key:
+                self._terms[key] = Term.objects.filter(is_current=True).first()
+            else:
+                self._terms[key] = None
+        return self._terms[key]
 
     def _project(self, term: Term, code: str, name: str) -> Project | None:
         key = (term.pk, code, name)

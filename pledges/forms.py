@@ -19,6 +19,7 @@ class PledgeFilterForm(forms.Form):
     }
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    term = forms.TypedChoiceField(label=_("Term"), required=False, coerce=int)
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     department = forms.ModelChoiceField(
         label=_("Department"),
@@ -43,6 +44,9 @@ class PledgeFilterForm(forms.Form):
 
     def __init__(self, *args, term: Term, **kwargs):
         super().__init__(*args, **kwargs)
+        # A finished term stays browsable: the list shows the chosen term (views._term).
+        self.fields["term"].choices = [(t.number, t.name) for t in Term.objects.all()]
+        self.fields["term"].initial = term.number
         self.fields["stage"].choices = [("", _("All")), *Stage.choices]
         self.fields["budget"].choices = [("", _("All")), *BudgetType.choices]
         self.fields["vision"].queryset = Vision.objects.filter(term=term)

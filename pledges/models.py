@@ -61,6 +61,12 @@ class Term(models.Model):
     def natural_key(self) -> tuple[int]:
         return (self.number,)
 
+    @staticmethod
+    def parse_number(value) -> int | None:
+        """A term number from user input ("8", "8.0" from Excel), or None: never an error."""
+        text = str(value or "").strip().removesuffix(".0")
+        return int(text) if re.fullmatch(r"[0-9]{1,4}", text) else None
+
     @property
     def years(self) -> range:
         """Calendar years the term touches: the year columns of its pledge cards."""

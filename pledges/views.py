@@ -23,9 +23,9 @@ API_PAGE_SIZE = 100
 
 def _term(request: HttpRequest) -> Term:
     """The term asked for with ?term=N, else the current one."""
-    number = request.GET.get("term", "")
+    number = Term.parse_number(request.GET.get("term"))
     terms = Term.objects.all()
-    term = terms.filter(number=number).first() if number.isdigit() else None
+    term = terms.filter(number=number).first() if number is not None else None
     term = term or terms.filter(is_current=True).first() or terms.first()
     if term is None:
         raise Http404(_("No pledges have been loaded yet."))
@@ -70,7 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _filtered(request: HttpRequest, term: Term) -> tuple[PledgeFilterForm, object]:
-    form = PledgeFilterForm(request.GET, term=term)
+    data = request.GET.copy()
+    data["term"] = term.number  # the term shown, also when the URL names none
+    form = PledgeFilterForm(data, term=term)
     queryset = Pledge.objects.public().filter(term=term)
     return form, form.filter(queryset)
 
@@ -89,8 +91,8 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def _pledge(request: HttpRequest, code: str) -> Pledge:
-    number = request.GET.get("term", "")
-    term = {"term__number": number} if number.isdigit() else {"term__is_current": True}
+    number = Term.parse_number(request.GET.get("term"))
+    term = {"term__number": number} if number is not None else {"term__is_current": True}
     return get_object_or_404(
         Pledge.objects.public().prefetch_related(
             Prefetch("year_plans", YearPlan.objects.select_related("project")),

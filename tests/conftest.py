@@ -1,9 +1,18 @@
+import os
+
 import pytest
 from django.core.management import call_command
+from hypothesis import settings as hypothesis_settings
 
 from budgets.finance import Finance
 from budgets.models import BudgetFigure
 from pledges.models import Pledge
+
+# CI explores the same examples on every run (a red CI must be reproducible); local runs
+# draw new ones each time.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

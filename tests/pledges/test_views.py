@@ -157,3 +157,9 @@ def test_codes_sort_as_people_read_them():
 
     codes = ["12-10", "12-9", "9-1", "12-1"]
     assert sorted(codes, key=code_sort_key) == ["9-1", "12-1", "12-9", "12-10"]
+
+
+@pytest.mark.parametrize("term", ["²", "٣", "-1", "8.0", "99999999999999999999"])
+def test_odd_term_numbers_are_ignored_not_an_error(client, term):
+    assert client.get("/pledges/", {"term": term}).status_code == 200
+    assert client.get("/pledges/12-1/", {"term": term}).status_code in (200, 404)
