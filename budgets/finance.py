@@ -109,7 +109,7 @@ class Finance:
                 "secured_by_source": _source_keys(self.column(FigureKind.SECURED)),
                 "executed_total": self.executed_total,
                 "executed_by_year": _period_keys(self.row(FigureKind.EXECUTED)),
-                "execution_rate": _number(self.execution_rate),
+                "execution_rate": as_number(self.execution_rate),
             },
             "investment": {
                 "total": self.get(FigureKind.INVESTMENT),
@@ -142,7 +142,8 @@ SOURCE_NAMES = {
 }
 
 
-def _number(value: Decimal | None) -> float | None:
+def as_number(value: Decimal | None) -> float | None:
+    """A Decimal for JSON: a float, or None when not published."""
     return None if value is None else float(value)
 
 

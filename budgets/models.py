@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -46,31 +46,6 @@ SHAPES: dict[str, tuple[bool, set[str]]] = {
 }
 
 
-class BudgetFigureQuerySet(models.QuerySet):
-    def of_kind(self, kind: str) -> "BudgetFigureQuerySet":
-        return self.filter(kind=kind)
-
-    def stated_totals(self) -> "BudgetFigureQuerySet":
-        """The published total cells (계 row, total column)."""
-        return self.filter(source=FundingSource.TOTAL, period=periods.TOTAL)
-
-    def by_source(self) -> "BudgetFigureQuerySet":
-        """Source rows of the total column, e.g. 확보금액 국비/도비/시비."""
-        return self.exclude(source=FundingSource.TOTAL).filter(period=periods.TOTAL)
-
-    def by_period(self) -> "BudgetFigureQuerySet":
-        """Period columns of the total row, e.g. 집행금액 2022…2026."""
-        return self.filter(source=FundingSource.TOTAL).exclude(period=periods.TOTAL)
-
-    def rolled_up(self) -> "BudgetFigureQuerySet":
-        """Sum the cells of each (pledge, kind, source, period) over the pledge's sub-projects."""
-        return (
-            self.values("project__pledge_id", "kind", "source", "period")
-            .annotate(amount_sum=Sum("amount"))
-            .order_by()
-        )
-
-
 class BudgetFigure(models.Model):
     """One published cell of a money table of a sub-project, in 백만원 (millions of won).
 
@@ -101,7 +76,6 @@ class BudgetFigure(models.Model):
         help_text=_("How the cell was read where the printed table is unusual."),
     )
 
-    objects = BudgetFigureQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

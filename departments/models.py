@@ -163,9 +163,6 @@ UNIT_IN_WON = {
 
 
 class WorkPlanItemQuerySet(models.QuerySet):
-    def for_year(self, year: int) -> "WorkPlanItemQuerySet":
-        return self.filter(year=year)
-
     def get_by_natural_key(self, department: str, year: int, number: int) -> "WorkPlanItem":
         return self.get(department__name=department, year=year, number=number)
 

@@ -169,12 +169,6 @@ class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
         return self.select_related("term", "vision", "department")
 
-    def of_term(self, term: Term) -> "PledgeQuerySet":
-        return self.filter(term=term)
-
-    def for_departments(self, departments) -> "PledgeQuerySet":
-        return self.filter(department__in=departments)
-
 
 class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
     def get_by_natural_key(self, term_number: int, code: str) -> "Pledge":

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils import translation
 
-from budgets.finance import PledgeMoney
+from budgets.finance import PledgeMoney, as_number
 
 from .models import ATTRIBUTES, Pledge
 
@@ -26,10 +26,6 @@ LIST_FIELDS = [
 ]
 
 
-def _number(value) -> float | None:
-    return None if value is None else float(value)
-
-
 def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
     """One row of the list (API, CSV), from the pledge's stored totals."""
     with translation.override("ko"):
@@ -47,7 +43,7 @@ def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
             "current_total": pledge.current_total,
             "secured_total": pledge.secured_total,
             "executed_total": pledge.executed_total,
-            "execution_rate": _number(pledge.execution_rate),
+            "execution_rate": as_number(pledge.execution_rate),
             "updated_at": pledge.updated_at.isoformat(),
         }
 

@@ -57,7 +57,3 @@ def sort_key(period: str) -> tuple[int, int]:
         "after": (2, 0),
         "total": (3, 0),
     }[kind]
-
-
-def year_periods(years: range) -> list[str]:
-    return [str(year) for year in years]
