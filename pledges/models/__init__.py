@@ -1,0 +1,49 @@
+"""Mayoral terms, visions, pledges, their sub-projects, milestones and published progress.
+
+One module per part of the card; everything is importable from ``pledges.models``.
+"""
+
+from .card import Milestone, PledgeOfficial, ProgressCount, RelatedMaterial, WorkPlanLink
+from .choices import (
+    ATTRIBUTES,
+    BudgetType,
+    CentralSupport,
+    Completion,
+    DatePrecision,
+    Implementer,
+    MaterialKind,
+    ProjectType,
+    Stage,
+)
+from .pledge import Pledge, PledgeManager, PledgeQuerySet, code_sort_key
+from .projects import Project, ProjectManager, YearPlan
+from .terms import Term, TermManager, Vision
+from .version import PublicVersion
+
+__all__ = [
+    "ATTRIBUTES",
+    "BudgetType",
+    "CentralSupport",
+    "Completion",
+    "DatePrecision",
+    "Implementer",
+    "MaterialKind",
+    "Milestone",
+    "Pledge",
+    "PledgeManager",
+    "PledgeOfficial",
+    "PledgeQuerySet",
+    "ProgressCount",
+    "Project",
+    "ProjectType",
+    "ProjectManager",
+    "PublicVersion",
+    "RelatedMaterial",
+    "Stage",
+    "Term",
+    "TermManager",
+    "Vision",
+    "WorkPlanLink",
+    "YearPlan",
+    "code_sort_key",
+]

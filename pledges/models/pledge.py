@@ -1,0 +1,226 @@
+"""The pledge (공약): one card of the pledge book."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from departments.models import Department, Official, WorkPlanItem
+
+from .choices import (
+    BudgetType,
+    CentralSupport,
+    Completion,
+    Implementer,
+    ProjectType,
+    Stage,
+)
+from .terms import Term, Vision
+
+
+def _inference_field() -> models.CharField:
+    return models.CharField(
+        _("inferred because"),
+        max_length=300,
+        blank=True,
+        help_text=_("Blank: read from the card. Otherwise the value was inferred, and why."),
+    )
+
+
+def code_sort_key(code: str) -> str:
+    """ "12-9" → "000012-000009": numbers zero-padded so codes sort as people read them."""
+    return re.sub(r"\d+", lambda m: m.group(0).zfill(6), code)
+
+
+class PledgeQuerySet(models.QuerySet):
+    def public(self) -> "PledgeQuerySet":
+        return self.select_related("term", "vision", "department")
+
+
+class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
+    def get_by_natural_key(self, term_number: int, code: str) -> "Pledge":
+        return self.get(term__number=term_number, code=code)
+
+
+class Pledge(models.Model):
+    """A mayoral pledge (공약), one card of the pledge book, e.g. 12-1."""
+
+    term = models.ForeignKey(Term, verbose_name=_("term"), on_delete=models.PROTECT)
+    vision = models.ForeignKey(
+        Vision, verbose_name=_("vision"), on_delete=models.PROTECT, related_name="pledges"
+    )
+    code = models.CharField(
+        _("code"), max_length=20, help_text=_("관리번호 as printed, e.g. 12-1; unique in a term.")
+    )
+    sort_key = models.CharField(
+        _("sort key"),
+        max_length=60,
+        editable=False,
+        default="",
+        help_text=_("The code with its numbers zero-padded, so 12-9 sorts before 12-10."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    index_title = models.CharField(
+        _("title in the chapter index"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only where the chapter index prints a different title than the card."),
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="pledges"
+    )
+
+    project_type = models.CharField(
+        _("project type"), max_length=20, choices=ProjectType.choices, blank=True
+    )
+    project_type_inference = _inference_field()
+    implementer = models.CharField(
+        _("implementing body"), max_length=20, choices=Implementer.choices, blank=True
+    )
+    implementer_inference = _inference_field()
+    completion = models.CharField(
+        _("completion"), max_length=20, choices=Completion.choices, blank=True
+    )
+    completion_inference = _inference_field()
+    budget_type = models.CharField(
+        _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
+    )
+    budget_type_inference = _inference_field()
+    central_support = models.CharField(
+        _("central-government help"), max_length=20, choices=CentralSupport.choices, blank=True
+    )
+    central_support_inference = _inference_field()
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    stage_inference = _inference_field()
+    stage_since = models.DateField(
+        _("stage since"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the last stage change; blank where not published."),
+    )
+
+    objective = models.TextField(_("objective"), blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    overview = models.TextField(_("overview"), blank=True)
+    plan_note = models.TextField(
+        _("note under the plan table"), blank=True, help_text=_("As printed under 추진계획.")
+    )
+    problems = models.TextField(
+        _("problems and measures"), blank=True, help_text=_("As printed; 해당없음 kept as printed.")
+    )
+    as_of = models.DateField(_("figures as of"))
+    as_of_note = models.CharField(
+        _("as-of basis"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the as-of date comes from."),
+    )
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Source document and lines.")
+    )
+    officials = models.ManyToManyField(
+        Official,
+        through="PledgeOfficial",
+        verbose_name=_("accountable officials"),
+        related_name="pledges",
+        blank=True,
+    )
+    work_plan_items = models.ManyToManyField(
+        WorkPlanItem,
+        through="WorkPlanLink",
+        verbose_name=_("work-plan items"),
+        related_name="pledges",
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    # Read model for lists and sorting: the sub-projects' printed totals summed, kept by
+    # budgets.services.pledge_totals_refresh on every write of figures. Not history:
+    # the history of the figures themselves is what as-of reports rebuild from.
+    current_total = models.BigIntegerField(
+        _("current total cost (백만원)"), null=True, blank=True, editable=False
+    )
+    secured_total = models.BigIntegerField(
+        _("secured (백만원)"), null=True, blank=True, editable=False
+    )
+    executed_total = models.BigIntegerField(
+        _("executed (백만원)"), null=True, blank=True, editable=False
+    )
+    execution_rate = models.DecimalField(
+        _("execution rate (%)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+
+    objects = PledgeManager()
+    history = HistoricalRecords(
+        excluded_fields=[
+            "sort_key",
+            "current_total",
+            "secured_total",
+            "executed_total",
+            "execution_rate",
+        ]
+    )
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["term", "sort_key"]
+        indexes = [
+            models.Index(fields=["term", "sort_key"], name="pledges_pledge_term_sort"),
+            models.Index(fields=["term", "execution_rate"], name="pledges_pledge_term_rate"),
+            models.Index(fields=["term", "updated_at"], name="pledges_pledge_term_updated"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "code"],
+                name="%(app_label)s_%(class)s_unique_code",
+                violation_error_message=_(
+                    "이 임기에 같은 관리번호의 공약이 이미 있습니다. / "
+                    "A pledge with this code already exists in this term."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="%(app_label)s_%(class)s_code_not_blank",
+                violation_error_message=_("관리번호가 필요합니다. / The code is required."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def save(self, *args, **kwargs):
+        self.sort_key = code_sort_key(self.code)  # derived from the code, for ordering
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("pledges:detail", kwargs={"code": self.code})
+
+    def natural_key(self) -> tuple:
+        return (self.term.number, self.code)
+
+    natural_key.dependencies = ["pledges.term"]
+
+    def clean(self) -> None:
+        if self.vision_id and self.term_id and self.vision.term_id != self.term_id:
+            raise ValidationError(
+                {"vision": _("비전이 다른 임기에 속합니다. / The vision belongs to another term.")}
+            )
+
+    def is_inferred(self, attribute: str) -> bool:
+        return bool(getattr(self, f"{attribute}_inference"))
+
+    @property
+    def is_budgeted(self) -> bool:
+        return self.budget_type != BudgetType.NON_BUDGET

@@ -1,0 +1,112 @@
+"""Sub-projects (세부사업) and the plan per year (추진계획)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .. import periods
+from .pledge import Pledge
+
+
+class ProjectManager(models.Manager):
+    def get_by_natural_key(self, term_number: int, code: str, name: str) -> "Project":
+        return self.get(pledge__term__number=term_number, pledge__code=code, name=name)
+
+
+class Project(models.Model):
+    """A sub-project (세부사업) of a pledge: money hangs off it and rolls up to the pledge."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="projects"
+    )
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("본사업 where the card has a single project.")
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    overview = models.TextField(_("overview"), blank=True)
+    updated_at = models.DateTimeField(
+        _("last updated"), auto_now=True, help_text=_("Also moves when its figures change.")
+    )
+
+    objects = ProjectManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sub-project")
+        verbose_name_plural = _("sub-projects")
+        ordering = ["pledge", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "name"],
+                name="%(app_label)s_%(class)s_unique_name",
+                violation_error_message=_(
+                    "이 공약에 같은 이름의 세부사업이 이미 있습니다. / "
+                    "This pledge already has a sub-project with this name."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge.code} {self.name}"
+
+    def natural_key(self) -> tuple:
+        return (*self.pledge.natural_key(), self.name)
+
+
+class YearPlan(models.Model):
+    """The plan text of one period (2022…2026, 임기후) from a card's 추진계획 table."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="year_plans"
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("sub-project"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Only where the card prints a plan per sub-project."),
+    )
+    period = models.CharField(_("period"), max_length=8)
+    text = models.CharField(_("plan"), max_length=300)
+    header = models.CharField(
+        _("column header as printed"),
+        max_length=20,
+        blank=True,
+        help_text=_("Only where it differs from the year, e.g. 2026. 3."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("plan per year")
+        verbose_name_plural = _("plans per year")
+        ordering = ["pledge", "project__position", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "project", "period"],
+                name="%(app_label)s_%(class)s_unique_period",
+                violation_error_message=_(
+                    "같은 기간의 추진계획이 이미 있습니다. / A plan for this period already exists."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["pledge", "period"],
+                condition=Q(project__isnull=True),
+                name="%(app_label)s_%(class)s_unique_pledge_period",
+                violation_error_message=_(
+                    "같은 기간의 추진계획이 이미 있습니다. / A plan for this period already exists."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge.code} {periods.label(self.period)}: {self.text}"
+
+    def clean(self) -> None:
+        if self.pledge_id and not periods.is_valid(self.period, self.pledge.term.years):
+            raise ValidationError(
+                {"period": _("임기에 없는 기간입니다. / Not a period of the term.")}
+            )
