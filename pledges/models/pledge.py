@@ -205,7 +205,7 @@ class Pledge(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("pledges:detail", kwargs={"code": self.code})
+        return reverse("portal:detail", kwargs={"code": self.code})
 
     def natural_key(self) -> tuple:
         return (self.term.number, self.code)

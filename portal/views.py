@@ -11,11 +11,21 @@ from django.utils.translation import gettext as _
 from budgets.finance import SOURCE_NAMES, execution_rate, money_for
 from budgets.models import FigureKind, FundingSource
 from departments.models import Department, WorkPlanItem
+from pledges import periods
+from pledges.forms import PledgeFilterForm
+from pledges.models import (
+    Milestone,
+    Pledge,
+    PledgeOfficial,
+    RelatedMaterial,
+    Stage,
+    Term,
+    YearPlan,
+)
+from pledges.spreadsheet import spreadsheet_safe
 
-from . import charts, periods
-from .forms import PledgeFilterForm
-from .models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term, YearPlan
-from .opendata import LIST_FIELDS, pledge_detail, pledge_summary, spreadsheet_safe
+from . import charts
+from .opendata import LIST_FIELDS, pledge_detail, pledge_summary
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -66,7 +76,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "department_chart": charts.money_by_department(departments),
         "recent": pledges.public().order_by("-updated_at")[:5],
     }
-    return render(request, "pledges/home.html", context)
+    return render(request, "portal/home.html", context)
 
 
 def _filtered(request: HttpRequest, term: Term) -> tuple[PledgeFilterForm, object]:
@@ -85,7 +95,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "pledges/pledge_list.html",
+        "portal/pledge_list.html",
         {"term": term, "form": form, "page_obj": page, "query": query.urlencode()},
     )
 
@@ -155,7 +165,7 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": _timeline(pledge),
     }
-    return render(request, "pledges/pledge_detail.html", context)
+    return render(request, "portal/pledge_detail.html", context)
 
 
 STEPS = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
@@ -244,7 +254,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
         pledge_count=Count("pledges", distinct=True),
         item_count=Count("work_plan_items", distinct=True),
     )
-    return render(request, "pledges/department_list.html", {"departments": departments})
+    return render(request, "portal/department_list.html", {"departments": departments})
 
 
 def department_detail(request: HttpRequest, name: str) -> HttpResponse:
@@ -253,7 +263,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     pledges = Pledge.objects.public().filter(department=department, term=term).order_by("sort_key")
     return render(
         request,
-        "pledges/department_detail.html",
+        "portal/department_detail.html",
         {
             "department": department,
             "term": term,
@@ -268,7 +278,7 @@ def about(request: HttpRequest) -> HttpResponse:
     pledges = Pledge.objects.filter(term=term).order_by("code")
     return render(
         request,
-        "pages/about.html",
+        "portal/about.html",
         {"term": term, "pledges": pledges, "as_of": pledges.aggregate(Max("as_of"))["as_of__max"]},
     )
 
