@@ -40,6 +40,27 @@ class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
         return self.select_related("term", "vision", "department")
 
+    def for_term(self, term: Term) -> "PledgeQuerySet":
+        return self.filter(term=term)
+
+    def with_card(self) -> "PledgeQuerySet":
+        """Everything a pledge card shows (plans, milestones, officials, work-plan items,
+        material, progress), prefetched: a fixed number of queries per card."""
+        from .card import Milestone, PledgeOfficial, RelatedMaterial
+        from .projects import YearPlan
+
+        return self.public().prefetch_related(
+            models.Prefetch("year_plans", YearPlan.objects.select_related("project")),
+            models.Prefetch("milestones", Milestone.objects.select_related("project", "parent")),
+            models.Prefetch(
+                "pledgeofficial_set",
+                PledgeOfficial.objects.select_related("official").order_by("position"),
+            ),
+            models.Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
+            models.Prefetch("materials", RelatedMaterial.objects.select_related("project")),
+            "progress",
+        )
+
 
 class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
     def get_by_natural_key(self, term_number: int, code: str) -> "Pledge":
