@@ -14,9 +14,9 @@ SOURCES = settings.BASE_DIR / "fixtures" / "sources"
 
 def test_every_seed_pledge_cites_lines_of_a_source_document_in_the_repository():
     for pledge in Pledge.objects.all():
-        match = re.fullmatch(r"fixtures/sources/(\S+\.txt) lines (\d+)–(\d+)", pledge.source)
+        match = re.fullmatch(r"(\S+\.txt) lines (\d+)–(\d+)", pledge.source)
         assert match, (pledge.code, pledge.source)
-        lines = (settings.BASE_DIR / "fixtures" / "sources" / match[1]).read_text().splitlines()
+        lines = (SOURCES / match[1]).read_text().splitlines()
         first, last = int(match[2]), int(match[3])
         assert 1 <= first < last <= len(lines), (pledge.code, pledge.source)
         card = lines[first - 1 : last]
