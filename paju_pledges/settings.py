@@ -9,6 +9,7 @@ Environment variables
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -111,6 +112,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A long import never makes other requests fail: WAL lets readers go on while one
+    # writer writes, every write transaction takes the write lock up front (IMMEDIATE, so
+    # two writers queue instead of failing on upgrade), and a writer waits up to
+    # DJANGO_SQLITE_TIMEOUT seconds for the lock instead of raising "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "30")),
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,6 +235,12 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
+# A checked upload waits for its confirm under a name the server chose, in a folder of
+# its own, for at most IMPORT_UPLOAD_MAX_AGE seconds (then it is deleted).
+IMPORT_UPLOAD_DIR = Path(
+    os.environ.get("DJANGO_IMPORT_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "paju-imports"
+)
+IMPORT_UPLOAD_MAX_AGE = 60 * 60
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
