@@ -112,18 +112,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A long import never makes other requests fail on SQLite: WAL lets readers go on while
+# one connection writes, every transaction takes the write lock when it begins
+# (IMMEDIATE: two writers queue instead of one failing when it upgrades its lock), and a
+# writer waits up to DJANGO_SQLITE_TIMEOUT seconds for the lock instead of raising
+# "database is locked". (PostgreSQL: the import validates outside its transaction and
+# writes in one short atomic block.)
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "30")),
+}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A long import never makes other requests fail: WAL lets readers go on while one
-    # writer writes, every write transaction takes the write lock up front (IMMEDIATE, so
-    # two writers queue instead of failing on upgrade), and a writer waits up to
-    # DJANGO_SQLITE_TIMEOUT seconds for the lock instead of raising "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "30")),
-        }
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
