@@ -188,6 +188,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, SimpleHis
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
+        uploads_purge()
         form = self._empty_import_form(request)
         pending = upload_claim(request, token=request.POST.get("import_token", ""))
         if pending is None:
