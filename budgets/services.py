@@ -190,7 +190,9 @@ def figures_import(
     this transaction, so it stays short.
     """
     ids = sorted(set(amounts) | set(notes))
-    projects = Project.objects.select_for_update().select_related("pledge__term").in_bulk(ids)
+    projects = (
+        Project.objects.select_for_update(of=("self",)).select_related("pledge__term").in_bulk(ids)
+    )
     errors: dict[int, ValidationError] = {}
     changes: list[FigureChange] = []
     for pk in ids:
