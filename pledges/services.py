@@ -47,9 +47,7 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
         _tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])
-        values = {
-            key: row.get(key, "") for key in ("title", "subtitle", "title_en", "subtitle_en")
-        }
+        values = {key: row.get(key, "") for key in ("title", "subtitle", "title_en", "subtitle_en")}
         lookup = {"term": term, "number": row["number"]}
         _tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
     return counts

@@ -94,7 +94,9 @@ ENTRIES: list[dict] = [
     {
         "slug": "million-won",
         "word": _("million won"),
-        "text": _("The unit of every amount on this site (백만원): 1,000 million won = 1 billion won."),
+        "text": _(
+            "The unit of every amount on this site (백만원): 1,000 million won = 1 billion won."
+        ),
     },
 ]
 

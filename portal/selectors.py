@@ -180,32 +180,35 @@ def _stage_counts(rows) -> list[tuple[Stage, int]]:
 
 
 def vision_summary(term: Term) -> list[dict]:
-    """Each vision of the term with its pledges' count, counts per stage and money (two
-    queries, whatever the number of visions)."""
-    pledges = Pledge.objects.for_term(term)
-    money = {
-        row["vision"]: row
-        for row in pledges.values("vision").annotate(pledges=Count("id"), **MONEY_SUMS).order_by()
-    }
-    stages: dict[int, list] = {}
-    for vision_id, stage, n in (
-        pledges.values_list("vision", "stage").annotate(n=Count("id")).order_by()
-    ):
-        stages.setdefault(vision_id, []).append((stage, n))
-    result = []
-    for vision in Vision.objects.filter(term=term).order_by("number"):
-        row = money.get(vision.pk)
-        if row is None:
-            continue
-        result.append(
+    """Each vision of the term with its pledges' count, counts per stage and money: one
+    query grouped by vision and stage, summed per vision here (exact integers)."""
+    fields = ("number", "title", "subtitle", "title_en", "subtitle_en")
+    rows = (
+        Pledge.objects.for_term(term)
+        .values("vision", *(f"vision__{field}" for field in fields), "stage")
+        .annotate(n=Count("id"), **MONEY_SUMS)
+        .order_by("vision__number")
+    )
+    visions: dict[int, dict] = {}
+    for row in rows:
+        entry = visions.setdefault(
+            row["vision"],
             {
-                **_with_rate(row),
-                "vision": vision,
-                "count": row["pledges"],
-                "stages": _stage_counts(stages.get(vision.pk, [])),
-            }
+                "vision": Vision(pk=row["vision"], **{f: row[f"vision__{f}"] for f in fields}),
+                "count": 0,
+                "by_stage": [],
+                **{key: None for key in MONEY_SUMS},
+            },
         )
-    return result
+        entry["count"] += row["n"]
+        entry["by_stage"].append((row["stage"], row["n"]))
+        for key in MONEY_SUMS:
+            if row[key] is not None:
+                entry[key] = (entry[key] or 0) + row[key]
+    return [
+        {**_with_rate(entry), "stages": _stage_counts(entry.pop("by_stage"))}
+        for entry in visions.values()
+    ]
 
 
 def department_summary(department: Department, term: Term) -> dict:

@@ -38,6 +38,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
     return render(
         request,
         "portal/pledge_list.html",
@@ -49,8 +50,8 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "matches": selectors.search_matches(list(page), form.cleaned_data.get("q", "")),
             "statuses": selectors.milestone_status(list(page), timezone.localdate()),
-            "visions": selectors.vision_summary(term),
-            "filtered": any(form.cleaned_data.get(f) for f in form.FILTERS),
+            "filtered": filtered,
+            "visions": [] if filtered else selectors.vision_summary(term),
         },
     )
 
