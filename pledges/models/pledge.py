@@ -94,18 +94,23 @@ class PledgeQuerySet(models.QuerySet):
     def with_card(self) -> "PledgeQuerySet":
         """Everything a pledge card shows (plans, milestones, officials, work-plan items,
         material, progress), prefetched: a fixed number of queries per card."""
-        from .card import Milestone, PledgeOfficial, RelatedMaterial
-        from .projects import YearPlan
+
+        def related(name: str) -> type[models.Model]:
+            # The card's models are declared after Pledge (they point at it): reached
+            # through the relation, so this module imports none of them.
+            return self.model._meta.get_field(name).related_model
 
         return self.public().prefetch_related(
-            models.Prefetch("year_plans", YearPlan.objects.select_related("project")),
-            models.Prefetch("milestones", Milestone.objects.select_related("project", "parent")),
+            models.Prefetch("year_plans", related("year_plans").objects.select_related("project")),
+            models.Prefetch(
+                "milestones", related("milestones").objects.select_related("project", "parent")
+            ),
             models.Prefetch(
                 "pledgeofficial_set",
-                PledgeOfficial.objects.select_related("official").order_by("position"),
+                related("pledgeofficial").objects.select_related("official").order_by("position"),
             ),
             models.Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
-            models.Prefetch("materials", RelatedMaterial.objects.select_related("project")),
+            models.Prefetch("materials", related("materials").objects.select_related("project")),
             "progress",
         )
 
