@@ -65,10 +65,15 @@ def departments_seed(*, data: dict[str, Any]) -> dict[str, int]:
         counts[status] = counts.get(status, 0) + 1
 
     for row in data.get("bureaus", []):
-        count(record_upsert(Bureau, lookup={"name": row["name"]}, values={})[1])
+        values = {"name_en": row.get("name_en", "")}
+        count(record_upsert(Bureau, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("departments", []):
         bureau = Bureau.objects.get(name=row["bureau"]) if row.get("bureau") else None
-        values = {"bureau": bureau, "phone": row.get("phone", "")}
+        values = {
+            "bureau": bureau,
+            "phone": row.get("phone", ""),
+            "name_en": row.get("name_en", ""),
+        }
         count(record_upsert(Department, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("work_plan", []):
         department = Department.objects.get(name=row["department"])

@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
@@ -11,6 +11,7 @@ from .models import BudgetType, Pledge, Stage, Term, Vision
 class PledgeFilterForm(forms.Form):
     """The pledge list's filters; they live in the query string so a URL can be shared."""
 
+    FILTERS = ("q", "stage", "department", "vision", "budget")  # what narrows the list
     SORTS = {
         "code": ["sort_key"],
         # Pledges without a rate (non-budget, unpublished) come last on every database.
@@ -36,6 +37,7 @@ class PledgeFilterForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
+            ("relevance", _("Best match")),
             ("code", _("Code")),
             ("rate", _("Execution rate")),
             ("updated", _("Last update")),
@@ -55,11 +57,9 @@ class PledgeFilterForm(forms.Form):
         """Apply the valid filters; an invalid value is ignored rather than failing the page."""
         self.is_valid()  # cleaned_data then holds only the valid fields
         data = self.cleaned_data
-        if data.get("q"):
-            q = data["q"].strip()
-            queryset = queryset.filter(
-                Q(code__icontains=q) | Q(title__icontains=q) | Q(target__icontains=q)
-            )
+        searching = bool((data.get("q") or "").strip())
+        if searching:
+            queryset = queryset.search(data["q"])
         if data.get("stage"):
             queryset = queryset.filter(stage=data["stage"])
         if data.get("department"):
@@ -68,7 +68,10 @@ class PledgeFilterForm(forms.Form):
             queryset = queryset.filter(vision=data["vision"])
         if data.get("budget"):
             queryset = queryset.filter(budget_type=data["budget"])
-        return queryset.order_by(*self.SORTS[data.get("sort") or "code"])
+        if searching and data.get("sort") in ("", None, "relevance"):
+            # Best match first (a title before a milestone), then as people read codes.
+            return queryset.order_by("search_rank", *self.SORTS["code"])
+        return queryset.order_by(*self.SORTS.get(data.get("sort") or "code", self.SORTS["code"]))
 
 
 class PledgeAdminForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):

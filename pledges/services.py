@@ -43,10 +43,11 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
     counts: Counts = {}
     for row in data.get("terms", []):
         values = {k: row[k] for k in ("name", "start", "end", "is_current")}
+        values["name_en"] = row.get("name_en", "")
         _tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])
-        values = {"title": row["title"], "subtitle": row.get("subtitle", "")}
+        values = {key: row.get(key, "") for key in ("title", "subtitle", "title_en", "subtitle_en")}
         lookup = {"term": term, "number": row["number"]}
         _tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
     return counts
@@ -63,9 +64,11 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
             key: data.get(key, "")
             for key in (
                 "title",
+                "title_en",
                 "index_title",
                 "objective",
                 "target",
+                "target_en",
                 "overview",
                 "plan_note",
                 "problems",
