@@ -125,7 +125,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Money of %(project)s") % {"project": project},
+            "title": _("%(project)s 금액 / Money of %(project)s") % {"project": project},
             "opts": self.model._meta,
             "project": project,
             "form": form,
@@ -141,7 +141,8 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
         pledge = self._scoped(request, Pledge, pledge_id)
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Data-quality findings of %(pledge)s") % {"pledge": pledge},
+            "title": _("%(pledge)s 자료 점검 결과 / Data-quality findings of %(pledge)s")
+            % {"pledge": pledge},
             "opts": self.model._meta,
             "pledge": pledge,
             "findings": pledge_findings(contexts_for([pledge])[0]),

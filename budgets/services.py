@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from departments.locking import version_check
-from departments.services import SEED_REASON, record_delete, record_save, record_upsert
+from departments.services import SEED_REASON, record_delete, record_save
 from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
@@ -61,23 +61,30 @@ def _note_for(notes: dict[str, str], kind: str, source: str, period: str) -> str
 
 @transaction.atomic
 def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]) -> None:
-    """Create, update or delete the figures of a pledge's sub-projects to match its fixture."""
+    """Create, update or delete the figures of a pledge's sub-projects to match its fixture.
+
+    Through ``project_figures_update``, so the seed obeys the rules every door obeys.
+    """
     for project_data in data.get("projects", []):
         project = pledge.projects.get(name=project_data["name"])
-        notes = project_data.get("notes", {})
-        keep = []
-        for (kind, source, period), amount in figure_cells(project_data).items():
-            figure, status = record_upsert(
-                BudgetFigure,
-                lookup={"project": project, "kind": kind, "source": source, "period": period},
-                values={"amount": amount, "note": _note_for(notes, kind, source, period)},
+        wanted = figure_cells(project_data)
+        stale = set(project.figures.values_list("kind", "source", "period")) - set(wanted)
+        notes_in = project_data.get("notes", {})
+        changes = project_figures_update(
+            project=project,
+            cells={**dict.fromkeys(stale), **wanted},
+            notes={cell: _note_for(notes_in, *cell) for cell in wanted},
+            reason=SEED_REASON,
+            allow_unpublish=True,
+        )
+        for change in changes:
+            status = (
+                "created" if change.old is None else "deleted" if change.new is None else "updated"
             )
-            keep.append(figure.pk)
             counts[status] = counts.get(status, 0) + 1
-        for stale in project.figures.exclude(pk__in=keep):
-            stale._change_reason = SEED_REASON
-            stale.delete()
-            counts["deleted"] = counts.get("deleted", 0) + 1
+        unchanged = len(wanted) - sum(1 for c in changes if c.new is not None)
+        if unchanged:
+            counts["unchanged"] = counts.get("unchanged", 0) + unchanged
     pledge_totals_refresh(pledge_ids=[pledge.pk])
 
 
