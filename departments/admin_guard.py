@@ -62,7 +62,14 @@ class GuardedAdmin(SimpleHistoryAdmin):
         obj = self._scoped_object(request, object_id)
         if request.method != "GET" or not self.has_view_permission(request, obj):
             raise PermissionDenied
+        request.viewing_history = True  # a past version is shown read-only, every field
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "viewing_history", False):
+            fields += [f.name for f in self.model._meta.fields if f.editable]
+        return fields
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "POST" and not (

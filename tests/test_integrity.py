@@ -302,3 +302,15 @@ def test_department_membership_changes_only_by_administrators(client):
     revert = reverse("admin:departments_department_simple_history", args=[civil.pk, record.pk])
     assert client.post(revert, {"name": civil.name, "staff": [staff.pk]}).status_code == 403
     assert not civil.staff.filter(pk=staff.pk).exists()
+
+
+def test_a_past_version_is_shown_read_only_without_a_revert_button(client):
+    client.force_login(make_user("root", superuser=True))
+    pledge = Pledge.objects.get(code="12-1")
+    record = pledge.history.order_by("history_id").first()
+    url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, record.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert pledge.title in html
+    assert 'name="title"' not in html and '<input type="submit"' not in html
