@@ -15,6 +15,7 @@ from departments.models import Department, Official
 from departments.scoping import SCOPED_CHOICES
 from pledges.models import Milestone, Pledge, Project
 from tests.admin_forms import change_form_data
+from tests.budgets.test_import_export import dry_run, xlsx_file
 from tests.factories import department_staff, make_user
 
 pytestmark = pytest.mark.django_db
@@ -160,8 +161,9 @@ def _figures(project):
     ids=["secured-above-current", "negative", "fractional"],
 )
 def test_the_same_invalid_figure_is_refused_alike_by_every_door(
-    building, project_12_7, cell, amount, message
+    building, project_12_7, cell, amount, message, settings, tmp_path
 ):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
     before = _figures(project_12_7)
     # 1. the grid
     grid = reverse("admin:budgets_budgetfigure_grid", args=[project_12_7.pk])
@@ -184,7 +186,16 @@ def test_the_same_invalid_figure_is_refused_alike_by_every_door(
     record = figure.history.order_by("history_id").first()
     revert = reverse("admin:budgets_budgetfigure_simple_history", args=[figure.pk, record.pk])
     assert building.post(revert, {"amount": amount}).status_code == 403
-    # 4. the service a command or the import calls
+    # 4. the import's dry run (the confirm runs the same service): refused, no token
+    table = {"secured": "확보금액", "executed": "집행금액"}[cell[0]]
+    period = "계" if cell[2] == "total" else cell[2]
+    upload = xlsx_file([["12-7", "본사업", table, "계", period, amount, ""]])
+    response = dry_run(building, upload)
+    assert response.status_code == 200 and "confirm_form" not in response.context
+    # A fraction never reaches the service: the import's reader refuses the cell itself,
+    # in its own words ("정수", a whole number).
+    assert (message if amount != "12.5" else "정수") in response.content.decode()
+    # 5. the service a command calls
     from decimal import Decimal
 
     with pytest.raises(ValidationError) as refused:
