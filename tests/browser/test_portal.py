@@ -130,6 +130,8 @@ ADMIN_PAGES = [
     "/admin/pledges/pledge/1/change/",
     "/admin/pledges/project/",
     "/admin/pledges/project/1/change/",
+    "/admin/budgets/budgetfigure/grid/1/",
+    "/admin/budgets/budgetfigure/findings/1/",
     "/admin/budgets/budgetfigure/",
     "/admin/budgets/budgetfigure/import/",
     "/admin/budgets/budgetfigure/export/",
@@ -149,7 +151,7 @@ def test_admin_pages_run_under_the_content_security_policy(page):
         response = page.goto(url, wait_until="networkidle")
         assert response.status == 200, url
         assert page.csp_violations == [], (url, page.csp_violations)
-    page.goto("/admin/pledges/project/1/change/")
+    page.goto("/admin/budgets/budgetfigure/grid/1/")
     page.screenshot(path=ARTIFACTS / "admin-project-grid.png", full_page=True)
 
 
