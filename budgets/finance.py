@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from pledges import periods
+from pledges.labels import KoreanNames
 from pledges.models import Pledge, Project
 
 from .models import BudgetFigure, FigureKind, FundingSource
@@ -131,15 +132,11 @@ def _source_keys(values: dict[str, int]) -> dict[str, int]:
     return {SOURCE_NAMES[source]: amount for source, amount in values.items()}
 
 
-SOURCE_NAMES = {
-    FundingSource.TOTAL: "계",
-    FundingSource.NATIONAL: "국비",
-    FundingSource.PROVINCIAL: "도비",
-    FundingSource.CITY: "시비",
-    FundingSource.PRIVATE: "민자",
-    FundingSource.SPECIAL_GRANT: "특조비",
-    FundingSource.OTHER: "기타",
-}
+# The Korean names files, the API and the audit workbook use whatever the reader's
+# language (국비, 확보금액, 기투자 …): derived from the labels, never written again.
+SOURCE_NAMES = KoreanNames(FundingSource)
+TABLE_NAMES = KoreanNames(FigureKind)
+PERIOD_NAMES = KoreanNames(periods.NAMES)
 
 
 def as_number(value: Decimal | None) -> float | None:

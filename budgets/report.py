@@ -24,10 +24,9 @@ from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
 from pledges.opendata import spreadsheet_safe
 
-from .finance import SOURCE_NAMES
+from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES
 from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import PledgeContext, contexts_for, pledge_findings
-from .resources import PERIOD_NAMES, TABLE_NAMES
 
 UNIT = "백만원"
 MONEY = "#,##0"

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from budgets.finance import SOURCE_NAMES, execution_rate, money_for
+from budgets.finance import execution_rate, money_for
 from budgets.models import FigureKind, FundingSource
 from departments.models import Department, WorkPlanItem
 
@@ -16,6 +16,9 @@ from . import charts, periods
 from .forms import PledgeFilterForm
 from .models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term, YearPlan
 from .opendata import LIST_FIELDS, pledge_detail, pledge_summary, spreadsheet_safe
+
+# Funding sources in the reader's language (국비 / National), translated when rendered.
+SOURCE_LABELS = dict(FundingSource.choices)
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -133,11 +136,11 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
                 "secured": [
-                    (SOURCE_NAMES[s], a) for s, a in finance.column(FigureKind.SECURED).items()
+                    (SOURCE_LABELS[s], a) for s, a in finance.column(FigureKind.SECURED).items()
                 ],
                 "chart": charts.planned_vs_executed(rows),
                 "secured_chart": charts.secured_by_source(
-                    finance.column(FigureKind.SECURED), SOURCE_NAMES
+                    finance.column(FigureKind.SECURED), SOURCE_LABELS
                 ),
                 "key": f"p{project.pk}" if project else "all",
                 "chart_id": f"figure-plan-{project.pk if project else 'all'}",
@@ -196,7 +199,7 @@ def _investment_rows(finance, columns: list[str]) -> list[dict]:
         cells = [finance.get(FigureKind.INVESTMENT, source, period) for period in columns]
         if any(cell is not None for cell in cells):
             rows.append(
-                {"source": SOURCE_NAMES[source], "cells": cells, "total": source == "total"}
+                {"source": SOURCE_LABELS[source], "cells": cells, "total": source == "total"}
             )
     return rows
 
