@@ -19,7 +19,32 @@ from pledges.models import Pledge, Project
 
 from .models import BudgetFigure, FigureKind, FundingSource
 
-Cells = dict[tuple[str, str, str], int]  # (kind, source, period) -> 백만원
+Cell = tuple[str, str, str]  # (kind, source, period): one printed cell of a money table
+Cells = dict[Cell, int]  # cell -> 백만원
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One cell's amount going from ``old`` to ``new`` (None: not published).
+
+    Made by an edit (``project_figures_update``) or read back from the history (for the
+    quality rules), where ``project`` names the sub-project and ``when`` is the moment.
+    """
+
+    cell: Cell
+    old: int | None
+    new: int | None
+    project: str = ""
+    when: datetime | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.cell[0]
+
+    @property
+    def period(self) -> str:
+        return self.cell[2]
+
 
 SOURCES = [s for s in FundingSource.values if s != FundingSource.TOTAL]
 

@@ -7,10 +7,9 @@ from pledges import periods
 from pledges.locking import ChangeReasonMixin, OptimisticLockMixin
 from pledges.models import Project
 
-from .finance import Finance, PledgeMoney
+from .finance import Cell, Finance, PledgeMoney
 from .models import FigureKind, FundingSource
 from .quality import SUM_RULES, PledgeContext, executed_above_yearly_plan, pledge_findings
-from .services import Cell
 
 ALL_SOURCES = FundingSource.values
 TOTAL_ONLY = [FundingSource.TOTAL]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Stage
 
-from .finance import SOURCE_NAMES, TABLE_NAMES, Finance, PledgeMoney, money_for
+from .finance import SOURCE_NAMES, TABLE_NAMES, FigureChange, Finance, PledgeMoney, money_for
 from .models import BudgetFigure, FigureKind, FundingSource
 
 # A pledge marked 완료 with less than this share of its current total executed is flagged.
@@ -28,19 +28,6 @@ class Finding:
     project: str
     explanation: str
     figures: dict = field(default_factory=dict)
-
-
-@dataclass
-class FigureChange:
-    """A change (not a creation) of one figure, from the history."""
-
-    project: str
-    kind: str
-    source: str
-    period: str
-    old: int | None
-    new: int | None
-    when: datetime
 
 
 @dataclass
@@ -540,12 +527,10 @@ def _figure_changes(pledge_ids: list[int], when: datetime | None) -> dict[int, l
             if previous.amount != record.amount:
                 found.setdefault(record.project.pledge_id, []).append(
                     FigureChange(
-                        project=record.project.name,
-                        kind=record.kind,
-                        source=record.source,
-                        period=record.period,
+                        cell=(record.kind, record.source, record.period),
                         old=previous.amount,
                         new=record.amount,
+                        project=record.project.name,
                         when=record.history_date,
                     )
                 )

@@ -1,27 +1,26 @@
 """Writes for budget figures: loading the printed money tables of a sub-project."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from departments.services import SEED_REASON, record_upsert
+from departments.services import record_upsert, stale_delete, tally
 from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
 
-from .finance import execution_rate, stated_total_sums
+from .finance import Cell, Cells, FigureChange, execution_rate, stated_total_sums
 from .models import BudgetFigure, FigureKind, FundingSource
 
 NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
 
 
-def figure_cells(project_data: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+def figure_cells(project_data: dict[str, Any]) -> Cells:
     """The published cells of one sub-project's fixture: {(kind, source, period): amount}."""
-    cells: dict[tuple[str, str, str], int] = {}
+    cells: Cells = {}
     investment = project_data.get("investment")
     finance = project_data.get("finance", {})
     unknown = (set(investment or {}) - {"columns", *FundingSource.values}) | (
@@ -71,22 +70,9 @@ def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]
                 values={"amount": amount, "note": _note_for(notes, kind, source, period)},
             )
             keep.append(figure.pk)
-            counts[status] = counts.get(status, 0) + 1
-        for stale in project.figures.exclude(pk__in=keep):
-            stale._change_reason = SEED_REASON
-            stale.delete()
-            counts["deleted"] = counts.get("deleted", 0) + 1
+            tally(counts, status)
+        stale_delete(project.figures.all(), keep=keep, counts=counts)
     pledge_totals_refresh(pledge_ids=[pledge.pk])
-
-
-Cell = tuple[str, str, str]  # (kind, source, period)
-
-
-@dataclass(frozen=True)
-class FigureChange:
-    cell: Cell
-    old: int | None
-    new: int | None
 
 
 @transaction.atomic

@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 
 from departments.models import Department, WorkPlanItem
-from departments.services import SEED_REASON, official_upsert, record_upsert
+from departments.services import Counts, official_upsert, record_upsert, stale_delete, tally
 
 from .dates import parse_printed_date
 from .models import (
@@ -22,20 +22,6 @@ from .models import (
     YearPlan,
 )
 
-Counts = dict[str, int]
-
-
-def _tally(counts: Counts, status: str) -> None:
-    counts[status] = counts.get(status, 0) + 1
-
-
-def _delete_stale(queryset: models.QuerySet, keep: list[int], counts: Counts) -> None:
-    """Delete the rows of ``queryset`` not in ``keep``, one by one so history records them."""
-    for obj in queryset.exclude(pk__in=keep):
-        obj._change_reason = SEED_REASON
-        obj.delete()
-        _tally(counts, "deleted")
-
 
 @transaction.atomic
 def terms_seed(*, data: dict[str, Any]) -> Counts:
@@ -43,12 +29,12 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
     counts: Counts = {}
     for row in data.get("terms", []):
         values = {k: row[k] for k in ("name", "start", "end", "is_current")}
-        _tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
+        tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])
         values = {"title": row["title"], "subtitle": row.get("subtitle", "")}
         lookup = {"term": term, "number": row["number"]}
-        _tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
+        tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
     return counts
 
 
@@ -83,7 +69,7 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     pledge, status = record_upsert(
         Pledge, lookup={"term": term, "code": data["code"]}, values=values
     )
-    _tally(counts, status)
+    tally(counts, status)
 
     projects = {}
     for position, row in enumerate(data.get("projects", []), start=1):
@@ -93,8 +79,8 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
             values={"position": position, "overview": row.get("overview", "")},
         )
         projects[row["name"]] = project
-        _tally(counts, status)
-    _delete_stale(pledge.projects.all(), [p.pk for p in projects.values()], counts)
+        tally(counts, status)
+    stale_delete(pledge.projects.all(), keep=[p.pk for p in projects.values()], counts=counts)
 
     _plans_seed(pledge, data, projects, counts)
     _milestones_seed(pledge, data.get("milestones", []), projects, counts)
@@ -121,8 +107,8 @@ def _plans_seed(pledge: Pledge, data: dict, projects: dict[str, Project], counts
                 values={"text": text, "header": headers.get(period, "")},
             )
             keep.append(plan.pk)
-            _tally(counts, status)
-    _delete_stale(YearPlan.objects.filter(pledge=pledge), keep, counts)
+            tally(counts, status)
+    stale_delete(YearPlan.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _milestones_seed(
@@ -151,7 +137,7 @@ def _milestones_seed(
             },
         )
         keep.append(milestone.pk)
-        _tally(counts, status)
+        tally(counts, status)
         return milestone
 
     for row in rows:
@@ -159,8 +145,8 @@ def _milestones_seed(
         parent = put(row, project, None)
         for note in row.get("notes", []):
             put(note, project, parent)
-    _delete_stale(pledge.milestones.filter(parent__isnull=False), keep, counts)
-    _delete_stale(pledge.milestones.all(), keep, counts)
+    stale_delete(pledge.milestones.filter(parent__isnull=False), keep=keep, counts=counts)
+    stale_delete(pledge.milestones.all(), keep=keep, counts=counts)
 
 
 def _materials_seed(
@@ -181,8 +167,8 @@ def _materials_seed(
             },
         )
         keep.append(material.pk)
-        _tally(counts, status)
-    _delete_stale(pledge.materials.all(), keep, counts)
+        tally(counts, status)
+    stale_delete(pledge.materials.all(), keep=keep, counts=counts)
 
 
 def _officials_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
@@ -197,8 +183,8 @@ def _officials_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
             values={"position": position, "note": row.get("note", "")},
         )
         keep.append(link.pk)
-        _tally(counts, status)
-    _delete_stale(PledgeOfficial.objects.filter(pledge=pledge), keep, counts)
+        tally(counts, status)
+    stale_delete(PledgeOfficial.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _work_plan_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
@@ -211,8 +197,8 @@ def _work_plan_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
             WorkPlanLink, lookup={"pledge": pledge, "item": item}, values={"reason": row["reason"]}
         )
         keep.append(link.pk)
-        _tally(counts, status)
-    _delete_stale(WorkPlanLink.objects.filter(pledge=pledge), keep, counts)
+        tally(counts, status)
+    stale_delete(WorkPlanLink.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
@@ -231,5 +217,5 @@ def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
                     values={"value": value, "note": row.get("note", "") if not category else ""},
                 )
                 keep.append(count.pk)
-                _tally(counts, status)
-    _delete_stale(pledge.progress.all(), keep, counts)
+                tally(counts, status)
+    stale_delete(pledge.progress.all(), keep=keep, counts=counts)

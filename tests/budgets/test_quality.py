@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from budgets import quality
-from budgets.finance import Finance, PledgeMoney
-from budgets.quality import FigureChange, PledgeContext, contexts_for, pledge_findings
+from budgets.finance import FigureChange, Finance, PledgeMoney
+from budgets.quality import PledgeContext, contexts_for, pledge_findings
 from pledges.models import Pledge, Project
 
 pytestmark = pytest.mark.django_db
@@ -110,12 +110,9 @@ def test_target_year_passed_without_completion_is_flagged():
 
 def test_a_figure_changed_after_its_year_closed_is_flagged():
     context = _context()
-    late = FigureChange(
-        "본사업", "executed", "total", "2024", 10, 12, datetime(2025, 3, 2, tzinfo=UTC)
-    )
-    in_time = FigureChange(
-        "본사업", "executed", "total", "2024", 10, 11, datetime(2025, 2, 20, tzinfo=UTC)
-    )
+    cell = ("executed", "total", "2024")
+    late = FigureChange(cell, 10, 12, project="본사업", when=datetime(2025, 3, 2, tzinfo=UTC))
+    in_time = FigureChange(cell, 10, 11, project="본사업", when=datetime(2025, 2, 20, tzinfo=UTC))
     context.figure_changes = [late, in_time]
     found = quality.figure_changed_after_its_year_closed(context)
     assert [(f.figures["old"], f.figures["new"]) for f in found] == [(10, 12)]
