@@ -17,8 +17,10 @@ from .forms import PledgeFilterForm
 from .models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term, YearPlan
 from .opendata import LIST_FIELDS, pledge_detail, pledge_summary, spreadsheet_safe
 
-# Funding sources in the reader's language (국비 / National), translated when rendered.
+# Funding sources and tables in the reader's language (국비 / National), from the one
+# vocabulary, translated when rendered.
 SOURCE_LABELS = dict(FundingSource.choices)
+TABLE_LABELS = dict(FigureKind.choices)
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -155,6 +157,7 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
         "years": [str(y) for y in pledge.term.years],
         "progress": _progress_tables(pledge),
         "stages": STEPS,
+        "table_labels": TABLE_LABELS,
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": _timeline(pledge),
     }
