@@ -22,7 +22,7 @@ from import_export.forms import ImportForm
 from departments.scoping import is_department_staff, user_departments
 from pledges import periods
 from pledges.models import Project, Term
-from pledges.opendata import spreadsheet_safe
+from pledges.spreadsheet import spreadsheet_safe
 
 from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES
 from .models import BudgetFigure
