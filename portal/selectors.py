@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from budgets.finance import execution_rate
-from departments.models import ROLE_ORDER, Department
+from departments.models import Department, Role
 from pledges.forms import PledgeFilterForm
 from pledges.models import (
     Milestone,
@@ -220,7 +220,7 @@ def department_summary(department: Department, term: Term) -> dict:
         "totals": _with_rate(totals),
         "stages": _stage_counts(pledges.values_list("stage").annotate(n=Count("id")).order_by()),
         "contacts": sorted(
-            department.officials.all(), key=lambda o: (ROLE_ORDER.get(o.role, 9), o.name, o.phone)
+            department.officials.all(), key=lambda o: (Role.values.index(o.role), o.name, o.phone)
         ),
     }
 
