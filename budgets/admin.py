@@ -270,6 +270,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 amounts=resource.amounts,
                 notes=resource.notes,
                 reason=f"엑셀 가져오기 / import: {name}"[:300],
+                user=request.user,
                 versions=versions,
                 dry_run=not write,
             )

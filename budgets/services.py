@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from departments.locking import version_check
 from departments.services import SEED_REASON, record_delete, record_save, tally
@@ -107,12 +108,46 @@ def _whole(amount: Any) -> int | None:
     return None
 
 
+def _constraint_message(suffix: str) -> str:
+    return next(
+        c.violation_error_message for c in BudgetFigure._meta.constraints if c.name.endswith(suffix)
+    )
+
+
+def figure_check(figure: BudgetFigure) -> None:
+    """The model's checks of one figure, without a query: what ``full_clean()`` checks.
+
+    Field checks (choices, lengths, the 64-bit range), ``BudgetFigure.clean`` (the cell
+    a table has, the year within the term) and the database's check constraints,
+    evaluated in Python with their own messages. Uniqueness needs no query: callers key
+    figures by their cell, so a cell is created once; the database constraint stands
+    behind. The sub-project is the caller's (already loaded and locked), so its foreign
+    key is not looked up again.
+    """
+    errors: dict = {}
+    for check in (lambda: figure.clean_fields(exclude={"project"}), figure.clean):
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    # As full_clean(): a constraint on a field that already failed is not checked again.
+    if "amount" not in errors and figure.amount < 0:
+        errors.setdefault("amount", []).append(_constraint_message("amount_not_negative"))
+    if not {"kind", "source"} & set(errors) and (
+        figure.kind not in FigureKind.values or figure.source not in FundingSource.values
+    ):
+        errors.setdefault("__all__", []).append(_constraint_message("known_kind_and_source"))
+    if errors:
+        raise ValidationError(errors)
+
+
 def project_figures_validate(
     *,
     project: Project,
     cells: dict[Cell, Any],
     allow_unpublish: bool = False,
     notes: dict[Cell, str] | None = None,
+    figures: dict[Cell, BudgetFigure] | None = None,
 ) -> dict[Cell, int | None]:
     """The money rules, for every door (grid, single figure, import, delete, command).
 
@@ -121,10 +156,12 @@ def project_figures_validate(
     cell a table does not have (a year outside the term, a source the table is not split
     by), blanking a published figure without ``allow_unpublish``, and secured above the
     current total cost as they would stand after the change. Returns the cells with
-    their amounts as ``int``.
+    their amounts as ``int``. ``figures`` are the sub-project's stored figures by cell,
+    when the caller has them (an import loads every sub-project's in one query); else
+    they are read. No query per cell: ``figure_check`` holds the model's checks.
     """
     normalized: dict[Cell, int | None] = {}
-    existing = {(f.kind, f.source, f.period): f for f in project.figures.all()}
+    existing = figures if figures is not None else _figures_by_cell(project)
     errors: dict[str, list] = {}
 
     def refuse(cell: Cell, message) -> None:
@@ -158,12 +195,17 @@ def project_figures_validate(
         if figure is not None and figure.amount == amount and note in (None, figure.note):
             continue  # unchanged
         kind, source, period = cell
-        candidate = figure or BudgetFigure(project=project, kind=kind, source=source, period=period)
-        candidate.amount = amount
-        if note is not None:
-            candidate.note = note
+        candidate = BudgetFigure(
+            pk=figure.pk if figure else None,
+            project=project,
+            kind=kind,
+            source=source,
+            period=period,
+            amount=amount,
+            note=note if note is not None else (figure.note if figure else ""),
+        )
         try:
-            candidate.full_clean()
+            figure_check(candidate)
         except ValidationError as error:
             for message in error.messages:
                 refuse(cell, message)
@@ -189,6 +231,10 @@ def project_figures_validate(
     return normalized
 
 
+def _figures_by_cell(project: Project) -> dict[Cell, BudgetFigure]:
+    return {(f.kind, f.source, f.period): f for f in project.figures.all()}
+
+
 @transaction.atomic
 def project_figures_update(
     *,
@@ -199,48 +245,77 @@ def project_figures_update(
     user=None,
     expected_version: str | None = None,
     notes: dict[Cell, str] | None = None,
+    figures: dict[Cell, BudgetFigure] | None = None,
+    refresh_totals: bool = True,
 ) -> list[FigureChange]:
-    """Set the given cells of a sub-project's tables, all or nothing.
+    """Set the given cells of a sub-project's tables (and their notes), all or nothing.
 
     ``None`` means "not published": the cell's row is deleted, which only
     ``allow_unpublish`` callers may do (department staff correct a figure with a new
-    value, kept in history, rather than remove it). Cells not named are left alone.
-    ``expected_version`` is the sub-project's version the caller's form was opened at
-    (``departments.locking``); a stale one is refused. The rules are
-    ``project_figures_validate``'s. Each write carries ``user`` and ``reason`` into
-    history; the sub-project's version moves and the pledge's totals are refreshed
-    when anything changed.
+    value, kept in history, rather than remove it). Cells not named are left alone; a
+    note is set only on a cell named in ``cells``. ``expected_version`` is the
+    sub-project's version the caller's form was opened at (``departments.locking``); a
+    stale one is refused. The rules are ``project_figures_validate``'s. New and changed
+    figures are written in bulk, each with a history row carrying ``user`` and
+    ``reason``; the sub-project's version moves when anything changed.
+
+    ``figures`` are the sub-project's stored figures by cell, loaded (and locked) by a
+    caller that writes many sub-projects (the import); they are read here otherwise.
+    ``refresh_totals=False`` leaves the pledge's stored totals to the caller, which then
+    calls ``pledge_totals_refresh`` once for all it wrote.
     """
     version_check(obj=project, expected=expected_version)
+    if figures is None:
+        figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
     cells = project_figures_validate(
-        project=project, cells=cells, allow_unpublish=allow_unpublish, notes=notes
+        project=project,
+        cells=cells,
+        allow_unpublish=allow_unpublish,
+        notes=notes,
+        figures=figures,
     )
-    existing = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
     changes: list[FigureChange] = []
+    created: list[BudgetFigure] = []
+    updated: list[BudgetFigure] = []
     for cell, amount in cells.items():
-        figure = existing.get(cell)
+        figure = figures.get(cell)
         old = figure.amount if figure else None
         note = (notes or {}).get(cell)
         if old == amount and (note is None or figure is None or figure.note == note):
             continue
         if amount is None:
             record_delete(obj=figure, user=user, reason=reason)
-        else:
+            del figures[cell]
+        elif figure is None:
             kind, source, period = cell
-            figure = figure or BudgetFigure(
-                project=project, kind=kind, source=source, period=period
+            figure = BudgetFigure(
+                project=project,
+                kind=kind,
+                source=source,
+                period=period,
+                amount=amount,
+                note=note or "",
             )
+            created.append(figure)
+        else:
             figure.amount = amount
             if note is not None:
                 figure.note = note
-            record_save(obj=figure, user=user, reason=reason)
+            updated.append(figure)
         changes.append(FigureChange(cell=cell, old=old, new=amount))
+    history = {"default_user": user, "default_change_reason": reason}
+    if created:
+        for figure in bulk_create_with_history(created, BudgetFigure, **history):
+            figures[(figure.kind, figure.source, figure.period)] = figure
+    if updated:
+        bulk_update_with_history(updated, BudgetFigure, ["amount", "note"], **history)
     if changes:
         project._change_reason = reason
         if user is not None:
             project._history_user = user
         project.save(update_fields=["updated_at"])
-        pledge_totals_refresh(pledge_ids=[project.pledge_id])
+        if refresh_totals:
+            pledge_totals_refresh(pledge_ids=[project.pledge_id])
     return changes
 
 
@@ -258,24 +333,38 @@ def figures_import(
     amounts: dict[int, dict[Cell, int]],
     notes: dict[int, dict[Cell, str]],
     reason: str,
+    user=None,
     versions: dict[str, str] | None = None,
     dry_run: bool = False,
 ) -> list[FigureChange]:
     """Apply an import file's cells, sub-project by sub-project, all or nothing.
 
-    Amounts go through ``project_figures_update`` (the grid's rules); notes are set on
-    the same figures. ``versions`` ({sub-project id: updated_at} as the dry run saw them)
-    refuses a sub-project changed since its preview. Every sub-project's errors are
-    collected, then ``FiguresImportRefused`` rolls everything back. ``dry_run`` checks
-    the same way and rolls back at the end. Parsing and key lookups happen before, outside
-    this transaction, so it stays short.
+    Amounts and notes go through ``project_figures_update`` (the grid's rules, history
+    with ``user`` and ``reason``, the sub-project's version moved). ``versions``
+    ({sub-project id: updated_at} as the dry run saw them) refuses a sub-project changed
+    since its preview. The sub-projects and their figures are read (and locked) once
+    for the whole file, and the pledges' totals refreshed once at the end. Every
+    sub-project's errors are collected, then ``FiguresImportRefused`` rolls everything
+    back. ``dry_run`` checks the same way and rolls back at the end. Parsing and key
+    lookups happen before, outside this transaction, so it stays short.
     """
     ids = sorted(set(amounts) | set(notes))
-    projects = (
-        Project.objects.select_for_update(of=("self",)).select_related("pledge__term").in_bulk(ids)
-    )
+    projects: dict[int, Project] = {}
+    figures: dict[int, dict[Cell, BudgetFigure]] = {pk: {} for pk in ids}
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        projects.update(
+            Project.objects.select_for_update(of=("self",))
+            .select_related("pledge__term")
+            .in_bulk(batch)
+        )
+        for figure in BudgetFigure.objects.select_for_update().filter(project_id__in=batch):
+            if figure.project_id in projects:  # its pledge and term loaded: no query in clean()
+                figure.project = projects[figure.project_id]
+            figures[figure.project_id][(figure.kind, figure.source, figure.period)] = figure
     errors: dict[int, ValidationError] = {}
     changes: list[FigureChange] = []
+    touched: set[int] = set()
     for pk in ids:
         project = projects.get(pk)
         if project is None:
@@ -294,32 +383,35 @@ def figures_import(
                 code="stale",
             )
             continue
+        project_notes = notes.get(pk, {})
+        cells: dict[Cell, Any] = {
+            cell: figures[pk][cell].amount for cell in project_notes if cell in figures[pk]
+        }
+        cells.update(amounts.get(pk, {}))
         try:
             with transaction.atomic():
-                changes += project_figures_update(
-                    project=project, cells=amounts.get(pk, {}), reason=reason
+                changed = project_figures_update(
+                    project=project,
+                    cells=cells,
+                    notes=project_notes,
+                    reason=reason,
+                    user=user,
+                    figures=figures[pk],
+                    refresh_totals=False,
                 )
-                _figure_notes_update(project=project, notes=notes.get(pk, {}), reason=reason)
         except ValidationError as error:
             errors[pk] = error
+        else:
+            changes += changed
+            if changed:
+                touched.add(project.pledge_id)
     if errors:
         raise FiguresImportRefused(errors)
+    if touched:
+        pledge_totals_refresh(pledge_ids=touched)
     if dry_run:
         transaction.set_rollback(True)
     return changes
-
-
-def _figure_notes_update(*, project: Project, notes: dict[Cell, str], reason: str) -> None:
-    if not notes:
-        return
-    figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
-    for cell, note in notes.items():
-        figure = figures.get(cell)
-        if figure is not None and figure.note != note:
-            figure.note = note
-            figure.full_clean()
-            figure._change_reason = reason
-            figure.save()
 
 
 def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:

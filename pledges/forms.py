@@ -4,6 +4,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from departments.admin_guard import GuardedModelForm
+from departments.locking import OptimisticLockMixin
 from departments.models import Department
 
 from .models import BudgetType, Pledge, Project, Stage, Term, Vision
@@ -115,3 +116,18 @@ class ProjectAdminForm(GuardedModelForm):
     class Meta:
         model = Project
         fields = ["pledge", "name", "position", "overview"]
+
+
+class ProjectInlineForm(OptimisticLockMixin, forms.ModelForm):
+    """A sub-project's row on its pledge's page, carrying the sub-project's own version.
+
+    A sub-project is also edited on its own page and through its money grid, which move
+    its version; the pledge's version does not cover those, so the row carries its own:
+    a changed row opened before another save is refused, nothing overwritten.
+    """
+
+    check_unchanged = False
+
+    class Meta:
+        model = Project
+        fields = ["name", "position", "overview"]
