@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--pledges 10000] [--seconds 30] [--skip-load]
     python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
+    python benchmarks/bench.py --import-only [--pledges 1000] [--import-rows 2000]
 
 Builds a benchmark database (benchmarks/bench.sqlite3, or DATABASE_URL) with the seed
 and synthetic data, then measures and prints a table (and writes JSON under
@@ -480,8 +481,20 @@ def main() -> None:
         action="store_true",
         help="only the workbook with and without old history (its own small database)",
     )
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="only the import's dry run and confirm of --import-rows rows at --pledges",
+    )
+    parser.add_argument("--import-rows", type=int, default=10_000)
     options = parser.parse_args()
     results = {"pledges": options.pledges, "when": datetime.now().isoformat(timespec="seconds")}
+    if options.import_only:
+        if not options.skip_load:
+            build(options.pledges)
+        results["import"] = _child("import", str(options.import_rows))
+        _write_results(results)
+        return
     results["history"] = history_growth(options.history_pledges, options.history_rows)
     if options.history_only:
         _write_results(results)
@@ -511,9 +524,12 @@ def _write_results(results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    _print_history(results["history"])
+    if "history" in results:
+        _print_history(results["history"])
     if "pages" in results:
         _print(results)
+    elif "import" in results:
+        _print_import(results["import"])
     print(f"\nwritten to {out.relative_to(ROOT)}")
 
 
@@ -529,6 +545,16 @@ def _print_history(h: dict) -> None:
             f"{r['max_rss_mb']:>10} MB max RSS{r['queries']:>6} queries"
         )
     print(f"max RSS with / without: {h['max RSS with / without']}  (target <= 1.1)")
+
+
+def _print_import(i: dict) -> None:
+    print(f"\n== import of {i['rows']:,} rows ==")
+    print(
+        f"dry run {i['dry run']['seconds']} s, confirm {i['confirm']['seconds']} s "
+        f"(in the write transaction: {i['dry run']['write_transaction_seconds']} s, "
+        f"{i['confirm']['write_transaction_seconds']} s), "
+        f"{i['max_rss_mb']} MB max RSS  (targets <= 60 s, <= 300 MB)"
+    )
 
 
 def _print(results: dict) -> None:
@@ -548,12 +574,7 @@ def _print(results: dict) -> None:
     print(
         f"import-export time / workbook time: {r['import-export time vs workbook']}  (target >= 4)"
     )
-    i = results["import"]
-    print(f"\n== import of {i['rows']:,} rows ==")
-    print(
-        f"dry run {i['dry run']['seconds']} s, confirm {i['confirm']['seconds']} s, "
-        f"{i['max_rss_mb']} MB max RSS  (targets <= 60 s, <= 300 MB)"
-    )
+    _print_import(results["import"])
     w = results["weight"]
     print(
         f"\n== pledge page first view: {w['bytes']:,} bytes compressed, "

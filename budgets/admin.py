@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 
-from departments.admin_guard import DELETE_REASON, GuardedAdmin
+from departments.admin_guard import DELETE_REASON, GuardedAdmin, read_only
 from departments.scoping import DepartmentScopedAdminMixin, is_department_staff, user_departments
 from pledges.models import Pledge, Project
 
@@ -154,6 +154,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
             raise PermissionDenied
         get_object_or_404(Pledge, pk=pledge_id)
         pledge = self._scoped(request, Pledge, pledge_id)
+        read_only(request)
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(pledge)s 자료 점검 결과 / Data-quality findings of %(pledge)s")

@@ -1,16 +1,18 @@
 """Writes for budget figures: loading the printed money tables of a sub-project."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from departments.locking import version_check
-from departments.services import SEED_REASON, record_delete, record_save, tally
+from departments.services import SEED_REASON, record_delete, tally
 from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
@@ -235,6 +237,101 @@ def _figures_by_cell(project: Project) -> dict[Cell, BudgetFigure]:
     return {(f.kind, f.source, f.period): f for f in project.figures.all()}
 
 
+@dataclass
+class FiguresPlan:
+    """What a change to figures will write: rows to create, update and delete, and why.
+
+    Filled by ``project_figures_plan`` (one sub-project at a time, after its rules
+    passed), written by ``figures_write`` in bulk: one plan for a grid save, one for a
+    whole import file.
+    """
+
+    created: list[BudgetFigure] = field(default_factory=list)
+    updated: list[BudgetFigure] = field(default_factory=list)
+    deleted: list[BudgetFigure] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    changes: list[FigureChange] = field(default_factory=list)
+
+
+def project_figures_plan(
+    *,
+    plan: FiguresPlan,
+    project: Project,
+    cells: dict[Cell, Any],
+    figures: dict[Cell, BudgetFigure],
+    allow_unpublish: bool = False,
+    notes: dict[Cell, str] | None = None,
+) -> list[FigureChange]:
+    """Check a sub-project's change with ``project_figures_validate`` and add it to ``plan``.
+
+    ``figures`` are the sub-project's stored figures by cell, as its caller loaded (and
+    locked) them. Nothing is written and ``plan`` is left alone when a rule refuses
+    (``ValidationError``). Returns this sub-project's changes.
+    """
+    cells = project_figures_validate(
+        project=project,
+        cells=cells,
+        allow_unpublish=allow_unpublish,
+        notes=notes,
+        figures=figures,
+    )
+    changes: list[FigureChange] = []
+    for cell, amount in cells.items():
+        figure = figures.get(cell)
+        old = figure.amount if figure else None
+        note = (notes or {}).get(cell)
+        if old == amount and (note is None or figure is None or figure.note == note):
+            continue
+        if amount is None:
+            plan.deleted.append(figure)
+        elif figure is None:
+            kind, source, period = cell
+            plan.created.append(
+                BudgetFigure(
+                    project=project,
+                    kind=kind,
+                    source=source,
+                    period=period,
+                    amount=amount,
+                    note=note or "",
+                )
+            )
+        else:
+            figure.amount = amount
+            if note is not None:
+                figure.note = note
+            plan.updated.append(figure)
+        changes.append(FigureChange(cell=cell, old=old, new=amount))
+    if changes:
+        plan.projects.append(project)
+        plan.changes += changes
+    return changes
+
+
+@transaction.atomic
+def figures_write(*, plan: FiguresPlan, user=None, reason: str = "") -> None:
+    """Write a checked plan: figures in bulk, each with a history row (user, reason).
+
+    The sub-projects' versions (``updated_at``) move, with their own history rows, and
+    the public data version moves (bulk writes send no ``post_save``). Only the rules'
+    own callers (``project_figures_update``, ``figures_import``) call this.
+    """
+    if not plan.changes:
+        return
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 500}
+    for figure in plan.deleted:
+        record_delete(obj=figure, user=user, reason=reason)
+    if plan.created:
+        bulk_create_with_history(plan.created, BudgetFigure, **history)
+    if plan.updated:
+        bulk_update_with_history(plan.updated, BudgetFigure, ["amount", "note"], **history)
+    now = timezone.now()
+    for project in plan.projects:
+        project.updated_at = now
+    bulk_update_with_history(plan.projects, Project, ["updated_at"], **history)
+    public_version_bump()
+
+
 @transaction.atomic
 def project_figures_update(
     *,
@@ -245,8 +342,6 @@ def project_figures_update(
     user=None,
     expected_version: str | None = None,
     notes: dict[Cell, str] | None = None,
-    figures: dict[Cell, BudgetFigure] | None = None,
-    refresh_totals: bool = True,
 ) -> list[FigureChange]:
     """Set the given cells of a sub-project's tables (and their notes), all or nothing.
 
@@ -255,68 +350,26 @@ def project_figures_update(
     value, kept in history, rather than remove it). Cells not named are left alone; a
     note is set only on a cell named in ``cells``. ``expected_version`` is the
     sub-project's version the caller's form was opened at (``departments.locking``); a
-    stale one is refused. The rules are ``project_figures_validate``'s. New and changed
-    figures are written in bulk, each with a history row carrying ``user`` and
-    ``reason``; the sub-project's version moves when anything changed.
-
-    ``figures`` are the sub-project's stored figures by cell, loaded (and locked) by a
-    caller that writes many sub-projects (the import); they are read here otherwise.
-    ``refresh_totals=False`` leaves the pledge's stored totals to the caller, which then
-    calls ``pledge_totals_refresh`` once for all it wrote.
+    stale one is refused. The rules are ``project_figures_validate``'s
+    (``project_figures_plan``), the writes ``figures_write``'s: each with a history row
+    carrying ``user`` and ``reason``; the sub-project's version moves and the pledge's
+    totals are refreshed when anything changed.
     """
     version_check(obj=project, expected=expected_version)
-    if figures is None:
-        figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
-    cells = project_figures_validate(
+    figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
+    plan = FiguresPlan()
+    project_figures_plan(
+        plan=plan,
         project=project,
         cells=cells,
+        figures=figures,
         allow_unpublish=allow_unpublish,
         notes=notes,
-        figures=figures,
     )
-    changes: list[FigureChange] = []
-    created: list[BudgetFigure] = []
-    updated: list[BudgetFigure] = []
-    for cell, amount in cells.items():
-        figure = figures.get(cell)
-        old = figure.amount if figure else None
-        note = (notes or {}).get(cell)
-        if old == amount and (note is None or figure is None or figure.note == note):
-            continue
-        if amount is None:
-            record_delete(obj=figure, user=user, reason=reason)
-            del figures[cell]
-        elif figure is None:
-            kind, source, period = cell
-            figure = BudgetFigure(
-                project=project,
-                kind=kind,
-                source=source,
-                period=period,
-                amount=amount,
-                note=note or "",
-            )
-            created.append(figure)
-        else:
-            figure.amount = amount
-            if note is not None:
-                figure.note = note
-            updated.append(figure)
-        changes.append(FigureChange(cell=cell, old=old, new=amount))
-    history = {"default_user": user, "default_change_reason": reason}
-    if created:
-        for figure in bulk_create_with_history(created, BudgetFigure, **history):
-            figures[(figure.kind, figure.source, figure.period)] = figure
-    if updated:
-        bulk_update_with_history(updated, BudgetFigure, ["amount", "note"], **history)
-    if changes:
-        project._change_reason = reason
-        if user is not None:
-            project._history_user = user
-        project.save(update_fields=["updated_at"])
-        if refresh_totals:
-            pledge_totals_refresh(pledge_ids=[project.pledge_id])
-    return changes
+    figures_write(plan=plan, user=user, reason=reason)
+    if plan.changes:
+        pledge_totals_refresh(pledge_ids=[project.pledge_id])
+    return plan.changes
 
 
 class FiguresImportRefused(Exception):
@@ -339,11 +392,13 @@ def figures_import(
 ) -> list[FigureChange]:
     """Apply an import file's cells, sub-project by sub-project, all or nothing.
 
-    Amounts and notes go through ``project_figures_update`` (the grid's rules, history
-    with ``user`` and ``reason``, the sub-project's version moved). ``versions``
-    ({sub-project id: updated_at} as the dry run saw them) refuses a sub-project changed
-    since its preview. The sub-projects and their figures are read (and locked) once
-    for the whole file, and the pledges' totals refreshed once at the end. Every
+    Amounts and notes are checked sub-project by sub-project with the grid's rules
+    (``project_figures_plan``) and written once for the whole file (``figures_write``:
+    in bulk, history with ``user`` and ``reason``, the sub-projects' versions moved).
+    ``versions`` ({sub-project id: updated_at} as the dry run saw them) refuses a
+    sub-project changed since its preview. The sub-projects and their figures are read
+    (and locked) once for the whole file, and the pledges' totals refreshed once at the
+    end. Every
     sub-project's errors are collected, then ``FiguresImportRefused`` rolls everything
     back. ``dry_run`` checks the same way and rolls back at the end. Parsing and key
     lookups happen before, outside this transaction, so it stays short.
@@ -363,8 +418,7 @@ def figures_import(
                 figure.project = projects[figure.project_id]
             figures[figure.project_id][(figure.kind, figure.source, figure.period)] = figure
     errors: dict[int, ValidationError] = {}
-    changes: list[FigureChange] = []
-    touched: set[int] = set()
+    plan = FiguresPlan()
     for pk in ids:
         project = projects.get(pk)
         if project is None:
@@ -389,29 +443,19 @@ def figures_import(
         }
         cells.update(amounts.get(pk, {}))
         try:
-            with transaction.atomic():
-                changed = project_figures_update(
-                    project=project,
-                    cells=cells,
-                    notes=project_notes,
-                    reason=reason,
-                    user=user,
-                    figures=figures[pk],
-                    refresh_totals=False,
-                )
+            project_figures_plan(
+                plan=plan, project=project, cells=cells, figures=figures[pk], notes=project_notes
+            )
         except ValidationError as error:
             errors[pk] = error
-        else:
-            changes += changed
-            if changed:
-                touched.add(project.pledge_id)
     if errors:
         raise FiguresImportRefused(errors)
-    if touched:
-        pledge_totals_refresh(pledge_ids=touched)
+    figures_write(plan=plan, user=user, reason=reason)
+    if plan.projects:
+        pledge_totals_refresh(pledge_ids={project.pledge_id for project in plan.projects})
     if dry_run:
         transaction.set_rollback(True)
-    return changes
+    return plan.changes
 
 
 def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:

@@ -380,9 +380,7 @@ def test_a_sub_project_renamed_on_a_stale_pledge_page_is_refused(building, proje
     assert project_12_7.name == "본사업(변경)"
 
 
-def test_a_stale_sub_project_row_left_alone_neither_blocks_nor_overwrites(
-    building, project_12_7
-):
+def test_a_stale_sub_project_row_left_alone_neither_blocks_nor_overwrites(building, project_12_7):
     pledge_url = reverse("admin:pledges_pledge_change", args=[project_12_7.pledge_id])
     grid = reverse("admin:budgets_budgetfigure_grid", args=[project_12_7.pk])
     stale = change_form_data(building.get(pledge_url))
@@ -393,9 +391,10 @@ def test_a_stale_sub_project_row_left_alone_neither_blocks_nor_overwrites(
     response = building.post(pledge_url, stale)
     assert response.status_code == 302
     assert Pledge.objects.get(pk=project_12_7.pledge_id).target == "목표 문구 수정"
-    assert BudgetFigure.objects.get(
-        project=project_12_7, kind="executed", period="2025"
-    ).amount == 9462
+    assert (
+        BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2025").amount
+        == 9462
+    )
 
 
 @pytest.mark.parametrize(
@@ -434,9 +433,9 @@ def test_an_import_writes_without_a_query_per_cell(project_12_7, django_assert_m
     figures = list(BudgetFigure.objects.filter(project__pledge__code="12-7"))
     amounts: dict = {}
     for figure in figures:
-        amounts.setdefault(figure.project_id, {})[
-            (figure.kind, figure.source, figure.period)
-        ] = figure.amount  # unchanged: the secured ≤ current rule still holds
+        amounts.setdefault(figure.project_id, {})[(figure.kind, figure.source, figure.period)] = (
+            figure.amount
+        )  # unchanged: the secured ≤ current rule still holds
     cell = ("executed", "total", "2025")
     amounts[project_12_7.pk][cell] += 1
     amounts[project_12_7.pk][("executed", "total", "2026")] = 7
