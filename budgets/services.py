@@ -92,6 +92,7 @@ def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]
 
 SECURED_TOTAL: Cell = (FigureKind.SECURED, FundingSource.TOTAL, periods.TOTAL)
 CURRENT_TOTAL: Cell = (FigureKind.COST_CURRENT, FundingSource.TOTAL, periods.TOTAL)
+RULE_CELLS = {SECURED_TOTAL, CURRENT_TOTAL}  # the stored cells a rule reads beyond those named
 
 
 def cell_key(cell: Cell) -> str:
@@ -414,9 +415,13 @@ def figures_import(
             .in_bulk(batch)
         )
         for figure in BudgetFigure.objects.select_for_update().filter(project_id__in=batch):
+            cell = (figure.kind, figure.source, figure.period)
+            named = amounts.get(figure.project_id, {}), notes.get(figure.project_id, {})
+            if cell not in RULE_CELLS and cell not in named[0] and cell not in named[1]:
+                continue  # the rules read only the named cells and the two totals
             if figure.project_id in projects:  # its pledge and term loaded: no query in clean()
                 figure.project = projects[figure.project_id]
-            figures[figure.project_id][(figure.kind, figure.source, figure.period)] = figure
+            figures[figure.project_id][cell] = figure
     errors: dict[int, ValidationError] = {}
     plan = FiguresPlan()
     for pk in ids:

@@ -448,3 +448,20 @@ def test_an_import_writes_without_a_query_per_cell(project_12_7, django_assert_m
     assert created.amount == 7
     assert created.history.get().history_user == user
     assert Pledge.objects.get(code="12-7").executed_total is not None
+
+
+def test_forged_many_to_many_ids_posted_with_a_pledge_are_ignored(client):
+    """The card's officials and work-plan items change only through their own rows."""
+    pledge = Pledge.objects.get(code="12-1")
+    officials = set(pledge.officials.values_list("pk", flat=True))
+    items = set(pledge.work_plan_items.values_list("pk", flat=True))
+    foreign = Official.objects.filter(department__name="공공건축과").first()
+    client.force_login(department_staff("civil", departments=("민원여권과",)))
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    data = change_form_data(client.get(url))
+    data["officials"] = [str(foreign.pk)]
+    data["work_plan_items"] = [str(pk) for pk in range(1, 30)]
+    assert client.post(url, data).status_code == 302
+    assert set(pledge.officials.values_list("pk", flat=True)) == officials
+    assert set(pledge.work_plan_items.values_list("pk", flat=True)) == items
+    assert not pledge.officials.filter(department__name="공공건축과").exists()
