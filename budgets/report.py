@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 from xlsxwriter.utility import xl_col_to_name
 
 from departments.models import Department
@@ -24,7 +24,13 @@ from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
 from pledges.spreadsheet import spreadsheet_safe
 
-from .finance import SOURCE_NAMES
+from .finance import (
+    CUMULATIVE_DEFINITION,
+    RATE_DEFINITION,
+    RATE_IN_TERM_DEFINITION,
+    SOURCE_NAMES,
+    closed_through,
+)
 from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import PledgeContext, contexts_for, pledge_findings
 from .resources import PERIOD_NAMES, TABLE_NAMES
@@ -183,13 +189,17 @@ def audit_report_write(
             ("비전", 24, None),
             ("부서", 14, None),
             ("이행단계", 10, None),
+            ("단계 추정", 40, None),
             ("단계 변경일", 12, DAY),
             ("달성연도", 10, None),
             ("총사업비 초기계획", 16, MONEY),
             ("총사업비 현재계획", 16, MONEY),
             ("확보", 14, MONEY),
-            ("집행", 14, MONEY),
+            ("기투자", 14, MONEY),
+            ("임기내 집행", 14, MONEY),
+            ("누적 집행", 14, MONEY),
             ("집행률(%)", 10, PERCENT),
+            ("임기내 집행률(%)", 12, PERCENT),
             ("점검 건수", 10, "0"),
         ],
     )
@@ -229,8 +239,9 @@ def audit_report_write(
             ("세부사업", 24, None),
             ("순서", 6, "0"),
             ("날짜(인쇄)", 18, None),
-            ("시작", 12, DAY),
-            ("종료", 12, DAY),
+            ("시작", 12, None),
+            ("종료", 14, None),
+            ("상태", 8, None),
             ("내용", 70, None),
             ("상위 항목 순서", 12, "0"),
         ],
@@ -294,7 +305,7 @@ def audit_report_write(
 
     summary.changes = _write_changes(changes, pledge_codes, since=changes_since, when=when)
 
-    summary_sheet.finish("합계", sums=range(7, 11))
+    summary_sheet.finish("합계", sums=range(8, 14))
     yearly.finish("합계", sums=(3, 4, 5, 6))
     by_source.finish("합계", sums=(3, 4))
     milestones.finish()
@@ -311,7 +322,18 @@ def audit_report_write(
         ("생성 일시", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")),
         ("생성자", generated_by or None),
         ("범위", f"부서: {scope}"),
-        ("단위", f"금액은 {UNIT}. 빈칸은 미공개(0이 아님)."),
+        ("단위", f"금액은 {UNIT}. 빈칸은 원문 표에 값이 없는 칸(빈칸 또는 '-'): 0이 아님."),
+        *[(f"정의: {name}", text) for name, text in _definitions().items()],
+        (
+            "이행단계 추정",
+            "원문 추출본에 이행단계·속성의 체크 표시가 남지 않아, 모든 이행단계는 카드의 "
+            "서술과 수치로 추정한 것입니다(요약 시트 '단계 추정' 열에 근거).",
+        ),
+        (
+            "추진현황 날짜",
+            "인쇄된 정밀도 그대로(연·월·일): '2022-07'은 월, '~'로 끝나는 기간은 종료일 없음. "
+            "상태 '예정'은 카드 기준일 뒤의 일정.",
+        ),
         ("출처", SOURCES_TEXT),
         ("변경이력 기간", f"{changes_since.isoformat()} ~ {report_day.isoformat()}"),
         ("공약 수", summary.pledges),
@@ -340,6 +362,7 @@ def _write_pledge(
 ) -> None:
     pledge, total = context.pledge, context.money.total
     rate = total.execution_rate
+    rate_in_term = total.execution_rate_in_term(closed_through(pledge.as_of))
     summary_sheet.append(
         [
             pledge.code,
@@ -347,13 +370,17 @@ def _write_pledge(
             vision,
             department,
             pledge.get_stage_display(),
+            f"추정: {pledge.stage_inference}" if pledge.stage_inference else "",
             stage_date,
             pledge.target_year,
             total.get(FigureKind.COST_INITIAL),
             total.current_total,
             total.secured_total,
+            total.prior_invested,
             total.executed_total,
+            total.executed_cumulative,
             float(rate) if rate is not None else None,
+            float(rate_in_term) if rate_in_term is not None else None,
             len(findings),
         ]
     )
@@ -397,8 +424,11 @@ def _write_pledge(
                 projects.get(milestone.project_id, ""),
                 milestone.position,
                 milestone.date_text,
-                milestone.start,
-                milestone.end,
+                _as_printed(milestone.start, milestone.start_precision),
+                "(끝 없음)"
+                if milestone.open_ended
+                else _as_printed(milestone.end, milestone.end_precision),
+                STATUS_NAMES.get(milestone.status_on(pledge.as_of), ""),
                 milestone.text,
                 positions.get(milestone.parent_id),
             ]
@@ -413,6 +443,25 @@ def _write_pledge(
                 "; ".join(f"{k}: {v}" for k, v in finding.figures.items()),
             ]
         )
+
+
+STATUS_NAMES = {"done": "완료", "ongoing": "진행 중", "planned": "예정"}
+
+
+def _as_printed(day: date | None, precision: str) -> str:
+    """A date as precisely as printed: "2022", "2022-07" or "2022-07-01" (text, not a day)."""
+    if day is None:
+        return ""
+    return {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(precision, day.isoformat())
+
+
+def _definitions() -> dict[str, str]:
+    with translation.override("ko"):
+        return {
+            "누적 집행": str(CUMULATIVE_DEFINITION),
+            "집행률": str(RATE_DEFINITION),
+            "임기내 집행률": str(RATE_IN_TERM_DEFINITION),
+        }
 
 
 def _label(model, record, pledge_codes: dict[int, str], projects: dict[int, tuple]) -> str:

@@ -62,3 +62,11 @@ class DatePrecision(models.TextChoices):
 class MaterialKind(models.TextChoices):
     PHOTO = "photo", _("Photo or figure")
     PRESS = "press", _("Press article")
+
+
+class MilestoneStatus(models.TextChoices):
+    """A milestone against the card's as-of date: done, still running, or planned (예정)."""
+
+    DONE = "done", _("done")
+    ONGOING = "ongoing", _("ongoing")
+    PLANNED = "planned", _("planned")

@@ -53,10 +53,10 @@ def test_summary_rows_match_the_seed(tmp_path):
     rows = _rows(_write(tmp_path)["요약"])
     (row,) = _by(rows, 관리번호="12-1")
     assert row["총사업비 초기계획"] == 4200 and row["총사업비 현재계획"] == 3920
-    assert row["집행"] == 3061 and row["집행률(%)"] == 78.1
+    assert row["임기내 집행"] == 3061 and row["집행률(%)"] == 78.1
     assert row["이행단계"] == "완료" and row["점검 건수"] >= 3
     (row,) = _by(rows, 관리번호="12-2")
-    assert row["집행"] is None  # non-budget: not published, not 0
+    assert row["임기내 집행"] is None  # non-budget: not published, not 0
 
 
 def test_totals_are_sum_formulas_and_numbers_are_formatted(tmp_path):
@@ -66,7 +66,7 @@ def test_totals_are_sum_formulas_and_numbers_are_formatted(tmp_path):
     assert sheet.cell(last, 9).value == f"=SUM(I2:I{last - 1})"
     assert sheet.cell(2, 9).number_format == "#,##0"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:M{last - 1}"
+    assert sheet.auto_filter.ref == f"A1:Q{last - 1}"
 
 
 def test_yearly_sheet_shows_plan_execution_and_variance(tmp_path):
@@ -112,8 +112,8 @@ def test_as_of_reproduces_figures_and_stages_before_a_change(tmp_path):
     before = timezone.localdate() - timedelta(days=1)
     old = _by(_rows(_write(tmp_path, as_of=before)["요약"]), 관리번호="12-1")[0]
     new = _by(_rows(_write(tmp_path)["요약"]), 관리번호="12-1")[0]
-    assert (old["집행"], old["이행단계"]) == (3061, "완료")
-    assert (new["집행"], new["이행단계"]) == (3500, "추진")
+    assert (old["임기내 집행"], old["이행단계"]) == (3061, "완료")
+    assert (new["임기내 집행"], new["이행단계"]) == (3500, "추진")
     assert new["단계 변경일"].date() == timezone.localdate()
     changes = _rows(_write(tmp_path)["변경이력"])
     edits = [c for c in _by(changes, 사유="감사 테스트") if "백만원" in (c["필드"] or "")]
