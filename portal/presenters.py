@@ -2,6 +2,7 @@
 progress tables. Plain data in, plain dicts out; no queries beyond the card's prefetches."""
 
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from budgets.finance import (
     CUMULATIVE_DEFINITION,
@@ -19,6 +20,10 @@ from pledges.models import Milestone, Pledge, Stage
 from . import charts
 
 PUBLIC_RULE_FUNCTIONS = [rule for rule in RULES if rule.__name__ in PUBLIC_RULES]
+SUB_PROJECT_NOTES = gettext_lazy(
+    "The sums above carry inconsistencies of the sub-projects’ tables: see the notes of "
+    "each sub-project below."
+)
 STEPS = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
 DEFINITIONS = {
     "cumulative": CUMULATIVE_DEFINITION,
@@ -78,6 +83,7 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
                 "investment_rows": investment_rows(finance, columns),
                 "plan_rows": rows,
                 "plan_running_total": any(row["running_total"] for row in rows),
+                "plan_merged": any(" / " in row["label"] for row in rows),
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
                 "secured": [(SOURCE_NAMES[s], a) for s, a in secured.items()],
@@ -92,17 +98,27 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
                 "executed_closed": executed_closed,
                 "chart": charts.planned_vs_executed(rows, subject),
                 "secured_chart": charts.secured_by_source(secured, SOURCE_NAMES, subject),
-                "notes": (
-                    [n for (place, _p), found in notes.items() if place == "money" for n in found]
-                    if single
-                    else notes.get(("money", project.name if project else ""), [])
-                ),
+                "notes": _money_notes(notes, project, single),
                 "key": f"p{project.pk}" if project else "all",
                 "chart_id": f"figure-plan-{project.pk if project else 'all'}",
                 "secured_chart_id": f"figure-secured-{project.pk if project else 'all'}",
             }
         )
     return result
+
+
+def _money_notes(notes: dict, project, single: bool) -> list[str]:
+    """The money notes of one section: all of them for a single sub-project; for a roll-up
+    of several, its own and a pointer to the sub-projects whose tables disagree."""
+    money = {name: found for (place, name), found in notes.items() if place == "money"}
+    if single:
+        return [note for found in money.values() for note in found]
+    if project is not None:
+        return money.get(project.name, [])
+    own = money.get("", [])
+    if any(name for name in money):
+        own = [*own, str(SUB_PROJECT_NOTES)]
+    return own
 
 
 def timeline(pledge: Pledge) -> list[dict]:
