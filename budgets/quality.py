@@ -70,7 +70,7 @@ class PledgeContext:
 
 
 def _n(value: int | None) -> str:
-    return "미공개" if value is None else f"{value:,}"
+    return "빈칸" if value is None else f"{value:,}"
 
 
 def _project_sums(

@@ -64,13 +64,14 @@ def translated_url(context, language: str) -> str:
 
 
 _LINE_REFERENCE = re.compile(r"\s*\((?:\d{3} )?lines? [\d–\-, ]+(?::[^)]*)?\)")
+_INNER_LINE_REFERENCE = re.compile(r",\s*(?:\d{3} )?lines? [\d–\-, ]*\d(?=\))")
 
 
 @register.filter
 def public_text(value: str) -> str:
     """An inference reason or note without the seed's line references ("(line 98)"): the
     page names its source document in "자료 근거"; the open data keeps the references."""
-    return _LINE_REFERENCE.sub("", value or "")
+    return _INNER_LINE_REFERENCE.sub("", _LINE_REFERENCE.sub("", value or ""))
 
 
 @register.filter

@@ -182,3 +182,37 @@ def test_libreoffice_opens_the_workbook(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "audit.csv").read_text(encoding="utf-8", errors="replace").strip()
+
+
+def test_summary_marks_inferred_stages_and_states_both_rates(tmp_path):
+    book = _write(tmp_path)
+    rows = _rows(book["요약"])
+    (nine,) = _by(rows, 관리번호="12-9")
+    assert nine["단계 추정"].startswith("추정: 달성목표 '공사 준공'(2024) 달성")
+    assert (nine["기투자"], nine["임기내 집행"], nine["누적 집행"]) == (14105, 14576, 28681)
+    assert (nine["집행률(%)"], nine["임기내 집행률(%)"]) == (100.0, 100.0)
+    (eight,) = _by(rows, 관리번호="12-8")
+    assert eight["집행률(%)"] == 106.7  # carried, never capped
+    assert all(row["단계 추정"] for row in rows)
+    cover = {row[0]: row[1] for row in book["안내"].iter_rows(min_row=2, values_only=True)}
+    assert cover["정의: 집행률"].startswith(
+        "집행률 = 누적 집행(기투자 + 임기내 집행) ÷ 현재 총사업비"
+    )
+    assert cover["정의: 임기내 집행률"].startswith("임기내 집행률 = 임기내 집행 ÷ 임기내 계획")
+
+
+def test_milestone_dates_stay_as_precise_as_printed_and_planned_ones_say_so(tmp_path):
+    rows = _rows(_write(tmp_path)["추진현황"])
+    one = _by(rows, 관리번호="12-1")
+    first = one[0]
+    assert (first["날짜(인쇄)"], first["시작"], first["종료"]) == (
+        "2022. 7 ~ 9.",
+        "2022-07",
+        "2022-09",
+    )
+    (opened,) = [m for m in one if m["날짜(인쇄)"] == "2024. 1. ~"]
+    assert (opened["시작"], opened["종료"], opened["상태"]) == ("2024-01", "(끝 없음)", "진행 중")
+    (day,) = [m for m in one if m["날짜(인쇄)"] == "2023. 5. 25."]
+    assert day["시작"] == "2023-05-25"
+    (planned,) = [m for m in _by(rows, 관리번호="12-7") if m["날짜(인쇄)"] == "2026. 3."]
+    assert (planned["상태"], planned["내용"]) == ("예정", "공사 준공 및 개청")

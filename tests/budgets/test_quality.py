@@ -154,3 +154,70 @@ def test_findings_show_on_the_pledges_admin_page(client):
     html = client.get(f"/admin/pledges/pledge/{pledge.pk}/change/").content.decode()
     assert "plans_split_the_total_differently" in html
     assert "in_term_plan_years_sum_to_total" in html
+
+
+def test_execution_above_the_same_years_investment_plan(seed_findings):
+    found = _by_rule(seed_findings, "executed_above_investment_plan")
+    assert [
+        (f.pledge, f.figures["year"], f.figures["investment plan"], f.figures["executed"])
+        for f in found
+    ] == [
+        ("12-1", "2023", 1330, 1434),
+        ("12-7", "2022", None, 187),  # executed in a year the investment plan leaves blank
+        ("12-7", "2023", 625, 689),
+        ("12-7", "2025", 5250, 9459),
+    ]
+
+
+def test_12_8_cumulative_execution_above_current_total(seed_findings):
+    found = _by_rule(seed_findings, "cumulative_execution_above_current_total")
+    assert [
+        (f.pledge, f.project, f.figures["cumulative"], f.figures["current total"]) for f in found
+    ] == [
+        ("12-8", "조리읍 행정복지센터", 15645, 14524),
+        ("12-8", "광탄면 행정복지센터", 3995, 3888),
+    ]
+
+
+def test_12_8_milestones_outside_their_printed_project_period(seed_findings):
+    found = _by_rule(seed_findings, "milestones_outside_project_period")
+    assert [(f.project, f.figures["date"], f.figures["where"]) for f in found] == [
+        ("조리읍 행정복지센터", "2019. 4.", "before"),  # 사업기간 2019. 5. ~ 2022. 8
+        ("광탄면 행정복지센터", "2019. 8.", "before"),  # 사업기간 2021. 1. ~ 2022. 8.
+        ("광탄면 행정복지센터", "2019. 12.", "before"),
+        ("광탄면 행정복지센터", "2020. 11.", "before"),
+        ("광탄면 행정복지센터", "2022. 12.", "after"),
+    ]
+    assert {f.pledge for f in found} == {"12-8"}
+
+
+def test_12_7_after_term_amount_on_a_project_ending_inside_the_term(seed_findings):
+    found = _by_rule(seed_findings, "after_term_amount_on_project_ending_in_term")
+    assert [(f.pledge, f.figures["after term"], f.figures["period end"]) for f in found] == [
+        ("12-7", 3425, "2026-03")
+    ]
+
+
+def test_12_1_card_and_press_article_disagree_on_staff_and_closing_time(seed_findings):
+    found = _by_rule(seed_findings, "texts_disagree_on_a_fact")
+    assert [(f.pledge, f.figures["card"], f.figures["press"]) for f in found] == [
+        ("12-1", [14], [15]),
+        ("12-1", [19], [18]),
+    ]
+
+
+def test_public_notes_are_short_korean_or_english_and_leave_staff_rules_out(seed_findings):
+    notes = quality.public_notes([f for f in seed_findings if f.pledge == "12-7"], language="ko")
+    assert set(notes) == {("money", "본사업")}
+    assert (
+        "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다."
+        in notes[("money", "본사업")]
+    )
+    assert all(" / " not in note for note in notes[("money", "본사업")])
+    english = quality.public_notes([f for f in seed_findings if f.pledge == "12-1"], "en")
+    assert (
+        "counsellors: the card says 14, the press article printed with it 15."
+        in english[("overview", "")]
+    )
+    staff_only = {"missing_official_contact", "figure_changed_after_its_year_closed"}
+    assert not staff_only & set(quality.PUBLIC_RULES)
