@@ -411,14 +411,23 @@ def missing_official_contact(context: PledgeContext) -> list[Finding]:
             if not value
         ]
         if missing:
+            damaged = "판독 불가" in link.note  # the extraction lost it, not the city
             findings.append(
                 Finding(
                     rule="missing_official_contact",
                     pledge=context.pledge.code,
                     project="",
-                    explanation=_(
-                        "%(role)s의 %(missing)s이(가) 없습니다. / The %(role)s's %(missing)s "
-                        "is missing."
+                    explanation=(
+                        _(
+                            "%(role)s의 %(missing)s: 원문 추출본에서 판독 불가(추출 손상). / "
+                            "The %(role)s's %(missing)s: unreadable in the text extraction "
+                            "(damage of the extraction, not the city's omission)."
+                        )
+                        if damaged
+                        else _(
+                            "%(role)s의 %(missing)s이(가) 없습니다. / The %(role)s's "
+                            "%(missing)s is missing."
+                        )
                     )
                     % {"role": official.get_role_display(), "missing": "·".join(missing)},
                     figures={"role": official.role, "name": official.name, "phone": official.phone},

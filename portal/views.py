@@ -78,7 +78,6 @@ def about(request: HttpRequest) -> HttpResponse:
         {
             "term": term,
             "pledges": pledges,
-            "as_of": selectors.as_of(term),
             "definitions": presenters.DEFINITIONS,
         },
     )

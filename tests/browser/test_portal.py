@@ -168,7 +168,8 @@ CHART_AND_TABLE = """() => Array.from(document.querySelectorAll('.chart[data-fig
   const given = headers.filter(th => th.dataset.series !== undefined).map(th => {
     const column = headers.indexOf(th);
     return Array.from(table.querySelectorAll('tbody tr')).map(row => {
-      const text = row.children[column].textContent.trim();
+      const cell = row.children[column];  // absent past a colspan ("해당 없음")
+      const text = cell ? cell.textContent.trim() : '';
       return [row.children[0].textContent.trim(), text];
     }).filter(([, text]) => /^[0-9,]+$/.test(text))
       .map(([label, text]) => [label, Number(text.replaceAll(',', ''))]);

@@ -221,3 +221,9 @@ def test_public_notes_are_short_korean_or_english_and_leave_staff_rules_out(seed
     )
     staff_only = {"missing_official_contact", "figure_changed_after_its_year_closed"}
     assert not staff_only & set(quality.PUBLIC_RULES)
+
+
+def test_unreadable_official_names_are_labelled_as_extraction_damage(seed_findings):
+    found = [f for f in _by_rule(seed_findings, "missing_official_contact") if f.pledge == "12-3"]
+    assert len(found) == 3
+    assert all("원문 추출본에서 판독 불가(추출 손상)" in f.explanation for f in found)

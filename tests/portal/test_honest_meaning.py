@@ -122,7 +122,7 @@ def test_12_7_2026_milestone_is_shown_as_planned(client):
 
 def test_source_inconsistencies_stand_beside_the_tables_they_concern(client):
     html = _html(client, "/pledges/12-7/")
-    notes = re.findall(r'<aside class="source-notes".*?</aside>', html, re.S)
+    notes = re.findall(r'<div class="source-notes".*?</ul>', html, re.S)
     assert len(notes) == 1 and "원문 불일치" in notes[0]
     assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
     assert "임기후 3,425" in notes[0]
@@ -171,3 +171,11 @@ def test_official_badges_say_what_happened(client):
     assert seven.count('class="badge badge-recovered">복원') == 3
     eight = _html(client, "/pledges/12-8/")
     assert eight.count('class="badge badge-inferred">추정') >= 4
+
+
+def test_non_budget_money_is_not_applicable_not_blank(client):
+    home = _html(client, "/")
+    row = re.search(r"자치협력과</a></th>(.*?)</tr>", home, re.S)
+    assert row and "해당 없음(비예산 공약)" in row.group(1) and "–" not in row.group(1)
+    department = _html(client, "/departments/자치협력과/")
+    assert "해당 없음(비예산 공약)" in department
