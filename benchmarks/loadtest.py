@@ -138,7 +138,7 @@ class Run:
 
     def save_figures(self, project_id: int) -> None:
         session, counter = self._login(), 1000
-        url = f"{self.base}/admin/pledges/project/{project_id}/change/"
+        url = f"{self.base}/admin/budgets/budgetfigure/grid/{project_id}/"
         while self.alive():
             counter += 1
             try:
@@ -176,7 +176,7 @@ class Run:
                     timeout=30,
                 )
                 confirm = form_fields(dry.text)
-                if "import_file_name" not in confirm:
+                if "import_token" not in confirm:
                     self.write_failures.append(f"import {counter}: dry run {dry.status_code}")
                     continue
                 done = session.post(

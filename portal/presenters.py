@@ -8,7 +8,6 @@ from budgets.finance import (
     CUMULATIVE_DEFINITION,
     RATE_DEFINITION,
     RATE_IN_TERM_DEFINITION,
-    SOURCE_NAMES,
     PledgeMoney,
     closed_through,
 )
@@ -25,6 +24,10 @@ SUB_PROJECT_NOTES = gettext_lazy(
     "each sub-project below."
 )
 STEPS = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
+# Funding sources and tables in the reader's language (국비 / National), from the one
+# vocabulary, translated when rendered.
+SOURCE_LABELS = dict(FundingSource.choices)
+TABLE_LABELS = dict(FigureKind.choices)
 DEFINITIONS = {
     "cumulative": CUMULATIVE_DEFINITION,
     "rate": RATE_DEFINITION,
@@ -53,6 +56,7 @@ def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
         "years": [str(y) for y in pledge.term.years],
         "progress": progress_tables(pledge),
         "stages": STEPS,
+        "table_labels": TABLE_LABELS,
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": timeline(pledge),
         "definitions": DEFINITIONS,
@@ -86,9 +90,9 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
                 "plan_merged": any(" / " in row["label"] for row in rows),
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
-                "secured": [(SOURCE_NAMES[s], a) for s, a in secured.items()],
+                "secured": [(SOURCE_LABELS[s], a) for s, a in secured.items()],
                 "secured_single": (
-                    (SOURCE_NAMES[next(iter(secured))], next(iter(secured.values())))
+                    (SOURCE_LABELS[next(iter(secured))], next(iter(secured.values())))
                     if len(secured) == 1
                     else None
                 ),
@@ -97,7 +101,7 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
                 "plan_closed": plan_closed,
                 "executed_closed": executed_closed,
                 "chart": charts.planned_vs_executed(rows, subject),
-                "secured_chart": charts.secured_by_source(secured, SOURCE_NAMES, subject),
+                "secured_chart": charts.secured_by_source(secured, SOURCE_LABELS, subject),
                 "notes": _money_notes(notes, project, single),
                 "key": f"p{project.pk}" if project else "all",
                 "chart_id": f"figure-plan-{project.pk if project else 'all'}",
@@ -160,7 +164,7 @@ def investment_rows(finance, columns: list[str]) -> list[dict]:
         cells = [finance.get(FigureKind.INVESTMENT, source, period) for period in columns]
         if any(cell is not None for cell in cells):
             rows.append(
-                {"source": SOURCE_NAMES[source], "cells": cells, "total": source == "total"}
+                {"source": SOURCE_LABELS[source], "cells": cells, "total": source == "total"}
             )
     return rows
 

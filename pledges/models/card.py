@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from departments.models import Official, WorkPlanItem
 
 from .choices import DatePrecision, MaterialKind, MilestoneStatus
 from .pledge import Pledge
-from .projects import Project
+from .projects import Project, same_pledge_errors
 
 
 class Milestone(models.Model):
@@ -71,6 +72,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge.code} {self.date_text} {self.text[:40]}"
+
+    def clean(self) -> None:
+        errors = same_pledge_errors(self, "project", "parent")
+        if errors:
+            raise ValidationError(errors)
 
     def status_on(self, as_of: date) -> str:
         """ "planned" (예정) when it starts after the as-of date, "ongoing" when it started
@@ -188,6 +194,11 @@ class RelatedMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge.code} {self.title[:50]}"
+
+    def clean(self) -> None:
+        errors = same_pledge_errors(self, "project")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProgressCount(models.Model):

@@ -4,11 +4,16 @@ import re
 from decimal import Decimal
 
 from django import template
-from django.urls import translate_url
+from django.templatetags.static import static
+from django.urls import reverse, translate_url
+from django.utils import dateformat
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pledges import periods
+
+from .. import glossary
 
 register = template.Library()
 
@@ -63,6 +68,69 @@ def translated_url(context, language: str) -> str:
     return translate_url(context["request"].get_full_path(), language)
 
 
+def _english() -> bool:
+    return (get_language() or "ko").startswith("en")
+
+
+@register.filter
+def shown(obj, field: str) -> str:
+    """A name or title in the page's language: on English pages the stored unofficial
+    translation (``<field>_en``), else the Korean marked ``lang="ko"`` (WCAG 3.1.2)."""
+    korean = getattr(obj, field, "") if obj is not None else ""
+    if not _english():
+        return korean
+    english = getattr(obj, f"{field}_en", "")
+    if english:
+        return english
+    return format_html('<span lang="ko">{}</span>', korean) if korean else ""
+
+
+@register.filter
+def ko(value) -> str:
+    """Korean data text; marked ``lang="ko"`` on English pages."""
+    if not value:
+        return ""
+    return format_html('<span lang="ko">{}</span>', value) if _english() else value
+
+
+@register.filter
+def day(value, with_time: str = "") -> str:
+    """A date as the page's readers write it: "2026. 1. 31." / "31 January 2026"."""
+    if not value:
+        return ""
+    if _english():
+        fmt = "j F Y, H:i" if with_time else "j F Y"
+    else:
+        fmt = "Y. n. j. H:i" if with_time else "Y. n. j."
+    return dateformat.format(value, fmt)
+
+
+@register.simple_tag
+def term(slug: str, label) -> str:
+    """A money or stage word linked to its explanation on the glossary page (용어 설명)."""
+    if slug not in glossary.SLUGS:
+        raise template.TemplateSyntaxError(f"no glossary entry {slug!r}")
+    return format_html(
+        '<a class="term" href="{}#{}">{}</a>', reverse("portal:glossary"), slug, label
+    )
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context, language: str = "") -> str:
+    """This page's address without filters or paging (only ?term= is kept), absolute, and in
+    another language when asked: for rel=canonical, hreflang and og:url."""
+    request = context["request"]
+    path = translate_url(request.path, language) if language else request.path
+    term_number = request.GET.get("term", "")
+    query = f"?term={term_number}" if term_number.isdigit() else ""
+    return request.build_absolute_uri(path + query)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_static(context, path: str) -> str:
+    return context["request"].build_absolute_uri(static(path))
+
+
 _LINE_REFERENCE = re.compile(r"\s*\((?:\d{3} )?lines? [\d–\-, ]+(?::[^)]*)?\)")
 _INNER_LINE_REFERENCE = re.compile(r",\s*(?:\d{3} )?lines? [\d–\-, ]*\d(?=\))")
 
@@ -87,3 +155,16 @@ def reading_badge(note: str) -> str:
     else:
         label, kind = _("inferred"), "inferred"
     return format_html('<span class="badge badge-{}">{}</span>', kind, label)
+
+
+@register.filter
+def as_of_shown(pledge) -> str:
+    """The card's as-of date as precisely as printed, in the page's date style: "2026. 1." /
+    "January 2026"; "" when the card prints none."""
+    if not pledge.as_of_printed:
+        return ""
+    if pledge.as_of_precision == "month":
+        return dateformat.format(pledge.as_of, "F Y" if _english() else "Y. n.")
+    if pledge.as_of_precision == "year":
+        return str(pledge.as_of.year)
+    return day(pledge.as_of)

@@ -175,7 +175,7 @@ def test_official_badges_say_what_happened(client):
 
 def test_non_budget_money_is_not_applicable_not_blank(client):
     home = _html(client, "/")
-    row = re.search(r"자치협력과</a></th>(.*?)</tr>", home, re.S)
+    row = re.search(r"자치협력과(?:</span>)?</a></th>(.*?)</tr>", home, re.S)
     assert row and "해당 없음(비예산 공약)" in row.group(1) and "–" not in row.group(1)
     department = _html(client, "/departments/자치협력과/")
     assert "해당 없음(비예산 공약)" in department
