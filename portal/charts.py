@@ -11,6 +11,7 @@ the tallest bar. A chart draws every figure its table holds; a missing value sta
 funding source), there is no chart.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pledges import periods
@@ -145,7 +146,9 @@ def money_by_department(rows: list[dict]) -> dict | None:
     rows = [row for row in rows if row["current_total"] is not None]
     if not rows:
         return None
-    x = [row["name"] for row in rows]
+    english = (translation.get_language() or "ko").startswith("en")
+    # the table's label: the unofficial English name on English pages where one is stored
+    x = [(row.get("name_en") if english else "") or row["name"] for row in rows]
     series = [
         (_("Total cost (current plan)"), "current_total", PLAN_COLOR),
         (_("Secured"), "secured_total", SECURED_COLOR),
