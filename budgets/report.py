@@ -6,7 +6,7 @@ the data grows. ``as_of`` rebuilds every figure, stage and milestone as it stood
 end of that day (Asia/Seoul) from the change history.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import islice
@@ -144,8 +144,13 @@ def audit_report_write(
     generated_by: str = "",
     changes_since: date | None = None,
     batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReportSummary:
-    """Write the audit workbook to ``output`` (a path or a binary file)."""
+    """Write the audit workbook to ``output`` (a path or a binary file).
+
+    ``progress(pledges_written, pledges_total)`` is called before the first pledge and
+    after every batch (the background task shows it as a percentage).
+    """
     when = end_of_day(as_of) if as_of else None
     report_day = as_of or timezone.localdate()
     changes_since = changes_since or (report_day - timedelta(days=365))
@@ -270,6 +275,9 @@ def audit_report_write(
     if department:
         pledges = pledges.filter(department_id=department.pk)
     pledge_codes: dict[int, str] = {}
+    total = pledges.count() if progress else 0
+    if progress:
+        progress(0, total)
 
     for batch in _batches(pledges.order_by("pk").iterator(chunk_size=batch_size), batch_size):
         stage_dates = _stage_changed_on(batch, when)
@@ -291,6 +299,8 @@ def audit_report_write(
                 department=departments.get(pledge.department_id, ""),
                 stage_date=stage_dates.get(pledge.pk),
             )
+        if progress:
+            progress(summary.pledges, total)
 
     summary.changes = _write_changes(changes, pledge_codes, since=changes_since, when=when)
 

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
@@ -26,7 +27,7 @@ from pledges.opendata import spreadsheet_safe
 
 from .finance import SOURCE_NAMES
 from .models import BudgetFigure, FigureKind
-from .services import pledge_totals_refresh
+from .services import planner_statistics_refresh, pledge_totals_refresh
 
 COLUMNS = {
     "term": "임기",
@@ -48,6 +49,7 @@ TABLE_NAMES = {
 }
 PERIOD_NAMES = {periods.TOTAL: "계", periods.PRIOR: "기투자", periods.AFTER: "임기후"}
 FIGURE_CACHE_PROJECTS = 64
+BULK_ROWS = 1000  # an import this large refreshes PostgreSQL's planner statistics
 # model field → the resource field (and so the file's column) its errors belong to
 MODEL_FIELD_COLUMNS = {
     "project": "pledge",
@@ -314,6 +316,10 @@ class BudgetFigureResource(resources.ModelResource):
                 project.save(update_fields=["updated_at"])
                 pledge_ids.add(project.pledge_id)
             pledge_totals_refresh(pledge_ids=pledge_ids)
+            if result.totals.get("new", 0) + result.totals.get("update", 0) >= BULK_ROWS:
+                # A bulk load: fresh planner statistics once the rows are committed.
+                tables = [BudgetFigure._meta.db_table, BudgetFigure.history.model._meta.db_table]
+                transaction.on_commit(lambda: planner_statistics_refresh(tables=tables))
 
 
 # Files -------------------------------------------------------------------------------
