@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -16,6 +15,7 @@ from . import charts, periods
 from .forms import PledgeFilterForm
 from .models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term, YearPlan
 from .opendata import LIST_FIELDS, pledge_detail, pledge_summary, spreadsheet_safe
+from .paging import DeepPaginator
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -80,7 +80,7 @@ def _filtered(request: HttpRequest, term: Term) -> tuple[PledgeFilterForm, objec
 def pledge_list(request: HttpRequest) -> HttpResponse:
     term = _term(request)
     form, queryset = _filtered(request, term)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -279,7 +279,7 @@ def about(request: HttpRequest) -> HttpResponse:
 def api_pledge_list(request: HttpRequest) -> JsonResponse:
     term = _term(request)
     form, queryset = _filtered(request, term)
-    page = Paginator(queryset, API_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeepPaginator(queryset, API_PAGE_SIZE).get_page(request.GET.get("page"))
 
     def link(number: int) -> str:
         query = request.GET.copy()
