@@ -184,7 +184,7 @@ class Run:
                     timeout=30,
                 )
                 confirm = form_fields(dry.text)
-                if "import_file_name" not in confirm:
+                if "import_token" not in confirm:
                     self.write_failures.append(f"import {counter}: dry run {dry.status_code}")
                     continue
                 done = session.post(

@@ -1,4 +1,9 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -12,8 +17,27 @@ from pledges.models import Pledge, Project
 from .forms import ProjectFiguresForm
 from .models import BudgetFigure
 from .quality import contexts_for, pledge_findings
-from .resources import BudgetFigureResource, ImportRefused, SafeCSV, SafeImportForm, SafeXLSX
-from .services import pledge_totals_refresh, project_figures_update
+from .resources import (
+    NO_ROWS,
+    READ_FAILED,
+    TOKEN_REFUSED,
+    BudgetFigureResource,
+    ImportConfirmForm,
+    ImportRefused,
+    SafeCSV,
+    SafeImportForm,
+    SafeXLSX,
+    import_errors,
+    import_preview,
+    service_errors,
+)
+from .services import (
+    FiguresImportRefused,
+    figures_import,
+    pledge_totals_refresh,
+    project_figures_update,
+)
+from .uploads import upload_claim, upload_release, upload_store, uploads_purge
 
 # The pledge page shows its data-quality findings; they need the money (budgets).
 admin.site.unregister(Pledge)
@@ -129,18 +153,156 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, SimpleHis
         super().delete_queryset(request, queryset)
         pledge_totals_refresh(pledge_ids=pledge_ids)
 
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+    # Import: dry run, then a confirm that sends back only the dry run's token -----------
 
-    def get_import_data_kwargs(self, **kwargs):
-        # Any invalid row and nothing is written, on the confirm step as in the dry run.
-        return {**super().get_import_data_kwargs(**kwargs), "rollback_on_validation_errors": True}
+    import_template_name = "admin/budgets/budgetfigure/import.html"
 
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, ImportRefused):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
+    def import_action(self, request, **kwargs):
+        """Check the uploaded file and preview it; a clean file gets a confirm token."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        uploads_purge()
+        form = self.create_import_form(request)
+        context = {}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            file_format = int(form.cleaned_data["format"])
+            data = b"".join(upload.chunks())
+            context = self._import_check(request, data, file_format, upload.name)
+            if context.get("file_error"):
+                form.add_error("import_file", context["file_error"])
+            elif context["ok"]:
+                token = upload_store(
+                    request,
+                    data=data,
+                    file_format=file_format,
+                    original_name=upload.name,
+                    versions=context["resource"].versions,
+                )
+                context["confirm_form"] = ImportConfirmForm(initial={"import_token": token})
+        return self._import_page(request, form, context)
+
+    def process_import(self, request, **kwargs):
+        """Apply the file this session's own dry run checked, named only by its token."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        uploads_purge()
+        form = self._empty_import_form(request)
+        pending = upload_claim(request, token=request.POST.get("import_token", ""))
+        if pending is None:
+            return self._import_page(request, form, {"refusal": TOKEN_REFUSED}, status=400)
+        try:
+            context = self._import_check(
+                request,
+                pending.path.read_bytes(),
+                pending.file_format,
+                pending.original_name,
+                versions=pending.versions,
+                write=True,
+            )
+        finally:
+            upload_release(pending)
+        if context.get("file_error"):
+            context["refusal"] = context["file_error"]
+        if not context.get("ok"):
+            return self._import_page(request, form, context)
+        changes = context["changes"]
+        self._log_import(request, context["resource"], changes)
+        messages.success(
+            request,
+            _(
+                "가져오기를 마쳤습니다: 수치 %(count)s개를 바꿨습니다. / "
+                "The import is done: %(count)s figures were changed."
+            )
+            % {"count": len(changes)},
+        )
+        return HttpResponseRedirect(reverse("admin:budgets_budgetfigure_changelist"))
+
+    def _empty_import_form(self, request):
+        return self.get_import_form_class(request)(
+            self.get_import_formats(), self.get_import_resource_classes(request)
+        )
+
+    def _import_check(self, request, data, file_format, name, versions=None, write=False):
+        """Read, resolve and validate the file outside any transaction, then run the service.
+
+        ``write=False`` (the dry run) runs the service and rolls it back, so the preview
+        refuses exactly what the confirm would.
+        """
+        try:
+            dataset = self.get_import_formats()[file_format]().create_dataset(data)
+        except ImportRefused as error:
+            return {"file_error": str(error)}
+        except Exception as error:  # the parser's own complaint about a malformed file
+            return {"file_error": READ_FAILED % {"error": type(error).__name__}}
+        if not dataset:
+            return {"file_error": NO_ROWS}
+        resource = BudgetFigureResource(user=request.user)
+        result = resource.import_data(dataset, file_name=name, user=request.user)
+        context = {
+            "result": result,
+            "resource": resource,
+            "ok": False,
+            "import_errors": import_errors(resource, result),
+            "preview": import_preview(resource.preview),
+        }
+        if context["import_errors"]:
+            return context
+        if not resource.amounts and not resource.notes:
+            context["nothing_to_do"] = True
+            return context
+        try:
+            context["changes"] = figures_import(
+                amounts=resource.amounts,
+                notes=resource.notes,
+                reason=f"엑셀 가져오기 / import: {name}"[:300],
+                versions=versions,
+                dry_run=not write,
+            )
+        except FiguresImportRefused as refused:
+            context["import_errors"] = service_errors(resource, refused)
+            return context
+        context["ok"] = True
+        return context
+
+    def _import_page(self, request, form, context, status=200):
+        context = {
+            **self.admin_site.each_context(request),
+            **context,
+            "title": _("가져오기 / Import"),
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "fields_list": [
+                (
+                    BudgetFigureResource.get_display_name(),
+                    [f.column_name for f in BudgetFigureResource().get_user_visible_fields()],
+                )
+            ],
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, [self.import_template_name], context, status=status)
+
+    def _log_import(self, request, resource, changes):
+        """One admin log entry per changed figure (the audit log line comes from it)."""
+        if not changes:
+            return
+        figures = [
+            figure
+            for figure in BudgetFigure.objects.filter(project_id__in=resource.amounts)
+            if (figure.kind, figure.source, figure.period)
+            in resource.amounts.get(figure.project_id, {})
+        ]
+        if figures:
+            LogEntry.objects.log_actions(
+                request.user.pk,
+                figures,
+                CHANGE,
+                change_message=_("엑셀 가져오기 / import"),
+                single_object=len(figures) == 1,
+            )
 
     list_display = ["project", "kind", "source", "period", "amount", "note"]
     list_filter = ["kind", "source", "project__pledge__department", "project__pledge"]

@@ -22,7 +22,7 @@ from xlsxwriter.utility import xl_col_to_name
 from departments.models import Department
 from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
-from pledges.opendata import spreadsheet_safe
+from pledges.spreadsheet import spreadsheet_safe
 
 from .finance import SOURCE_NAMES
 from .models import BudgetFigure, FigureKind, FundingSource

@@ -3,19 +3,27 @@
 One row per printed cell: 임기 (term number, optional: the current term when blank),
 공약 (pledge code), 세부사업 (sub-project), 표 (table), 재원
 (funding source), 기간 (period), 금액(백만원), 비고. The export has the same layout, so
-export → edit in Excel → import round-trips. Files are checked before any row is read:
-size, decompressed size and formulas for xlsx, encoding for csv, and a row cap.
+export → edit in Excel → import round-trips, the formula escape included (text a
+spreadsheet would run gets a leading ``'`` on export, which the import takes off again).
+Files are checked before any row is read: size, decompressed size and formulas for
+xlsx, encoding for csv, and a cap on real rows (any line ending).
+
+The resource never writes. ``import_data`` resolves and validates every row and plans
+the changes (``amounts``, ``notes``, ``preview``); ``budgets.services.figures_import``
+applies them through the same service as the admin grid.
 """
 
 import io
 import zipfile
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import tablib
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
 from import_export.forms import ImportForm
@@ -23,11 +31,11 @@ from import_export.forms import ImportForm
 from departments.scoping import is_department_staff, user_departments
 from pledges import periods
 from pledges.models import Project, Term
-from pledges.opendata import spreadsheet_safe
+from pledges.spreadsheet import FORMULA_STARTS
 
 from .finance import SOURCE_NAMES
 from .models import BudgetFigure, FigureKind
-from .services import planner_statistics_refresh, pledge_totals_refresh
+from .services import Cell
 
 COLUMNS = {
     "term": "임기",
@@ -49,7 +57,6 @@ TABLE_NAMES = {
 }
 PERIOD_NAMES = {periods.TOTAL: "계", periods.PRIOR: "기투자", periods.AFTER: "임기후"}
 FIGURE_CACHE_PROJECTS = 64
-BULK_ROWS = 1000  # an import this large refreshes PostgreSQL's planner statistics
 # model field → the resource field (and so the file's column) its errors belong to
 MODEL_FIELD_COLUMNS = {
     "project": "pledge",
@@ -68,6 +75,59 @@ NEGATIVE_MESSAGE = next(
 
 class ImportRefused(ValueError):
     """A file refused before its rows are read; the message says why, in Korean and English."""
+
+
+def text_escape(value):
+    """Export: text a spreadsheet would run as a formula, or that starts with ``'``, gets ``'``.
+
+    Escaping a leading apostrophe too keeps the round trip exact: ``text_unescape``
+    takes off exactly the one apostrophe this added.
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_STARTS, "'")):
+        return "'" + value
+    return value
+
+
+def text_unescape(value):
+    """Import: the inverse of ``text_escape`` (and of ``spreadsheet_safe``)."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:].startswith((*FORMULA_STARTS, "'"))
+    ):
+        return value[1:]
+    return value
+
+
+def file_row(row_number: int) -> int:
+    """The spreadsheet's row number of a data row (the header is row 1)."""
+    return row_number + 1
+
+
+@dataclass
+class PreviewRow:
+    """One row of the file as the preview shows it: the key columns, old → new."""
+
+    row: int
+    status: str  # "new", "update" or "skip"
+    term: int
+    pledge: str
+    project: str
+    table: str
+    source: str
+    period: str
+    amount_old: int | None
+    amount_new: int
+    note_old: str
+    note_new: str
+
+    @property
+    def amount_changed(self) -> bool:
+        return self.amount_old != self.amount_new
+
+    @property
+    def note_changed(self) -> bool:
+        return self.note_old != self.note_new
 
 
 def _lookup(names: dict[str, str], value) -> str | None:
@@ -146,17 +206,24 @@ class BudgetFigureResource(resources.ModelResource):
         clean_model_instances = False  # validate_instance below, without a query per row
         skip_unchanged = True
         report_skipped = True
-        use_transactions = True
+        use_transactions = False  # it only reads: no transaction holds the write lock
+        store_instance = True
+        skip_html_diff = True  # the preview shows old → new per cell instead
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
-        self.touched_projects: set[int] = set()
         self._terms: dict[str, Term | None] = {}
         self._projects: dict[tuple, Project | None] = {}
         self._figures: dict[int, dict[tuple, BudgetFigure]] = {}
         self._seen: dict[tuple, int] = {}
         self._allowed: set[int] | None = None
+        # The plan: what a confirm would change, and where each cell came from.
+        self.amounts: dict[int, dict[Cell, int]] = {}
+        self.notes: dict[int, dict[Cell, str]] = {}
+        self.versions: dict[str, str] = {}
+        self.preview: list[PreviewRow] = []
+        self.rows_by_project: dict[int, list[tuple[int, str]]] = {}  # id → [(row, table)]
 
     # Export ---------------------------------------------------------------------------
 
@@ -167,7 +234,7 @@ class BudgetFigureResource(resources.ModelResource):
         return figure.project.pledge.code
 
     def dehydrate_project_name(self, figure):
-        return spreadsheet_safe(figure.project.name)
+        return text_escape(figure.project.name)
 
     def dehydrate_table(self, figure):
         return TABLE_NAMES[figure.kind]
@@ -179,7 +246,7 @@ class BudgetFigureResource(resources.ModelResource):
         return PERIOD_NAMES.get(figure.period, figure.period)
 
     def dehydrate_note(self, figure):
-        return spreadsheet_safe(figure.note)
+        return text_escape(figure.note)
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("project__pledge__term").order_by(
@@ -224,7 +291,9 @@ class BudgetFigureResource(resources.ModelResource):
         errors = {}
         term = self._term(row.get(COLUMNS["term"]))
         code = str(row.get(COLUMNS["pledge"]) or "").strip()
-        name = str(row.get(COLUMNS["project"]) or "").strip()
+        name = text_unescape(str(row.get(COLUMNS["project"]) or "").strip())
+        if COLUMNS["note"] in row:
+            row[COLUMNS["note"]] = text_unescape(row[COLUMNS["note"]])
         project = self._project(term, code, name) if term else None
         if term is None:
             errors["term"] = _("열 '임기': 없는 임기 / column 임기: no such term")
@@ -255,7 +324,7 @@ class BudgetFigureResource(resources.ModelResource):
             ) % {"value": row.get(COLUMNS["period"])}
         if not errors:
             key = (project.pk, kind, source, period)
-            number = kwargs.get("row_number")
+            number = file_row(kwargs.get("row_number") or 0)
             if key in self._seen:
                 errors["period_name"] = _(
                     "같은 칸이 %(first)s행에 이미 있습니다. / The same cell is already in row "
@@ -304,22 +373,46 @@ class BudgetFigureResource(resources.ModelResource):
         project, kind, source, period = row["_key"]
         return BudgetFigure(project=project, kind=kind, source=source, period=period)
 
-    def before_save_instance(self, instance, row, **kwargs):
-        file_name = kwargs.get("file_name") or ""
-        instance._change_reason = f"엑셀 가져오기 / import: {file_name}"[:300]
-        self.touched_projects.add(instance.project_id)
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        """Resolve, validate and plan every row; never write, never open a transaction."""
+        kwargs["use_transactions"] = False
+        kwargs.pop("rollback_on_validation_errors", None)
+        return super().import_data(dataset, dry_run=False, **kwargs)
 
-    def after_import(self, dataset, result, **kwargs):
-        if not kwargs.get("dry_run") and not result.has_errors():
-            pledge_ids = set()
-            for project in Project.objects.filter(pk__in=self.touched_projects):
-                project.save(update_fields=["updated_at"])
-                pledge_ids.add(project.pledge_id)
-            pledge_totals_refresh(pledge_ids=pledge_ids)
-            if result.totals.get("new", 0) + result.totals.get("update", 0) >= BULK_ROWS:
-                # A bulk load: fresh planner statistics once the rows are committed.
-                tables = [BudgetFigure._meta.db_table, BudgetFigure.history.model._meta.db_table]
-                transaction.on_commit(lambda: planner_statistics_refresh(tables=tables))
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Plan the change instead of saving it: ``figures_import`` writes."""
+        project, kind, source, period = row["_key"]
+        cell = (kind, source, period)
+        self.amounts.setdefault(project.pk, {})[cell] = instance.amount
+        if instance.note or not is_create:
+            self.notes.setdefault(project.pk, {})[cell] = instance.note
+
+    def import_row(self, row, instance_loader, **kwargs):
+        result = super().import_row(row, instance_loader, **kwargs)
+        if "_key" in row and result.import_type in ("new", "update", "skip"):
+            project, kind, source, period = row["_key"]
+            original = result.original
+            self.versions[str(project.pk)] = project.updated_at.isoformat()
+            self.rows_by_project.setdefault(project.pk, []).append(
+                (file_row(kwargs["row_number"]), TABLE_NAMES[kind])
+            )
+            self.preview.append(
+                PreviewRow(
+                    row=file_row(kwargs["row_number"]),
+                    status=result.import_type,
+                    term=project.pledge.term.number,
+                    pledge=project.pledge.code,
+                    project=project.name,
+                    table=TABLE_NAMES[kind],
+                    source=SOURCE_NAMES[source],
+                    period=PERIOD_NAMES.get(period, period),
+                    amount_old=original.amount if original is not None else None,
+                    amount_new=result.instance.amount,
+                    note_old=original.note if original is not None else "",
+                    note_new=result.instance.note,
+                )
+            )
+        return result
 
 
 # Files -------------------------------------------------------------------------------
@@ -334,6 +427,19 @@ def _check_rows(count: int) -> None:
             )
             % {"count": f"{count:,}", "max": f"{settings.IMPORT_MAX_ROWS:,}"}
         )
+
+
+def csv_row_count(data: bytes | str) -> int:
+    """Data rows of a CSV (lines after the header), whatever the line ending: \\r\\n, \\n, \\r.
+
+    Counted on the raw bytes, before anything is decoded or parsed. A line
+    break inside a quoted cell counts as a row too: the cap errs on the safe side.
+    """
+    nl, cr, crlf = ("\n", "\r", "\r\n") if isinstance(data, str) else (b"\n", b"\r", b"\r\n")
+    lines = data.count(nl) + data.count(cr) - data.count(crlf)
+    if data and not data.endswith((nl, cr)):
+        lines += 1
+    return max(lines - 1, 0)
 
 
 class SafeXLSX(base_formats.XLSX):
@@ -396,6 +502,7 @@ class SafeCSV(base_formats.CSV):
         return "rb"
 
     def create_dataset(self, in_stream):
+        _check_rows(csv_row_count(in_stream))
         if isinstance(in_stream, bytes):
             for encoding in ("utf-8-sig", "cp949"):
                 try:
@@ -412,7 +519,6 @@ class SafeCSV(base_formats.CSV):
                 )
         else:
             text = in_stream
-        _check_rows(text.count("\n"))
         return tablib.import_set(text, format="csv")
 
     def export_data(self, dataset, **kwargs):
@@ -429,3 +535,90 @@ class SafeImportForm(ImportForm):
                 % {"max": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
+
+
+# Messages and what the import page shows ----------------------------------------------
+
+NO_ROWS = gettext_lazy(
+    "가져올 행이 없습니다. 머리글과 행을 확인하세요. / "
+    "No rows to import: check the header row and the data."
+)
+TOKEN_REFUSED = gettext_lazy(
+    "확인할 수 없는 가져오기입니다. 이 화면에서 파일을 다시 올려 미리 보기를 본 뒤 "
+    "확인하세요(미리 보기는 한 번, 한 시간 안에, 같은 사용자만 확인할 수 있습니다). / "
+    "This import cannot be confirmed: upload the file again here, check its preview, then "
+    "confirm (a preview can be confirmed once, within an hour, by the same user only)."
+)
+READ_FAILED = gettext_lazy(
+    "파일을 읽을 수 없습니다(%(error)s). 형식(xlsx/csv)을 확인하세요. / "
+    "The file cannot be read (%(error)s): check that the format (xlsx/csv) is right."
+)
+AMOUNT_COLUMN = COLUMNS["amount"]
+
+
+def _column(resource: BudgetFigureResource, key: str | None) -> str:
+    """The file's column for a resource or model field name; the amount when unknown."""
+    key = MODEL_FIELD_COLUMNS.get(key, key)
+    field = resource.fields.get(key) if key else None
+    return field.column_name if field is not None else AMOUNT_COLUMN
+
+
+def import_errors(resource: BudgetFigureResource, result) -> list[dict]:
+    """Every problem of a checked file as (row, column, message), rows as the sheet numbers them."""
+    errors = [
+        {"row": None, "column": "", "message": str(error.error)} for error in result.base_errors
+    ]
+    for number, row_errors in result.row_errors():
+        errors += [
+            {"row": file_row(number), "column": "", "message": str(error.error)}
+            for error in row_errors
+        ]
+    for invalid in result.invalid_rows:
+        for key, messages in invalid.error_dict.items():
+            for message in messages:
+                errors.append(
+                    {
+                        "row": file_row(invalid.number),
+                        "column": _column(resource, key) if key != "__all__" else "",
+                        "message": message,
+                    }
+                )
+    return sorted(errors, key=lambda e: e["row"] or 0)
+
+
+def service_errors(resource: BudgetFigureResource, refused) -> list[dict]:
+    """The service's refusals, each put on the row of the cell it is about.
+
+    The service names a sub-project; within it, the row is the one whose table the
+    message names first (e.g. 확보금액 for "secured above the current total"), else the
+    sub-project's first row in the file.
+    """
+    errors = []
+    for pk, error in refused.errors.items():
+        rows = resource.rows_by_project.get(pk, [(None, "")])
+        by_key = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error)]
+        for key, messages in by_key:
+            for message in ValidationError(messages).messages:
+                named = [
+                    (message.find(table), row) for row, table in rows if table and table in message
+                ]
+                row = min(named)[1] if named else rows[0][0]
+                errors.append({"row": row, "column": _column(resource, key), "message": message})
+    return sorted(errors, key=lambda e: e["row"] or 0)
+
+
+def import_preview(rows: list[PreviewRow]) -> dict:
+    """Changed and new rows first (old → new per cell), unchanged rows after, counted."""
+    changed = [row for row in rows if row.status != "skip"]
+    return {
+        "changed": changed,
+        "unchanged": [row for row in rows if row.status == "skip"],
+        "new_count": sum(row.status == "new" for row in changed),
+        "update_count": sum(row.status == "update" for row in changed),
+    }
+
+
+class ImportConfirmForm(forms.Form):
+    """The confirm step sends back only the token its dry run issued (never a file name)."""
+
+    import_token = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -24,6 +24,7 @@ from .finance import execution_rate, stated_total_sums
 from .models import AuditReportJob, BudgetFigure, FigureKind, FundingSource, ReportStatus
 
 NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
+BULK_ROWS = 1000  # an import that changes this many cells refreshes the planner statistics
 
 
 def figure_cells(project_data: dict[str, Any]) -> dict[tuple[str, str, str], int]:
@@ -141,10 +142,115 @@ def project_figures_update(
             figure.save()
         changes.append(FigureChange(cell=cell, old=old, new=amount))
     if changes:
+        _secured_within_current_total(project)
         project._change_reason = reason
         project.save(update_fields=["updated_at"])
         pledge_totals_refresh(pledge_ids=[project.pledge_id])
     return changes
+
+
+def _secured_within_current_total(project: Project) -> None:
+    """Secured (확보금액 계) may not exceed the current total cost (총사업비 현재계획)."""
+    total = (FundingSource.TOTAL, periods.TOTAL)
+    amounts = dict(
+        project.figures.filter(
+            kind__in=[FigureKind.SECURED, FigureKind.COST_CURRENT],
+            source=total[0],
+            period=total[1],
+        ).values_list("kind", "amount")
+    )
+    secured, current = amounts.get(FigureKind.SECURED), amounts.get(FigureKind.COST_CURRENT)
+    if secured is not None and current is not None and secured > current:
+        raise ValidationError(
+            _(
+                "확보금액(%(secured)s)이 총사업비 현재계획(%(current)s)보다 큽니다. / "
+                "Secured (%(secured)s) is above the current total cost (%(current)s)."
+            )
+            % {"secured": f"{secured:,}", "current": f"{current:,}"},
+            code="secured_above_current",
+        )
+
+
+class FiguresImportRefused(Exception):
+    """An import the service refused: the errors of each sub-project, by its id."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@transaction.atomic
+def figures_import(
+    *,
+    amounts: dict[int, dict[Cell, int]],
+    notes: dict[int, dict[Cell, str]],
+    reason: str,
+    versions: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> list[FigureChange]:
+    """Apply an import file's cells, sub-project by sub-project, all or nothing.
+
+    Amounts go through ``project_figures_update`` (the grid's rules); notes are set on
+    the same figures. ``versions`` ({sub-project id: updated_at} as the dry run saw them)
+    refuses a sub-project changed since its preview. Every sub-project's errors are
+    collected, then ``FiguresImportRefused`` rolls everything back. ``dry_run`` checks
+    the same way and rolls back at the end. Parsing and key lookups happen before, outside
+    this transaction, so it stays short.
+    """
+    ids = sorted(set(amounts) | set(notes))
+    projects = (
+        Project.objects.select_for_update(of=("self",)).select_related("pledge__term").in_bulk(ids)
+    )
+    errors: dict[int, ValidationError] = {}
+    changes: list[FigureChange] = []
+    for pk in ids:
+        project = projects.get(pk)
+        if project is None:
+            errors[pk] = ValidationError(
+                _("세부사업이 삭제되었습니다. / The sub-project has been deleted."), code="gone"
+            )
+            continue
+        if versions is not None and versions.get(str(pk)) != project.updated_at.isoformat():
+            errors[pk] = ValidationError(
+                _(
+                    "미리 보기 뒤에 다른 사용자가 %(project)s의 수치를 바꿨습니다. 파일을 다시 "
+                    "올려 바뀐 내용을 확인하세요. / %(project)s was changed by someone else "
+                    "after the preview: upload the file again and check the changes."
+                )
+                % {"project": project},
+                code="stale",
+            )
+            continue
+        try:
+            with transaction.atomic():
+                changes += project_figures_update(
+                    project=project, cells=amounts.get(pk, {}), reason=reason
+                )
+                _figure_notes_update(project=project, notes=notes.get(pk, {}), reason=reason)
+        except ValidationError as error:
+            errors[pk] = error
+    if errors:
+        raise FiguresImportRefused(errors)
+    if dry_run:
+        transaction.set_rollback(True)
+    elif len(changes) >= BULK_ROWS:
+        # A bulk load: fresh planner statistics once the rows are committed.
+        tables = [BudgetFigure._meta.db_table, BudgetFigure.history.model._meta.db_table]
+        transaction.on_commit(lambda: planner_statistics_refresh(tables=tables))
+    return changes
+
+
+def _figure_notes_update(*, project: Project, notes: dict[Cell, str], reason: str) -> None:
+    if not notes:
+        return
+    figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
+    for cell, note in notes.items():
+        figure = figures.get(cell)
+        if figure is not None and figure.note != note:
+            figure.note = note
+            figure.full_clean()
+            figure._change_reason = reason
+            figure.save()
 
 
 def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:

@@ -9,6 +9,7 @@ Environment variables
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -62,13 +63,14 @@ INSTALLED_APPS = [
     "departments",
     "pledges",
     "budgets",
+    "portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "pledges.middleware.RejectNulMiddleware",
+    "portal.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pledges.cache.PublicPageCacheMiddleware",
+    "portal.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -113,6 +115,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A long import never makes other requests fail on SQLite: WAL lets readers go on while
+# one connection writes, every transaction takes the write lock when it begins
+# (IMMEDIATE: two writers queue instead of one failing when it upgrades its lock), and a
+# writer waits up to DJANGO_SQLITE_TIMEOUT seconds for the lock instead of raising
+# "database is locked". (PostgreSQL: the import validates outside its transaction and
+# writes in one short atomic block.)
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": int(os.environ.get("DJANGO_SQLITE_TIMEOUT", "30")),
+}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -234,6 +249,12 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 IMPORT_MAX_ROWS = 20_000
+# A checked upload waits for its confirm under a name the server chose, in a folder of
+# its own, for at most IMPORT_UPLOAD_MAX_AGE seconds (then it is deleted).
+IMPORT_UPLOAD_DIR = Path(
+    os.environ.get("DJANGO_IMPORT_UPLOAD_DIR") or Path(tempfile.gettempdir()) / "paju-imports"
+)
+IMPORT_UPLOAD_MAX_AGE = 60 * 60
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from budgets.views import audit_report, audit_report_download, audit_report_job
-from pledges.urls import api_urlpatterns
-from pledges.views import healthz
+from portal.urls import api_urlpatterns
+from portal.views import healthz
 
 admin.site.site_header = _("Paju City pledge portal: administration")
 admin.site.site_title = _("Paju City pledge portal")
@@ -27,9 +27,9 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include((api_urlpatterns, "pledges"), namespace="api")),
+    path("", include((api_urlpatterns, "portal"), namespace="api")),
 ]
 urlpatterns += i18n_patterns(
-    path("", include("pledges.urls")),
+    path("", include("portal.urls")),
     prefix_default_language=False,
 )

@@ -48,7 +48,7 @@ class PledgeFilterForm(forms.Form):
 
     def __init__(self, *args, term: Term, **kwargs):
         super().__init__(*args, **kwargs)
-        # A finished term stays browsable: the list shows the chosen term (views._term).
+        # A finished term stays browsable: the list shows the chosen term (portal.selectors).
         self.fields["term"].choices = [(t.number, t.name) for t in Term.objects.all()]
         self.fields["term"].initial = term.number
         self.fields["stage"].choices = [("", _("All")), *Stage.choices]

@@ -101,7 +101,7 @@ def test_oversized_posts_are_refused(client):
 
 
 def test_server_errors_show_a_friendly_page_without_details(client, monkeypatch):
-    from pledges import views
+    from portal import views
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")

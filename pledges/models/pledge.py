@@ -41,6 +41,32 @@ class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
         return self.select_related("term", "vision", "department")
 
+    def for_term(self, term: Term) -> "PledgeQuerySet":
+        return self.filter(term=term)
+
+    def with_card(self) -> "PledgeQuerySet":
+        """Everything a pledge card shows (plans, milestones, officials, work-plan items,
+        material, progress), prefetched: a fixed number of queries per card."""
+
+        def related(name: str) -> type[models.Model]:
+            # The card's models are declared after Pledge (they point at it): reached
+            # through the relation, so this module imports none of them.
+            return self.model._meta.get_field(name).related_model
+
+        return self.public().prefetch_related(
+            models.Prefetch("year_plans", related("year_plans").objects.select_related("project")),
+            models.Prefetch(
+                "milestones", related("milestones").objects.select_related("project", "parent")
+            ),
+            models.Prefetch(
+                "pledgeofficial_set",
+                related("pledgeofficial").objects.select_related("official").order_by("position"),
+            ),
+            models.Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
+            models.Prefetch("materials", related("materials").objects.select_related("project")),
+            "progress",
+        )
+
 
 class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
     def get_by_natural_key(self, term_number: int, code: str) -> "Pledge":
@@ -238,7 +264,7 @@ class Pledge(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("pledges:detail", kwargs={"code": self.code})
+        return reverse("portal:detail", kwargs={"code": self.code})
 
     def natural_key(self) -> tuple:
         return (self.term.number, self.code)

@@ -109,18 +109,12 @@ def test_one_bad_row_means_nothing_is_written_and_each_error_names_row_and_colum
     assert executed("2026") is None and executed("2025") == 9459
 
 
-def test_a_forged_confirm_of_a_bad_file_writes_nothing(building):
+def test_a_bad_file_gets_no_confirm_token_and_a_token_less_confirm_writes_nothing(building):
     bad_rows = [*GOOD_ROWS, ["12-7", "본사업", "집행금액", "계", "2023", -5, ""]]
     response = dry_run(building, xlsx_file(bad_rows))
     assert "confirm_form" not in response.context
-    stored = response.context["form"].cleaned_data["import_file"].tmp_storage_name
-    forged = {
-        "import_file_name": stored,
-        "original_file_name": "figures.xlsx",
-        "format": XLSX,
-        "resource": "",
-    }
-    building.post(PROCESS_URL, forged)
+    assert "import_token" not in response.content.decode()
+    assert building.post(PROCESS_URL, {"format": XLSX}).status_code == 400
     assert executed("2026") is None and executed("2025") == 9459
 
 
@@ -212,7 +206,8 @@ def test_the_same_cell_twice_in_one_file_is_refused(building):
     rows = [GOOD_ROWS[0], ["12-7", "본사업", "집행금액", "계", "2026", 1300, ""]]
     result = dry_run(building, xlsx_file(rows)).context["result"]
     assert result.has_validation_errors()
-    assert "1행에 이미 있습니다" in str(result.invalid_rows[0].error_dict)
+    # rows are numbered as the spreadsheet shows them: the header is row 1
+    assert "2행에 이미 있습니다" in str(result.invalid_rows[0].error_dict)
     assert executed("2026") is None
 
 

@@ -2,7 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from .models import Pledge
+from pledges.models import Pledge
 
 
 class PledgeUpdatesFeed(Feed):

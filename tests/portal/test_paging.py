@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 
 from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, code_sort_key
-from pledges.paging import DeepPaginator
+from portal.paging import DeepPaginator
 from tests.factories import make_pledges
 
 pytestmark = pytest.mark.django_db

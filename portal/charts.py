@@ -7,7 +7,7 @@ Missing values stay ``None``: plotly leaves a gap, the table beside it says ып╕ъ
 
 from django.utils.translation import gettext as _
 
-from . import periods
+from pledges import periods
 
 PLAN_COLOR = "#6b7a90"
 SECURED_COLOR = "#1b7f4b"

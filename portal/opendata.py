@@ -4,8 +4,7 @@ from django.http import HttpRequest
 from django.utils import translation
 
 from budgets.finance import PledgeMoney, as_number
-
-from .models import ATTRIBUTES, Pledge
+from pledges.models import ATTRIBUTES, Pledge
 
 LIST_FIELDS = [
     "code",
@@ -135,13 +134,3 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "source": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

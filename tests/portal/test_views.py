@@ -127,7 +127,7 @@ def test_unknown_pledge_gives_a_friendly_404_in_both_languages(client):
 
 
 def test_charts_are_data_with_an_accessible_table_and_no_inline_script(client):
-    html = client.get(reverse("pledges:detail", args=["12-1"])).content.decode()
+    html = client.get(reverse("portal:detail", args=["12-1"])).content.decode()
     assert 'type="application/json"' in html
     assert 'data-figure="figure-plan-all"' in html
     assert "<caption>" in html

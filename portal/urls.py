@@ -4,7 +4,7 @@ from . import views
 from .cache import cache_public_page as cached
 from .feeds import PledgeUpdatesFeed
 
-app_name = "pledges"
+app_name = "portal"
 
 urlpatterns = [
     path("", cached(views.home), name="home"),

@@ -60,3 +60,41 @@ def test_logged_in_users_are_never_served_a_cached_page(client):
     client.get("/pledges/12-1/")
     client.force_login(department_staff())
     assert "X-Page-Cache" not in client.get("/pledges/12-1/")
+
+
+LONG_KOREAN_QUERY = {
+    "q": "원스톱 맞춤 행정서비스 체계 구축 시민사회소통관 민원콜센터 운영" * 2,
+    "department": "민원여권과",
+    "sort": "rate",
+}
+
+
+def test_page_cache_key_of_a_long_korean_query_fits_memcached(client):
+    from django.core.cache.backends.base import memcache_key_warnings
+    from django.test import RequestFactory
+
+    from portal.cache import page_key
+
+    request = RequestFactory().get("/pledges/", LONG_KOREAN_QUERY)
+    assert len(request.get_full_path()) > 250  # the raw URL alone is too long for memcached
+    key = page_key(request)
+    assert list(memcache_key_warnings(key)) == []
+    assert len(key) <= 250 and "%" not in key and "pledges" not in key
+
+
+def test_a_long_korean_query_is_cached_without_a_cache_key_warning(client):
+    import warnings
+
+    from django.core.cache import CacheKeyWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        assert client.get("/pledges/", LONG_KOREAN_QUERY)["X-Page-Cache"] == "miss"
+        assert client.get("/pledges/", LONG_KOREAN_QUERY)["X-Page-Cache"] == "hit"
+
+
+def test_different_queries_get_different_cache_keys(client):
+    client.get("/pledges/", {"department": "민원여권과"})
+    response = client.get("/pledges/", {"department": "공공건축과"})
+    assert response["X-Page-Cache"] == "miss"
+    assert "공공건축과" in response.content.decode()
