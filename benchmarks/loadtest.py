@@ -118,6 +118,7 @@ class Run:
         self.saves: list[int] = []
         self.imports: list[int] = []
         self.write_failures: list[str] = []
+        self.read_failures: list[str] = []
         self.outage: tuple[float, float] | None = None
 
     def alive(self) -> bool:
@@ -130,8 +131,14 @@ class Run:
             started = time.monotonic()
             try:
                 status = session.get(url, timeout=10).status_code
-            except requests.RequestException:
+            except requests.RequestException as error:
                 status = 0
+                with self.lock:
+                    self.read_failures.append(f"{url}: {type(error).__name__}")
+            else:
+                if status >= 500:
+                    with self.lock:
+                        self.read_failures.append(f"{url}: {status}")
             with self.lock:
                 self.reads.append((started, status, (time.monotonic() - started) * 1000))
 
@@ -367,6 +374,8 @@ def main() -> int:
         f"reads: {len(run.reads):,}, 5xx or failed: {len(errors)} "
         f"({len(errors_outside)} outside a PostgreSQL restart)"
     )
+    for failure in run.read_failures[:5]:
+        print(f"  failed read: {failure}")
     if latencies:
         print(
             f"latency over {options.servers} server(s): p50 {statistics.median(latencies):.1f} ms, "
