@@ -219,3 +219,20 @@ def test_anonymous_users_are_sent_to_the_login(client):
     response = client.post("/admin/audit-report/", {})
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
     assert not AuditReportJob.objects.exists()
+
+
+def test_the_worker_removes_expired_files_before_writing_a_new_workbook(
+    client, django_capture_on_commit_callbacks, run_worker
+):
+    client.force_login(auditor())
+    old = _ask(client, django_capture_on_commit_callbacks)
+    run_worker()
+    AuditReportJob.objects.filter(pk=old.pk).update(
+        expires_at=timezone.now() - timedelta(minutes=1)
+    )
+    new = _ask(client, django_capture_on_commit_callbacks)
+    run_worker()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.status == ReportStatus.EXPIRED and not audit_report_path(old).exists()
+    assert new.status == ReportStatus.DONE and audit_report_path(new).exists()
