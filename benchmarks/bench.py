@@ -479,12 +479,12 @@ def main() -> None:
 
 
 def readme_table(path: str) -> None:
-    """The README's table: median server time and queries per page, per size."""
+    """The README's tables, from one run's JSON: pages per size, then the workbook."""
     results = json.loads(Path(path).read_text())
     sizes = list(results["sizes"])
     print(f"{results['database']}, {results['machine']}, {results['when']} ({Path(path).name})\n")
     head = " | ".join(f"{int(n):,} pledges: queries, median, p95" for n in sizes)
-    print(f"| page (uncached) | {head} |")
+    print(f"| page, uncached | {head} |")
     print("|---|" + "---|" * len(sizes))
     names = list(results["sizes"][sizes[-1]]["pages"]["pages"])
     for name in names:
@@ -493,6 +493,31 @@ def readme_table(path: str) -> None:
             u = results["sizes"][n]["pages"]["pages"][name]["uncached"]
             cells.append(f"{u['queries']}, {u['median_ms']} ms, {u['p95_ms']} ms")
         print(f"| {name} | " + " | ".join(cells) + " |")
+    small = results["sizes"][sizes[0]]
+    if "report" not in small:
+        return
+    r, i = small["report"], small["import"]
+    print(f"\n| at {int(sizes[0]):,} pledges | time | max RSS |")
+    print("|---|---|---|")
+    for name in (
+        "audit workbook",
+        "one department's workbook",
+        "bare write-only dump",
+        "django-import-export export",
+    ):
+        print(f"| {name} | {r[name]['seconds']} s | {r[name]['max_rss_mb']} MB |")
+    print(f"| workbook time / bare dump time | {r['time vs bare']} | |")
+    print(
+        f"| import of {i['rows']:,} rows: dry run, confirm | {i['dry run']['seconds']} s, "
+        f"{i['confirm']['seconds']} s | {i['max_rss_mb']} MB |"
+    )
+    t = small.get("throughput", {})
+    if "ratio" in t:
+        print(
+            f"| gunicorn, 2 workers, wrk: pledge page vs static file | "
+            f"{t['pledge page']['requests_per_s']} vs {t['static file']['requests_per_s']} req/s "
+            f"({t['ratio']}) | |"
+        )
 
 
 def _print(size: int, results: dict, database: str) -> None:
