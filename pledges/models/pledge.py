@@ -239,6 +239,8 @@ class Pledge(models.Model):
             models.Index(
                 fields=["term", "updated_at"], include=["id"], name="pledges_pledge_term_updated"
             ),
+            # The open-data list's "as_of" (the newest card date of the term): one index probe.
+            models.Index(fields=["term", "as_of"], name="pledges_pledge_term_as_of"),
         ]
         constraints = [
             models.UniqueConstraint(
