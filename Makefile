@@ -6,6 +6,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
+# Where `make run` listens: `make run PORT=8001 HOST=0.0.0.0`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 # Settings for local runs and tests; production sets its own (see README).
 DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
@@ -30,14 +34,14 @@ seed: migrate
 	$(DEV_ENV) $(PY) manage.py load_initial_data
 
 demo-accounts: migrate
-	$(DEV_ENV) $(PY) manage.py create_demo_accounts
+	$(DEV_ENV) $(PY) manage.py create_demo_accounts --host $(HOST) --port $(PORT)
 
 # The dev server and, beside it, the task worker that writes audit workbooks in the
 # background; stopping the server (Ctrl-C) stops the worker too.
 run: seed demo-accounts
 	$(DEV_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests run with production static storage (hashed, compressed): collect it first.
 static: install
@@ -52,7 +56,7 @@ serve: install
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/gunicorn paju_pledges.wsgi:application --workers 2 --bind 127.0.0.1:$(PORT)
+	$(VENV)/bin/gunicorn paju_pledges.wsgi:application --workers 2 --bind $(HOST):$(PORT)
 
 # Benchmarks at 10,000 and 50,000 synthetic pledges (PostgreSQL when DATABASE_URL points
 # there; each size keeps its own database and reuses it); see benchmarks/bench.py.

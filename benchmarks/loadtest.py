@@ -134,7 +134,7 @@ class Run:
             except requests.RequestException as error:
                 status = 0
                 with self.lock:
-                    self.read_failures.append(f"{url}: {type(error).__name__}")
+                    self.read_failures.append(f"{url}: {type(error).__name__}: {error}"[:300])
             else:
                 if status >= 500:
                     with self.lock:
@@ -152,7 +152,7 @@ class Run:
     def save_figures(self, project_id: int) -> None:
         base = self.bases[0]
         session, counter = self._login(base), 1000
-        url = f"{base}/admin/pledges/project/{project_id}/change/"
+        url = f"{base}/admin/budgets/budgetfigure/grid/{project_id}/"
         while self.alive():
             counter += 1
             try:
@@ -284,6 +284,11 @@ def main() -> int:
                     f"127.0.0.1:{port}",
                     "--timeout",
                     "60",
+                    # Idle keep-alive connections stay open longer than a client leaves
+                    # one idle while it talks to the other server (gunicorn's default, 2 s,
+                    # races the client's next request on the same connection).
+                    "--keep-alive",
+                    "30",
                     "--log-level",
                     "warning",
                 ],

@@ -7,6 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+UNOFFICIAL_HELP = _(
+    "Unofficial English translation, marked so on English pages; blank: the Korean is shown."
+)
+
 
 class BureauManager(models.Manager):
     def get_by_natural_key(self, name: str) -> "Bureau":
@@ -17,6 +21,9 @@ class Bureau(models.Model):
     """A bureau of the city government (국), e.g. 행정안전국."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=100, blank=True, help_text=UNOFFICIAL_HELP
+    )
 
     objects = BureauManager()
     history = HistoricalRecords()
@@ -42,6 +49,9 @@ class Department(models.Model):
     """A department (과), e.g. 민원여권과: it owns pledges and work-plan items."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=100, blank=True, help_text=UNOFFICIAL_HELP
+    )
     bureau = models.ForeignKey(
         Bureau,
         verbose_name=_("bureau"),
@@ -83,12 +93,9 @@ class Department(models.Model):
 class Role(models.TextChoices):
     """Roles printed in a pledge card's policy real-name box (정책실명제)."""
 
-    DIRECTOR = "director", _("Director (과장)")
-    TEAM_LEAD = "team_lead", _("Team lead (팀장)")
-    OFFICER = "officer", _("Officer (주무관)")
-
-
-ROLE_ORDER = {Role.DIRECTOR: 0, Role.TEAM_LEAD: 1, Role.OFFICER: 2}
+    DIRECTOR = "director", _("과장")
+    TEAM_LEAD = "team_lead", _("팀장")
+    OFFICER = "officer", _("주무관")
 
 
 class Official(models.Model):
@@ -146,11 +153,11 @@ class Official(models.Model):
 class BudgetUnit(models.TextChoices):
     """The unit a work-plan item states its budget in."""
 
-    WON = "won", _("won (원)")
-    THOUSAND = "thousand", _("thousand won (천원)")
-    TEN_THOUSAND = "ten_thousand", _("ten thousand won (만원)")
-    MILLION = "million", _("million won (백만원)")
-    HUNDRED_MILLION = "hundred_million", _("hundred million won (억원)")
+    WON = "won", _("원")
+    THOUSAND = "thousand", _("천원")
+    TEN_THOUSAND = "ten_thousand", _("만원")
+    MILLION = "million", _("백만원")
+    HUNDRED_MILLION = "hundred_million", _("억원")
 
 
 UNIT_IN_WON = {

@@ -1,11 +1,24 @@
-"""Writes for pledges: loading a pledge card from its fixture, idempotently."""
+"""Writes for pledges: the card as edited in the admin, and loading it from its fixture."""
 
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
+from departments.locking import version_check
 from departments.models import Department, WorkPlanItem
-from departments.services import SEED_REASON, official_upsert, record_upsert
+from departments.services import (
+    Counts,
+    official_upsert,
+    record_delete,
+    record_save,
+    record_upsert,
+    stale_delete,
+    tally,
+)
 
 from .dates import parse_printed_date
 from .models import (
@@ -22,19 +35,72 @@ from .models import (
     YearPlan,
 )
 
-Counts = dict[str, int]
+# Sent (with ``pledge_ids``) after sub-projects, and with them their money, were deleted:
+# the app that keeps the money (budgets) refreshes the pledges' stored totals. pledges
+# cannot import budgets (dependencies point budgets → pledges), so it announces instead.
+pledge_money_changed = Signal()
 
 
-def _tally(counts: Counts, status: str) -> None:
-    counts[status] = counts.get(status, 0) + 1
+def pledge_stage_check(
+    *, pledge: Pledge, stage: str, stage_changed_on: date | None, reason: str
+) -> None:
+    """A stage change needs the date it happened and a reason (keys: the arguments)."""
+    if pledge.pk is None:
+        return
+    stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
+    if stored == stage:
+        return
+    errors = {}
+    if not stage_changed_on:
+        errors["stage_changed_on"] = _(
+            "이행단계를 바꾸려면 바뀐 날짜가 필요합니다. / "
+            "A stage change needs the date it happened."
+        )
+    if not reason:
+        errors["reason"] = _(
+            "이행단계를 바꾸려면 사유가 필요합니다. / A stage change needs a reason."
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
-def _delete_stale(queryset: models.QuerySet, keep: list[int], counts: Counts) -> None:
-    """Delete the rows of ``queryset`` not in ``keep``, one by one so history records them."""
-    for obj in queryset.exclude(pk__in=keep):
-        obj._change_reason = SEED_REASON
-        obj.delete()
-        _tally(counts, "deleted")
+@transaction.atomic
+def pledge_save(
+    *,
+    pledge: Pledge,
+    stage_changed_on: date | None = None,
+    user=None,
+    reason: str = "",
+    expected_version: str | None = None,
+) -> Pledge:
+    """Save a pledge card's own fields; a stage change records its date as "stage since"."""
+    version_check(obj=pledge, expected=expected_version)
+    pledge_stage_check(
+        pledge=pledge, stage=pledge.stage, stage_changed_on=stage_changed_on, reason=reason
+    )
+    if stage_changed_on and pledge.pk is not None:
+        stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
+        if stored != pledge.stage:
+            pledge.stage_since = stage_changed_on
+    return record_save(obj=pledge, user=user, reason=reason)
+
+
+def card_row_save(*, obj: models.Model, user=None, reason: str = "") -> models.Model:
+    """Save a row of a card (sub-project, plan, milestone, official link, material, count).
+
+    Its links must stay on the same card (``same_pledge_errors`` in the models) and its
+    history carries the card's reason. The card's version covers its rows: saving the
+    card moves it.
+    """
+    return record_save(obj=obj, user=user, reason=reason)
+
+
+@transaction.atomic
+def card_row_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
+    """Delete a row of a card; deleting a sub-project deletes its money too."""
+    record_delete(obj=obj, user=user, reason=reason)
+    if isinstance(obj, Project):
+        pledge_money_changed.send(sender=Project, pledge_ids=[obj.pledge_id])
 
 
 @transaction.atomic
@@ -43,12 +109,13 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
     counts: Counts = {}
     for row in data.get("terms", []):
         values = {k: row[k] for k in ("name", "start", "end", "is_current")}
-        _tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
+        values["name_en"] = row.get("name_en", "")
+        tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])
-        values = {"title": row["title"], "subtitle": row.get("subtitle", "")}
+        values = {key: row.get(key, "") for key in ("title", "subtitle", "title_en", "subtitle_en")}
         lookup = {"term": term, "number": row["number"]}
-        _tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
+        tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
     return counts
 
 
@@ -63,9 +130,11 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
             key: data.get(key, "")
             for key in (
                 "title",
+                "title_en",
                 "index_title",
                 "objective",
                 "target",
+                "target_en",
                 "overview",
                 "plan_note",
                 "problems",
@@ -83,7 +152,7 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     pledge, status = record_upsert(
         Pledge, lookup={"term": term, "code": data["code"]}, values=values
     )
-    _tally(counts, status)
+    tally(counts, status)
 
     projects = {}
     for position, row in enumerate(data.get("projects", []), start=1):
@@ -93,8 +162,8 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
             values={"position": position, "overview": row.get("overview", "")},
         )
         projects[row["name"]] = project
-        _tally(counts, status)
-    _delete_stale(pledge.projects.all(), [p.pk for p in projects.values()], counts)
+        tally(counts, status)
+    stale_delete(pledge.projects.all(), keep=[p.pk for p in projects.values()], counts=counts)
 
     _plans_seed(pledge, data, projects, counts)
     _milestones_seed(pledge, data.get("milestones", []), projects, counts)
@@ -121,8 +190,8 @@ def _plans_seed(pledge: Pledge, data: dict, projects: dict[str, Project], counts
                 values={"text": text, "header": headers.get(period, "")},
             )
             keep.append(plan.pk)
-            _tally(counts, status)
-    _delete_stale(YearPlan.objects.filter(pledge=pledge), keep, counts)
+            tally(counts, status)
+    stale_delete(YearPlan.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _milestones_seed(
@@ -151,7 +220,7 @@ def _milestones_seed(
             },
         )
         keep.append(milestone.pk)
-        _tally(counts, status)
+        tally(counts, status)
         return milestone
 
     for row in rows:
@@ -159,8 +228,8 @@ def _milestones_seed(
         parent = put(row, project, None)
         for note in row.get("notes", []):
             put(note, project, parent)
-    _delete_stale(pledge.milestones.filter(parent__isnull=False), keep, counts)
-    _delete_stale(pledge.milestones.all(), keep, counts)
+    stale_delete(pledge.milestones.filter(parent__isnull=False), keep=keep, counts=counts)
+    stale_delete(pledge.milestones.all(), keep=keep, counts=counts)
 
 
 def _materials_seed(
@@ -181,8 +250,8 @@ def _materials_seed(
             },
         )
         keep.append(material.pk)
-        _tally(counts, status)
-    _delete_stale(pledge.materials.all(), keep, counts)
+        tally(counts, status)
+    stale_delete(pledge.materials.all(), keep=keep, counts=counts)
 
 
 def _officials_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
@@ -197,8 +266,8 @@ def _officials_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
             values={"position": position, "note": row.get("note", "")},
         )
         keep.append(link.pk)
-        _tally(counts, status)
-    _delete_stale(PledgeOfficial.objects.filter(pledge=pledge), keep, counts)
+        tally(counts, status)
+    stale_delete(PledgeOfficial.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _work_plan_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
@@ -211,8 +280,8 @@ def _work_plan_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
             WorkPlanLink, lookup={"pledge": pledge, "item": item}, values={"reason": row["reason"]}
         )
         keep.append(link.pk)
-        _tally(counts, status)
-    _delete_stale(WorkPlanLink.objects.filter(pledge=pledge), keep, counts)
+        tally(counts, status)
+    stale_delete(WorkPlanLink.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
@@ -231,5 +300,5 @@ def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
                     values={"value": value, "note": row.get("note", "") if not category else ""},
                 )
                 keep.append(count.pk)
-                _tally(counts, status)
-    _delete_stale(pledge.progress.all(), keep, counts)
+                tally(counts, status)
+    stale_delete(pledge.progress.all(), keep=keep, counts=counts)

@@ -1,7 +1,7 @@
 """Display shaping of a pledge page: money tables and charts per section, timeline, plans,
 progress tables. Plain data in, plain dicts out; no queries beyond the card's prefetches."""
 
-from budgets.finance import SOURCE_NAMES, PledgeMoney
+from budgets.finance import PledgeMoney
 from budgets.models import FigureKind, FundingSource
 from pledges import periods
 from pledges.models import Milestone, Pledge, Stage
@@ -9,6 +9,10 @@ from pledges.models import Milestone, Pledge, Stage
 from . import charts
 
 STEPS = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
+# Funding sources and tables in the reader's language (국비 / National), from the one
+# vocabulary, translated when rendered.
+SOURCE_LABELS = dict(FundingSource.choices)
+TABLE_LABELS = dict(FigureKind.choices)
 
 
 def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
@@ -21,6 +25,7 @@ def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
         "years": [str(y) for y in pledge.term.years],
         "progress": progress_tables(pledge),
         "stages": STEPS,
+        "table_labels": TABLE_LABELS,
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": timeline(pledge),
     }
@@ -48,11 +53,11 @@ def finance_sections(pledge: Pledge, money: PledgeMoney) -> list[dict]:
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
                 "secured": [
-                    (SOURCE_NAMES[s], a) for s, a in finance.column(FigureKind.SECURED).items()
+                    (SOURCE_LABELS[s], a) for s, a in finance.column(FigureKind.SECURED).items()
                 ],
                 "chart": charts.planned_vs_executed(rows),
                 "secured_chart": charts.secured_by_source(
-                    finance.column(FigureKind.SECURED), SOURCE_NAMES
+                    finance.column(FigureKind.SECURED), SOURCE_LABELS
                 ),
                 "key": f"p{project.pk}" if project else "all",
                 "chart_id": f"figure-plan-{project.pk if project else 'all'}",
@@ -97,7 +102,7 @@ def investment_rows(finance, columns: list[str]) -> list[dict]:
         cells = [finance.get(FigureKind.INVESTMENT, source, period) for period in columns]
         if any(cell is not None for cell in cells):
             rows.append(
-                {"source": SOURCE_NAMES[source], "cells": cells, "total": source == "total"}
+                {"source": SOURCE_LABELS[source], "cells": cells, "total": source == "total"}
             )
     return rows
 

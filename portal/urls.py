@@ -13,6 +13,7 @@ urlpatterns = [
     path("departments/", cached(views.department_list), name="department_list"),
     path("departments/<str:name>/", cached(views.department_detail), name="department_detail"),
     path("about/", cached(views.about), name="about"),
+    path("glossary/", cached(views.glossary), name="glossary"),
     path("feed/", cached(PledgeUpdatesFeed()), name="feed"),
 ]
 

@@ -5,12 +5,14 @@ import csv
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from budgets.finance import money_for
 from pledges.models import Pledge
 from pledges.spreadsheet import spreadsheet_safe
 
 from . import charts, presenters, selectors
+from . import glossary as glossary_entries
 from .opendata import LIST_FIELDS, pledge_detail, pledge_summary
 from .paging import DeepPaginator
 
@@ -25,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "term": term,
         **summary,
         "department_chart": charts.money_by_department(summary["departments"]),
+        "visions": selectors.vision_summary(term),
     }
     return render(request, "portal/home.html", context)
 
@@ -35,17 +38,30 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
     return render(
         request,
         "portal/pledge_list.html",
-        {"term": term, "form": form, "page_obj": page, "query": query.urlencode()},
+        {
+            "term": term,
+            "form": form,
+            "page_obj": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number)),
+            "query": query.urlencode(),
+            "matches": selectors.search_matches(list(page), form.cleaned_data.get("q", "")),
+            "statuses": selectors.milestone_status(list(page), timezone.localdate()),
+            "filtered": filtered,
+            "visions": [] if filtered else selectors.vision_summary(term),
+        },
     )
 
 
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     pledge = selectors.pledge_card(code, request.GET.get("term"))
     money = money_for([pledge])[pledge.pk]
-    return render(request, "portal/pledge_detail.html", presenters.pledge_page(pledge, money))
+    context = presenters.pledge_page(pledge, money)
+    context["status"] = selectors.status_of(pledge.milestones.all(), timezone.localdate())
+    return render(request, "portal/pledge_detail.html", context)
 
 
 def department_list(request: HttpRequest) -> HttpResponse:
@@ -63,6 +79,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
             "department": department,
             "term": term,
             "pledges": selectors.department_pledges(department, term),
+            **selectors.department_summary(department, term),
             "items": department.work_plan_items.prefetch_related("pledges"),
         },
     )
@@ -76,6 +93,10 @@ def about(request: HttpRequest) -> HttpResponse:
         "portal/about.html",
         {"term": term, "pledges": pledges, "as_of": selectors.as_of(term)},
     )
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/glossary.html", {"entries": glossary_entries.ENTRIES})
 
 
 # Open data -------------------------------------------------------------------------

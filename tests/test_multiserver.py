@@ -8,7 +8,6 @@ through A is written by a separate ``db_worker`` process and downloaded through 
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -155,11 +154,15 @@ def test_a_write_through_one_server_is_served_by_the_other_at_once(servers):
 
     new = (before or 0) + 4321
     staff = _login(a)
-    project_id = re.search(
-        r"/admin/pledges/project/(\d+)/change/",
-        staff.get(f"{a}/admin/pledges/project/?q={PLEDGE}", timeout=10).text,
-    ).group(1)
-    url = f"{a}/admin/pledges/project/{project_id}/change/"
+    project_id = _manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "from pledges.models import Project; print(Project.objects.get("
+        f"pledge__code='{PLEDGE}', pledge__term__is_current=True).pk)",
+    ).split()[-1]
+    url = f"{a}/admin/budgets/budgetfigure/grid/{project_id}/"
     data = _form_fields(staff.get(url, timeout=10).text)
     data["cell__executed__total__2026"] = str(new)
     data["change_reason"] = "multi-server test"

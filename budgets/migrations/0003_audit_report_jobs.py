@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0001_initial'),
+        ('budgets', '0002_korean_choice_labels'),
         ('departments', '0004_history_for_reference_data'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

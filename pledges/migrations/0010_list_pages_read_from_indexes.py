@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0004_history_for_reference_data'),
-        ('pledges', '0006_pledge_sort_key'),
+        ('pledges', '0009_korean_choice_labels'),
     ]
 
     operations = [
