@@ -145,11 +145,11 @@ class BudgetFigure(models.Model):
 class ReportStatus(models.TextChoices):
     """Where a background audit workbook stands."""
 
-    QUEUED = "queued", _("Queued (대기)")
-    RUNNING = "running", _("Being written (작성 중)")
-    DONE = "done", _("Ready (완료)")
-    FAILED = "failed", _("Failed (실패)")
-    EXPIRED = "expired", _("Expired (만료)")
+    QUEUED = "queued", _("대기")
+    RUNNING = "running", _("작성 중")
+    DONE = "done", _("완료됨")
+    FAILED = "failed", _("실패")
+    EXPIRED = "expired", _("만료")
 
 
 class AuditReportJob(models.Model):

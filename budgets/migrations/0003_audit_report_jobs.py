@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('as_of', models.DateField(blank=True, null=True, verbose_name='as of')),
-                ('status', models.CharField(choices=[('queued', 'Queued (대기)'), ('running', 'Being written (작성 중)'), ('done', 'Ready (완료)'), ('failed', 'Failed (실패)'), ('expired', 'Expired (만료)')], default='queued', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('queued', '대기'), ('running', '작성 중'), ('done', '완료됨'), ('failed', '실패'), ('expired', '만료')], default='queued', max_length=10, verbose_name='status')),
                 ('pledges_done', models.PositiveIntegerField(default=0, verbose_name='pledges written')),
                 ('pledges_total', models.PositiveIntegerField(default=0, verbose_name='pledges in the report')),
                 ('file_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
