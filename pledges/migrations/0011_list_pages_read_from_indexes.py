@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0004_history_for_reference_data'),
-        ('pledges', '0009_korean_choice_labels'),
+        ('pledges', '0010_pledge_cumulative_execution_and_as_of_precision'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0004_history_for_reference_data'),
-        ('pledges', '0010_list_pages_read_from_indexes'),
+        ('pledges', '0011_list_pages_read_from_indexes'),
     ]
 
     operations = [
