@@ -1,21 +1,24 @@
-"""`make bench`: the portal at 10,000 pledges, measured in one run.
+"""`make bench`: the portal at 10,000 and 50,000 pledges, measured in one run.
 
-    python benchmarks/bench.py [--pledges 10000] [--seconds 30] [--skip-load]
+    python benchmarks/bench.py [--pledges 10000,50000] [--seconds 30] [--rebuild]
+    python benchmarks/bench.py table benchmarks/results/bench-….json   (README's table)
     python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
     python benchmarks/bench.py --import-only [--pledges 1000] [--import-rows 2000]
 
-Builds a benchmark database (benchmarks/bench.sqlite3, or DATABASE_URL) with the seed
-and synthetic data, then measures and prints a table (and writes JSON under
-benchmarks/results/):
+Each size has its own benchmark database with the seed and synthetic data: on
+PostgreSQL (DATABASE_URL=postgres://…/NAME) the database NAME_<size>, created when
+missing; otherwise benchmarks/bench-<size>.sqlite3. A database that already holds that
+many synthetic pledges is reused (building 50,000 takes minutes); --rebuild builds anew.
+Then it measures and prints a table per size (and writes JSON under benchmarks/results/):
 
 - the audit workbook at --history-pledges synthetic pledges (its own small SQLite
   database), with and without --history-rows old history rows outside its 12-month
   window: time, CPU time, peak memory, queries (--history-only: this and nothing else);
 - SQL queries and server time (median, p95 over >= 30 warm requests) per public page,
   uncached and cached;
-- the audit workbook (XlsxWriter, constant-memory mode) against a bare XlsxWriter dump
-  of the same rows and against django-import-export's export of the same rows: time,
-  peak memory, ratios;
+- at the smallest size only: the audit workbook (whole platform, and one department's)
+  against a bare XlsxWriter dump of the same rows and against django-import-export's
+  export of the same rows: time, peak memory, ratios;
 - a 10,000-row figures import, dry run and confirm: time and peak memory;
 - a pledge page's first view: bytes over the wire, compressed;
 - throughput under gunicorn (2 workers, loopback) for a pledge page against a static
@@ -40,15 +43,35 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-DEFAULT_DB = ROOT / "benchmarks" / "bench.sqlite3"
 TERM = 900
+BASE_URL = os.environ.get("DATABASE_URL", "")
+
+
+def database_url(size: int) -> str:
+    """The benchmark database of one size (see the module docstring)."""
+    if BASE_URL.startswith("postgres"):
+        base, _slash, name = BASE_URL.rpartition("/")
+        return f"{base}/{name.split('?')[0]}_{size}"
+    return f"sqlite:///{ROOT / 'benchmarks' / f'bench-{size}.sqlite3'}"
+
+
+def _postgres_database_create(url: str) -> None:
+    import psycopg2
+
+    base, _slash, name = url.rpartition("/")
+    connection = psycopg2.connect(f"{base}/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
 
 
 def _env(database: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     if database:
         env["DATABASE_URL"] = database
-    env.setdefault("DATABASE_URL", f"sqlite:///{DEFAULT_DB}")
     env.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     env["DJANGO_DEBUG"] = "0"
@@ -115,7 +138,9 @@ def child_pages(requests: int) -> dict:
         "home": f"/?term={TERM}",
         "list, first page": f"/pledges/?term={TERM}",
         "list, last page": f"/pledges/?term={TERM}&page={last_page}",
-        "list, filtered": f"/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
+        "list, filtered": f"/pledges/?term={TERM}&stage=in_progress&sort=rate",
+        "list, searched": f"/pledges/?term={TERM}&q=센터",
+        "list, filtered + searched": f"/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
         "detail": f"/pledges/{pledge.code}/?term={TERM}",
         "department": f"/departments/{department}/?term={TERM}",
         "API list": f"/api/pledges/?term={TERM}",
@@ -148,16 +173,18 @@ def child_pages(requests: int) -> dict:
     return {"pages": results, "max_rss_mb": _max_rss_mb()}
 
 
-def child_report(path: str) -> dict:
+def child_report(path: str, department: str = "") -> dict:
     _django()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from budgets.report import audit_report_write
+    from departments.models import Department
 
+    scope = Department.objects.get(name=department) if department else None
     started, cpu = time.perf_counter(), _cpu_seconds()
     with CaptureQueriesContext(connection) as queries:
-        summary = audit_report_write(output=path, generated_by="bench")
+        summary = audit_report_write(output=path, generated_by="bench", department=scope)
     return {
         "seconds": round(time.perf_counter() - started, 2),
         "cpu_seconds": round(_cpu_seconds() - cpu, 2),
@@ -457,23 +484,55 @@ def throughput(seconds: int) -> dict:
 # Main -------------------------------------------------------------------------------------
 
 
-def build(pledges: int) -> None:
-    if not os.environ.get("DATABASE_URL") and DEFAULT_DB.exists():
-        DEFAULT_DB.unlink()
+def _synthetic_count(env: dict) -> int:
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "shell",
+            "-v0",
+            "-c",
+            "from pledges.models import Pledge; "
+            f"print(Pledge.objects.filter(term__number={TERM}).count())",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    return int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else -1
+
+
+def build(pledges: int, rebuild: bool) -> dict:
+    """Migrate and fill this size's database unless it already holds that many pledges."""
+    url = database_url(pledges)
+    os.environ["DATABASE_URL"] = url
+    if url.startswith("postgres"):
+        _postgres_database_create(url)
     _manage("migrate", "--noinput", "-v0")
+    if not rebuild and _synthetic_count(_env()) == pledges:
+        print(f"reusing {pledges:,} synthetic pledges in {url.rpartition('@')[2]}")
+        return {"reused": True}
     _manage("load_initial_data", "-v0")
     started = time.perf_counter()
     _manage("generate_synthetic", "--pledges", str(pledges), "--seed", "1")
-    print(f"synthetic data built in {time.perf_counter() - started:.1f} s")
-    _manage("collectstatic", "--noinput", "-v0")
+    seconds = round(time.perf_counter() - started, 1)
+    print(f"synthetic data built in {seconds} s")
+    return {"reused": False, "seconds": seconds}
+
+
+def _machine() -> str:
+    import platform
+
+    cores, python = os.cpu_count(), platform.python_version()
+    return f"{platform.node()}, {platform.machine()}, {cores} cores, Python {python}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--pledges", type=int, default=10_000)
+    parser.add_argument("--pledges", default="10000,50000", help="sizes, comma-separated")
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--seconds", type=int, default=30)
-    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--history-pledges", type=int, default=1000)
     parser.add_argument("--history-rows", type=int, default=100_000)
     parser.add_argument(
@@ -488,35 +547,46 @@ def main() -> None:
     )
     parser.add_argument("--import-rows", type=int, default=10_000)
     options = parser.parse_args()
-    results = {"pledges": options.pledges, "when": datetime.now().isoformat(timespec="seconds")}
+    sizes = sorted(int(n) for n in options.pledges.split(","))
+    tmp = ROOT / "benchmarks" / "tmp"
+    tmp.mkdir(exist_ok=True)
+    results = {
+        "when": datetime.now().isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "database": "PostgreSQL" if BASE_URL.startswith("postgres") else "SQLite",
+        "sizes": {},
+    }
     if options.import_only:
-        if not options.skip_load:
-            build(options.pledges)
-        results["import"] = _child("import", str(options.import_rows))
+        size = sizes[0]
+        row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
+        row["import"] = _child("import", str(options.import_rows))
         _write_results(results)
         return
     results["history"] = history_growth(options.history_pledges, options.history_rows)
     if options.history_only:
         _write_results(results)
         return
-    if not options.skip_load:
-        build(options.pledges)
-    tmp = ROOT / "benchmarks" / "tmp"
-    tmp.mkdir(exist_ok=True)
-    results["pages"] = _child("pages", str(options.requests))
-    report = _child("report", str(tmp / "audit.xlsx"))
-    bare = _child("bare", str(tmp / "bare.xlsx"))
-    ie = _child("import_export", str(tmp / "import-export.xlsx"))
-    results["report"] = {
-        "audit workbook": report,
-        "bare XlsxWriter dump": bare,
-        "django-import-export export": ie,
-        "time vs bare": round(report["seconds"] / bare["seconds"], 2),
-        "import-export time vs workbook": round(ie["seconds"] / report["seconds"], 2),
-    }
-    results["import"] = _child("import", "10000")
-    results["weight"] = _child("weight")
-    results["throughput"] = throughput(options.seconds)
+    _manage("collectstatic", "--noinput", "-v0")
+    for size in sizes:
+        row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
+        row["pages"] = _child("pages", str(options.requests))
+        if size != sizes[0]:
+            continue
+        report = _child("report", str(tmp / "audit.xlsx"))
+        department = _child("report", str(tmp / "audit-department.xlsx"), "합성부서 001")
+        bare = _child("bare", str(tmp / "bare.xlsx"))
+        ie = _child("import_export", str(tmp / "import-export.xlsx"))
+        row["report"] = {
+            "audit workbook": report,
+            "one department's workbook": department,
+            "bare write-only dump": bare,
+            "django-import-export export": ie,
+            "time vs bare": round(report["seconds"] / bare["seconds"], 2),
+            "import-export time vs workbook": round(ie["seconds"] / report["seconds"], 2),
+        }
+        row["import"] = _child("import", "10000")
+        row["weight"] = _child("weight")
+        row["throughput"] = throughput(options.seconds)
     _write_results(results)
 
 
@@ -526,11 +596,54 @@ def _write_results(results: dict) -> None:
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
     if "history" in results:
         _print_history(results["history"])
-    if "pages" in results:
-        _print(results)
-    elif "import" in results:
-        _print_import(results["import"])
+    for size, row in results["sizes"].items():
+        if "pages" in row:
+            _print(int(size), row, results["database"])
+        elif "import" in row:
+            _print_import(row["import"])
     print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+def readme_table(path: str) -> None:
+    """The README's tables, from one run's JSON: pages per size, then the workbook."""
+    results = json.loads(Path(path).read_text())
+    sizes = list(results["sizes"])
+    print(f"{results['database']}, {results['machine']}, {results['when']} ({Path(path).name})\n")
+    head = " | ".join(f"{int(n):,} pledges: queries, median, p95" for n in sizes)
+    print(f"| page, uncached | {head} |")
+    print("|---|" + "---|" * len(sizes))
+    names = list(results["sizes"][sizes[-1]]["pages"]["pages"])
+    for name in names:
+        cells = []
+        for n in sizes:
+            u = results["sizes"][n]["pages"]["pages"][name]["uncached"]
+            cells.append(f"{u['queries']}, {u['median_ms']} ms, {u['p95_ms']} ms")
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    small = results["sizes"][sizes[0]]
+    if "report" not in small:
+        return
+    r, i = small["report"], small["import"]
+    print(f"\n| at {int(sizes[0]):,} pledges | time | max RSS |")
+    print("|---|---|---|")
+    for name in (
+        "audit workbook",
+        "one department's workbook",
+        "bare write-only dump",
+        "django-import-export export",
+    ):
+        print(f"| {name} | {r[name]['seconds']} s | {r[name]['max_rss_mb']} MB |")
+    print(f"| workbook time / bare dump time | {r['time vs bare']} | |")
+    print(
+        f"| import of {i['rows']:,} rows: dry run, confirm | {i['dry run']['seconds']} s, "
+        f"{i['confirm']['seconds']} s | {i['max_rss_mb']} MB |"
+    )
+    t = small.get("throughput", {})
+    if "ratio" in t:
+        print(
+            f"| gunicorn, 2 workers, wrk: pledge page vs static file | "
+            f"{t['pledge page']['requests_per_s']} vs {t['static file']['requests_per_s']} req/s "
+            f"({t['ratio']}) | |"
+        )
 
 
 def _print_history(h: dict) -> None:
@@ -557,20 +670,29 @@ def _print_import(i: dict) -> None:
     )
 
 
-def _print(results: dict) -> None:
-    print(f"\n== public pages at {results['pledges']:,} synthetic pledges ==")
-    print(f"{'page':<26}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'cached ms':>11}{'q':>4}")
+def _print(size: int, results: dict, database: str) -> None:
+    print(f"\n== public pages at {size:,} synthetic pledges, {database} ==")
+    print(f"{'page':<28}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'cached ms':>11}{'q':>4}")
     for name, row in results["pages"]["pages"].items():
         u, c = row["uncached"], row["cached"]
         print(
-            f"{name:<26}{u['queries']:>8}{u['median_ms']:>11}{u['p95_ms']:>9}"
+            f"{name:<28}{u['queries']:>8}{u['median_ms']:>11}{u['p95_ms']:>9}"
             f"{c['median_ms']:>11}{c['queries']:>4}"
         )
+    if "report" not in results:
+        return
     r = results["report"]
-    print("\n== audit workbook ==")
-    for name in ("audit workbook", "bare XlsxWriter dump", "django-import-export export"):
+    print(f"\n== audit workbook at {size:,} pledges ==")
+    for name in (
+        "audit workbook",
+        "one department's workbook",
+        "bare write-only dump",
+        "django-import-export export",
+    ):
         print(f"{name:<30}{r[name]['seconds']:>8} s{r[name]['max_rss_mb']:>10} MB max RSS")
-    print(f"workbook time / bare dump time: {r['time vs bare']}  (target <= 1.3)")
+    print(f"workbook time / bare dump time: {r['time vs bare']}  (target <= 0.5)")
+    department = r["one department's workbook"]["seconds"]
+    print(f"one department's workbook: {department} s  (target <= 2)")
     print(
         f"import-export time / workbook time: {r['import-export time vs workbook']}  (target >= 4)"
     )
@@ -586,7 +708,9 @@ def _print(results: dict) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 2 and sys.argv[1] == "child":
+    if len(sys.argv) == 3 and sys.argv[1] == "table":
+        readme_table(sys.argv[2])
+    elif len(sys.argv) > 2 and sys.argv[1] == "child":
         kind, args = sys.argv[2], sys.argv[3:]
         function = globals()[f"child_{kind}"]
         value = function(*[int(a) if a.isdigit() else a for a in args])

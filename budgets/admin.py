@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
 
 from departments.admin_guard import DELETE_REASON, GuardedAdmin, read_only
@@ -317,3 +318,10 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 change_message=_("엑셀 가져오기 / import"),
                 single_object=len(figures) == 1,
             )
+
+
+# django-tasks-db registers its task results in the admin; the portal shows a workbook's
+# task through its own job pages (owner or superuser only, budgets/views.py), so the raw
+# queue (arguments, tracebacks of every user's tasks) is not an admin page.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "departments",
     "pledges",
     "budgets",
@@ -181,6 +183,16 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+
+# Background tasks (Django's tasks API through the django-tasks backport): the database
+# backend keeps the queue in the portal's own database, so every app server enqueues and
+# `manage.py db_worker` (started by `make run` and `make serve`) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Audit workbooks written in the background: a private folder (never served as static or
+# media), shared by every app server and the worker; files expire after the TTL.
+AUDIT_REPORTS_DIR = Path(os.environ.get("DJANGO_AUDIT_REPORTS_DIR") or BASE_DIR / "var" / "reports")
+AUDIT_REPORT_TTL_HOURS = int(os.environ.get("DJANGO_AUDIT_REPORT_TTL_HOURS", "24"))
 
 # Officials' numbers are printed without the area code ("940-4180").
 LOCAL_AREA_CODE = os.environ.get("DJANGO_LOCAL_AREA_CODE", "031")

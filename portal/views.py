@@ -2,7 +2,6 @@
 
 import csv
 
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -15,6 +14,7 @@ from pledges.spreadsheet import spreadsheet_safe
 from . import charts, presenters, selectors
 from . import glossary as glossary_entries
 from .opendata import LIST_FIELDS, pledge_detail, pledge_summary
+from .paging import DeepPaginator
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
@@ -110,7 +110,7 @@ def glossary(request: HttpRequest) -> HttpResponse:
 def api_pledge_list(request: HttpRequest) -> JsonResponse:
     term = selectors.term_shown(request.GET.get("term"))
     _form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = Paginator(queryset, API_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeepPaginator(queryset, API_PAGE_SIZE).get_page(request.GET.get("page"))
 
     def link(number: int) -> str:
         query = request.GET.copy()
