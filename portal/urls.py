@@ -15,9 +15,3 @@ urlpatterns = [
     path("about/", cached(views.about), name="about"),
     path("feed/", cached(PledgeUpdatesFeed()), name="feed"),
 ]
-
-api_urlpatterns = [
-    path("api/pledges/", cached(views.api_pledge_list), name="pledge_list"),
-    path("api/pledges.csv", cached(views.csv_pledge_list), name="pledge_csv"),
-    path("api/pledges/<str:code>/", cached(views.api_pledge_detail), name="pledge_detail"),
-]

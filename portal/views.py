@@ -1,18 +1,14 @@
 """Public pages and open data. Thin: reads come from ``selectors``, shaping from ``presenters``."""
 
-import csv
-
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from budgets.finance import money_for
 from pledges.models import Pledge
-from pledges.spreadsheet import spreadsheet_safe
 
 from . import charts, presenters, selectors
-from .opendata import LIST_FIELDS, pledge_detail, pledge_summary
 
 PAGE_SIZE = 12
 API_PAGE_SIZE = 100
@@ -78,63 +74,7 @@ def about(request: HttpRequest) -> HttpResponse:
     )
 
 
-# Open data -------------------------------------------------------------------------
-
-
-def api_pledge_list(request: HttpRequest) -> JsonResponse:
-    term = selectors.term_shown(request.GET.get("term"))
-    _form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = Paginator(queryset, API_PAGE_SIZE).get_page(request.GET.get("page"))
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query["page"] = number
-        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
-    as_of = selectors.as_of(term)
-    return JsonResponse(
-        {
-            "as_of": as_of.isoformat() if as_of else None,
-            "unit": "백만원",
-            "count": page.paginator.count,
-            "next": link(page.next_page_number()) if page.has_next() else None,
-            "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [pledge_summary(pledge, request) for pledge in page],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
-def api_pledge_detail(request: HttpRequest, code: str) -> JsonResponse:
-    try:
-        pledge = selectors.pledge_card(code, request.GET.get("term"))
-    except Http404:
-        return JsonResponse(
-            {"error": "not_found", "detail": f"공약 {code}이(가) 없습니다 / no pledge {code}"},
-            status=404,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    money = money_for([pledge])[pledge.pk]
-    return JsonResponse(
-        pledge_detail(pledge, money, request), json_dumps_params={"ensure_ascii": False}
-    )
-
-
-def csv_pledge_list(request: HttpRequest) -> HttpResponse:
-    term = selectors.term_shown(request.GET.get("term"))
-    _form, queryset = selectors.pledges_filtered(request.GET, term)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="paju-pledges-{term.number}.csv"'
-    response.write("\ufeff")  # BOM: Excel then opens Korean text correctly
-    writer = csv.DictWriter(response, fieldnames=LIST_FIELDS)
-    writer.writeheader()
-    for pledge in queryset.iterator(chunk_size=500):
-        writer.writerow(_csv_safe(pledge_summary(pledge, request)))
-    return response
-
-
-def _csv_safe(row: dict) -> dict:
-    return {key: spreadsheet_safe(value) for key, value in row.items()}
+# Health -----------------------------------------------------------------------------
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
