@@ -13,5 +13,6 @@ urlpatterns = [
     path("departments/", cached(views.department_list), name="department_list"),
     path("departments/<str:name>/", cached(views.department_detail), name="department_detail"),
     path("about/", cached(views.about), name="about"),
+    path("data-dictionary/", cached(views.data_dictionary), name="data_dictionary"),
     path("feed/", cached(PledgeUpdatesFeed()), name="feed"),
 ]

@@ -1,17 +1,20 @@
-"""Public pages and open data. Thin: reads come from ``selectors``, shaping from ``presenters``."""
+"""Public pages; the open data API is in ``portal.api``.
+
+Thin: reads come from ``selectors``, shaping from ``presenters``.
+"""
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 from budgets.finance import money_for
 from pledges.models import Pledge
 
 from . import charts, presenters, selectors
+from .api.datapackage import describe
 
 PAGE_SIZE = 12
-API_PAGE_SIZE = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -39,9 +42,20 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
-    pledge = selectors.pledge_card(code, request.GET.get("term"))
-    money = money_for([pledge])[pledge.pk]
-    return render(request, "portal/pledge_detail.html", presenters.pledge_page(pledge, money))
+    """A pledge card; with ``?as_of=YYYY-MM-DD`` as it stood at the end of that day."""
+    term = selectors.term_shown(request.GET.get("term"))
+    try:
+        when = selectors.as_of_moment(request.GET.get("as_of"), term)
+    except selectors.BadQuery as error:
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    if when is None:
+        pledge = selectors.pledge_card(code, request.GET.get("term"))
+    else:
+        pledge = selectors.pledge_card_as_of(code, term, when)
+    money = money_for([pledge], when=when)[pledge.pk]
+    context = presenters.pledge_page(pledge, money)
+    context["open_data"] = presenters.open_data_links(pledge, when)
+    return render(request, "portal/pledge_detail.html", context)
 
 
 def department_list(request: HttpRequest) -> HttpResponse:
@@ -72,6 +86,11 @@ def about(request: HttpRequest) -> HttpResponse:
         "portal/about.html",
         {"term": term, "pledges": pledges, "as_of": selectors.as_of(term)},
     )
+
+
+def data_dictionary(request: HttpRequest) -> HttpResponse:
+    """데이터 사전: the open data's files and fields, rendered from the Data Package."""
+    return render(request, "portal/data_dictionary.html", {"package": describe()})
 
 
 # Health -----------------------------------------------------------------------------
