@@ -78,6 +78,13 @@ def pledge_card(code: str, term_text: str | None) -> Pledge:
     return get_object_or_404(Pledge.objects.with_card(), code=code, **term)
 
 
+def pledge_row(code: str, term_text: str | None) -> Pledge:
+    """One pledge without its card (for its downloads); 404 when the term has no such code."""
+    number = Term.parse_number(term_text)
+    term = {"term__number": number} if number is not None else {"term__is_current": True}
+    return get_object_or_404(Pledge.objects.public(), code=code, **term)
+
+
 def as_of(term: Term):
     """The newest as-of date of the term's pledges (None before any is loaded)."""
     return Pledge.objects.for_term(term).aggregate(Max("as_of"))["as_of__max"]
@@ -143,6 +150,20 @@ def as_of_moment(text: str | None, term: Term) -> datetime | None:
             f"(today is {today} in Seoul).",
         )
     return datetime.combine(day, time.max, tzinfo=SEOUL)
+
+
+def term_number_asked(number_text: str | None) -> int | None:
+    """``?term=N`` checked without a query: None when absent, a 400 when not a number."""
+    if number_text is None or number_text == "":
+        return None
+    number = Term.parse_number(number_text)
+    if number is None:
+        raise BadQuery(
+            "term",
+            f"term은 임기 번호여야 합니다(예: 8): {number_text!r}. / "
+            f"term must be the number of a term (e.g. 8): {number_text!r}.",
+        )
+    return number
 
 
 def term_asked(number_text: str | None) -> Term:

@@ -43,15 +43,16 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     """A pledge card; with ``?as_of=YYYY-MM-DD`` as it stood at the end of that day."""
-    term = selectors.term_shown(request.GET.get("term"))
-    try:
-        when = selectors.as_of_moment(request.GET.get("as_of"), term)
-    except selectors.BadQuery as error:
-        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-    if when is None:
-        pledge = selectors.pledge_card(code, request.GET.get("term"))
-    else:
+    when = None
+    if request.GET.get("as_of"):
+        term = selectors.term_shown(request.GET.get("term"))
+        try:
+            when = selectors.as_of_moment(request.GET.get("as_of"), term)
+        except selectors.BadQuery as error:
+            return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
         pledge = selectors.pledge_card_as_of(code, term, when)
+    else:
+        pledge = selectors.pledge_card(code, request.GET.get("term"))
     money = money_for([pledge], when=when)[pledge.pk]
     context = presenters.pledge_page(pledge, money)
     context["open_data"] = presenters.open_data_links(pledge, when)

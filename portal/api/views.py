@@ -327,12 +327,14 @@ class PledgeDetailView(OpenDataView):
     """공약 카드 전체 / one pledge's whole card, every printed cell in ``figures``."""
 
     def card(self, code: str):
+        term_text = self.request.query_params.get("term")
+        if not self.request.query_params.get("as_of"):  # the usual case: no term query
+            selectors.term_number_asked(term_text)
+            pledge = selectors.pledge_card(code, term_text)
+            return pledge, money_for([pledge])[pledge.pk], None
         term, when = self.shown()
-        if when is None:
-            pledge = selectors.pledge_card(code, str(term.number))
-        else:
-            pledge = selectors.pledge_card_as_of(code, term, when)
-            pledge.shown_as_of = when
+        pledge = selectors.pledge_card_as_of(code, term, when)
+        pledge.shown_as_of = when
         return pledge, money_for([pledge], when=when)[pledge.pk], when
 
     @extend_schema(
@@ -355,7 +357,7 @@ class PledgeFiguresView(OpenDataView):
     def get(self, request, code: str, *args, **kwargs):
         term, when = self.shown()
         if when is None:
-            pledges = [selectors.pledge_card(code, str(term.number))]
+            pledges = [selectors.pledge_row(code, str(term.number))]
         else:
             pledges = selectors.pledges_as_of(
                 term, when, Pledge.history.as_of(when).filter(code=code)
