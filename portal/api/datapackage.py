@@ -3,6 +3,8 @@ keys, licence and source documents. ``/api/datapackage.json`` serves it and the 
 dictionary page (데이터 사전) renders it: one description, no second hand-written copy.
 """
 
+import copy
+
 from budgets.models import FigureKind, FundingSource
 from pledges.models import BudgetType, DatePrecision, Stage
 
@@ -113,7 +115,7 @@ MILESTONE_FIELDS = {
 
 def _schema(fields: dict, columns: list[str], primary_key: list[str], **extra) -> dict:
     return {
-        "fields": [fields[name] for name in columns],
+        "fields": [copy.deepcopy(fields[name]) for name in columns],
         "missingValues": [""],
         "primaryKey": primary_key,
         **extra,
@@ -143,7 +145,14 @@ def _csv(name: str, title: str, description: str, schema: dict) -> dict:
 
 
 def describe() -> dict:
-    """The Data Package. Resource paths are relative to /api/datapackage.json."""
+    """The Data Package. Resource paths are relative to /api/datapackage.json.
+
+    A fresh copy each time: readers (frictionless among them) may change what they get.
+    """
+    return copy.deepcopy(_package())
+
+
+def _package() -> dict:
     return {
         "name": "paju-pledges",
         "title": "파주시 공약 이행 현황 / Paju City mayoral pledges",
