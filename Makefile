@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 
+# Where `make run` listens: `make run PORT=8001 HOST=0.0.0.0`.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 # Settings for local runs and tests; production sets its own (see README).
 DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
@@ -29,10 +33,10 @@ seed: migrate
 	$(DEV_ENV) $(PY) manage.py load_initial_data
 
 demo-accounts: migrate
-	$(DEV_ENV) $(PY) manage.py create_demo_accounts
+	$(DEV_ENV) $(PY) manage.py create_demo_accounts --host $(HOST) --port $(PORT)
 
 run: seed demo-accounts
-	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests run with production static storage (hashed, compressed): collect it first.
 static: install
@@ -43,7 +47,7 @@ static: install
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/gunicorn paju_pledges.wsgi:application --workers 2 --bind 127.0.0.1:8000
+	$(VENV)/bin/gunicorn paju_pledges.wsgi:application --workers 2 --bind $(HOST):$(PORT)
 
 # Benchmarks at 10,000 synthetic pledges; see benchmarks/bench.py. wrk drives the load.
 bench: install

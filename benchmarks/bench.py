@@ -1,15 +1,20 @@
 """`make bench`: the portal at 10,000 pledges, measured in one run.
 
     python benchmarks/bench.py [--pledges 10000] [--seconds 30] [--skip-load]
+    python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
 
 Builds a benchmark database (benchmarks/bench.sqlite3, or DATABASE_URL) with the seed
 and synthetic data, then measures and prints a table (and writes JSON under
 benchmarks/results/):
 
+- the audit workbook at --history-pledges synthetic pledges (its own small SQLite
+  database), with and without --history-rows old history rows outside its 12-month
+  window: time, CPU time, peak memory, queries (--history-only: this and nothing else);
 - SQL queries and server time (median, p95 over >= 30 warm requests) per public page,
   uncached and cached;
-- the audit workbook against a bare openpyxl write-only dump of the same rows and
-  against django-import-export's export of the same rows: time, peak memory, ratios;
+- the audit workbook (XlsxWriter, constant-memory mode) against a bare XlsxWriter dump
+  of the same rows and against django-import-export's export of the same rows: time,
+  peak memory, ratios;
 - a 10,000-row figures import, dry run and confirm: time and peak memory;
 - a pledge page's first view: bytes over the wire, compressed;
 - throughput under gunicorn (2 workers, loopback) for a pledge page against a static
@@ -38,8 +43,10 @@ DEFAULT_DB = ROOT / "benchmarks" / "bench.sqlite3"
 TERM = 900
 
 
-def _env() -> dict[str, str]:
+def _env(database: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
+    if database:
+        env["DATABASE_URL"] = database
     env.setdefault("DATABASE_URL", f"sqlite:///{DEFAULT_DB}")
     env.setdefault("DJANGO_SECRET_KEY", "bench-only-not-a-secret")
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
@@ -58,20 +65,28 @@ def _django() -> None:
     django.setup()
 
 
-def _manage(*args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=_env(), check=True)
+def _manage(*args: str, database: str | None = None) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=_env(database), check=True)
 
 
-def _child(kind: str, *args: str) -> dict:
+def _child(kind: str, *args: str, database: str | None = None) -> dict:
     """Run one measurement in a fresh process; it prints JSON with its own max RSS."""
     output = subprocess.run(
         [sys.executable, __file__, "child", kind, *args],
-        env=_env(),
+        env=_env(database),
         check=True,
         stdout=subprocess.PIPE,
         text=True,
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process (user + system): steadier than wall time on a busy machine."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 2)
 
 
 def _max_rss_mb() -> float:
@@ -157,13 +172,19 @@ def child_figures_csv() -> dict:
 
 def child_report(path: str) -> dict:
     _django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from budgets.report import audit_report_write
 
-    started = time.perf_counter()
-    summary = audit_report_write(output=path, generated_by="bench")
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    with CaptureQueriesContext(connection) as queries:
+        summary = audit_report_write(output=path, generated_by="bench")
     return {
         "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu, 2),
         "max_rss_mb": _max_rss_mb(),
+        "queries": len(queries),
         "pledges": summary.pledges,
         "findings": summary.findings,
         "changes": summary.changes,
@@ -290,6 +311,79 @@ def child_import(rows: int) -> dict:
     return result
 
 
+def child_old_history(rows: int) -> dict:
+    """Add ``rows`` history records from 2024, long before the report's 12-month window.
+
+    Old re-saves (nothing changed) of synthetic pledges, sub-projects, figures, milestones
+    and official links, in equal parts: history the workbook has no reason to read, and
+    that changes no figure and no finding.
+    """
+    _django()
+    from datetime import UTC, timedelta
+
+    from budgets.models import BudgetFigure
+    from pledges.models import Milestone, Pledge, PledgeOfficial, Project
+
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    synthetic = {
+        Pledge: {"term__number": TERM},
+        Project: {"pledge__term__number": TERM},
+        BudgetFigure: {"project__pledge__term__number": TERM},
+        Milestone: {"pledge__term__number": TERM},
+        PledgeOfficial: {"pledge__term__number": TERM},
+    }
+    added = {}
+    for index, (model, lookup) in enumerate(synthetic.items()):
+        history = model.history.model
+        recorded = {f.attname for f in history._meta.concrete_fields} & {
+            f.attname for f in model._meta.concrete_fields
+        }
+        objects = list(model.objects.filter(**lookup).order_by("pk").values(*recorded))
+        share = rows // len(synthetic) + (1 if index < rows % len(synthetic) else 0)
+        model.history.bulk_create(
+            (
+                history(
+                    **objects[n % len(objects)],
+                    history_date=start + timedelta(minutes=n),
+                    history_type="~",
+                    history_change_reason="bench: old re-save",
+                )
+                for n in range(share)
+            ),
+            batch_size=5000,
+        )
+        added[model.__name__] = share
+    return {"rows": sum(added.values()), "by model": added, "max_rss_mb": _max_rss_mb()}
+
+
+def history_growth(pledges: int, extra: int) -> dict:
+    """The workbook with and without ``extra`` old history rows, at ``pledges`` pledges.
+
+    Its own small database (benchmarks/bench-history.sqlite3), so the 10,000-pledge one
+    is neither needed nor touched.
+    """
+    db = ROOT / "benchmarks" / "bench-history.sqlite3"
+    db.unlink(missing_ok=True)
+    database = f"sqlite:///{db}"
+    _manage("migrate", "--noinput", "-v0", database=database)
+    _manage("load_initial_data", "-v0", database=database)
+    _manage("generate_synthetic", "--pledges", str(pledges), "--seed", "1", database=database)
+    tmp = ROOT / "benchmarks" / "tmp"
+    tmp.mkdir(exist_ok=True)
+    path = str(tmp / "audit-history.xlsx")
+    without = _child("report", path, database=database)
+    added = _child("old_history", str(extra), database=database)
+    with_extra = _child("report", path, database=database)
+    db.unlink()
+    return {
+        "pledges": pledges,
+        "extra history rows": added["rows"],
+        "without": without,
+        "with": with_extra,
+        "max RSS with / without": round(with_extra["max_rss_mb"] / without["max_rss_mb"], 2),
+    }
+
+
 def child_weight() -> dict:
     _django()
     from django.conf import settings
@@ -402,19 +496,30 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--history-pledges", type=int, default=1000)
+    parser.add_argument("--history-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--history-only",
+        action="store_true",
+        help="only the workbook with and without old history (its own small database)",
+    )
     options = parser.parse_args()
+    results = {"pledges": options.pledges, "when": datetime.now().isoformat(timespec="seconds")}
+    results["history"] = history_growth(options.history_pledges, options.history_rows)
+    if options.history_only:
+        _write_results(results)
+        return
     if not options.skip_load:
         build(options.pledges)
     tmp = ROOT / "benchmarks" / "tmp"
     tmp.mkdir(exist_ok=True)
-    results = {"pledges": options.pledges, "when": datetime.now().isoformat(timespec="seconds")}
     results["pages"] = _child("pages", str(options.requests))
     report = _child("report", str(tmp / "audit.xlsx"))
     bare = _child("bare", str(tmp / "bare.xlsx"))
     ie = _child("import_export", str(tmp / "import-export.xlsx"))
     results["report"] = {
         "audit workbook": report,
-        "bare write-only dump": bare,
+        "bare XlsxWriter dump": bare,
         "django-import-export export": ie,
         "time vs bare": round(report["seconds"] / bare["seconds"], 2),
         "import-export time vs workbook": round(ie["seconds"] / report["seconds"], 2),
@@ -423,11 +528,31 @@ def main() -> None:
     results["import"] = _child("import", "10000")
     results["weight"] = _child("weight")
     results["throughput"] = throughput(options.seconds)
+    _write_results(results)
+
+
+def _write_results(results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    _print(results)
+    _print_history(results["history"])
+    if "pages" in results:
+        _print(results)
     print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+def _print_history(h: dict) -> None:
+    print(
+        f"\n== audit workbook at {h['pledges']:,} synthetic pledges, "
+        f"with and without {h['extra history rows']:,} old history rows =="
+    )
+    for name in ("without", "with"):
+        r = h[name]
+        print(
+            f"{name:<10}{r['seconds']:>8} s{r['cpu_seconds']:>8} s CPU"
+            f"{r['max_rss_mb']:>10} MB max RSS{r['queries']:>6} queries"
+        )
+    print(f"max RSS with / without: {h['max RSS with / without']}  (target <= 1.1)")
 
 
 def _print(results: dict) -> None:
@@ -441,7 +566,7 @@ def _print(results: dict) -> None:
         )
     r = results["report"]
     print("\n== audit workbook ==")
-    for name in ("audit workbook", "bare write-only dump", "django-import-export export"):
+    for name in ("audit workbook", "bare XlsxWriter dump", "django-import-export export"):
         print(f"{name:<30}{r[name]['seconds']:>8} s{r[name]['max_rss_mb']:>10} MB max RSS")
     print(f"workbook time / bare dump time: {r['time vs bare']}  (target <= 1.3)")
     print(

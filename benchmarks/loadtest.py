@@ -139,7 +139,7 @@ class Run:
 
     def save_figures(self, project_id: int) -> None:
         session, counter = self._login(), 1000
-        url = f"{self.base}/admin/pledges/project/{project_id}/change/"
+        url = f"{self.base}/admin/budgets/budgetfigure/grid/{project_id}/"
         while self.alive():
             counter += 1
             try:

@@ -1,50 +1,60 @@
 """The money of one sub-project as an editable grid, laid out like the printed tables."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from departments.admin_guard import GuardedModelForm
+from departments.locking import ChangeReasonMixin, record_version
 from pledges import periods
-from pledges.locking import ChangeReasonMixin, OptimisticLockMixin
 from pledges.models import Project
 
 from .finance import SOURCE_NAMES, Finance, PledgeMoney
-from .models import FigureKind, FundingSource
+from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import SUM_RULES, PledgeContext, executed_above_yearly_plan, pledge_findings
-from .services import Cell
+from .services import Cell, cell_key, project_figures_validate
 
 ALL_SOURCES = FundingSource.values
 TOTAL_ONLY = [FundingSource.TOTAL]
 
 
 def _field_name(cell: Cell) -> str:
-    return "cell__" + "__".join(cell)
+    return "cell__" + cell_key(cell)
 
 
-class ProjectFiguresForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
-    """Sub-project details plus one whole-number input per printed cell (백만원).
+def present(form: forms.Form, error: ValidationError, fields: dict[str, str]) -> None:
+    """Show a service's ValidationError on the form: its keys mapped to the form's fields."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for key, messages in error.message_dict.items():
+        form.add_error(fields.get(key) if fields.get(key) in form.fields else None, messages)
 
-    Blank means "not published". Department staff may not blank a published cell.
+
+class ProjectFiguresForm(ChangeReasonMixin, forms.Form):
+    """One input per printed cell of a sub-project's money tables (백만원), as a grid.
+
+    Blank means "not published". The rules are ``services.project_figures_validate``'s,
+    the version check ``project_figures_update``'s: the form presents their errors.
     """
 
-    class Meta:
-        model = Project
-        fields = ["pledge", "name", "position", "overview"]
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, allow_unpublish: bool = False, editable: bool = True, **kwargs):
+    def __init__(self, *args, project: Project, editable: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.allow_unpublish = allow_unpublish
-        figures = list(self.instance.figures.all()) if self.instance.pk else []
+        self.instance = project
+        self.fields["version"].initial = record_version(project)
+        figures = list(project.figures.all())
         self.existing = {(f.kind, f.source, f.period): f.amount for f in figures}
-        years = [str(y) for y in self.instance.pledge.term.years] if self.instance.pk else []
-        self.tables = self._layout(years) if self.instance.pk else []
+        years = [str(y) for y in project.pledge.term.years]
+        self.tables = self._layout(years)
         for table in self.tables:
             for _label, cells in table["rows"]:
                 for cell in cells:
                     label = f"{table['title']} {SOURCE_NAMES[cell[1]]} {periods.label(cell[2])}"
-                    self.fields[_field_name(cell)] = forms.IntegerField(
+                    self.fields[_field_name(cell)] = forms.DecimalField(
                         required=False,
-                        min_value=0,
                         initial=self.existing.get(cell),
                         label=label,
                         widget=forms.NumberInput(
@@ -125,37 +135,13 @@ class ProjectFiguresForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm
             for cell in cells
         }
 
-    def clean(self):
-        cleaned = super().clean()
-        if not self.instance.pk:
-            return cleaned
-        cells = self.cells()
-        for cell, amount in cells.items():
-            if amount is None and self.existing.get(cell) is not None and not self.allow_unpublish:
-                self.add_error(
-                    _field_name(cell),
-                    gettext_lazy(
-                        "공표된 수치는 지울 수 없습니다. 새 값으로 고치세요. / "
-                        "A published figure cannot be removed; correct it with a new value."
-                    ),
-                )
-        secured = cells.get((FigureKind.SECURED, FundingSource.TOTAL, periods.TOTAL))
-        current = cells.get((FigureKind.COST_CURRENT, FundingSource.TOTAL, periods.TOTAL))
-        if secured is not None and current is not None and secured > current:
-            self.add_error(
-                _field_name((FigureKind.SECURED, FundingSource.TOTAL, periods.TOTAL)),
-                gettext_lazy(
-                    "확보금액(%(secured)s)이 총사업비 현재계획(%(current)s)보다 큽니다. / "
-                    "Secured (%(secured)s) is above the current total cost (%(current)s)."
-                )
-                % {"secured": f"{secured:,}", "current": f"{current:,}"},
-            )
-        return cleaned
+    def present(self, error: ValidationError) -> None:
+        present(self, error, {cell_key(cell): _field_name(cell) for cell in self.cells()})
 
     def warnings(self) -> list[str]:
         """Plausibility warnings that do not block saving."""
         finance = Finance(
-            {cell: amount for cell, amount in self.cells().items() if amount is not None}
+            {cell: int(amount) for cell, amount in self.cells().items() if amount is not None}
         )
         context = PledgeContext(
             pledge=self.instance.pledge,
@@ -165,3 +151,50 @@ class ProjectFiguresForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm
 
 
 WARNING_RULES = [executed_above_yearly_plan, *SUM_RULES]
+
+
+class BudgetFigureForm(GuardedModelForm):
+    """One figure; its version is its sub-project's, shared with the grid.
+
+    The rules are ``services.project_figures_validate``'s; the form shows their errors.
+    """
+
+    amount = forms.DecimalField(
+        label=gettext_lazy("amount (백만원)"),
+        help_text=gettext_lazy("Millions of won, a whole number as published."),
+    )
+
+    class Meta:
+        model = BudgetFigure
+        fields = ["project", "kind", "source", "period", "amount", "note"]
+
+    def version_of(self):
+        return self.instance.project if self.instance.pk else None
+
+    def cell(self) -> Cell | None:
+        if self.instance.pk:
+            return (self.instance.kind, self.instance.source, self.instance.period)
+        data = self.cleaned_data
+        if all(data.get(k) for k in ("kind", "source", "period")):
+            return (data["kind"], data["source"], data["period"])
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        project = self.instance.project if self.instance.pk else cleaned.get("project")
+        cell = self.cell()
+        if project is not None and cell is not None and "amount" in cleaned:
+            try:
+                project_figures_validate(
+                    project=project,
+                    cells={cell: cleaned["amount"]},
+                    notes={cell: cleaned.get("note", "")},
+                )
+            except ValidationError as error:
+                present(self, error, {cell_key(cell): "amount"})
+        return cleaned
+
+    def _post_clean(self):
+        # The model's own checks ran in the service's validation above, on this figure.
+        if not self.errors:
+            super()._post_clean()

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges import periods
@@ -50,7 +51,7 @@ class PledgeContext:
     milestones: list[Milestone] = field(default_factory=list)
     officials: list[PledgeOfficial] = field(default_factory=list)
     figure_changes: list[FigureChange] = field(default_factory=list)
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=timezone.localdate)  # the Seoul date (TIME_ZONE)
 
 
 def _n(value: int | None) -> str:
@@ -419,7 +420,8 @@ def figure_changed_after_its_year_closed(context: PledgeContext) -> list[Finding
         if kind != "year":
             continue
         closed = date(year + 1, 3, 1)  # 출납폐쇄: the accounts close at the end of February
-        if change.when.date() >= closed:
+        changed_on = timezone.localdate(change.when)  # the day in Seoul, not in UTC
+        if changed_on >= closed:
             findings.append(
                 Finding(
                     rule="figure_changed_after_its_year_closed",
@@ -433,14 +435,14 @@ def figure_changed_after_its_year_closed(context: PledgeContext) -> list[Finding
                     % {
                         "year": year,
                         "table": FigureKind(change.kind).label,
-                        "when": change.when.date().isoformat(),
+                        "when": changed_on.isoformat(),
                         "old": _n(change.old),
                         "new": _n(change.new),
                     },
                     figures={
                         "old": change.old,
                         "new": change.new,
-                        "changed": change.when.date().isoformat(),
+                        "changed": changed_on.isoformat(),
                     },
                 )
             )
@@ -483,7 +485,7 @@ def contexts_for(
     stood then, from the change history.
     """
     ids = [pledge.pk for pledge in pledges]
-    today = today or (when.date() if when else date.today())
+    today = today or timezone.localdate(when)  # the Seoul date of ``when`` or of now
     money = money_for(pledges, when=when)
 
     def as_of(model):

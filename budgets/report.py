@@ -1,21 +1,32 @@
 """The auditor's workbook: what was promised, secured and spent, what changed, what is off.
 
+Each sheet is declared as data below (``SUMMARY``, ``YEARLY``, …): a list of ``Column``s,
+each with its header, width, number format and how to get its value from one row
+record, and one writer loop (``_SheetWriter``) turns records into rows. Every sheet
+prints on A4 landscape, one page wide, with its header row repeated, the report's title
+and as-of date in the page header and page numbers in the footer. Its totals are SUM
+formulas that also store the value they compute, so readers that do not recalculate
+(LibreOffice with a file from Excel, pandas, openpyxl) show the same totals as Excel.
+
 Written with XlsxWriter in constant-memory mode, streaming pledges in batches from the
-database (a fixed number of queries per batch, none per row), so memory stays flat as
-the data grows. ``as_of`` rebuilds every figure, stage and milestone as it stood at the
-end of that day (Asia/Seoul) from the change history.
+database (a fixed number of queries per batch, none per row). The change history sheet
+reads only the records in its window, filtered by date and scope in SQL, in one query
+per tracked model. ``as_of`` rebuilds every figure, stage and milestone as it stood at
+the end of that day (Asia/Seoul) from the change history.
 """
 
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from itertools import islice
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from xlsxwriter.utility import xl_col_to_name
 
@@ -29,18 +40,22 @@ from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import PledgeContext, contexts_for, pledge_findings
 from .resources import PERIOD_NAMES, TABLE_NAMES
 
+TITLE = "파주시 공약 이행 감사 보고서"
 UNIT = "백만원"
+TOTAL_LABEL = "합계"
 MONEY = "#,##0"
 DAY = "yyyy-mm-dd"
 MOMENT = "yyyy-mm-dd hh:mm:ss"
 PERCENT = "0.0"
+COUNT = "0"
+WRAP = "wrap"  # text that wraps inside its column instead of widening the page
 SOURCES_TEXT = (
     "파주시 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」 (공약 카드 12-1, "
     "12-2, 12-3, 12-7, 12-8, 12-9); 파주시 행정안전국 2025 주요업무 추진계획. 이후 변경은 "
     "포털의 변경이력(누가, 언제, 무엇을, 왜)."
 )
-TRACKED_MODELS = [Pledge, Project, BudgetFigure, Milestone, PledgeOfficial]
 IGNORED_FIELDS = {"updated_at", "created_at", "id"}
+A4 = 9  # Excel's paper code
 
 
 @dataclass
@@ -63,49 +78,316 @@ def report_filename(as_of: date | None, department: Department | None = None) ->
     return f"paju-audit-report-asof-{day}{scope}.xlsx"
 
 
-class _Sheet:
-    """A sheet written row by row: styled, frozen, filtered header and a SUM totals row."""
+# Row records: what one row of a sheet is about ------------------------------------------
 
-    def __init__(self, book: xlsxwriter.Workbook, formats: dict, title: str, columns: list):
+
+@dataclass(frozen=True)
+class PledgeRow:
+    """One pledge of 요약."""
+
+    context: PledgeContext
+    findings: int
+    vision: str
+    department: str
+    stage_date: date | None
+
+    @property
+    def pledge(self) -> Pledge:
+        return self.context.pledge
+
+    def money(self, kind: str) -> int | None:
+        return self.context.money.total.get(kind)
+
+    @property
+    def execution_rate(self) -> float | None:
+        rate = self.context.money.total.execution_rate
+        return float(rate) if rate is not None else None
+
+
+@dataclass(frozen=True)
+class YearRow:
+    """One period of one sub-project (연도별); also the input of 부서×연도."""
+
+    code: str
+    project: str
+    department: str
+    period: str
+    investment: int | None
+    plan: int | None
+    executed: int | None
+
+    @property
+    def variance(self) -> int | None:
+        if self.plan is None or self.executed is None:
+            return None
+        return self.executed - self.plan
+
+    @property
+    def variance_rate(self) -> float | None:
+        if self.variance is None or not self.plan:
+            return None
+        return float(round(Decimal(self.variance * 100) / self.plan, 1))
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One funding source of one sub-project (재원별)."""
+
+    code: str
+    project: str
+    source: str
+    planned: int | None
+    secured: int | None
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """One milestone in published order (추진현황)."""
+
+    code: str
+    project: str
+    milestone: Milestone
+    parent_position: int | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One created, changed or deleted record, or one changed field (변경이력)."""
+
+    moment: datetime
+    user: str
+    model: str
+    record: str
+    kind: str
+    field: str | None = None
+    old: Any = None
+    new: Any = None
+    reason: str = ""
+
+
+# Sheets as data -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: its header, width (characters), how to get its value, format, totalled."""
+
+    header: str
+    width: float
+    value: Callable[[Any], Any]
+    format: str | None = None
+    total: bool = False  # a SUM in the sheet's 합계 row
+
+
+COVER = [
+    Column("항목", 16, lambda r: r[0]),
+    Column("내용", 110, lambda r: r[1], WRAP),
+]
+SUMMARY = [
+    Column("관리번호", 9, lambda r: r.pledge.code),
+    Column("공약명", 30, lambda r: r.pledge.title, WRAP),
+    Column("비전", 18, lambda r: r.vision, WRAP),
+    Column("부서", 12, lambda r: r.department, WRAP),
+    Column("이행단계", 8, lambda r: r.pledge.get_stage_display()),
+    Column("단계 변경일", 11, lambda r: r.stage_date, DAY),
+    Column("달성연도", 8, lambda r: r.pledge.target_year),
+    Column("총사업비 초기계획", 11, lambda r: r.money(FigureKind.COST_INITIAL), MONEY, total=True),
+    Column("총사업비 현재계획", 11, lambda r: r.money(FigureKind.COST_CURRENT), MONEY, total=True),
+    Column("확보", 10, lambda r: r.money(FigureKind.SECURED), MONEY, total=True),
+    Column("집행", 10, lambda r: r.money(FigureKind.EXECUTED), MONEY, total=True),
+    Column("집행률(%)", 8, lambda r: r.execution_rate, PERCENT),
+    Column("점검 건수", 7, lambda r: r.findings, COUNT),
+]
+YEARLY = [
+    Column("관리번호", 9, lambda r: r.code),
+    Column("세부사업", 24, lambda r: r.project, WRAP),
+    Column("기간", 9, lambda r: PERIOD_NAMES.get(r.period, r.period)),
+    Column("연도별 투자계획", 13, lambda r: r.investment, MONEY, total=True),
+    Column("임기내 계획", 12, lambda r: r.plan, MONEY, total=True),
+    Column("집행", 12, lambda r: r.executed, MONEY, total=True),
+    Column("차이(집행-계획)", 13, lambda r: r.variance, MONEY, total=True),
+    Column("차이율(%)", 9, lambda r: r.variance_rate, PERCENT),
+]
+BY_SOURCE = [
+    Column("관리번호", 9, lambda r: r.code),
+    Column("세부사업", 24, lambda r: r.project, WRAP),
+    Column("재원", 8, lambda r: r.source),
+    Column("투자계획(총사업비)", 16, lambda r: r.planned, MONEY, total=True),
+    Column("확보", 12, lambda r: r.secured, MONEY, total=True),
+]
+MILESTONES = [
+    Column("관리번호", 9, lambda r: r.code),
+    Column("세부사업", 18, lambda r: r.project, WRAP),
+    Column("순서", 5, lambda r: r.milestone.position, COUNT),
+    Column("날짜(인쇄)", 14, lambda r: r.milestone.date_text, WRAP),
+    Column("시작", 11, lambda r: r.milestone.start, DAY),
+    Column("종료", 11, lambda r: r.milestone.end, DAY),
+    Column("내용", 70, lambda r: r.milestone.text, WRAP),
+    Column("상위 항목 순서", 8, lambda r: r.parent_position, COUNT),
+]
+CHANGES = [
+    Column("일시", 18, lambda r: r.moment, MOMENT),
+    Column("사용자", 12, lambda r: r.user, WRAP),
+    Column("대상", 16, lambda r: r.model, WRAP),
+    Column("기록", 32, lambda r: r.record, WRAP),
+    Column("변경", 6, lambda r: r.kind),
+    Column("필드", 16, lambda r: r.field, WRAP),
+    Column("이전 값", 20, lambda r: r.old, WRAP),
+    Column("새 값", 20, lambda r: r.new, WRAP),
+    Column("사유", 30, lambda r: r.reason, WRAP),
+]
+CHECKS = [
+    Column("규칙", 36, lambda f: f.rule, WRAP),
+    Column("관리번호", 9, lambda f: f.pledge),
+    Column("세부사업", 16, lambda f: f.project, WRAP),
+    Column("설명", 70, lambda f: f.explanation, WRAP),
+    Column("관련 수치", 40, lambda f: "; ".join(f"{k}: {v}" for k, v in f.figures.items()), WRAP),
+]
+PLAN_VS_EXECUTION = "부서×연도"
+PLAN, EXECUTED = "계획", "집행"
+
+
+def _plan_vs_execution_columns(keys: list[tuple[str, str]]) -> list[Column]:
+    """부서×연도: the department, then 계획 and 집행 of each period that has a figure."""
+
+    def cell(key: tuple[str, str]):
+        return lambda r: r[1].get(key)
+
+    return [Column("부서", 14, lambda r: r[0], WRAP)] + [
+        Column(
+            f"{PERIOD_NAMES.get(period, period)} {measure}",
+            11,
+            cell((measure, period)),
+            MONEY,
+            total=True,
+        )
+        for measure, period in keys
+    ]
+
+
+# Writing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """What every printed page carries: the report's title, scope and as-of date."""
+
+    as_of: str
+    scope: str
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&")  # a lone & starts a header/footer code
+
+
+LINE_HEIGHT = 15  # points: one line of the default 11 pt font
+
+
+def _text_width(text: str) -> int:
+    """Width in Excel's column unit (a digit): Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes wrapped in a column ``width`` digits wide (by words)."""
+    usable = max(int(width) - 1, 1)
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split(" "):
+            size = _text_width(word)
+            if used and used + 1 + size <= usable:
+                used += 1 + size
+                continue
+            if used:
+                lines += 1
+            lines += (size - 1) // usable if size else 0  # a word longer than the column
+            used = size % usable or (usable if size else 0)
+    return lines
+
+
+class _SheetWriter:
+    """One sheet: styled, frozen, filtered header row, a 합계 row of SUM formulas, paper."""
+
+    def __init__(self, book: xlsxwriter.Workbook, formats: dict, title: str, page: Page):
         self.sheet = book.add_worksheet(title)
         self.formats = formats
-        self.columns = columns
-        for index, (_name, width, _fmt) in enumerate(columns):
-            self.sheet.set_column(index, index, width)
-        self.sheet.freeze_panes(1, 0)
-        self.sheet.write_row(0, 0, [name for name, _w, _f in columns], formats["header"])
+        self.columns: list[Column] = []
         self.rows = 0
+        self.totals: dict[int, int] = {}
+        self._page_setup(page)
 
-    def append(self, values: list) -> None:
+    def _page_setup(self, page: Page) -> None:
+        sheet = self.sheet
+        sheet.set_paper(A4)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+        sheet.repeat_rows(0)
+        sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        sheet.set_header(
+            f"&L{_header_text(TITLE)} · &A&C{_header_text(page.scope)}&R{_header_text(page.as_of)}",
+            {"margin": 0.3},
+        )
+        sheet.set_footer("&C&P / &N", {"margin": 0.3})
+
+    def start(self, columns: list[Column]) -> "_SheetWriter":
+        self.columns = columns
+        for index, column in enumerate(columns):
+            self.sheet.set_column(index, index, column.width, self.formats.get(column.format))
+        self.sheet.freeze_panes(1, 0)
+        headers = [c.header for c in columns]
+        self._fit_height(0, [(c.header, c.width) for c in columns])
+        self.sheet.write_row(0, 0, headers, self.formats["header"])
+        self.totals = {index: 0 for index, column in enumerate(columns) if column.total}
+        return self
+
+    def _fit_height(self, row: int, texts: list[tuple[str, float]]) -> None:
+        """Set the row's height to its wrapped text: not every reader does it on opening
+        (LibreOffice keeps one line, and prints the rest over the next row)."""
+        lines = max((_lines(text, width) for text, width in texts), default=1)
+        if lines > 1:
+            self.sheet.set_row(row, LINE_HEIGHT * lines)
+
+    def append(self, record) -> None:
         self.rows += 1
         row = self.rows
-        for col, ((_name, _width, number_format), value) in enumerate(
-            zip(self.columns, values, strict=True)
-        ):
+        values = [column.value(record) for column in self.columns]
+        self._fit_height(
+            row,
+            [
+                (value, column.width)
+                for column, value in zip(self.columns, values, strict=True)
+                if column.format == WRAP and isinstance(value, str)
+            ],
+        )
+        for col, (column, value) in enumerate(zip(self.columns, values, strict=True)):
             if value is None or value == "":
                 continue
+            cell_format = self.formats.get(column.format)
             if isinstance(value, str):
-                self.sheet.write_string(row, col, spreadsheet_safe(value))
+                self.sheet.write_string(row, col, spreadsheet_safe(value), cell_format)
             elif isinstance(value, datetime | date):
-                self.sheet.write_datetime(row, col, value, self.formats[number_format or DAY])
+                self.sheet.write_datetime(row, col, value, cell_format or self.formats[DAY])
             elif isinstance(value, int | float):
-                self.sheet.write_number(row, col, value, self.formats.get(number_format))
+                self.sheet.write_number(row, col, value, cell_format)
+                if col in self.totals:
+                    self.totals[col] += value
             else:
-                self.sheet.write_string(row, col, spreadsheet_safe(str(value)))
+                self.sheet.write_string(row, col, spreadsheet_safe(str(value)), cell_format)
 
-    def finish(self, label: str | None = None, sums: Iterable[int] = ()) -> None:
-        """Autofilter over the rows, and a totals row of SUM formulas an auditor can check."""
-        last = self.rows + 1  # 1-based Excel row of the last data row
+    def finish(self) -> None:
+        """Autofilter over the rows; a 합계 row whose formulas carry their value."""
         self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.columns) - 1)
-        sums = list(sums)
-        if label and sums:
-            row = self.rows + 1
-            self.sheet.write_string(row, 0, label, self.formats["total"])
-            for index in sums:
-                letter = xl_col_to_name(index)
-                self.sheet.write_formula(
-                    row, index, f"=SUM({letter}2:{letter}{last})", self.formats["total_money"]
-                )
+        if not self.totals or not self.rows:
+            return
+        row, last = self.rows + 1, self.rows + 1  # 0-based totals row; 1-based last data row
+        self.sheet.write_string(row, 0, TOTAL_LABEL, self.formats["total"])
+        for col, value in self.totals.items():
+            letter = xl_col_to_name(col)
+            self.sheet.write_formula(
+                row, col, f"=SUM({letter}2:{letter}{last})", self.formats["total_money"], value
+            )
 
 
 def _batches(iterator: Iterator, size: int) -> Iterator[list]:
@@ -128,12 +410,29 @@ def _stage_changed_on(pledges: list[Pledge], when: datetime | None) -> dict[int,
         "id", "stage", "history_date"
     ):
         if pk in previous_stage and previous_stage[pk] != stage:
-            found[pk] = timezone.localtime(moment).date()
+            found[pk] = timezone.localdate(moment)
         previous_stage[pk] = stage
     for pledge in pledges:
         if pledge.stage_since:
             found[pledge.pk] = pledge.stage_since
     return found
+
+
+def _formats(book: xlsxwriter.Workbook) -> dict:
+    return {
+        "header": book.add_format(
+            {"bold": True, "bg_color": "#DDE3EA", "text_wrap": True, "valign": "top"}
+        ),
+        "total": book.add_format({"bold": True}),
+        "total_money": book.add_format({"bold": True, "num_format": MONEY}),
+        MONEY: book.add_format({"num_format": MONEY, "valign": "top"}),
+        PERCENT: book.add_format({"num_format": PERCENT, "valign": "top"}),
+        DAY: book.add_format({"num_format": DAY, "valign": "top"}),
+        MOMENT: book.add_format({"num_format": MOMENT, "valign": "top"}),
+        COUNT: book.add_format({"num_format": COUNT, "valign": "top"}),
+        WRAP: book.add_format({"text_wrap": True, "valign": "top"}),
+        None: book.add_format({"valign": "top"}),
+    }
 
 
 def audit_report_write(
@@ -149,7 +448,17 @@ def audit_report_write(
     when = end_of_day(as_of) if as_of else None
     report_day = as_of or timezone.localdate()
     changes_since = changes_since or (report_day - timedelta(days=365))
+    generated = timezone.localtime()
     summary = ReportSummary(as_of=as_of)
+    scope = department.name if department else "전체"
+    page = Page(
+        as_of=(
+            f"기준일 {report_day.isoformat()} 24:00 (Asia/Seoul)"
+            if as_of
+            else f"기준: 현재 ({generated:%Y-%m-%d %H:%M} 생성)"
+        ),
+        scope=f"부서: {scope} · 단위: {UNIT}",
+    )
 
     book = xlsxwriter.Workbook(
         output,
@@ -161,108 +470,20 @@ def audit_report_write(
             "default_date_format": DAY,
         },
     )
-    formats = {
-        "header": book.add_format({"bold": True, "bg_color": "#DDE3EA", "text_wrap": True}),
-        "total": book.add_format({"bold": True}),
-        "total_money": book.add_format({"bold": True, "num_format": MONEY}),
-        MONEY: book.add_format({"num_format": MONEY}),
-        PERCENT: book.add_format({"num_format": PERCENT}),
-        DAY: book.add_format({"num_format": DAY}),
-        MOMENT: book.add_format({"num_format": MOMENT}),
-        "0": book.add_format({"num_format": "0"}),
-        None: None,
-    }
-    cover = _Sheet(book, formats, "안내", [("항목", 22, None), ("내용", 110, None)])
-    summary_sheet = _Sheet(
-        book,
-        formats,
-        "요약",
-        [
-            ("관리번호", 10, None),
-            ("공약명", 40, None),
-            ("비전", 24, None),
-            ("부서", 14, None),
-            ("이행단계", 10, None),
-            ("단계 변경일", 12, DAY),
-            ("달성연도", 10, None),
-            ("총사업비 초기계획", 16, MONEY),
-            ("총사업비 현재계획", 16, MONEY),
-            ("확보", 14, MONEY),
-            ("집행", 14, MONEY),
-            ("집행률(%)", 10, PERCENT),
-            ("점검 건수", 10, "0"),
-        ],
-    )
-    yearly = _Sheet(
-        book,
-        formats,
-        "연도별",
-        [
-            ("관리번호", 10, None),
-            ("세부사업", 24, None),
-            ("기간", 10, None),
-            ("연도별 투자계획", 16, MONEY),
-            ("임기내 계획", 14, MONEY),
-            ("집행", 14, MONEY),
-            ("차이(집행-계획)", 16, MONEY),
-            ("차이율(%)", 10, PERCENT),
-        ],
-    )
-    by_source = _Sheet(
-        book,
-        formats,
-        "재원별",
-        [
-            ("관리번호", 10, None),
-            ("세부사업", 24, None),
-            ("재원", 10, None),
-            ("투자계획(총사업비)", 18, MONEY),
-            ("확보", 14, MONEY),
-        ],
-    )
-    milestones = _Sheet(
-        book,
-        formats,
-        "추진현황",
-        [
-            ("관리번호", 10, None),
-            ("세부사업", 24, None),
-            ("순서", 6, "0"),
-            ("날짜(인쇄)", 18, None),
-            ("시작", 12, DAY),
-            ("종료", 12, DAY),
-            ("내용", 70, None),
-            ("상위 항목 순서", 12, "0"),
-        ],
-    )
-    changes = _Sheet(
-        book,
-        formats,
-        "변경이력",
-        [
-            ("일시", 20, MOMENT),
-            ("사용자", 14, None),
-            ("대상", 12, None),
-            ("기록", 40, None),
-            ("변경", 8, None),
-            ("필드", 18, None),
-            ("이전 값", 24, None),
-            ("새 값", 24, None),
-            ("사유", 40, None),
-        ],
-    )
-    checks = _Sheet(
-        book,
-        formats,
-        "점검",
-        [
-            ("규칙", 36, None),
-            ("관리번호", 10, None),
-            ("세부사업", 24, None),
-            ("설명", 90, None),
-            ("관련 수치", 50, None),
-        ],
-    )
+    formats = _formats(book)
+
+    def sheet(title: str, columns: list[Column] | None = None) -> _SheetWriter:
+        writer = _SheetWriter(book, formats, title, page)
+        return writer.start(columns) if columns else writer
+
+    cover = sheet("안내", COVER)
+    summary_sheet = sheet("요약", SUMMARY)
+    yearly = sheet("연도별", YEARLY)
+    pivot = sheet(PLAN_VS_EXECUTION)  # its columns depend on the periods found
+    by_source = sheet("재원별", BY_SOURCE)
+    milestones = sheet("추진현황", MILESTONES)
+    changes = sheet("변경이력", CHANGES)
+    checks = sheet("점검", CHECKS)
 
     visions = {v.pk: f"{v.number} {v.title}" for v in Vision.objects.all()}
     departments = dict(Department.objects.values_list("pk", "name"))
@@ -270,6 +491,7 @@ def audit_report_write(
     if department:
         pledges = pledges.filter(department_id=department.pk)
     pledge_codes: dict[int, str] = {}
+    year_rows: list[YearRow] = []
 
     for batch in _batches(pledges.order_by("pk").iterator(chunk_size=batch_size), batch_size):
         stage_dates = _stage_changed_on(batch, when)
@@ -279,36 +501,46 @@ def audit_report_write(
             findings = pledge_findings(context)
             summary.pledges += 1
             summary.findings += len(findings)
-            _write_pledge(
-                context,
-                findings,
-                summary_sheet=summary_sheet,
-                yearly=yearly,
-                by_source=by_source,
-                milestones=milestones,
-                checks=checks,
-                vision=visions.get(pledge.vision_id, ""),
-                department=departments.get(pledge.department_id, ""),
-                stage_date=stage_dates.get(pledge.pk),
+            department_name = departments.get(pledge.department_id, "")
+            summary_sheet.append(
+                PledgeRow(
+                    context=context,
+                    findings=len(findings),
+                    vision=visions.get(pledge.vision_id, ""),
+                    department=department_name,
+                    stage_date=stage_dates.get(pledge.pk),
+                )
             )
+            for record in _year_rows(context, department_name):
+                yearly.append(record)
+                year_rows.append(record)
+            for record in _source_rows(context):
+                by_source.append(record)
+            for record in _milestone_rows(context):
+                milestones.append(record)
+            for finding in findings:
+                checks.append(finding)
 
-    summary.changes = _write_changes(changes, pledge_codes, since=changes_since, when=when)
+    keys, departments_rows = plan_vs_execution(year_rows)
+    pivot.start(_plan_vs_execution_columns(keys))
+    for record in departments_rows:
+        pivot.append(record)
 
-    summary_sheet.finish("합계", sums=range(7, 11))
-    yearly.finish("합계", sums=(3, 4, 5, 6))
-    by_source.finish("합계", sums=(3, 4))
-    milestones.finish()
-    changes.finish()
-    checks.finish()
-    scope = department.name if department else "전체"
+    for record in _change_rows(pledges.values("id"), pledge_codes, since=changes_since, when=when):
+        changes.append(record)
+        summary.changes += 1
+
+    for writer in (summary_sheet, yearly, pivot, by_source, milestones, changes, checks):
+        writer.finish()
+    sheet_names = [ws.get_name() for ws in book.worksheets()]
     for label, value in [
-        ("보고서", "파주시 공약 이행 감사 보고서"),
+        ("보고서", TITLE),
         ("기준일", f"{report_day.isoformat()} 24:00 (Asia/Seoul)" if as_of else "현재"),
         (
             "기준일 방식",
             "변경이력으로 그날 끝의 수치·이행단계·추진현황을 재구성" if as_of else None,
         ),
-        ("생성 일시", timezone.localtime().strftime("%Y-%m-%d %H:%M:%S %Z")),
+        ("생성 일시", generated.strftime("%Y-%m-%d %H:%M:%S %Z")),
         ("생성자", generated_by or None),
         ("범위", f"부서: {scope}"),
         ("단위", f"금액은 {UNIT}. 빈칸은 미공개(0이 아님)."),
@@ -316,147 +548,180 @@ def audit_report_write(
         ("변경이력 기간", f"{changes_since.isoformat()} ~ {report_day.isoformat()}"),
         ("공약 수", summary.pledges),
         ("점검 결과", summary.findings),
-        ("시트", "요약, 연도별, 재원별, 추진현황, 변경이력, 점검"),
+        ("시트", ", ".join(sheet_names[1:])),
+        (
+            PLAN_VS_EXECUTION,
+            "부서별·기간별 임기내 계획과 집행의 합(연도별 시트의 행을 부서와 기간으로 집계)",
+        ),
     ]:
-        cover.append([label, value])
+        cover.append((label, value))
     cover.finish()
-    summary.sheets = [sheet.get_name() for sheet in book.worksheets()]
+    summary.sheets = sheet_names
     book.close()
     return summary
 
 
-def _write_pledge(
-    context: PledgeContext,
-    findings: list,
-    *,
-    summary_sheet: _Sheet,
-    yearly: _Sheet,
-    by_source: _Sheet,
-    milestones: _Sheet,
-    checks: _Sheet,
-    vision: str,
-    department: str,
-    stage_date: date | None,
-) -> None:
-    pledge, total = context.pledge, context.money.total
-    rate = total.execution_rate
-    summary_sheet.append(
-        [
-            pledge.code,
-            pledge.title,
-            vision,
-            department,
-            pledge.get_stage_display(),
-            stage_date,
-            pledge.target_year,
-            total.get(FigureKind.COST_INITIAL),
-            total.current_total,
-            total.secured_total,
-            total.executed_total,
-            float(rate) if rate is not None else None,
-            len(findings),
-        ]
-    )
+def _year_rows(context: PledgeContext, department: str) -> Iterator[YearRow]:
     for project, finance in context.money.projects:
         investment = finance.row(FigureKind.INVESTMENT)
         plan = finance.row(FigureKind.IN_TERM_PLAN)
         executed = finance.row(FigureKind.EXECUTED)
         for period in sorted(set(investment) | set(plan) | set(executed), key=periods.sort_key):
-            planned, spent = plan.get(period), executed.get(period)
-            variance = spent - planned if planned is not None and spent is not None else None
-            variance_rate = (
-                round(variance * 100 / planned, 1) if variance is not None and planned else None
+            yield YearRow(
+                code=context.pledge.code,
+                project=project.name,
+                department=department,
+                period=period,
+                investment=investment.get(period),
+                plan=plan.get(period),
+                executed=executed.get(period),
             )
-            yearly.append(
-                [
-                    pledge.code,
-                    project.name,
-                    PERIOD_NAMES.get(period, period),
-                    investment.get(period),
-                    planned,
-                    spent,
-                    variance,
-                    variance_rate,
-                ]
-            )
+
+
+def _source_rows(context: PledgeContext) -> Iterator[SourceRow]:
+    for project, finance in context.money.projects:
         for source in FundingSource.values:
             if source == FundingSource.TOTAL:
                 continue
             planned = finance.get(FigureKind.INVESTMENT, source)
             secured = finance.get(FigureKind.SECURED, source)
             if planned is not None or secured is not None:
-                by_source.append(
-                    [pledge.code, project.name, SOURCE_NAMES[source], planned, secured]
+                yield SourceRow(
+                    context.pledge.code, project.name, SOURCE_NAMES[source], planned, secured
                 )
+
+
+def _milestone_rows(context: PledgeContext) -> Iterator[MilestoneRow]:
     projects = {project.pk: project.name for project, _f in context.money.projects}
     positions = {m.pk: m.position for m in context.milestones}
     for milestone in context.milestones:
-        milestones.append(
-            [
-                pledge.code,
-                projects.get(milestone.project_id, ""),
-                milestone.position,
-                milestone.date_text,
-                milestone.start,
-                milestone.end,
-                milestone.text,
-                positions.get(milestone.parent_id),
-            ]
-        )
-    for finding in findings:
-        checks.append(
-            [
-                finding.rule,
-                finding.pledge,
-                finding.project,
-                finding.explanation,
-                "; ".join(f"{k}: {v}" for k, v in finding.figures.items()),
-            ]
+        yield MilestoneRow(
+            context.pledge.code,
+            projects.get(milestone.project_id, ""),
+            milestone,
+            positions.get(milestone.parent_id),
         )
 
 
-def _label(model, record, pledge_codes: dict[int, str], projects: dict[int, tuple]) -> str:
+def plan_vs_execution(
+    rows: list[YearRow],
+) -> tuple[list[tuple[str, str]], list[tuple[str, dict[tuple[str, str], int]]]]:
+    """The auditors' pivot: 임기내 계획 and 집행 summed by department × period.
+
+    Returns the (measure, period) keys in period order, 계획 before 집행, and one
+    ``(department, {key: amount})`` per department in name order. A cell no row
+    publishes is absent (blank), never 0.
+    """
+    import pandas as pd  # only the workbook needs it; keep it out of every request's imports
+
+    frame = pd.DataFrame(
+        [(r.department, r.period, r.plan, r.executed) for r in rows],
+        columns=["department", "period", PLAN, EXECUTED],
+    ).astype({PLAN: "Int64", EXECUTED: "Int64"})
+    if frame.empty:
+        return [], []
+    pivot = frame.pivot_table(
+        index="department",
+        columns="period",
+        values=[PLAN, EXECUTED],
+        aggfunc="sum",
+        min_count=1,  # a department × period with no published figure stays blank
+    )
+    keys = sorted(
+        (key for key in pivot.columns if pivot[key].notna().any()),
+        key=lambda key: (periods.sort_key(key[1]), not key[1].startswith("~"), key[0] != PLAN),
+    )
+    return keys, [
+        (department, {key: int(v) for key in keys if not pd.isna(v := pivot.at[department, key])})
+        for department in pivot.index
+    ]
+
+
+# The change history, read by date in SQL ------------------------------------------------
+
+# The models whose changes the 변경이력 sheet lists, in its order.
+TRACKED_MODELS = [Pledge, Project, BudgetFigure, Milestone, PledgeOfficial]
+KINDS = {"+": "생성", "~": "변경", "-": "삭제"}
+
+
+def _latest(records: QuerySet, when: datetime | None) -> QuerySet:
+    if when:
+        records = records.filter(history_date__lte=when)
+    return records.order_by("-history_date", "-history_id")
+
+
+def _history_for(
+    model, pledge_ids: QuerySet, *, start: datetime, when: datetime | None
+) -> QuerySet:
+    """``model``'s history records in (start, when] for the report's pledges, and for each
+    object changed then, its last record before ``start`` (to show what a change changed).
+
+    One query, in (object, time) order; labels (user, project, pledge) joined in SQL.
+    """
+    history = model.history
+    if model is Pledge:
+        scope = Q(id__in=pledge_ids)
+    elif model is BudgetFigure:
+        scope = Q(project_id__in=Project.history.filter(pledge_id__in=pledge_ids).values("id"))
+    else:
+        scope = Q(pledge_id__in=pledge_ids)
+    window = Q(history_date__gt=start) & scope
+    if when:
+        window &= Q(history_date__lte=when)
+    before = history.filter(id=OuterRef("id"), history_date__lte=start).order_by(
+        "-history_date", "-history_id"
+    )
+    baselines = (
+        history.filter(window, history_type="~")
+        .annotate(baseline=Subquery(before.values("history_id")[:1]))
+        .values("baseline")
+    )
+    records = history.filter(window | Q(history_id__in=baselines)).annotate(
+        username=F("history_user__username")
+    )
+    if model is BudgetFigure:
+        project = _latest(Project.history.filter(id=OuterRef("project_id")), when)
+        records = records.annotate(
+            project_name=Subquery(project.values("name")[:1]),
+            project_pledge_id=Subquery(project.values("pledge_id")[:1]),
+        )
+    if model is PledgeOfficial:
+        records = records.annotate(official_name=F("official__name"))
+    return records.order_by("id", "history_date", "history_id")
+
+
+def _label(model, record, pledge_codes: dict[int, str]) -> str:
     if model is Pledge:
         return f"{record.code} {record.title}"
     if model is Project:
         return f"{pledge_codes.get(record.pledge_id, '?')} {record.name}"
     if model is BudgetFigure:
-        pledge_id, name = projects.get(record.project_id, (None, "?"))
         return " ".join(
             [
-                pledge_codes.get(pledge_id, "?"),
-                name,
+                pledge_codes.get(record.project_pledge_id, "?"),
+                record.project_name or "?",
                 TABLE_NAMES.get(record.kind, record.kind),
                 SOURCE_NAMES.get(record.source, record.source),
                 PERIOD_NAMES.get(record.period, record.period),
             ]
         )
+    code = pledge_codes.get(record.pledge_id, "?")
     if model is Milestone:
-        code = pledge_codes.get(record.pledge_id, "?")
         return f"{code} 추진현황 {record.position} {record.date_text}"
-    return f"{pledge_codes.get(record.pledge_id, '?')} 담당자 {record.official_id}"
+    if record.official_name:
+        return f"{code} 담당자 {record.official_name}"
+    return f"{code} 담당자 (이름 없음, 번호 {record.official_id})"
 
 
-def _pledge_of(model, record, projects: dict[int, tuple]) -> int | None:
-    if model is Pledge:
-        return record.id
-    if model is BudgetFigure:
-        return projects.get(record.project_id, (None,))[0]
-    return record.pledge_id
+def _change_rows(
+    pledge_ids: QuerySet, pledge_codes: dict[int, str], *, since: date, when: datetime | None
+) -> Iterator[ChangeRow]:
+    """Every create, change and delete from ``since`` to ``when``, field by field, old → new.
 
-
-def _write_changes(
-    sheet: _Sheet, pledge_codes: dict[int, str], *, since: date, when: datetime | None
-) -> int:
-    """Every create, change and delete in the period, field by field, old → new."""
-    users = dict(get_user_model().objects.values_list("pk", "username"))
-    projects = {
-        pk: (pledge_id, name)
-        for pk, pledge_id, name in Project.history.values_list("id", "pledge_id", "name")
-    }
+    Reads, per tracked model, only the records in that window (and the record before
+    each changed object's first change in it): one query each, streamed.
+    """
     start = end_of_day(since - timedelta(days=1))
-    written = 0
-    kinds = {"+": "생성", "~": "변경", "-": "삭제"}
     for model in TRACKED_MODELS:
         recorded = {f.attname for f in model.history.model._meta.concrete_fields}
         fields = [
@@ -464,36 +729,32 @@ def _write_changes(
             for f in model._meta.concrete_fields
             if f.attname in recorded and f.attname not in IGNORED_FIELDS
         ]
-        records = model.history.all()
-        if when:
-            records = records.filter(history_date__lte=when)
         previous = None
-        for record in records.order_by("id", "history_date", "history_id").iterator(
-            chunk_size=2000
-        ):
+        records = _history_for(model, pledge_ids, start=start, when=when)
+        for record in records.iterator(chunk_size=2000):
             same_object = previous is not None and previous.id == record.id
-            if record.history_date > start and _pledge_of(model, record, projects) in pledge_codes:
-                common = [
-                    timezone.localtime(record.history_date).replace(tzinfo=None),
-                    users.get(record.history_user_id, "(시스템)"),
-                    str(model._meta.verbose_name),
-                    _label(model, record, pledge_codes, projects),
-                    kinds.get(record.history_type, record.history_type),
-                ]
-                reason = record.history_change_reason or ""
+            if record.history_date > start:
+                common = {
+                    "moment": timezone.localtime(record.history_date).replace(tzinfo=None),
+                    "user": record.username or "(시스템)",
+                    "model": str(model._meta.verbose_name),
+                    "record": _label(model, record, pledge_codes),
+                    "kind": KINDS.get(record.history_type, record.history_type),
+                    "reason": record.history_change_reason or "",
+                }
                 if record.history_type == "~" and same_object:
                     for f in fields:
                         old, new = getattr(previous, f.attname), getattr(record, f.attname)
                         if old != new:
-                            sheet.append(
-                                [*common, str(f.verbose_name), _text(old), _text(new), reason]
+                            yield ChangeRow(
+                                **common,
+                                field=str(f.verbose_name),
+                                old=_text(old),
+                                new=_text(new),
                             )
-                            written += 1
                 else:
-                    sheet.append([*common, None, None, None, reason])
-                    written += 1
+                    yield ChangeRow(**common)
             previous = record
-    return written
 
 
 def _text(value):

@@ -2,13 +2,15 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from departments.services import SEED_REASON, record_upsert
+from departments.locking import version_check
+from departments.services import SEED_REASON, record_delete, record_save
 from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
@@ -59,27 +61,41 @@ def _note_for(notes: dict[str, str], kind: str, source: str, period: str) -> str
 
 @transaction.atomic
 def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]) -> None:
-    """Create, update or delete the figures of a pledge's sub-projects to match its fixture."""
+    """Create, update or delete the figures of a pledge's sub-projects to match its fixture.
+
+    Through ``project_figures_update``, so the seed obeys the rules every door obeys.
+    """
     for project_data in data.get("projects", []):
         project = pledge.projects.get(name=project_data["name"])
-        notes = project_data.get("notes", {})
-        keep = []
-        for (kind, source, period), amount in figure_cells(project_data).items():
-            figure, status = record_upsert(
-                BudgetFigure,
-                lookup={"project": project, "kind": kind, "source": source, "period": period},
-                values={"amount": amount, "note": _note_for(notes, kind, source, period)},
+        wanted = figure_cells(project_data)
+        stale = set(project.figures.values_list("kind", "source", "period")) - set(wanted)
+        notes_in = project_data.get("notes", {})
+        changes = project_figures_update(
+            project=project,
+            cells={**dict.fromkeys(stale), **wanted},
+            notes={cell: _note_for(notes_in, *cell) for cell in wanted},
+            reason=SEED_REASON,
+            allow_unpublish=True,
+        )
+        for change in changes:
+            status = (
+                "created" if change.old is None else "deleted" if change.new is None else "updated"
             )
-            keep.append(figure.pk)
             counts[status] = counts.get(status, 0) + 1
-        for stale in project.figures.exclude(pk__in=keep):
-            stale._change_reason = SEED_REASON
-            stale.delete()
-            counts["deleted"] = counts.get("deleted", 0) + 1
+        unchanged = len(wanted) - sum(1 for c in changes if c.new is not None)
+        if unchanged:
+            counts["unchanged"] = counts.get("unchanged", 0) + unchanged
     pledge_totals_refresh(pledge_ids=[pledge.pk])
 
 
 Cell = tuple[str, str, str]  # (kind, source, period)
+SECURED_TOTAL: Cell = (FigureKind.SECURED, FundingSource.TOTAL, periods.TOTAL)
+CURRENT_TOTAL: Cell = (FigureKind.COST_CURRENT, FundingSource.TOTAL, periods.TOTAL)
+
+
+def cell_key(cell: Cell) -> str:
+    """The name a cell's errors are filed under: ``kind__source__period``."""
+    return "__".join(cell)
 
 
 @dataclass(frozen=True)
@@ -89,78 +105,152 @@ class FigureChange:
     new: int | None
 
 
+def _whole(amount: Any) -> int | None:
+    """An amount as a whole number of 백만원 (an integral Decimal counts); else ``None``."""
+    if isinstance(amount, bool):
+        return None
+    if isinstance(amount, int):
+        return amount
+    if isinstance(amount, Decimal) and amount.is_finite() and amount == amount.to_integral():
+        return int(amount)
+    return None
+
+
+def project_figures_validate(
+    *,
+    project: Project,
+    cells: dict[Cell, Any],
+    allow_unpublish: bool = False,
+    notes: dict[Cell, str] | None = None,
+) -> dict[Cell, int | None]:
+    """The money rules, for every door (grid, single figure, import, delete, command).
+
+    Raises one ``ValidationError`` with the errors of every refused cell, filed under
+    ``cell_key(cell)``: an amount that is not a whole number of 백만원 or is negative, a
+    cell a table does not have (a year outside the term, a source the table is not split
+    by), blanking a published figure without ``allow_unpublish``, and secured above the
+    current total cost as they would stand after the change. Returns the cells with
+    their amounts as ``int``.
+    """
+    normalized: dict[Cell, int | None] = {}
+    existing = {(f.kind, f.source, f.period): f for f in project.figures.all()}
+    errors: dict[str, list] = {}
+
+    def refuse(cell: Cell, message) -> None:
+        errors.setdefault(cell_key(cell), []).append(message)
+
+    for cell, amount in cells.items():
+        figure = existing.get(cell)
+        if amount is None:
+            if figure is not None and not allow_unpublish:
+                refuse(
+                    cell,
+                    _(
+                        "공표된 수치는 지울 수 없습니다. 새 값으로 고치세요. / "
+                        "A published figure cannot be removed; correct it with a new value."
+                    ),
+                )
+            normalized[cell] = None
+            continue
+        amount = _whole(amount)
+        if amount is None:
+            refuse(
+                cell,
+                _(
+                    "금액은 백만원 단위의 정수여야 합니다. / "
+                    "Amounts are whole numbers of million won."
+                ),
+            )
+            continue
+        normalized[cell] = amount
+        note = (notes or {}).get(cell)
+        if figure is not None and figure.amount == amount and note in (None, figure.note):
+            continue  # unchanged
+        kind, source, period = cell
+        candidate = figure or BudgetFigure(project=project, kind=kind, source=source, period=period)
+        candidate.amount = amount
+        if note is not None:
+            candidate.note = note
+        try:
+            candidate.full_clean()
+        except ValidationError as error:
+            for message in error.messages:
+                refuse(cell, message)
+    after = {cell: f.amount for cell, f in existing.items()}
+    after.update(normalized)
+    secured, current = after.get(SECURED_TOTAL), after.get(CURRENT_TOTAL)
+    if (
+        isinstance(secured, int)
+        and isinstance(current, int)
+        and secured > current
+        and (SECURED_TOTAL in cells or CURRENT_TOTAL in cells)
+    ):
+        refuse(
+            SECURED_TOTAL if SECURED_TOTAL in cells else CURRENT_TOTAL,
+            _(
+                "확보금액(%(secured)s)이 총사업비 현재계획(%(current)s)보다 큽니다. / "
+                "Secured (%(secured)s) is above the current total cost (%(current)s)."
+            )
+            % {"secured": f"{secured:,}", "current": f"{current:,}"},
+        )
+    if errors:
+        raise ValidationError(errors)
+    return normalized
+
+
 @transaction.atomic
 def project_figures_update(
     *,
     project: Project,
-    cells: dict[Cell, int | None],
+    cells: dict[Cell, Any],
     reason: str = "",
     allow_unpublish: bool = False,
+    user=None,
+    expected_version: str | None = None,
+    notes: dict[Cell, str] | None = None,
 ) -> list[FigureChange]:
     """Set the given cells of a sub-project's tables, all or nothing.
 
     ``None`` means "not published": the cell's row is deleted, which only
     ``allow_unpublish`` callers may do (department staff correct a figure with a new
     value, kept in history, rather than remove it). Cells not named are left alone.
-    Each write is validated with ``full_clean()`` and carries ``reason`` into history;
-    the sub-project's ``updated_at`` moves when anything changed.
+    ``expected_version`` is the sub-project's version the caller's form was opened at
+    (``departments.locking``); a stale one is refused. The rules are
+    ``project_figures_validate``'s. Each write carries ``user`` and ``reason`` into
+    history; the sub-project's version moves and the pledge's totals are refreshed
+    when anything changed.
     """
+    version_check(obj=project, expected=expected_version)
+    cells = project_figures_validate(
+        project=project, cells=cells, allow_unpublish=allow_unpublish, notes=notes
+    )
     existing = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
     changes: list[FigureChange] = []
     for cell, amount in cells.items():
         figure = existing.get(cell)
         old = figure.amount if figure else None
-        if old == amount:
+        note = (notes or {}).get(cell)
+        if old == amount and (note is None or figure is None or figure.note == note):
             continue
         if amount is None:
-            if not allow_unpublish:
-                raise ValidationError(
-                    _(
-                        "공표된 수치는 지울 수 없습니다. 새 값으로 고치세요. / "
-                        "A published figure cannot be removed; correct it with a new value."
-                    ),
-                    code="unpublish",
-                )
-            figure._change_reason = reason
-            figure.delete()
+            record_delete(obj=figure, user=user, reason=reason)
         else:
             kind, source, period = cell
             figure = figure or BudgetFigure(
                 project=project, kind=kind, source=source, period=period
             )
             figure.amount = amount
-            figure.full_clean()
-            figure._change_reason = reason
-            figure.save()
+            if note is not None:
+                figure.note = note
+            record_save(obj=figure, user=user, reason=reason)
         changes.append(FigureChange(cell=cell, old=old, new=amount))
     if changes:
-        _secured_within_current_total(project)
         project._change_reason = reason
+        if user is not None:
+            project._history_user = user
         project.save(update_fields=["updated_at"])
         pledge_totals_refresh(pledge_ids=[project.pledge_id])
     return changes
-
-
-def _secured_within_current_total(project: Project) -> None:
-    """Secured (확보금액 계) may not exceed the current total cost (총사업비 현재계획)."""
-    total = (FundingSource.TOTAL, periods.TOTAL)
-    amounts = dict(
-        project.figures.filter(
-            kind__in=[FigureKind.SECURED, FigureKind.COST_CURRENT],
-            source=total[0],
-            period=total[1],
-        ).values_list("kind", "amount")
-    )
-    secured, current = amounts.get(FigureKind.SECURED), amounts.get(FigureKind.COST_CURRENT)
-    if secured is not None and current is not None and secured > current:
-        raise ValidationError(
-            _(
-                "확보금액(%(secured)s)이 총사업비 현재계획(%(current)s)보다 큽니다. / "
-                "Secured (%(secured)s) is above the current total cost (%(current)s)."
-            )
-            % {"secured": f"{secured:,}", "current": f"{current:,}"},
-            code="secured_above_current",
-        )
 
 
 class FiguresImportRefused(Exception):
@@ -245,8 +335,9 @@ def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
     """Recompute the stored money totals of these pledges from their figures.
 
     The totals on ``Pledge`` are a read model for lists and sorting; every path that
-    writes figures calls this (the grid, the import, the seed loader, the synthetic
-    generator, the admin's single-figure form).
+    writes figures calls this (``project_figures_update``, behind the grid, the single
+    figure form, the import and deletes; the seed loader; the synthetic generator; and
+    ``pledge_money_changed`` when sub-projects are deleted).
     """
     ids = list(set(pledge_ids))
     for start in range(0, len(ids), 500):

@@ -1,19 +1,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from .admin_guard import GuardedAdmin
 from .models import Bureau, Department, Official, WorkPlanItem
 from .scoping import DepartmentScopedAdminMixin
+from .services import official_save
 
 
 @admin.register(Bureau)
-class BureauAdmin(SimpleHistoryAdmin):
+class BureauAdmin(GuardedAdmin):
     list_display = ["name"]
     search_fields = ["name"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(GuardedAdmin):
+    """Departments and their staff (who may edit what): administrators only change them."""
+
     list_display = ["name", "bureau", "phone"]
     filter_horizontal = ["staff"]
     list_filter = ["bureau"]
@@ -21,11 +24,14 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class OfficialAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
     list_display = ["department", "role", "display_name", "phone"]
     list_filter = ["department", "role"]
     search_fields = ["name", "phone", "department__name"]
     list_select_related = ["department"]
+
+    def save_model(self, request, obj, form, change):
+        official_save(official=obj, user=request.user, reason=self.change_reason(form))
 
     @admin.display(description=_("name"))
     def display_name(self, obj: Official) -> str:
@@ -33,7 +39,7 @@ class OfficialAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(WorkPlanItem)
-class WorkPlanItemAdmin(SimpleHistoryAdmin):
+class WorkPlanItemAdmin(GuardedAdmin):
     search_help_text = _("Title or summary")
     list_display = ["year", "department", "number", "title", "budget_amount", "budget_unit"]
     list_display_links = ["title"]

@@ -7,6 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+UNOFFICIAL_HELP = _(
+    "Unofficial English translation, marked so on English pages; blank: the Korean is shown."
+)
+
 
 class BureauManager(models.Manager):
     def get_by_natural_key(self, name: str) -> "Bureau":
@@ -17,6 +21,9 @@ class Bureau(models.Model):
     """A bureau of the city government (국), e.g. 행정안전국."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=100, blank=True, help_text=UNOFFICIAL_HELP
+    )
 
     objects = BureauManager()
     history = HistoricalRecords()
@@ -42,6 +49,9 @@ class Department(models.Model):
     """A department (과), e.g. 민원여권과: it owns pledges and work-plan items."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("name in English"), max_length=100, blank=True, help_text=UNOFFICIAL_HELP
+    )
     bureau = models.ForeignKey(
         Bureau,
         verbose_name=_("bureau"),

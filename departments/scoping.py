@@ -56,6 +56,7 @@ SCOPED_CHOICES = {
     "departments.department": "pk__in",
     "departments.official": "department__in",
     "pledges.pledge": "department__in",
+    "pledges.milestone": "pledge__department__in",
     "pledges.project": "pledge__department__in",
 }
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from .locking import version_check
 from .models import Bureau, Department, Official, WorkPlanItem
 
 SEED_REASON = "load_initial_data: 시드 자료 적재 / seed data load"
@@ -38,6 +39,45 @@ def record_upsert(
     return obj, status
 
 
+@transaction.atomic
+def record_save(
+    *,
+    obj: models.Model,
+    user=None,
+    reason: str = "",
+    expected_version: str | None = None,
+) -> models.Model:
+    """Save one record the way every door does: version check, ``full_clean()``, history.
+
+    The admin's forms, inlines and deletes of every model call this (or a service built
+    on it), so the rules a model declares hold whichever door a change comes in by.
+    ``user`` and ``reason`` go into the change history.
+    """
+    version_check(obj=obj, expected=expected_version)
+    obj.full_clean()
+    obj._change_reason = reason
+    if user is not None:
+        obj._history_user = user
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def record_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
+    """Delete one record with user and reason in its history."""
+    obj._change_reason = reason
+    if user is not None:
+        obj._history_user = user
+    obj.delete()
+
+
+def official_save(
+    *, official: Official, user=None, reason: str = "", expected_version: str | None = None
+) -> Official:
+    """Create or change an official (name, role, phone of a department)."""
+    return record_save(obj=official, user=user, reason=reason, expected_version=expected_version)
+
+
 def _comparable(value: Any) -> Any:
     return value.pk if isinstance(value, models.Model) else value
 
@@ -65,10 +105,15 @@ def departments_seed(*, data: dict[str, Any]) -> dict[str, int]:
         counts[status] = counts.get(status, 0) + 1
 
     for row in data.get("bureaus", []):
-        count(record_upsert(Bureau, lookup={"name": row["name"]}, values={})[1])
+        values = {"name_en": row.get("name_en", "")}
+        count(record_upsert(Bureau, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("departments", []):
         bureau = Bureau.objects.get(name=row["bureau"]) if row.get("bureau") else None
-        values = {"bureau": bureau, "phone": row.get("phone", "")}
+        values = {
+            "bureau": bureau,
+            "phone": row.get("phone", ""),
+            "name_en": row.get("name_en", ""),
+        }
         count(record_upsert(Department, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("work_plan", []):
         department = Department.objects.get(name=row["department"])

@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from departments.admin_guard import DELETE_REASON, GuardedAdmin
 from departments.scoping import DepartmentScopedAdminMixin, DepartmentScopedInlineMixin
 
-from .forms import PledgeAdminForm
+from .forms import PledgeAdminForm, ProjectAdminForm
 from .models import (
     Milestone,
     Pledge,
@@ -17,15 +19,30 @@ from .models import (
     WorkPlanLink,
     YearPlan,
 )
+from .services import card_row_delete, card_row_save, pledge_save
+
+
+def _link(url_name: str, obj, text) -> str:
+    """A link to a page another app's admin adds for ``obj`` (budgets: money grid, findings).
+
+    By URL name, so pledges never imports the apps built on it; without them, no link.
+    """
+    if obj is None or obj.pk is None:
+        return "-"
+    try:
+        url = reverse(url_name, args=[obj.pk])
+    except NoReverseMatch:
+        return "-"
+    return format_html('<a href="{}">{}</a>', url, text)
 
 
 @admin.register(Term)
-class TermAdmin(SimpleHistoryAdmin):
+class TermAdmin(GuardedAdmin):
     list_display = ["name", "number", "start", "end", "is_current"]
 
 
 @admin.register(Vision)
-class VisionAdmin(SimpleHistoryAdmin):
+class VisionAdmin(GuardedAdmin):
     list_display = ["number", "title", "subtitle", "term"]
     list_filter = ["term"]
 
@@ -86,7 +103,7 @@ _ATTRIBUTE_FIELDS = [
 
 
 @admin.register(Pledge)
-class PledgeAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class PledgeAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
     list_display = ["code", "title", "department", "stage", "target_year", "updated_at"]
     list_display_links = ["code", "title"]
     list_filter = ["term", "vision", "department", "stage", "budget_type"]
@@ -94,9 +111,10 @@ class PledgeAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["department"]
     date_hierarchy = "updated_at"
     form = PledgeAdminForm
-    readonly_fields = ["stage_since"]
+    readonly_fields = ["stage_since", "findings"]
     fieldsets = [
         (None, {"fields": ["term", "vision", "code", "title", "index_title", "department"]}),
+        (_("Data-quality findings"), {"fields": ["findings"]}),
         (
             _("Stage"),
             {"fields": [("stage", "stage_inference"), "stage_changed_on", "stage_since"]},
@@ -119,29 +137,50 @@ class PledgeAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
         ProgressCountInline,
     ]
 
+    @admin.display(description=_("findings"))
+    def findings(self, obj):
+        return _link("admin:budgets_budgetfigure_findings", obj, _("점검 결과 보기 / see findings"))
+
     def save_model(self, request, obj, form, change):
-        if form.cleaned_data.get("stage_changed_on") and "stage" in form.changed_data:
-            obj.stage_since = form.cleaned_data["stage_changed_on"]
-        obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
+        pledge_save(
+            pledge=obj,
+            stage_changed_on=form.cleaned_data.get("stage_changed_on"),
+            user=request.user,
+            reason=self.change_reason(form),
+        )
 
     def save_formset(self, request, form, formset, change):
-        """Inline rows carry the card's change reason into their history too."""
-        reason = form.cleaned_data.get("change_reason", "")
+        """Inline rows go through the card's services, with the card's reason in history."""
+        reason = self.change_reason(form)
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            obj._change_reason = reason
-            obj.delete()
+            card_row_delete(obj=obj, user=request.user, reason=reason or DELETE_REASON)
         for obj in instances:
-            obj._change_reason = reason
-            obj.save()
+            card_row_save(obj=obj, user=request.user, reason=reason)
         formset.save_m2m()
 
 
 @admin.register(Project)
-class ProjectAdmin(DepartmentScopedAdminMixin, SimpleHistoryAdmin):
+class ProjectAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
     department_path = "pledge__department"
     list_display = ["pledge", "name", "position"]
     list_filter = ["pledge__department"]
     search_fields = ["pledge__code", "pledge__title", "name"]
     list_select_related = ["pledge"]
+    form = ProjectAdminForm
+    readonly_fields = ["money"]
+    fieldsets = [
+        (None, {"fields": ["pledge", "name", "position", "overview"]}),
+        (_("Money (million won)"), {"fields": ["money"]}),
+        (_("Saving"), {"fields": ["change_reason", "version"]}),
+    ]
+
+    @admin.display(description=_("money"))
+    def money(self, obj):
+        return _link("admin:budgets_budgetfigure_grid", obj, _("금액 표 편집 / edit the figures"))
+
+    def save_model(self, request, obj, form, change):
+        card_row_save(obj=obj, user=request.user, reason=self.change_reason(form))
+
+    def delete_model(self, request, obj):
+        card_row_delete(obj=obj, user=request.user, reason=DELETE_REASON)

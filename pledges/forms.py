@@ -1,16 +1,19 @@
 from django import forms
-from django.db.models import F, Q
+from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from departments.admin_guard import GuardedModelForm
 from departments.models import Department
 
-from .locking import ChangeReasonMixin, OptimisticLockMixin
-from .models import BudgetType, Pledge, Stage, Term, Vision
+from .models import BudgetType, Pledge, Project, Stage, Term, Vision
+from .services import pledge_stage_check
 
 
 class PledgeFilterForm(forms.Form):
     """The pledge list's filters; they live in the query string so a URL can be shared."""
 
+    FILTERS = ("q", "stage", "department", "vision", "budget")  # what narrows the list
     SORTS = {
         "code": ["sort_key"],
         # Pledges without a rate (non-budget, unpublished) come last on every database.
@@ -36,6 +39,7 @@ class PledgeFilterForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
+            ("relevance", _("Best match")),
             ("code", _("Code")),
             ("rate", _("Execution rate")),
             ("updated", _("Last update")),
@@ -55,11 +59,9 @@ class PledgeFilterForm(forms.Form):
         """Apply the valid filters; an invalid value is ignored rather than failing the page."""
         self.is_valid()  # cleaned_data then holds only the valid fields
         data = self.cleaned_data
-        if data.get("q"):
-            q = data["q"].strip()
-            queryset = queryset.filter(
-                Q(code__icontains=q) | Q(title__icontains=q) | Q(target__icontains=q)
-            )
+        searching = bool((data.get("q") or "").strip())
+        if searching:
+            queryset = queryset.search(data["q"])
         if data.get("stage"):
             queryset = queryset.filter(stage=data["stage"])
         if data.get("department"):
@@ -68,11 +70,17 @@ class PledgeFilterForm(forms.Form):
             queryset = queryset.filter(vision=data["vision"])
         if data.get("budget"):
             queryset = queryset.filter(budget_type=data["budget"])
-        return queryset.order_by(*self.SORTS[data.get("sort") or "code"])
+        if searching and data.get("sort") in ("", None, "relevance"):
+            # Best match first (a title before a milestone), then as people read codes.
+            return queryset.order_by("search_rank", *self.SORTS["code"])
+        return queryset.order_by(*self.SORTS.get(data.get("sort") or "code", self.SORTS["code"]))
 
 
-class PledgeAdminForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
-    """The whole card; a stage change needs the date it happened and a reason."""
+class PledgeAdminForm(GuardedModelForm):
+    """The whole card; a stage change needs the date it happened and a reason.
+
+    The rule is ``services.pledge_stage_check``'s; the form only shows its errors.
+    """
 
     stage_changed_on = forms.DateField(
         label=_("Date of the stage change"),
@@ -87,18 +95,23 @@ class PledgeAdminForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and "stage" in self.changed_data:
-            if not cleaned.get("stage_changed_on"):
-                self.add_error(
-                    "stage_changed_on",
-                    _(
-                        "이행단계를 바꾸려면 바뀐 날짜가 필요합니다. / "
-                        "A stage change needs the date it happened."
-                    ),
+        if "stage" in cleaned:
+            try:
+                pledge_stage_check(
+                    pledge=self.instance,
+                    stage=cleaned["stage"],
+                    stage_changed_on=cleaned.get("stage_changed_on"),
+                    reason=cleaned.get("change_reason", ""),
                 )
-            if not cleaned.get("change_reason"):
-                self.add_error(
-                    "change_reason",
-                    _("이행단계를 바꾸려면 사유가 필요합니다. / A stage change needs a reason."),
-                )
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    self.add_error("change_reason" if name == "reason" else name, messages)
         return cleaned
+
+
+class ProjectAdminForm(GuardedModelForm):
+    """A sub-project's name, order and overview; its version is shared with its money grid."""
+
+    class Meta:
+        model = Project
+        fields = ["pledge", "name", "position", "overview"]

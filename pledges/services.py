@@ -1,11 +1,22 @@
-"""Writes for pledges: loading a pledge card from its fixture, idempotently."""
+"""Writes for pledges: the card as edited in the admin, and loading it from its fixture."""
 
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils.translation import gettext as _
 
+from departments.locking import version_check
 from departments.models import Department, WorkPlanItem
-from departments.services import SEED_REASON, official_upsert, record_upsert
+from departments.services import (
+    SEED_REASON,
+    official_upsert,
+    record_delete,
+    record_save,
+    record_upsert,
+)
 
 from .dates import parse_printed_date
 from .models import (
@@ -23,6 +34,73 @@ from .models import (
 )
 
 Counts = dict[str, int]
+
+# Sent (with ``pledge_ids``) after sub-projects, and with them their money, were deleted:
+# the app that keeps the money (budgets) refreshes the pledges' stored totals. pledges
+# cannot import budgets (dependencies point budgets → pledges), so it announces instead.
+pledge_money_changed = Signal()
+
+
+def pledge_stage_check(
+    *, pledge: Pledge, stage: str, stage_changed_on: date | None, reason: str
+) -> None:
+    """A stage change needs the date it happened and a reason (keys: the arguments)."""
+    if pledge.pk is None:
+        return
+    stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
+    if stored == stage:
+        return
+    errors = {}
+    if not stage_changed_on:
+        errors["stage_changed_on"] = _(
+            "이행단계를 바꾸려면 바뀐 날짜가 필요합니다. / "
+            "A stage change needs the date it happened."
+        )
+    if not reason:
+        errors["reason"] = _(
+            "이행단계를 바꾸려면 사유가 필요합니다. / A stage change needs a reason."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def pledge_save(
+    *,
+    pledge: Pledge,
+    stage_changed_on: date | None = None,
+    user=None,
+    reason: str = "",
+    expected_version: str | None = None,
+) -> Pledge:
+    """Save a pledge card's own fields; a stage change records its date as "stage since"."""
+    version_check(obj=pledge, expected=expected_version)
+    pledge_stage_check(
+        pledge=pledge, stage=pledge.stage, stage_changed_on=stage_changed_on, reason=reason
+    )
+    if stage_changed_on and pledge.pk is not None:
+        stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
+        if stored != pledge.stage:
+            pledge.stage_since = stage_changed_on
+    return record_save(obj=pledge, user=user, reason=reason)
+
+
+def card_row_save(*, obj: models.Model, user=None, reason: str = "") -> models.Model:
+    """Save a row of a card (sub-project, plan, milestone, official link, material, count).
+
+    Its links must stay on the same card (``same_pledge_errors`` in the models) and its
+    history carries the card's reason. The card's version covers its rows: saving the
+    card moves it.
+    """
+    return record_save(obj=obj, user=user, reason=reason)
+
+
+@transaction.atomic
+def card_row_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
+    """Delete a row of a card; deleting a sub-project deletes its money too."""
+    record_delete(obj=obj, user=user, reason=reason)
+    if isinstance(obj, Project):
+        pledge_money_changed.send(sender=Project, pledge_ids=[obj.pledge_id])
 
 
 def _tally(counts: Counts, status: str) -> None:
@@ -43,10 +121,11 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
     counts: Counts = {}
     for row in data.get("terms", []):
         values = {k: row[k] for k in ("name", "start", "end", "is_current")}
+        values["name_en"] = row.get("name_en", "")
         _tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])
-        values = {"title": row["title"], "subtitle": row.get("subtitle", "")}
+        values = {key: row.get(key, "") for key in ("title", "subtitle", "title_en", "subtitle_en")}
         lookup = {"term": term, "number": row["number"]}
         _tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
     return counts
@@ -63,9 +142,11 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
             key: data.get(key, "")
             for key in (
                 "title",
+                "title_en",
                 "index_title",
                 "objective",
                 "target",
+                "target_en",
                 "overview",
                 "plan_note",
                 "problems",

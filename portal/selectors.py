@@ -7,17 +7,28 @@ Aggregates run in SQL over the pledges' stored totals; money of one card comes f
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from budgets.finance import execution_rate, figures_as_of
 from budgets.models import FigureKind, FundingSource
-from departments.models import Department, WorkPlanItem
+from departments.models import ROLE_ORDER, Department, WorkPlanItem
 from pledges import periods
 from pledges.forms import PledgeFilterForm
-from pledges.models import Pledge, Project, Stage, Term, Vision, WorkPlanLink, code_sort_key
+from pledges.models import (
+    Milestone,
+    Pledge,
+    PledgeOfficial,
+    Project,
+    Stage,
+    Term,
+    Vision,
+    WorkPlanLink,
+    YearPlan,
+    code_sort_key,
+)
 
 MONEY_SUMS = {
     "current_total": Sum("current_total"),
@@ -50,7 +61,7 @@ def home_summary(term: Term) -> dict:
     )
     departments = [
         _with_rate(row)
-        for row in pledges.values(name=F("department__name"))
+        for row in pledges.values(name=F("department__name"), name_en=F("department__name_en"))
         .annotate(pledges=Count("id"), **MONEY_SUMS)
         .order_by("name")
     ]
@@ -103,6 +114,148 @@ def department_shown(name: str) -> Department:
 
 def department_pledges(department: Department, term: Term) -> QuerySet[Pledge]:
     return Pledge.objects.public().for_term(term).filter(department=department).order_by("sort_key")
+
+
+SNIPPET_RADIUS = 40
+
+
+def _snippet(text: str, needle: str) -> str | None:
+    """The words around the first match, trimmed with … where cut; None when absent."""
+    at = text.casefold().find(needle.casefold())
+    if at < 0:
+        return None
+    start, end = max(at - SNIPPET_RADIUS, 0), min(at + len(needle) + SNIPPET_RADIUS, len(text))
+    piece = " ".join(text[start:end].split())
+    return f"{'…' if start else ''}{piece}{'…' if end < len(text) else ''}"
+
+
+def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
+    """For each pledge of a result page, where the search text was found and the words around
+    it ({"where": label, "text": snippet}), in the order the search ranks fields.
+    Three queries for the page, whatever its length."""
+    words = (text or "").split()
+    if not words or not pledges:
+        return {}
+    phrase = " ".join(words)
+    text = words[0]
+    ids = [pledge.pk for pledge in pledges]
+    related: dict[int, list[tuple[str, str]]] = {}
+    for milestone in Milestone.objects.filter(pledge__in=ids, text__icontains=text):
+        related.setdefault(milestone.pledge_id, []).append((_("Milestone"), milestone.text))
+    for project in Project.objects.filter(pledge__in=ids).filter(
+        Q(name__icontains=text) | Q(overview__icontains=text)
+    ):
+        related.setdefault(project.pledge_id, []).append((_("Sub-project"), project.name))
+        related[project.pledge_id].append((_("Sub-project"), project.overview))
+    for plan in YearPlan.objects.filter(pledge__in=ids, text__icontains=text):
+        related.setdefault(plan.pledge_id, []).append((_("Plan per year"), plan.text))
+    officials = PledgeOfficial.objects.filter(
+        pledge__in=ids, official__department__name__icontains=text
+    ).select_related("official__department")
+    late: dict[int, list[tuple[str, str]]] = {}
+    for link in officials:
+        late.setdefault(link.pledge_id, []).append(
+            (_("Accountable official’s department"), link.official.department.name)
+        )
+    result = {}
+    for pledge in pledges:
+        candidates = [
+            (_("Title"), pledge.title),
+            (_("Title"), pledge.title_en),
+            (_("Target"), pledge.target),
+            (_("Target"), pledge.target_en),
+            (_("Objective"), pledge.objective),
+            (_("Overview"), pledge.overview),
+            (_("Problems and measures"), pledge.problems),
+            (_("Plan per year"), pledge.plan_note),
+            *related.get(pledge.pk, []),
+            (_("Department"), pledge.department.name),
+            (_("Department"), pledge.department.name_en),
+            *late.get(pledge.pk, []),
+        ]
+        for needle in dict.fromkeys([phrase, text]):  # the whole phrase, else its first word
+            found = next(
+                (
+                    {"where": where, "text": snippet}
+                    for where, field_text in candidates
+                    if (snippet := _snippet(field_text or "", needle))
+                ),
+                None,
+            )
+            if found:
+                result[pledge.pk] = found
+                break
+    return result
+
+
+def _stage_counts(rows) -> list[tuple[Stage, int]]:
+    counts = dict(rows)
+    return [(stage, counts.get(stage.value, 0)) for stage in Stage]
+
+
+def vision_summary(term: Term) -> list[dict]:
+    """Each vision of the term with its pledges' count, counts per stage and money: one
+    query grouped by vision and stage, summed per vision here (exact integers)."""
+    fields = ("number", "title", "subtitle", "title_en", "subtitle_en")
+    rows = (
+        Pledge.objects.for_term(term)
+        .values("vision", *(f"vision__{field}" for field in fields), "stage")
+        .annotate(n=Count("id"), **MONEY_SUMS)
+        .order_by("vision__number")
+    )
+    visions: dict[int, dict] = {}
+    for row in rows:
+        entry = visions.setdefault(
+            row["vision"],
+            {
+                "vision": Vision(pk=row["vision"], **{f: row[f"vision__{f}"] for f in fields}),
+                "count": 0,
+                "by_stage": [],
+                **{key: None for key in MONEY_SUMS},
+            },
+        )
+        entry["count"] += row["n"]
+        entry["by_stage"].append((row["stage"], row["n"]))
+        for key in MONEY_SUMS:
+            if row[key] is not None:
+                entry[key] = (entry[key] or 0) + row[key]
+    return [
+        {**_with_rate(entry), "stages": _stage_counts(entry.pop("by_stage"))}
+        for entry in visions.values()
+    ]
+
+
+def department_summary(department: Department, term: Term) -> dict:
+    """A department's pledges in the term: money totals, counts per stage, and its contacts
+    (the officials the cards name, with their phones)."""
+    pledges = Pledge.objects.for_term(term).filter(department=department)
+    totals = pledges.aggregate(count=Count("id"), **MONEY_SUMS)
+    return {
+        "totals": _with_rate(totals),
+        "stages": _stage_counts(pledges.values_list("stage").annotate(n=Count("id")).order_by()),
+        "contacts": sorted(
+            department.officials.all(), key=lambda o: (ROLE_ORDER.get(o.role, 9), o.name, o.phone)
+        ),
+    }
+
+
+def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
+    """For each pledge, its latest dated milestone up to ``today`` and its next one after
+    it: the one-line status of cards. One query for the page."""
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in Milestone.objects.filter(
+        pledge__in=[p.pk for p in pledges], parent__isnull=True, start__isnull=False
+    ):
+        milestones.setdefault(milestone.pledge_id, []).append(milestone)
+    return {pk: status_of(items, today) for pk, items in milestones.items()}
+
+
+def status_of(milestones, today) -> dict:
+    """The latest milestone that has started by ``today`` and the earliest one after it."""
+    dated = sorted((m for m in milestones if m.start and not m.parent_id), key=lambda m: m.start)
+    past = [m for m in dated if m.start <= today]
+    upcoming = [m for m in dated if m.start > today]
+    return {"last": past[-1] if past else None, "next": upcoming[0] if upcoming else None}
 
 
 # As of a past day: what the portal showed then, rebuilt from the change history -----------

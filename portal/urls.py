@@ -14,5 +14,6 @@ urlpatterns = [
     path("departments/<str:name>/", cached(views.department_detail), name="department_detail"),
     path("about/", cached(views.about), name="about"),
     path("data-dictionary/", cached(views.data_dictionary), name="data_dictionary"),
+    path("glossary/", cached(views.glossary), name="glossary"),
     path("feed/", cached(PledgeUpdatesFeed()), name="feed"),
 ]

@@ -7,11 +7,13 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from budgets.finance import money_for
 from pledges.models import Pledge
 
 from . import charts, presenters, selectors
+from . import glossary as glossary_entries
 from .api.datapackage import describe
 
 PAGE_SIZE = 12
@@ -24,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "term": term,
         **summary,
         "department_chart": charts.money_by_department(summary["departments"]),
+        "visions": selectors.vision_summary(term),
     }
     return render(request, "portal/home.html", context)
 
@@ -34,10 +37,21 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
     return render(
         request,
         "portal/pledge_list.html",
-        {"term": term, "form": form, "page_obj": page, "query": query.urlencode()},
+        {
+            "term": term,
+            "form": form,
+            "page_obj": page,
+            "page_range": list(page.paginator.get_elided_page_range(page.number)),
+            "query": query.urlencode(),
+            "matches": selectors.search_matches(list(page), form.cleaned_data.get("q", "")),
+            "statuses": selectors.milestone_status(list(page), timezone.localdate()),
+            "filtered": filtered,
+            "visions": [] if filtered else selectors.vision_summary(term),
+        },
     )
 
 
@@ -55,6 +69,9 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
         pledge = selectors.pledge_card(code, request.GET.get("term"))
     money = money_for([pledge], when=when)[pledge.pk]
     context = presenters.pledge_page(pledge, money)
+    context["status"] = selectors.status_of(
+        pledge.milestones.all(), when.date() if when else timezone.localdate()
+    )
     context["open_data"] = presenters.open_data_links(pledge, when)
     return render(request, "portal/pledge_detail.html", context)
 
@@ -74,6 +91,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
             "department": department,
             "term": term,
             "pledges": selectors.department_pledges(department, term),
+            **selectors.department_summary(department, term),
             "items": department.work_plan_items.prefetch_related("pledges"),
         },
     )
@@ -87,6 +105,10 @@ def about(request: HttpRequest) -> HttpResponse:
         "portal/about.html",
         {"term": term, "pledges": pledges, "as_of": selectors.as_of(term)},
     )
+
+
+def glossary(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/glossary.html", {"entries": glossary_entries.ENTRIES})
 
 
 def data_dictionary(request: HttpRequest) -> HttpResponse:

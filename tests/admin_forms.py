@@ -15,7 +15,8 @@ def _value(bound_field):
 def change_form_data(response) -> dict:
     """Every field of the admin form and of its inline formsets, as currently shown."""
     data = {}
-    form = response.context["adminform"].form
+    adminform = response.context.get("adminform")
+    form = adminform.form if adminform is not None else response.context["form"]
     for bound_field in form:
         value = _value(bound_field)
         if value != "" or not bound_field.field.disabled:

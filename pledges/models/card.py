@@ -1,5 +1,6 @@
 """What a card prints besides money: milestones, officials, work-plan links, materials, progress."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +10,7 @@ from departments.models import Official, WorkPlanItem
 
 from .choices import DatePrecision, MaterialKind
 from .pledge import Pledge
-from .projects import Project
+from .projects import Project, same_pledge_errors
 
 
 class Milestone(models.Model):
@@ -69,6 +70,11 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge.code} {self.date_text} {self.text[:40]}"
+
+    def clean(self) -> None:
+        errors = same_pledge_errors(self, "project", "parent")
+        if errors:
+            raise ValidationError(errors)
 
 
 class PledgeOfficial(models.Model):
@@ -175,6 +181,11 @@ class RelatedMaterial(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge.code} {self.title[:50]}"
+
+    def clean(self) -> None:
+        errors = same_pledge_errors(self, "project")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProgressCount(models.Model):

@@ -19,7 +19,7 @@ from .choices import (
     ProjectType,
     Stage,
 )
-from .terms import Term, Vision
+from .terms import UNOFFICIAL_HELP, Term, Vision
 
 
 def _inference_field() -> models.CharField:
@@ -42,6 +42,54 @@ class PledgeQuerySet(models.QuerySet):
 
     def for_term(self, term: Term) -> "PledgeQuerySet":
         return self.filter(term=term)
+
+    def search(self, text: str) -> "PledgeQuerySet":
+        """Pledges whose code, title, target, objective, overview, problems, milestones,
+        sub-projects, department or officials' departments contain every word of ``text``
+        (any part of a word: Korean has no spaces between a noun and its particle).
+        ``search_rank`` says where they matched: lower is better, the title first."""
+        words = text.split()
+        if not words:
+            return self
+        # Every word must match somewhere ("명예 시장" finds 명예시장); ranks add up.
+        queryset = self
+        ranks = []
+        for index, word in enumerate(words[:8]):
+            name = f"search_rank_{index}"
+            queryset = queryset.annotate(**{name: self._search_rank(word)}).filter(
+                **{f"{name}__isnull": False}
+            )
+            ranks.append(models.F(name))
+        return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
+
+    @staticmethod
+    def _search_rank(text: str) -> models.Case:
+        """Where ``text`` occurs in a pledge: 0 title … 4 department, None when nowhere."""
+        from .card import Milestone, PledgeOfficial
+        from .projects import Project, YearPlan
+
+        def own(*fields: str) -> Q:
+            query = Q()
+            for field in fields:
+                query |= Q(**{f"{field}__icontains": text})
+            return query
+
+        def related(model, *fields: str) -> models.Exists:
+            return models.Exists(
+                model.objects.filter(own(*fields), pledge=models.OuterRef("pk")).values("pk")
+            )
+
+        whens = [
+            models.When(own("code", "title", "title_en", "index_title"), then=0),
+            models.When(own("target", "target_en"), then=1),
+            models.When(own("objective", "overview", "problems", "plan_note"), then=2),
+            models.When(related(Milestone, "text", "date_text"), then=3),
+            models.When(related(Project, "name", "overview"), then=3),
+            models.When(related(YearPlan, "text"), then=3),
+            models.When(own("department__name", "department__name_en"), then=4),
+            models.When(related(PledgeOfficial, "official__department__name"), then=4),
+        ]
+        return models.Case(*whens, default=None, output_field=models.IntegerField())
 
     def with_card(self) -> "PledgeQuerySet":
         """Everything a pledge card shows (plans, milestones, officials, work-plan items,
@@ -90,6 +138,9 @@ class Pledge(models.Model):
         help_text=_("The code with its numbers zero-padded, so 12-9 sorts before 12-10."),
     )
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(
+        _("title in English"), max_length=200, blank=True, help_text=UNOFFICIAL_HELP
+    )
     index_title = models.CharField(
         _("title in the chapter index"),
         max_length=200,
@@ -132,6 +183,9 @@ class Pledge(models.Model):
     objective = models.TextField(_("objective"), blank=True)
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
     target = models.CharField(_("target"), max_length=200, blank=True)
+    target_en = models.CharField(
+        _("target in English"), max_length=200, blank=True, help_text=UNOFFICIAL_HELP
+    )
     overview = models.TextField(_("overview"), blank=True)
     plan_note = models.TextField(
         _("note under the plan table"), blank=True, help_text=_("As printed under 추진계획.")

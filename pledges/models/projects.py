@@ -106,7 +106,26 @@ class YearPlan(models.Model):
         return f"{self.pledge.code} {periods.label(self.period)}: {self.text}"
 
     def clean(self) -> None:
+        errors = same_pledge_errors(self, "project")
         if self.pledge_id and not periods.is_valid(self.period, self.pledge.term.years):
-            raise ValidationError(
-                {"period": _("임기에 없는 기간입니다. / Not a period of the term.")}
+            errors["period"] = _("임기에 없는 기간입니다. / Not a period of the term.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def same_pledge_errors(obj: models.Model, *links: str) -> dict[str, str]:
+    """Errors for links of a card's row (sub-project, parent milestone) to another pledge.
+
+    A row of one card may only point at sub-projects and rows of the same card: a forged
+    id of another pledge's (or department's) record is refused whichever door it uses.
+    """
+    errors = {}
+    for name in links:
+        target = getattr(obj, name)
+        if target is not None and obj.pledge_id and target.pledge_id != obj.pledge_id:
+            errors[name] = _(
+                "같은 공약의 항목만 고를 수 있습니다. / Choose an entry of the same pledge."
             )
+    if getattr(obj, "parent_id", None) and obj.parent_id == obj.pk:
+        errors["parent"] = _("자기 자신 아래에 둘 수 없습니다. / It cannot be under itself.")
+    return errors

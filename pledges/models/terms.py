@@ -7,6 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+UNOFFICIAL_HELP = _(
+    "Unofficial English translation, marked so on English pages; blank: the Korean is shown."
+)
+
 
 class TermManager(models.Manager):
     def get_by_natural_key(self, number: int) -> "Term":
@@ -18,6 +22,9 @@ class Term(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     name = models.CharField(_("name"), max_length=30, help_text=_("e.g. 민선8기"))
+    name_en = models.CharField(
+        _("name in English"), max_length=60, blank=True, help_text=UNOFFICIAL_HELP
+    )
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     is_current = models.BooleanField(
@@ -74,6 +81,12 @@ class Vision(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=100)
     subtitle = models.CharField(_("subtitle"), max_length=100, blank=True)
+    title_en = models.CharField(
+        _("title in English"), max_length=100, blank=True, help_text=UNOFFICIAL_HELP
+    )
+    subtitle_en = models.CharField(
+        _("subtitle in English"), max_length=100, blank=True, help_text=UNOFFICIAL_HELP
+    )
 
     history = HistoricalRecords()
 

@@ -3,11 +3,16 @@
 from decimal import Decimal
 
 from django import template
-from django.urls import translate_url
+from django.templatetags.static import static
+from django.urls import reverse, translate_url
+from django.utils import dateformat
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pledges import periods
+
+from .. import glossary
 
 register = template.Library()
 
@@ -49,3 +54,66 @@ def get(mapping: dict, key):
 def translated_url(context, language: str) -> str:
     """This page's URL in another language (/pledges/ ↔ /en/pledges/), query string kept."""
     return translate_url(context["request"].get_full_path(), language)
+
+
+def _english() -> bool:
+    return (get_language() or "ko").startswith("en")
+
+
+@register.filter
+def shown(obj, field: str) -> str:
+    """A name or title in the page's language: on English pages the stored unofficial
+    translation (``<field>_en``), else the Korean marked ``lang="ko"`` (WCAG 3.1.2)."""
+    korean = getattr(obj, field, "") if obj is not None else ""
+    if not _english():
+        return korean
+    english = getattr(obj, f"{field}_en", "")
+    if english:
+        return english
+    return format_html('<span lang="ko">{}</span>', korean) if korean else ""
+
+
+@register.filter
+def ko(value) -> str:
+    """Korean data text; marked ``lang="ko"`` on English pages."""
+    if not value:
+        return ""
+    return format_html('<span lang="ko">{}</span>', value) if _english() else value
+
+
+@register.filter
+def day(value, with_time: str = "") -> str:
+    """A date as the page's readers write it: "2026. 1. 31." / "31 January 2026"."""
+    if not value:
+        return ""
+    if _english():
+        fmt = "j F Y, H:i" if with_time else "j F Y"
+    else:
+        fmt = "Y. n. j. H:i" if with_time else "Y. n. j."
+    return dateformat.format(value, fmt)
+
+
+@register.simple_tag
+def term(slug: str, label) -> str:
+    """A money or stage word linked to its explanation on the glossary page (용어 설명)."""
+    if slug not in glossary.SLUGS:
+        raise template.TemplateSyntaxError(f"no glossary entry {slug!r}")
+    return format_html(
+        '<a class="term" href="{}#{}">{}</a>', reverse("portal:glossary"), slug, label
+    )
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context, language: str = "") -> str:
+    """This page's address without filters or paging (only ?term= is kept), absolute, and in
+    another language when asked: for rel=canonical, hreflang and og:url."""
+    request = context["request"]
+    path = translate_url(request.path, language) if language else request.path
+    term_number = request.GET.get("term", "")
+    query = f"?term={term_number}" if term_number.isdigit() else ""
+    return request.build_absolute_uri(path + query)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_static(context, path: str) -> str:
+    return context["request"].build_absolute_uri(static(path))

@@ -91,8 +91,11 @@ def portal_url(tmp_path_factory):
     server.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test module: Playwright's sync API leaves its event loop marked
+    as running in the main thread while it is open, which makes Django refuse new
+    database connections (SynchronousOnlyOperation) in the tests that follow."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -26,6 +26,7 @@ PAGE_WEIGHT_LIMIT = 600 * 1024
 
 def test_list_filter_then_detail(page):
     page.goto("/pledges/")
+    page.locator(".filter-more summary").click()  # the filters fold behind one button
     page.select_option("#id_department", "공공건축과")
     page.get_by_role("button", name="적용").click()
     page.wait_for_url("**/pledges/?*department=*")
@@ -129,6 +130,8 @@ ADMIN_PAGES = [
     "/admin/pledges/pledge/1/change/",
     "/admin/pledges/project/",
     "/admin/pledges/project/1/change/",
+    "/admin/budgets/budgetfigure/grid/1/",
+    "/admin/budgets/budgetfigure/findings/1/",
     "/admin/budgets/budgetfigure/",
     "/admin/budgets/budgetfigure/import/",
     "/admin/budgets/budgetfigure/export/",
@@ -148,5 +151,86 @@ def test_admin_pages_run_under_the_content_security_policy(page):
         response = page.goto(url, wait_until="networkidle")
         assert response.status == 200, url
         assert page.csp_violations == [], (url, page.csp_violations)
-    page.goto("/admin/pledges/project/1/change/")
+    page.goto("/admin/budgets/budgetfigure/grid/1/")
     page.screenshot(path=ARTIFACTS / "admin-project-grid.png", full_page=True)
+
+
+CITIZEN_PAGES = ["/", "/pledges/", "/pledges/12-8/", "/departments/공공건축과/", "/glossary/"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_phone_list_shows_result_count_before_folded_filters(browser, portal_url, prefix):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=portal_url)
+    page = context.new_page()
+    page.goto(f"{prefix}/pledges/?q=민원")
+    count = page.locator(".result-count")
+    assert count.is_visible() and count.bounding_box()["y"] < 844
+    assert not page.locator("#id_stage").is_visible()  # folded behind one button
+    page.locator(".filter-more summary").click()
+    assert page.locator("#id_stage").is_visible()
+    assert page.locator(".search-match").first.is_visible()
+    for target in page.locator(".filter-more summary, .search-row button").all():
+        assert target.bounding_box()["height"] >= 44
+    page.screenshot(path=ARTIFACTS / f"phone-search{prefix.replace('/', '-')}.png", full_page=True)
+    context.close()
+
+
+def test_phone_table_keeps_the_first_column_fixed_and_words_whole(browser, portal_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=portal_url)
+    page = context.new_page()
+    page.goto("/")
+    first = page.locator("#departments-title ~ .table-wrap tbody th").first
+    assert first.evaluate("e => getComputedStyle(e).position") == "sticky"
+    assert page.locator("body").evaluate("e => getComputedStyle(e).wordBreak") == "keep-all"
+    # 공공건축과 stays on one line (the issue saw 공공/건축/과)
+    assert first.locator("a").evaluate("e => e.getClientRects().length") == 1
+    context.close()
+
+
+def test_english_page_marks_korean_text_and_reads_english(page):
+    page.goto("/en/")
+    assert page.locator("h1").inner_text() == (
+        "How far have the pledges of the 2022–2026 mayoral term (8th elected) come?"
+    )
+    page.goto("/en/pledges/12-1/")
+    assert page.locator(".unofficial-note").is_visible()
+    assert page.locator("ol.timeline").first.get_attribute("lang") == "ko"
+    page.locator(".unofficial-note a").click()
+    page.wait_for_url("**/pledges/12-1/")
+    assert page.locator("h1").inner_text() == "원스톱 맞춤 행정서비스 체계 구축"
+
+
+def test_glossary_link_from_a_money_word_lands_on_its_entry(page):
+    page.goto("/")
+    page.locator("a.term", has_text="확보").first.click()
+    page.wait_for_url("**/glossary/#secured")
+    assert page.locator("#secured").is_visible()
+
+
+def test_printed_card_shows_url_and_print_date(page):
+    page.goto("/pledges/12-1/")
+    page.emulate_media(media="print")
+    meta = page.locator(".print-meta")
+    assert meta.is_visible()
+    assert "/pledges/12-1/" in meta.inner_text() and "2026" in meta.inner_text()
+
+
+@pytest.mark.parametrize("url", ["/glossary/", "/en/glossary/", "/en/departments/공공건축과/"])
+def test_new_pages_have_no_accessibility_violations(page, url):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_screenshots_of_public_pages(browser, portal_url, width, prefix):
+    context = browser.new_context(viewport={"width": width, "height": 900}, base_url=portal_url)
+    page = context.new_page()
+    for url in CITIZEN_PAGES:
+        response = page.goto(prefix + url)
+        assert response.status == 200
+        name = f"{width}{prefix.replace('/', '-')}{url.replace('/', '_')}.png"
+        page.screenshot(path=ARTIFACTS / name, full_page=True)
+    context.close()

@@ -24,13 +24,13 @@ def building_staff(client):
 
 
 def _url(project):
-    return reverse("admin:pledges_project_change", args=[project.pk])
+    return reverse("admin:budgets_budgetfigure_grid", args=[project.pk])
 
 
 def test_grid_shows_every_printed_cell_with_its_value(building_staff, project_12_7):
     response = building_staff.get(_url(project_12_7))
     assert response.status_code == 200
-    form = response.context["adminform"].form
+    form = response.context["form"]
     assert form["cell__executed__total__2025"].value() == 9459
     assert form["cell__investment__special_grant__2025"].value() == 800
     assert form["cell__executed__total__2026"].value() is None  # printed "-"
@@ -45,7 +45,7 @@ def test_staff_saves_this_quarters_execution_and_history_records_it(building_sta
     data["cell__executed__total__total"] = "15775"
     data["change_reason"] = "2026년 1분기 집행실적"
     response = building_staff.post(_url(project_12_7), data)
-    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert response.status_code == 302, response.context["form"].errors
     figure = BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2026")
     assert figure.amount == 1200
     record = figure.history.latest()
@@ -64,7 +64,7 @@ def test_negative_and_fractional_amounts_are_refused_and_nothing_is_written(
     data["cell__executed__total__total"] = "1"
     response = building_staff.post(_url(project_12_7), data)
     assert response.status_code == 200
-    errors = response.context["adminform"].form.errors
+    errors = response.context["form"].errors
     assert "cell__executed__total__2026" in errors and "cell__executed__total__2025" in errors
     assert (
         BudgetFigure.objects.get(project=project_12_7, kind="executed", period="total").amount
@@ -77,7 +77,7 @@ def test_secured_above_current_total_is_refused(building_staff, project_12_7):
     data["cell__secured__total__total"] = "18001"
     response = building_staff.post(_url(project_12_7), data)
     assert response.status_code == 200
-    message = str(response.context["adminform"].form.errors["cell__secured__total__total"])
+    message = str(response.context["form"].errors["cell__secured__total__total"])
     assert "총사업비 현재계획" in message and "above the current total" in message
 
 
@@ -86,7 +86,7 @@ def test_staff_cannot_blank_a_published_figure(building_staff, project_12_7):
     data["cell__executed__total__2025"] = ""
     response = building_staff.post(_url(project_12_7), data)
     assert response.status_code == 200
-    assert "지울 수 없습니다" in str(response.context["adminform"].form.errors)
+    assert "지울 수 없습니다" in str(response.context["form"].errors)
     assert BudgetFigure.objects.filter(
         project=project_12_7, period="2025", kind="executed"
     ).exists()

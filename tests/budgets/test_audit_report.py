@@ -1,16 +1,17 @@
 """The auditor's workbook, read back with openpyxl and checked against the seed."""
 
-import shutil
-import subprocess
 from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from budgets.models import BudgetFigure
 from budgets.report import audit_report_write
 from budgets.services import project_figures_update
 from departments.models import Department
@@ -19,7 +20,7 @@ from tests.factories import auditor, department_staff, make_pledges
 
 pytestmark = pytest.mark.django_db
 
-SHEETS = ["안내", "요약", "연도별", "재원별", "추진현황", "변경이력", "점검"]
+SHEETS = ["안내", "요약", "연도별", "부서×연도", "재원별", "추진현황", "변경이력", "점검"]
 
 
 def _write(tmp_path, **options):
@@ -170,15 +171,130 @@ def test_anonymous_users_are_sent_to_the_login(client):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")
-def test_libreoffice_opens_the_workbook(tmp_path):
+def _pivot(book):
+    header, *rows = list(book["부서×연도"].iter_rows(values_only=True))
+    return header, {row[0]: dict(zip(header[1:], row[1:], strict=True)) for row in rows}
+
+
+def test_department_by_period_pivot_holds_the_seeds_plan_and_execution(tmp_path):
     path = tmp_path / "audit.xlsx"
     audit_report_write(output=str(path))
-    result = subprocess.run(
-        ["soffice", "--headless", "--convert-to", "csv", "--outdir", str(tmp_path), str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
+    header, table = _pivot(openpyxl.load_workbook(path, data_only=True))
+    assert header == (
+        "부서",
+        *("~2022 계획", "~2022 집행", "2022 계획", "2022 집행", "2023 계획", "2023 집행"),
+        *("2024 계획", "2024 집행", "2025 계획", "2025 집행", "2026 계획", "임기후 계획"),
     )
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "audit.csv").read_text(encoding="utf-8", errors="replace").strip()
+    assert list(table) == ["공공건축과", "민원여권과", "행정지원과", "합계"]  # 12-2 has no budget
+    building = table["공공건축과"]
+    # ~2022: 12-8 조리읍 14,524 + 광탄면 3,888 + 12-9 18,430 planned; 4,467 + 2,965 executed
+    assert (building["~2022 계획"], building["~2022 집행"]) == (36842, 7432)
+    # 2022: 12-7 planned 187; executed 12-7 187 + 12-9 4,325 (12-9 plans "~2022", spends "2022")
+    assert (building["2022 계획"], building["2022 집행"]) == (187, 4512)
+    # 2023: 12-7 689 + 12-9 9,651 both planned and executed
+    assert (building["2023 계획"], building["2023 집행"]) == (10340, 10340)
+    assert (building["임기후 계획"], building["2026 계획"]) == (3425, None)
+    civil = table["민원여권과"]  # 12-1's card: plan 22/1,330/748/905/915 + 925 after term
+    assert [civil[f"{y} 계획"] for y in ("2022", "2023", "2024", "2025", "2026")] == [
+        22,
+        1330,
+        748,
+        905,
+        915,
+    ]
+    assert [civil[f"{y} 집행"] for y in ("2022", "2023", "2024", "2025")] == [21, 1434, 706, 900]
+    assert civil["임기후 계획"] == 925 and civil["~2022 계획"] is None
+    assert table["합계"]["2023 집행"] == 11834  # 10,340 + 1,434 + 60
+
+
+def test_pivot_cells_are_the_yearly_sheets_rows_summed_by_department(tmp_path):
+    path = tmp_path / "audit.xlsx"
+    audit_report_write(output=str(path))
+    book = openpyxl.load_workbook(path, data_only=True)
+    departments = {r["관리번호"]: r["부서"] for r in _rows(book["요약"])}
+    expected = {}
+    for r in _rows(book["연도별"]):
+        for measure, amount in (("계획", r["임기내 계획"]), ("집행", r["집행"])):
+            if amount is not None:
+                key = (departments[r["관리번호"]], f"{r['기간']} {measure}")
+                expected[key] = expected.get(key, 0) + amount
+    _header, table = _pivot(book)
+    found = {
+        (department, column): amount
+        for department, cells in table.items()
+        if department != "합계"
+        for column, amount in cells.items()
+        if amount is not None
+    }
+    assert found == expected and len(found) == 25
+
+
+def test_pivot_leaves_unpublished_cells_blank_not_zero():
+    from budgets.report import YearRow, plan_vs_execution
+
+    rows = [
+        YearRow("T-1", "본사업", "가과", "2023", None, 10, None),
+        YearRow("T-1", "본사업", "가과", "2024", None, None, 7),
+        YearRow("T-2", "본사업", "가과", "2023", None, 5, None),
+        YearRow("T-3", "본사업", "나과", "2024", None, None, None),
+    ]
+    keys, table = plan_vs_execution(rows)
+    assert keys == [("계획", "2023"), ("집행", "2024")]
+    # 나과 has neither plan nor execution (only, say, an investment-plan cell): no row
+    assert table == [("가과", {("계획", "2023"): 15, ("집행", "2024"): 7})]
+
+
+def test_change_history_reads_its_window_and_the_value_from_before_it(tmp_path):
+    _age_history(400)  # the seed's records now lie before the 12-month window
+    project = Project.objects.get(pledge__code="12-1")
+    project_figures_update(
+        project=project, cells={("executed", "total", "total"): 3500}, reason="감사 테스트"
+    )
+    changes = _rows(_write(tmp_path)["변경이력"])
+    assert [(c["기록"], c["변경"], c["이전 값"], c["새 값"], c["사유"]) for c in changes] == [
+        ("12-1 본사업 집행금액 계 계", "변경", 3061, 3500, "감사 테스트")
+    ]
+    wider = _write(tmp_path, changes_since=timezone.localdate() - timedelta(days=401))
+    assert len(_rows(wider["변경이력"])) == 220 + 1  # the seed's creations come into the period
+
+
+def _old_figure_saves(count: int, *, days_ago: int) -> None:
+    """``count`` re-saves (amount unchanged) of 12-9's figures, ``days_ago`` days old."""
+    figures = list(BudgetFigure.objects.filter(project__pledge__code="12-9").order_by("pk"))
+    moment = timezone.now() - timedelta(days=days_ago)
+    BudgetFigure.history.bulk_create(
+        BudgetFigure.history.model(
+            id=figure.pk,
+            project_id=figure.project_id,
+            kind=figure.kind,
+            source=figure.source,
+            period=figure.period,
+            amount=figure.amount,
+            note=figure.note,
+            history_date=moment + timedelta(seconds=n),
+            history_type="~",
+            history_change_reason="old re-save",
+        )
+        for n in range(count)
+        for figure in [figures[n % len(figures)]]
+    )
+
+
+def test_change_history_queries_do_not_grow_with_history(tmp_path, django_assert_max_num_queries):
+    with CaptureQueriesContext(connection) as seed_only:
+        _write(tmp_path)
+    _old_figure_saves(3000, days_ago=500)  # outside the window
+    _old_figure_saves(40, days_ago=10)  # inside it, nothing changed: no field rows
+    with django_assert_max_num_queries(len(seed_only)):
+        book = _write(tmp_path)
+    changes = _rows(book["변경이력"])
+    assert len(changes) == 220  # the seed's 220 creations; unchanged re-saves add no rows
+    assert len(seed_only) <= 30
+
+
+def test_department_report_lists_only_its_pledges_changes(tmp_path):
+    department = Department.objects.get(name="공공건축과")
+    changes = _rows(_write(tmp_path, department=department)["변경이력"])
+    assert {c["기록"].split()[0] for c in changes} == {"12-7", "12-8", "12-9"}
+    everything = _rows(_write(tmp_path)["변경이력"])
+    assert len(changes) == sum(c["기록"].split()[0] in {"12-7", "12-8", "12-9"} for c in everything)

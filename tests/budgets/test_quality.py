@@ -145,11 +145,14 @@ def test_figure_changes_are_read_from_history():
     assert [f.figures["old"] for f in found] == [30]
 
 
-def test_findings_show_on_the_pledges_admin_page(client):
+def test_findings_are_linked_from_the_pledges_admin_page(client):
     from tests.factories import auditor
 
     client.force_login(auditor())
     pledge = Pledge.objects.get(code="12-7")
-    html = client.get(f"/admin/pledges/pledge/{pledge.pk}/change/").content.decode()
+    page = client.get(f"/admin/pledges/pledge/{pledge.pk}/change/").content.decode()
+    url = f"/admin/budgets/budgetfigure/findings/{pledge.pk}/"
+    assert f'href="{url}"' in page
+    html = client.get(url).content.decode()
     assert "plans_split_the_total_differently" in html
     assert "in_term_plan_years_sum_to_total" in html

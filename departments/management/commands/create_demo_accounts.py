@@ -23,6 +23,10 @@ ACCOUNTS = [
 class Command(BaseCommand):
     help = "데모 계정을 만들고 임의 비밀번호를 한 번 출력합니다 (DEBUG 전용). / Demo accounts."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="where `make run` listens")
+        parser.add_argument("--port", type=int, default=8000, help="where `make run` listens")
+
     @transaction.atomic
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -43,5 +47,8 @@ class Command(BaseCommand):
                 user.groups.set([Group.objects.get(name=group)])
             user.departments.set(Department.objects.filter(name__in=departments))
             lines.append(f"  {username:<10} {password:<18} {role}")
-        self.stdout.write("Demo accounts (http://127.0.0.1:8000/admin/), passwords shown once:")
+        host = options["host"]
+        host = f"[{host}]" if ":" in host else host  # an IPv6 address in a URL
+        admin_url = f"http://{host}:{options['port']}/admin/"
+        self.stdout.write(f"Demo accounts ({admin_url}), passwords shown once:")
         self.stdout.write("\n".join(lines))

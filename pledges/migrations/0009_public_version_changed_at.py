@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0006_pledge_sort_key'),
+        ('pledges', '0008_search_trigram_indexes'),
     ]
 
     operations = [

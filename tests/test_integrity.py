@@ -1,0 +1,327 @@
+"""One write path: the same rules, lock and scope whichever door a change comes in by."""
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+from django.urls import reverse
+
+from budgets.models import BudgetFigure
+from budgets.services import project_figures_update
+from departments.admin_guard import GuardedAdmin
+from departments.locking import STALE_MESSAGE
+from departments.models import Department, Official
+from departments.scoping import SCOPED_CHOICES
+from pledges.models import Milestone, Pledge, Project
+from tests.admin_forms import change_form_data
+from tests.budgets.test_import_export import dry_run, xlsx_file
+from tests.factories import department_staff, make_user
+
+pytestmark = pytest.mark.django_db
+
+SECURED_ERROR = "above the current total cost"
+NEGATIVE_ERROR = "Amounts cannot be negative"
+
+
+# -- forged ids on every foreign key --------------------------------------------------------
+
+
+def _forms_with_foreign_keys():
+    """(owner admin or inline, field name, target label) for every scoped FK in the admin."""
+    found = []
+    for model, model_admin in admin.site._registry.items():
+        for owner in [model_admin, *(i(model, admin.site) for i in model_admin.inlines)]:
+            for field in owner.model._meta.get_fields():
+                if field.many_to_one and field.concrete and field.editable:
+                    target = field.related_model._meta.label_lower
+                    if target in SCOPED_CHOICES:
+                        found.append((owner, field, target))
+    return found
+
+
+def test_every_scoped_foreign_key_offers_and_accepts_only_the_users_departments():
+    staff = department_staff("civil", departments=("민원여권과",))
+    request = RequestFactory().get("/admin/")
+    request.user = staff
+    other = Department.objects.get(name="공공건축과")
+    forged = {
+        "departments.department": other,
+        "departments.official": Official.objects.filter(department=other).first(),
+        "pledges.pledge": Pledge.objects.get(code="12-7"),
+        "pledges.project": Project.objects.filter(pledge__code="12-7").first(),
+        "pledges.milestone": Milestone.objects.filter(pledge__code="12-7").first(),
+    }
+    checked = set()
+    for owner, field, target in _forms_with_foreign_keys():
+        inline = isinstance(owner, InlineModelAdmin)
+        may_add = (
+            owner.has_add_permission(request, None) if inline else owner.has_add_permission(request)
+        )
+        if not (may_add or owner.has_change_permission(request)):
+            continue  # read-only for staff: no form of theirs posts this field
+        formfield = owner.formfield_for_foreignkey(field, request)
+        if formfield is None:
+            continue
+        choices = formfield.queryset
+        assert not choices.filter(pk=forged[target].pk).exists(), (owner, field.name)
+        with pytest.raises(ValidationError):  # the forged id, posted: refused on the server
+            formfield.clean(forged[target].pk)
+        checked.add(f"{owner.model._meta.model_name}.{field.name}")
+    assert {
+        "pledge.department",
+        "project.pledge",
+        "budgetfigure.project",
+        "official.department",
+        "milestone.project",
+        "milestone.parent",
+        "yearplan.project",
+        "relatedmaterial.project",
+        "pledgeofficial.official",
+    } <= checked
+
+
+def _inline_prefix(page, model):
+    return next(
+        f.formset.prefix for f in page.context["inline_admin_formsets"] if f.formset.model is model
+    )
+
+
+def test_staff_cannot_nest_their_milestone_under_another_departments(client):
+    client.force_login(department_staff("civil", departments=("민원여권과",)))
+    pledge = Pledge.objects.get(code="12-1")
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    page = client.get(url)
+    data = change_form_data(page)
+    prefix = _inline_prefix(page, Milestone)
+    foreign = Milestone.objects.filter(pledge__code="12-7").first()
+    data[f"{prefix}-0-parent"] = str(foreign.pk)
+    data["change_reason"] = "forged"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    formset = next(
+        f.formset for f in response.context["inline_admin_formsets"] if f.formset.model is Milestone
+    )
+    assert formset.forms[0].errors.as_data()["parent"][0].code == "invalid_choice"
+    assert pledge.milestones.get(position=1).parent_id is None
+
+
+def test_a_milestone_cannot_hang_under_another_pledge_of_the_same_department(client):
+    client.force_login(make_user("root", superuser=True))
+    pledge = Pledge.objects.get(code="12-1")
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    page = client.get(url)
+    data = change_form_data(page)
+    prefix = _inline_prefix(page, Milestone)
+    elsewhere = Milestone.objects.exclude(pledge=pledge).first()
+    data[f"{prefix}-0-parent"] = str(elsewhere.pk)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Choose an entry of the same pledge" in response.content.decode()
+    assert pledge.milestones.get(position=1).parent_id is None
+
+
+def test_staff_cannot_move_a_sub_project_to_another_departments_pledge(client):
+    client.force_login(department_staff("civil", departments=("민원여권과",)))
+    project = Project.objects.filter(pledge__code="12-1").first()
+    url = reverse("admin:pledges_project_change", args=[project.pk])
+    data = change_form_data(client.get(url))
+    data["pledge"] = str(Pledge.objects.get(code="12-7").pk)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    project.refresh_from_db()
+    assert project.pledge.code == "12-1"
+
+
+# -- the same invalid figure through every door ----------------------------------------------
+
+
+@pytest.fixture
+def building(client):
+    client.force_login(department_staff("building", departments=("공공건축과",)))
+    return client
+
+
+@pytest.fixture
+def project_12_7():
+    return Project.objects.get(pledge__code="12-7")
+
+
+def _figures(project):
+    return sorted(BudgetFigure.objects.filter(project=project).values_list("pk", "amount"))
+
+
+@pytest.mark.parametrize(
+    ("cell", "amount", "message"),
+    [
+        (("secured", "total", "total"), "18001", SECURED_ERROR),
+        (("executed", "total", "2025"), "-5", NEGATIVE_ERROR),
+        (("executed", "total", "2025"), "12.5", "whole numbers of million won"),
+    ],
+    ids=["secured-above-current", "negative", "fractional"],
+)
+def test_the_same_invalid_figure_is_refused_alike_by_every_door(
+    building, project_12_7, cell, amount, message, settings, tmp_path
+):
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    before = _figures(project_12_7)
+    # 1. the grid
+    grid = reverse("admin:budgets_budgetfigure_grid", args=[project_12_7.pk])
+    data = change_form_data(building.get(grid))
+    data["cell__" + "__".join(cell)] = amount
+    response = building.post(grid, data)
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["cell__" + "__".join(cell)])
+    # 2. the single-figure form
+    figure = BudgetFigure.objects.get(
+        project=project_12_7, kind=cell[0], source=cell[1], period=cell[2]
+    )
+    single = reverse("admin:budgets_budgetfigure_change", args=[figure.pk])
+    data = change_form_data(building.get(single))
+    data["amount"] = amount
+    response = building.post(single, data)
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors["amount"])
+    # 3. the history revert: switched off, a POST is refused whatever it holds
+    record = figure.history.order_by("history_id").first()
+    revert = reverse("admin:budgets_budgetfigure_simple_history", args=[figure.pk, record.pk])
+    assert building.post(revert, {"amount": amount}).status_code == 403
+    # 4. the import's dry run (the confirm runs the same service): refused, no token
+    table = {"secured": "확보금액", "executed": "집행금액"}[cell[0]]
+    period = "계" if cell[2] == "total" else cell[2]
+    upload = xlsx_file([["12-7", "본사업", table, "계", period, amount, ""]])
+    response = dry_run(building, upload)
+    assert response.status_code == 200 and "confirm_form" not in response.context
+    # A fraction never reaches the service: the import's reader refuses the cell itself,
+    # in its own words ("정수", a whole number).
+    assert (message if amount != "12.5" else "정수") in response.content.decode()
+    # 5. the service a command calls
+    from decimal import Decimal
+
+    with pytest.raises(ValidationError) as refused:
+        project_figures_update(project=project_12_7, cells={cell: Decimal(amount)})
+    assert message in str(refused.value)
+    assert _figures(project_12_7) == before
+
+
+# -- two sessions on every edit form ---------------------------------------------------------
+
+# A text field each admin's change form edits, to change in two sessions.
+EDITED_FIELD = {
+    "pledges.pledge": "title",
+    "pledges.project": "name",
+    "pledges.term": "name",
+    "pledges.vision": "title",
+    "departments.bureau": "name",
+    "departments.department": "phone",
+    "departments.official": "phone",
+    "departments.workplanitem": "title",
+    "budgetfigure": None,  # its own test below: its version is its sub-project's
+}
+
+
+def test_every_guarded_admin_has_a_two_session_test():
+    guarded = {
+        m._meta.label_lower
+        for m, a in admin.site._registry.items()
+        if isinstance(a, GuardedAdmin) and m._meta.label_lower != "budgets.budgetfigure"
+    }
+    assert guarded == set(EDITED_FIELD) - {"budgetfigure"}
+
+
+@pytest.mark.parametrize("label", sorted(set(EDITED_FIELD) - {"budgetfigure"}))
+def test_a_later_save_of_a_stale_change_form_is_refused(client, label):
+    model = next(m for m in admin.site._registry if m._meta.label_lower == label)
+    obj = model.objects.order_by("pk").first()
+    field = EDITED_FIELD[label]
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    client.force_login(make_user("first", superuser=True))
+    first = change_form_data(client.get(url))
+    client.force_login(make_user("second", superuser=True))
+    second = change_form_data(client.get(url))
+    second[field] = f"{second[field]}2"
+    response = client.post(url, second)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    client.force_login(
+        model._default_manager.model._meta.apps.get_model("auth.User").objects.get(username="first")
+    )
+    first[field] = f"{first[field]}1"
+    response = client.post(url, first)
+    assert response.status_code == 200
+    assert str(STALE_MESSAGE) in response.content.decode()
+    obj.refresh_from_db()
+    assert getattr(obj, field) == second[field]
+
+
+def test_a_single_figure_saved_makes_an_open_grid_stale_and_back(building, project_12_7):
+    figure = BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2025")
+    grid = reverse("admin:budgets_budgetfigure_grid", args=[project_12_7.pk])
+    single = reverse("admin:budgets_budgetfigure_change", args=[figure.pk])
+    grid_data = change_form_data(building.get(grid))
+    single_data = change_form_data(building.get(single))
+    single_data["amount"] = "9460"
+    assert building.post(single, single_data).status_code == 302
+    grid_data["cell__executed__total__2026"] = "300"  # another cell: the old 2025 goes back
+    response = building.post(grid, grid_data)
+    assert response.status_code == 200
+    assert "changed by someone else since you opened it" in response.content.decode()
+    figure.refresh_from_db()
+    assert figure.amount == 9460
+    assert not BudgetFigure.objects.filter(
+        project=project_12_7, period="2026", kind="executed"
+    ).exists()
+    # and the other way round: a grid save makes an open single form stale
+    single_data = change_form_data(building.get(single))
+    grid_data = change_form_data(building.get(grid))
+    grid_data["cell__executed__total__2025"] = "9461"
+    assert building.post(grid, grid_data).status_code == 302
+    single_data["amount"] = "1"
+    response = building.post(single, single_data)
+    assert response.status_code == 200
+    assert "changed by someone else since you opened it" in response.content.decode()
+    figure.refresh_from_db()
+    assert figure.amount == 9461
+
+
+def test_a_stale_pledge_form_does_not_overwrite_a_milestone_edited_meanwhile(client):
+    pledge = Pledge.objects.get(code="12-1")
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    client.force_login(department_staff("first", departments=("민원여권과",)))
+    first_page = client.get(url)
+    first = change_form_data(first_page)
+    client.force_login(department_staff("second", departments=("민원여권과",)))
+    second_page = client.get(url)
+    second = change_form_data(second_page)
+    prefix = _inline_prefix(second_page, Milestone)
+    second[f"{prefix}-0-text"] = "두 번째 사용자의 수정"
+    assert client.post(url, second).status_code == 302
+    client.force_login(department_staff("first2", departments=("민원여권과",)))
+    first[f"{prefix}-0-text"] = "첫 번째 사용자의 수정"
+    response = client.post(url, first)
+    assert response.status_code == 200
+    assert pledge.milestones.get(position=1).text == "두 번째 사용자의 수정"
+
+
+def test_department_membership_changes_only_by_administrators(client):
+    staff = department_staff("gonggong", departments=("공공건축과",))
+    civil = Department.objects.get(name="민원여권과")
+    client.force_login(staff)
+    url = reverse("admin:departments_department_change", args=[civil.pk])
+    assert client.get(url).status_code == 200  # read-only
+    assert client.post(url, {"name": civil.name, "staff": [staff.pk]}).status_code == 403
+    record = civil.history.order_by("history_id").first()
+    revert = reverse("admin:departments_department_simple_history", args=[civil.pk, record.pk])
+    assert client.post(revert, {"name": civil.name, "staff": [staff.pk]}).status_code == 403
+    assert not civil.staff.filter(pk=staff.pk).exists()
+
+
+def test_a_past_version_is_shown_read_only_without_a_revert_button(client):
+    client.force_login(make_user("root", superuser=True))
+    pledge = Pledge.objects.get(code="12-1")
+    record = pledge.history.order_by("history_id").first()
+    url = reverse("admin:pledges_pledge_simple_history", args=[pledge.pk, record.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert pledge.title in html
+    assert 'name="title"' not in html and '<input type="submit"' not in html
