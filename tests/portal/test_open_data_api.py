@@ -249,7 +249,12 @@ def seed_dated_2026_01_31():
     loaded = datetime(2026, 1, 31, 12, tzinfo=SEOUL)
     for model in apps.get_models():
         if model.__name__.startswith("Historical"):
-            model.objects.update(history_date=loaded)
+            records = model.objects.order_by("history_date", "history_id")
+            for step, pk in enumerate(records.values_list("pk", flat=True)):
+                # a microsecond apart: records keep their order, no two tie as "latest"
+                model.objects.filter(pk=pk).update(
+                    history_date=loaded + timedelta(microseconds=step)
+                )
 
 
 def test_as_of_before_and_after_an_edit_returns_the_old_and_the_new_value(
