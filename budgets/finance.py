@@ -14,11 +14,37 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from pledges import periods
+from pledges.labels import KoreanNames
 from pledges.models import Pledge, Project
 
 from .models import BudgetFigure, FigureKind, FundingSource
 
-Cells = dict[tuple[str, str, str], int]  # (kind, source, period) -> 백만원
+Cell = tuple[str, str, str]  # (kind, source, period): one printed cell of a money table
+Cells = dict[Cell, int]  # cell -> 백만원
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One cell's amount going from ``old`` to ``new`` (None: not published).
+
+    Made by an edit (``project_figures_update``) or read back from the history (for the
+    quality rules), where ``project`` names the sub-project and ``when`` is the moment.
+    """
+
+    cell: Cell
+    old: int | None
+    new: int | None
+    project: str = ""
+    when: datetime | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.cell[0]
+
+    @property
+    def period(self) -> str:
+        return self.cell[2]
+
 
 SOURCES = [s for s in FundingSource.values if s != FundingSource.TOTAL]
 
@@ -131,15 +157,11 @@ def _source_keys(values: dict[str, int]) -> dict[str, int]:
     return {SOURCE_NAMES[source]: amount for source, amount in values.items()}
 
 
-SOURCE_NAMES = {
-    FundingSource.TOTAL: "계",
-    FundingSource.NATIONAL: "국비",
-    FundingSource.PROVINCIAL: "도비",
-    FundingSource.CITY: "시비",
-    FundingSource.PRIVATE: "민자",
-    FundingSource.SPECIAL_GRANT: "특조비",
-    FundingSource.OTHER: "기타",
-}
+# The Korean names files, the API and the audit workbook use whatever the reader's
+# language (국비, 확보금액, 기투자 …): derived from the labels, never written again.
+SOURCE_NAMES = KoreanNames(FundingSource)
+TABLE_NAMES = KoreanNames(FigureKind)
+PERIOD_NAMES = KoreanNames(periods.NAMES)
 
 
 def as_number(value: Decimal | None) -> float | None:

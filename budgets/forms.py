@@ -2,7 +2,6 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from departments.admin_guard import GuardedModelForm
@@ -10,10 +9,10 @@ from departments.locking import ChangeReasonMixin, record_version
 from pledges import periods
 from pledges.models import Project
 
-from .finance import SOURCE_NAMES, Finance, PledgeMoney
+from .finance import Cell, Finance, PledgeMoney
 from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import SUM_RULES, PledgeContext, executed_above_yearly_plan, pledge_findings
-from .services import Cell, cell_key, project_figures_validate
+from .services import cell_key, project_figures_validate
 
 ALL_SOURCES = FundingSource.values
 TOTAL_ONLY = [FundingSource.TOTAL]
@@ -52,7 +51,9 @@ class ProjectFiguresForm(ChangeReasonMixin, forms.Form):
         for table in self.tables:
             for _label, cells in table["rows"]:
                 for cell in cells:
-                    label = f"{table['title']} {SOURCE_NAMES[cell[1]]} {periods.label(cell[2])}"
+                    label = (
+                        f"{table['title']} {FundingSource(cell[1]).label} {periods.label(cell[2])}"
+                    )
                     self.fields[_field_name(cell)] = forms.DecimalField(
                         required=False,
                         initial=self.existing.get(cell),
@@ -76,11 +77,9 @@ class ProjectFiguresForm(ChangeReasonMixin, forms.Form):
             return {
                 "kind": kind,
                 "title": title,
-                "columns": [
-                    periods.label(p) if p != periods.TOTAL else _("Total") for p in columns
-                ],
+                "columns": [periods.label(p) for p in columns],
                 "rows": [
-                    (SOURCE_NAMES[source], [(kind, source, p) for p in columns])
+                    (FundingSource(source).label, [(kind, source, p) for p in columns])
                     for source in sources
                 ],
             }
@@ -88,26 +87,26 @@ class ProjectFiguresForm(ChangeReasonMixin, forms.Form):
         return [
             table(
                 FigureKind.INVESTMENT,
-                _("Investment plan (연도별 투자계획)"),
+                FigureKind.INVESTMENT.label,
                 ALL_SOURCES,
                 [periods.TOTAL, periods.PRIOR, *years, periods.AFTER],
             ),
             table(
-                FigureKind.COST_INITIAL, _("Total cost, initial plan"), TOTAL_ONLY, [periods.TOTAL]
+                FigureKind.COST_INITIAL, FigureKind.COST_INITIAL.label, TOTAL_ONLY, [periods.TOTAL]
             ),
             table(
-                FigureKind.COST_CURRENT, _("Total cost, current plan"), TOTAL_ONLY, [periods.TOTAL]
+                FigureKind.COST_CURRENT, FigureKind.COST_CURRENT.label, TOTAL_ONLY, [periods.TOTAL]
             ),
             table(
                 FigureKind.IN_TERM_PLAN,
-                _("In-term plan (임기내 계획)"),
+                FigureKind.IN_TERM_PLAN.label,
                 TOTAL_ONLY,
                 [periods.TOTAL, *through(FigureKind.IN_TERM_PLAN), *years, periods.AFTER],
             ),
-            table(FigureKind.SECURED, _("Secured (확보금액)"), ALL_SOURCES, [periods.TOTAL]),
+            table(FigureKind.SECURED, FigureKind.SECURED.label, ALL_SOURCES, [periods.TOTAL]),
             table(
                 FigureKind.EXECUTED,
-                _("Executed (집행금액)"),
+                FigureKind.EXECUTED.label,
                 TOTAL_ONLY,
                 [periods.TOTAL, *through(FigureKind.EXECUTED), *years],
             ),

@@ -13,24 +13,24 @@ from pledges.models import Project
 class FundingSource(models.TextChoices):
     """재원. ``TOTAL`` is the printed total row (계), kept as published next to its parts."""
 
-    TOTAL = "total", _("Total (계)")
-    NATIONAL = "national", _("National (국비)")
-    PROVINCIAL = "provincial", _("Provincial (도비)")
-    CITY = "city", _("City (시비)")
-    PRIVATE = "private", _("Private (민자)")
-    SPECIAL_GRANT = "special_grant", _("Special grant (특조비)")
-    OTHER = "other", _("Other (기타)")
+    TOTAL = "total", _("계")
+    NATIONAL = "national", _("국비")
+    PROVINCIAL = "provincial", _("도비")
+    CITY = "city", _("시비")
+    PRIVATE = "private", _("민자")
+    SPECIAL_GRANT = "special_grant", _("특조비")
+    OTHER = "other", _("기타")
 
 
 class FigureKind(models.TextChoices):
     """Which printed table a figure belongs to."""
 
-    INVESTMENT = "investment", _("Investment plan (연도별 투자계획)")
-    COST_INITIAL = "cost_initial", _("Total cost, initial plan (총사업비 초기계획)")
-    COST_CURRENT = "cost_current", _("Total cost, current plan (총사업비 현재계획)")
-    IN_TERM_PLAN = "in_term_plan", _("In-term plan (임기내 계획)")
-    SECURED = "secured", _("Secured (확보금액)")
-    EXECUTED = "executed", _("Executed (집행금액)")
+    INVESTMENT = "investment", _("연도별 투자계획")
+    COST_INITIAL = "cost_initial", _("총사업비 초기계획")
+    COST_CURRENT = "cost_current", _("총사업비 현재계획")
+    IN_TERM_PLAN = "in_term_plan", _("임기내 계획")
+    SECURED = "secured", _("확보금액")
+    EXECUTED = "executed", _("집행금액")
 
 
 # Which rows (sources) and columns (periods) each table has. "year" stands for any

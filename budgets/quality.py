@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Stage
 
-from .finance import SOURCE_NAMES, Finance, PledgeMoney, money_for
+from .finance import SOURCE_NAMES, TABLE_NAMES, FigureChange, Finance, PledgeMoney, money_for
 from .models import BudgetFigure, FigureKind, FundingSource
 
 # A pledge marked 완료 with less than this share of its current total executed is flagged.
@@ -32,19 +32,6 @@ class Finding:
 
 
 @dataclass
-class FigureChange:
-    """A change (not a creation) of one figure, from the history."""
-
-    project: str
-    kind: str
-    source: str
-    period: str
-    old: int | None
-    new: int | None
-    when: datetime
-
-
-@dataclass
 class PledgeContext:
     pledge: Pledge
     money: PledgeMoney
@@ -56,6 +43,12 @@ class PledgeContext:
 
 def _n(value: int | None) -> str:
     return "미공개" if value is None else f"{value:,}"
+
+
+def sum_rule(rule: Callable[[PledgeContext], list[Finding]]):
+    """Mark a rule that checks printed parts against their printed total (``SUM_RULES``)."""
+    rule.checks_a_sum = True
+    return rule
 
 
 def _project_sums(
@@ -93,6 +86,7 @@ def _project_sums(
     return findings
 
 
+@sum_rule
 def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
     """In the investment plan, the source rows of each column add up to the 계 row."""
 
@@ -100,7 +94,7 @@ def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
         columns = {p for (k, _s, p) in finance.cells if k == FigureKind.INVESTMENT}
         return [
             (
-                f"연도별 투자계획 {periods.label(period)} 열",
+                f"{TABLE_NAMES[FigureKind.INVESTMENT]} {periods.label(period)} 열",
                 finance.get(FigureKind.INVESTMENT, FundingSource.TOTAL, period),
                 {
                     SOURCE_NAMES[s]: a
@@ -113,13 +107,14 @@ def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
     return _project_sums(context, "investment_sources_sum_to_total", cases)
 
 
+@sum_rule
 def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
     """In the investment plan, 기투자 + the years + 임기후 of each row add up to 총사업비."""
 
     def cases(finance: Finance):
         return [
             (
-                f"연도별 투자계획 {SOURCE_NAMES[source]} 행",
+                f"{TABLE_NAMES[FigureKind.INVESTMENT]} {SOURCE_NAMES[source]} 행",
                 finance.get(FigureKind.INVESTMENT, source),
                 finance.row(FigureKind.INVESTMENT, source),
             )
@@ -129,6 +124,7 @@ def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
     return _project_sums(context, "investment_periods_sum_to_total", cases)
 
 
+@sum_rule
 def in_term_plan_years_sum_to_total(context: PledgeContext) -> list[Finding]:
     """The in-term plan's years (임기후 excluded) add up to its 계획합계."""
 
@@ -136,26 +132,29 @@ def in_term_plan_years_sum_to_total(context: PledgeContext) -> list[Finding]:
         years = {
             p: a for p, a in finance.row(FigureKind.IN_TERM_PLAN).items() if p != periods.AFTER
         }
-        return [("임기내 계획", finance.get(FigureKind.IN_TERM_PLAN), years)]
+        return [(TABLE_NAMES[FigureKind.IN_TERM_PLAN], finance.get(FigureKind.IN_TERM_PLAN), years)]
 
     return _project_sums(context, "in_term_plan_years_sum_to_total", cases)
 
 
+@sum_rule
 def secured_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
     """Secured amounts by source add up to 확보총계."""
 
     def cases(finance: Finance):
         parts = {SOURCE_NAMES[s]: a for s, a in finance.column(FigureKind.SECURED).items()}
-        return [("확보금액", finance.get(FigureKind.SECURED), parts)]
+        return [(TABLE_NAMES[FigureKind.SECURED], finance.get(FigureKind.SECURED), parts)]
 
     return _project_sums(context, "secured_sources_sum_to_total", cases)
 
 
+@sum_rule
 def executed_years_sum_to_total(context: PledgeContext) -> list[Finding]:
     """Executed amounts by year add up to 집행총계."""
 
     def cases(finance: Finance):
-        return [("집행금액", finance.get(FigureKind.EXECUTED), finance.row(FigureKind.EXECUTED))]
+        kind = FigureKind.EXECUTED
+        return [(TABLE_NAMES[kind], finance.get(kind), finance.row(kind))]
 
     return _project_sums(context, "executed_years_sum_to_total", cases)
 
@@ -466,7 +465,8 @@ RULES: list[Callable[[PledgeContext], list[Finding]]] = [
     figure_changed_after_its_year_closed,
 ]
 
-SUM_RULES = RULES[:5]
+# The "parts add up to the printed total" rules: the admin grid warns with these.
+SUM_RULES = [rule for rule in RULES if getattr(rule, "checks_a_sum", False)]
 
 
 def pledge_findings(context: PledgeContext, rules=RULES) -> list[Finding]:
@@ -529,12 +529,10 @@ def _figure_changes(pledge_ids: list[int], when: datetime | None) -> dict[int, l
             if previous.amount != record.amount:
                 found.setdefault(record.project.pledge_id, []).append(
                     FigureChange(
-                        project=record.project.name,
-                        kind=record.kind,
-                        source=record.source,
-                        period=record.period,
+                        cell=(record.kind, record.source, record.period),
                         old=previous.amount,
                         new=record.amount,
+                        project=record.project.name,
                         when=record.history_date,
                     )
                 )

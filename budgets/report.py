@@ -35,10 +35,9 @@ from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
 from pledges.spreadsheet import spreadsheet_safe
 
-from .finance import SOURCE_NAMES
+from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES
 from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import PledgeContext, contexts_for, pledge_findings
-from .resources import PERIOD_NAMES, TABLE_NAMES
 
 TITLE = "파주시 공약 이행 감사 보고서"
 UNIT = "백만원"

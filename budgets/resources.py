@@ -33,9 +33,8 @@ from pledges import periods
 from pledges.models import Project, Term
 from pledges.spreadsheet import FORMULA_STARTS
 
-from .finance import SOURCE_NAMES
-from .models import BudgetFigure, FigureKind
-from .services import Cell
+from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES, Cell
+from .models import BudgetFigure
 
 COLUMNS = {
     "term": "임기",
@@ -47,15 +46,6 @@ COLUMNS = {
     "amount": "금액(백만원)",
     "note": "비고",
 }
-TABLE_NAMES = {
-    FigureKind.INVESTMENT: "연도별 투자계획",
-    FigureKind.COST_INITIAL: "총사업비 초기계획",
-    FigureKind.COST_CURRENT: "총사업비 현재계획",
-    FigureKind.IN_TERM_PLAN: "임기내 계획",
-    FigureKind.SECURED: "확보금액",
-    FigureKind.EXECUTED: "집행금액",
-}
-PERIOD_NAMES = {periods.TOTAL: "계", periods.PRIOR: "기투자", periods.AFTER: "임기후"}
 FIGURE_CACHE_PROJECTS = 64
 # model field → the resource field (and so the file's column) its errors belong to
 MODEL_FIELD_COLUMNS = {

@@ -1,7 +1,6 @@
 """Writes for budget figures: loading the printed money tables of a sub-project."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,20 +9,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from departments.locking import version_check
-from departments.services import SEED_REASON, record_delete, record_save
+from departments.services import SEED_REASON, record_delete, record_save, tally
 from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
 
-from .finance import execution_rate, stated_total_sums
+from .finance import Cell, Cells, FigureChange, execution_rate, stated_total_sums
 from .models import BudgetFigure, FigureKind, FundingSource
 
 NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
 
 
-def figure_cells(project_data: dict[str, Any]) -> dict[tuple[str, str, str], int]:
+def figure_cells(project_data: dict[str, Any]) -> Cells:
     """The published cells of one sub-project's fixture: {(kind, source, period): amount}."""
-    cells: dict[tuple[str, str, str], int] = {}
+    cells: Cells = {}
     investment = project_data.get("investment")
     finance = project_data.get("finance", {})
     unknown = (set(investment or {}) - {"columns", *FundingSource.values}) | (
@@ -81,14 +80,13 @@ def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]
             status = (
                 "created" if change.old is None else "deleted" if change.new is None else "updated"
             )
-            counts[status] = counts.get(status, 0) + 1
+            tally(counts, status)
         unchanged = len(wanted) - sum(1 for c in changes if c.new is not None)
         if unchanged:
             counts["unchanged"] = counts.get("unchanged", 0) + unchanged
     pledge_totals_refresh(pledge_ids=[pledge.pk])
 
 
-Cell = tuple[str, str, str]  # (kind, source, period)
 SECURED_TOTAL: Cell = (FigureKind.SECURED, FundingSource.TOTAL, periods.TOTAL)
 CURRENT_TOTAL: Cell = (FigureKind.COST_CURRENT, FundingSource.TOTAL, periods.TOTAL)
 
@@ -96,13 +94,6 @@ CURRENT_TOTAL: Cell = (FigureKind.COST_CURRENT, FundingSource.TOTAL, periods.TOT
 def cell_key(cell: Cell) -> str:
     """The name a cell's errors are filed under: ``kind__source__period``."""
     return "__".join(cell)
-
-
-@dataclass(frozen=True)
-class FigureChange:
-    cell: Cell
-    old: int | None
-    new: int | None
 
 
 def _whole(amount: Any) -> int | None:

@@ -93,12 +93,9 @@ class Department(models.Model):
 class Role(models.TextChoices):
     """Roles printed in a pledge card's policy real-name box (정책실명제)."""
 
-    DIRECTOR = "director", _("Director (과장)")
-    TEAM_LEAD = "team_lead", _("Team lead (팀장)")
-    OFFICER = "officer", _("Officer (주무관)")
-
-
-ROLE_ORDER = {Role.DIRECTOR: 0, Role.TEAM_LEAD: 1, Role.OFFICER: 2}
+    DIRECTOR = "director", _("과장")
+    TEAM_LEAD = "team_lead", _("팀장")
+    OFFICER = "officer", _("주무관")
 
 
 class Official(models.Model):
@@ -156,11 +153,11 @@ class Official(models.Model):
 class BudgetUnit(models.TextChoices):
     """The unit a work-plan item states its budget in."""
 
-    WON = "won", _("won (원)")
-    THOUSAND = "thousand", _("thousand won (천원)")
-    TEN_THOUSAND = "ten_thousand", _("ten thousand won (만원)")
-    MILLION = "million", _("million won (백만원)")
-    HUNDRED_MILLION = "hundred_million", _("hundred million won (억원)")
+    WON = "won", _("원")
+    THOUSAND = "thousand", _("천원")
+    TEN_THOUSAND = "ten_thousand", _("만원")
+    MILLION = "million", _("백만원")
+    HUNDRED_MILLION = "hundred_million", _("억원")
 
 
 UNIT_IN_WON = {

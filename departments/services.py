@@ -39,6 +39,22 @@ def record_upsert(
     return obj, status
 
 
+Counts = dict[str, int]  # "created", "updated", "unchanged", "deleted" -> how many
+
+
+def tally(counts: Counts, status: str) -> None:
+    """Count one row's outcome of ``record_upsert`` (or "deleted")."""
+    counts[status] = counts.get(status, 0) + 1
+
+
+def stale_delete(queryset: models.QuerySet, *, keep: list[int], counts: Counts) -> None:
+    """Delete the rows of ``queryset`` not in ``keep``, one by one so history records them."""
+    for obj in queryset.exclude(pk__in=keep):
+        obj._change_reason = SEED_REASON
+        obj.delete()
+        tally(counts, "deleted")
+
+
 @transaction.atomic
 def record_save(
     *,
@@ -97,16 +113,12 @@ def _decimal(value: str | None) -> Decimal | None:
 
 
 @transaction.atomic
-def departments_seed(*, data: dict[str, Any]) -> dict[str, int]:
+def departments_seed(*, data: dict[str, Any]) -> Counts:
     """Load bureaus, departments and work-plan items from ``fixtures/departments.toml``."""
-    counts: dict[str, int] = {}
-
-    def count(status: str) -> None:
-        counts[status] = counts.get(status, 0) + 1
-
+    counts: Counts = {}
     for row in data.get("bureaus", []):
         values = {"name_en": row.get("name_en", "")}
-        count(record_upsert(Bureau, lookup={"name": row["name"]}, values=values)[1])
+        tally(counts, record_upsert(Bureau, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("departments", []):
         bureau = Bureau.objects.get(name=row["bureau"]) if row.get("bureau") else None
         values = {
@@ -114,7 +126,7 @@ def departments_seed(*, data: dict[str, Any]) -> dict[str, int]:
             "phone": row.get("phone", ""),
             "name_en": row.get("name_en", ""),
         }
-        count(record_upsert(Department, lookup={"name": row["name"]}, values=values)[1])
+        tally(counts, record_upsert(Department, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("work_plan", []):
         department = Department.objects.get(name=row["department"])
         values = {
@@ -127,7 +139,7 @@ def departments_seed(*, data: dict[str, Any]) -> dict[str, int]:
             "source_note": row.get("source_note", ""),
         }
         lookup = {"department": department, "year": row["year"], "number": row["number"]}
-        count(record_upsert(WorkPlanItem, lookup=lookup, values=values)[1])
+        tally(counts, record_upsert(WorkPlanItem, lookup=lookup, values=values)[1])
     return counts
 
 

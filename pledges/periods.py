@@ -39,13 +39,16 @@ def is_valid(period: str, years: range) -> bool:
     return year is None or year in years
 
 
+# The named periods' labels, the one place they are written; years print as themselves.
+NAMES = {TOTAL: _("계"), PRIOR: _("기투자"), AFTER: _("임기후")}
+
+
 def label(period: str) -> str:
+    """The column heading of a period in the reader's language: "기투자", "2024", "~2022"."""
     kind, year = parse(period)
-    return {
-        TOTAL: _("Total"),
-        PRIOR: _("Prior investment (기투자)"),
-        AFTER: _("After term (임기후)"),
-    }.get(kind) or (f"~{year}" if kind == "through" else str(year))
+    if kind in NAMES:
+        return NAMES[kind]
+    return f"~{year}" if kind == "through" else str(year)
 
 
 def sort_key(period: str) -> tuple[int, int]:

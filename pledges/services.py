@@ -11,11 +11,13 @@ from django.utils.translation import gettext as _
 from departments.locking import version_check
 from departments.models import Department, WorkPlanItem
 from departments.services import (
-    SEED_REASON,
+    Counts,
     official_upsert,
     record_delete,
     record_save,
     record_upsert,
+    stale_delete,
+    tally,
 )
 
 from .dates import parse_printed_date
@@ -32,8 +34,6 @@ from .models import (
     WorkPlanLink,
     YearPlan,
 )
-
-Counts = dict[str, int]
 
 # Sent (with ``pledge_ids``) after sub-projects, and with them their money, were deleted:
 # the app that keeps the money (budgets) refreshes the pledges' stored totals. pledges
@@ -103,18 +103,6 @@ def card_row_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
         pledge_money_changed.send(sender=Project, pledge_ids=[obj.pledge_id])
 
 
-def _tally(counts: Counts, status: str) -> None:
-    counts[status] = counts.get(status, 0) + 1
-
-
-def _delete_stale(queryset: models.QuerySet, keep: list[int], counts: Counts) -> None:
-    """Delete the rows of ``queryset`` not in ``keep``, one by one so history records them."""
-    for obj in queryset.exclude(pk__in=keep):
-        obj._change_reason = SEED_REASON
-        obj.delete()
-        _tally(counts, "deleted")
-
-
 @transaction.atomic
 def terms_seed(*, data: dict[str, Any]) -> Counts:
     """Load terms and visions from ``fixtures/terms.toml``."""
@@ -122,12 +110,12 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
     for row in data.get("terms", []):
         values = {k: row[k] for k in ("name", "start", "end", "is_current")}
         values["name_en"] = row.get("name_en", "")
-        _tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
+        tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])
         values = {key: row.get(key, "") for key in ("title", "subtitle", "title_en", "subtitle_en")}
         lookup = {"term": term, "number": row["number"]}
-        _tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
+        tally(counts, record_upsert(Vision, lookup=lookup, values=values)[1])
     return counts
 
 
@@ -164,7 +152,7 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     pledge, status = record_upsert(
         Pledge, lookup={"term": term, "code": data["code"]}, values=values
     )
-    _tally(counts, status)
+    tally(counts, status)
 
     projects = {}
     for position, row in enumerate(data.get("projects", []), start=1):
@@ -174,8 +162,8 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
             values={"position": position, "overview": row.get("overview", "")},
         )
         projects[row["name"]] = project
-        _tally(counts, status)
-    _delete_stale(pledge.projects.all(), [p.pk for p in projects.values()], counts)
+        tally(counts, status)
+    stale_delete(pledge.projects.all(), keep=[p.pk for p in projects.values()], counts=counts)
 
     _plans_seed(pledge, data, projects, counts)
     _milestones_seed(pledge, data.get("milestones", []), projects, counts)
@@ -202,8 +190,8 @@ def _plans_seed(pledge: Pledge, data: dict, projects: dict[str, Project], counts
                 values={"text": text, "header": headers.get(period, "")},
             )
             keep.append(plan.pk)
-            _tally(counts, status)
-    _delete_stale(YearPlan.objects.filter(pledge=pledge), keep, counts)
+            tally(counts, status)
+    stale_delete(YearPlan.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _milestones_seed(
@@ -232,7 +220,7 @@ def _milestones_seed(
             },
         )
         keep.append(milestone.pk)
-        _tally(counts, status)
+        tally(counts, status)
         return milestone
 
     for row in rows:
@@ -240,8 +228,8 @@ def _milestones_seed(
         parent = put(row, project, None)
         for note in row.get("notes", []):
             put(note, project, parent)
-    _delete_stale(pledge.milestones.filter(parent__isnull=False), keep, counts)
-    _delete_stale(pledge.milestones.all(), keep, counts)
+    stale_delete(pledge.milestones.filter(parent__isnull=False), keep=keep, counts=counts)
+    stale_delete(pledge.milestones.all(), keep=keep, counts=counts)
 
 
 def _materials_seed(
@@ -262,8 +250,8 @@ def _materials_seed(
             },
         )
         keep.append(material.pk)
-        _tally(counts, status)
-    _delete_stale(pledge.materials.all(), keep, counts)
+        tally(counts, status)
+    stale_delete(pledge.materials.all(), keep=keep, counts=counts)
 
 
 def _officials_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
@@ -278,8 +266,8 @@ def _officials_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
             values={"position": position, "note": row.get("note", "")},
         )
         keep.append(link.pk)
-        _tally(counts, status)
-    _delete_stale(PledgeOfficial.objects.filter(pledge=pledge), keep, counts)
+        tally(counts, status)
+    stale_delete(PledgeOfficial.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _work_plan_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
@@ -292,8 +280,8 @@ def _work_plan_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
             WorkPlanLink, lookup={"pledge": pledge, "item": item}, values={"reason": row["reason"]}
         )
         keep.append(link.pk)
-        _tally(counts, status)
-    _delete_stale(WorkPlanLink.objects.filter(pledge=pledge), keep, counts)
+        tally(counts, status)
+    stale_delete(WorkPlanLink.objects.filter(pledge=pledge), keep=keep, counts=counts)
 
 
 def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
@@ -312,5 +300,5 @@ def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
                     values={"value": value, "note": row.get("note", "") if not category else ""},
                 )
                 keep.append(count.pk)
-                _tally(counts, status)
-    _delete_stale(pledge.progress.all(), keep, counts)
+                tally(counts, status)
+    stale_delete(pledge.progress.all(), keep=keep, counts=counts)

@@ -43,7 +43,7 @@ def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
             "vision": f"{pledge.vision.number} {pledge.vision.title}",
             "department": pledge.department.name,
             "stage": pledge.stage,
-            "stage_name": _short(pledge.get_stage_display()),
+            "stage_name": pledge.get_stage_display(),
             "budget_type": pledge.budget_type,
             "target_year": pledge.target_year,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
@@ -53,12 +53,6 @@ def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
             "execution_rate": as_number(pledge.execution_rate),
             "updated_at": pledge.updated_at.isoformat(),
         }
-
-
-def _short(label) -> str:
-    """ "Complete (완료)" → "완료": Korean labels are the text in parentheses."""
-    text = str(label)
-    return text[text.rfind("(") + 1 : -1] if text.endswith(")") and "(" in text else text
 
 
 def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> dict:
@@ -76,7 +70,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             },
             "department": pledge.department.name,
             "stage": pledge.stage,
-            "stage_name": _short(pledge.get_stage_display()),
+            "stage_name": pledge.get_stage_display(),
             "stage_inferred": pledge.is_inferred("stage"),
             "target": {"year": pledge.target_year, "goal": pledge.target},
             "objective": pledge.objective,
@@ -84,7 +78,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "attributes": {
                 name: {
                     "value": getattr(pledge, name) or None,
-                    "name": _short(getattr(pledge, f"get_{name}_display")()) or None,
+                    "name": getattr(pledge, f"get_{name}_display")() or None,
                     "inferred": pledge.is_inferred(name),
                     "reason": getattr(pledge, f"{name}_inference") or None,
                 }
@@ -126,7 +120,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "officials": [
                 {
                     "role": link.official.role,
-                    "role_name": _short(link.official.get_role_display()),
+                    "role_name": link.official.get_role_display(),
                     "name": link.official.name or None,
                     "phone": link.official.phone or None,
                     "note": link.note or None,

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils import timezone
 
-from budgets.finance import SOURCE_NAMES, PledgeMoney
+from budgets.finance import PledgeMoney
 from budgets.models import FigureKind, FundingSource
 from pledges import periods
 from pledges.models import Milestone, Pledge, Stage
@@ -14,6 +14,10 @@ from pledges.models import Milestone, Pledge, Stage
 from . import charts
 
 STEPS = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
+# Funding sources and tables in the reader's language (국비 / National), from the one
+# vocabulary, translated when rendered.
+SOURCE_LABELS = dict(FundingSource.choices)
+TABLE_LABELS = dict(FigureKind.choices)
 
 
 def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
@@ -26,6 +30,7 @@ def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
         "years": [str(y) for y in pledge.term.years],
         "progress": progress_tables(pledge),
         "stages": STEPS,
+        "table_labels": TABLE_LABELS,
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": timeline(pledge),
     }
@@ -53,11 +58,11 @@ def finance_sections(pledge: Pledge, money: PledgeMoney) -> list[dict]:
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
                 "secured": [
-                    (SOURCE_NAMES[s], a) for s, a in finance.column(FigureKind.SECURED).items()
+                    (SOURCE_LABELS[s], a) for s, a in finance.column(FigureKind.SECURED).items()
                 ],
                 "chart": charts.planned_vs_executed(rows),
                 "secured_chart": charts.secured_by_source(
-                    finance.column(FigureKind.SECURED), SOURCE_NAMES
+                    finance.column(FigureKind.SECURED), SOURCE_LABELS
                 ),
                 "key": f"p{project.pk}" if project else "all",
                 "chart_id": f"figure-plan-{project.pk if project else 'all'}",
@@ -102,7 +107,7 @@ def investment_rows(finance, columns: list[str]) -> list[dict]:
         cells = [finance.get(FigureKind.INVESTMENT, source, period) for period in columns]
         if any(cell is not None for cell in cells):
             rows.append(
-                {"source": SOURCE_NAMES[source], "cells": cells, "total": source == "total"}
+                {"source": SOURCE_LABELS[source], "cells": cells, "total": source == "total"}
             )
     return rows
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from budgets.finance import execution_rate, figures_as_of
 from budgets.models import FigureKind, FundingSource
-from departments.models import ROLE_ORDER, Department, WorkPlanItem
+from departments.models import Department, Role, WorkPlanItem
 from pledges import periods
 from pledges.forms import PledgeFilterForm
 from pledges.models import (
@@ -234,7 +234,7 @@ def department_summary(department: Department, term: Term) -> dict:
         "totals": _with_rate(totals),
         "stages": _stage_counts(pledges.values_list("stage").annotate(n=Count("id")).order_by()),
         "contacts": sorted(
-            department.officials.all(), key=lambda o: (ROLE_ORDER.get(o.role, 9), o.name, o.phone)
+            department.officials.all(), key=lambda o: (Role.values.index(o.role), o.name, o.phone)
         ),
     }
 

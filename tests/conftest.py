@@ -1,7 +1,10 @@
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from hypothesis import settings as hypothesis_settings
 
 from budgets.finance import Finance
@@ -20,6 +23,46 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the seed data of both source documents."""
     with django_db_blocker.unblock():
         call_command("load_initial_data", verbosity=0)
+
+
+class SeedCopy:
+    """A copy of ``fixtures/`` in a temporary folder, to edit and load."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def edit(self, path: str, old: str, new: str, count: int = -1) -> "SeedCopy":
+        """Replace ``old`` by ``new`` in one fixture file; ``old`` must be there."""
+        file = self.folder / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} is not in {path}"
+        file.write_text(text.replace(old, new, count), encoding="utf-8")
+        return self
+
+    def load(self) -> None:
+        call_command("load_initial_data", fixtures=str(self.folder), verbosity=0)
+
+
+@pytest.fixture
+def seed_copy(tmp_path, settings) -> SeedCopy:
+    """An edited copy of the seed fixtures: ``seed_copy.edit(...).load()``."""
+    shutil.copytree(settings.BASE_DIR / "fixtures", tmp_path / "fixtures")
+    return SeedCopy(tmp_path / "fixtures")
+
+
+@pytest.fixture(scope="class")
+def hundreds_of_pledges(django_db_setup, django_db_blocker) -> None:
+    """210 more pledges ("99-1"…), made once for a test class through the factories.
+
+    They go through the services and ``save()`` as production writes (about 17 s), so a
+    class of tests shares them; the outer transaction is rolled back after the class.
+    """
+    from tests.factories import make_pledges
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        make_pledges(210)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,36 @@
-"""Users for each role, made the way the admin makes them."""
+"""Test data made through the paths production uses.
 
+Users are made the way the admin makes them. Pledges, sub-projects, milestones and
+official links are validated with ``full_clean()`` and saved with ``save()`` (so the
+sort key and the change history are what production has); figures go through
+``project_figures_update``, the service the admin grid and the import call, so the
+pledge's stored totals are refreshed as they are in production.
+"""
+
+from datetime import date
+
+import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from departments.models import Department
+from budgets.finance import Cells
+from budgets.models import FigureKind, FundingSource
+from budgets.services import project_figures_update
+from departments.models import Department, Official
 from departments.roles import AUDITOR_GROUP, STAFF_GROUP
+from pledges.models import (
+    BudgetType,
+    DatePrecision,
+    Milestone,
+    Pledge,
+    PledgeOfficial,
+    Project,
+    Stage,
+    Term,
+    Vision,
+)
+
+FACTORY_REASON = "tests.factories"
 
 
 def make_user(username: str, *, group: str | None = None, departments=(), superuser=False):
@@ -25,56 +51,101 @@ def auditor(username: str = "auditor"):
     return make_user(username, group=AUDITOR_GROUP)
 
 
-def make_pledges(count: int, *, department: str = "공공건축과") -> None:
-    """Add ``count`` pledges with a sub-project, money, milestones and officials (bulk)."""
-    from datetime import date
+class ValidatedFactory(factory.django.DjangoModelFactory):
+    """Rows made as production makes them: ``full_clean()``, then ``save()`` with a reason."""
 
-    from budgets.models import BudgetFigure
-    from departments.models import Official
-    from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Term, Vision
+    class Meta:
+        abstract = True
 
-    term = Term.objects.get(is_current=True)
-    vision = Vision.objects.get(term=term, number=12)
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        obj = model_class(*args, **kwargs)
+        obj.full_clean()
+        obj._change_reason = FACTORY_REASON
+        obj.save()
+        return obj
+
+
+class PledgeFactory(ValidatedFactory):
+    """A budgeted pledge of the current term's vision 12, owned by 공공건축과."""
+
+    class Meta:
+        model = Pledge
+
+    term = factory.LazyFunction(lambda: Term.objects.get(is_current=True))
+    vision = factory.LazyAttribute(lambda o: Vision.objects.get(term=o.term, number=12))
+    code = factory.Sequence(lambda n: f"99-{n + 1}")
+    title = factory.LazyAttribute(lambda o: f"시험 공약 {o.code}")
+    department = factory.LazyFunction(lambda: Department.objects.get(name="공공건축과"))
+    stage = Stage.REVIEW
+    budget_type = BudgetType.BUDGET
+    target_year = 2025
+    target = "목표"
+    as_of = date(2026, 1, 31)
+
+
+class ProjectFactory(ValidatedFactory):
+    """A sub-project; ``figures={(kind, source, period): amount}`` sets its published cells."""
+
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True  # the service saves what it changes
+
+    pledge = factory.SubFactory(PledgeFactory)
+    name = "본사업"
+    position = 1
+
+    @factory.post_generation
+    def figures(project, create: bool, cells: Cells | None, **kwargs) -> None:
+        if create and cells:
+            project_figures_update(project=project, cells=cells, reason=FACTORY_REASON)
+
+
+class MilestoneFactory(ValidatedFactory):
+    class Meta:
+        model = Milestone
+
+    pledge = factory.SubFactory(PledgeFactory)
+    position = 1
+    date_text = "2024. 1."
+    start = date(2024, 1, 1)
+    start_precision = DatePrecision.MONTH
+    text = "착수"
+
+
+class PledgeOfficialFactory(ValidatedFactory):
+    class Meta:
+        model = PledgeOfficial
+
+    pledge = factory.SubFactory(PledgeFactory)
+    official = factory.LazyAttribute(
+        lambda o: Official.objects.filter(department=o.pledge.department).first()
+    )
+    position = 1
+
+
+def money_cells(n: int) -> Cells:
+    """A small, consistent set of published cells; ``n`` varies the current total."""
+    total, city = FundingSource.TOTAL, FundingSource.CITY
+    return {
+        (FigureKind.COST_CURRENT, total, "total"): 1000 + n,
+        (FigureKind.SECURED, total, "total"): 900,
+        (FigureKind.EXECUTED, total, "total"): 500,
+        (FigureKind.EXECUTED, total, "2024"): 500,
+        (FigureKind.IN_TERM_PLAN, total, "2024"): 600,
+        (FigureKind.INVESTMENT, city, "total"): 1000 + n,
+    }
+
+
+def make_pledges(count: int, *, department: str = "공공건축과") -> list[Pledge]:
+    """Add ``count`` pledges "99-1"… with a sub-project, money, a milestone and an official."""
     owner = Department.objects.get(name=department)
-    pledges = Pledge.objects.bulk_create(
-        Pledge(
-            term=term,
-            vision=vision,
-            code=f"99-{n}",
-            title=f"시험 공약 {n}",
-            department=owner,
-            stage=["review", "in_progress", "complete"][n % 3],
-            budget_type="budget",
-            target_year=2025,
-            target="목표",
-            as_of=date(2026, 1, 31),
-        )
-        for n in range(1, count + 1)
-    )
-    projects = Project.objects.bulk_create(Project(pledge=p, name="본사업") for p in pledges)
-    figures = []
-    for n, project in enumerate(projects, start=1):
-        figures += [
-            BudgetFigure(project=project, kind="cost_current", amount=1000 + n),
-            BudgetFigure(project=project, kind="secured", amount=900),
-            BudgetFigure(project=project, kind="executed", amount=500),
-            BudgetFigure(project=project, kind="executed", period="2024", amount=500),
-            BudgetFigure(project=project, kind="in_term_plan", period="2024", amount=600),
-            BudgetFigure(project=project, kind="investment", source="city", amount=1000 + n),
-        ]
-    BudgetFigure.objects.bulk_create(figures)
-    Milestone.objects.bulk_create(
-        Milestone(
-            pledge=p,
-            position=1,
-            date_text="2024. 1.",
-            start=date(2024, 1, 1),
-            start_precision="month",
-            text="착수",
-        )
-        for p in pledges
-    )
-    official = Official.objects.filter(department=owner).first()
-    PledgeOfficial.objects.bulk_create(
-        PledgeOfficial(pledge=p, official=official, position=1) for p in pledges
-    )
+    stages = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
+    pledges = []
+    for n in range(1, count + 1):
+        pledge = PledgeFactory(code=f"99-{n}", department=owner, stage=stages[n % 3])
+        ProjectFactory(pledge=pledge, figures=money_cells(n))
+        MilestoneFactory(pledge=pledge)
+        PledgeOfficialFactory(pledge=pledge)
+        pledges.append(pledge)
+    return pledges

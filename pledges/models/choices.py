@@ -1,44 +1,47 @@
-"""The vocabularies of a pledge card: attributes, stages, date precision, materials."""
+"""The vocabularies of a pledge card: attributes, stages, date precision, materials.
+
+Labels are Korean, through gettext; English is in ``locale/en`` (see ``pledges.labels``).
+"""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class ProjectType(models.TextChoices):
-    NEW = "new", _("New (신규)")
-    CONTINUING = "continuing", _("Continuing (계속)")
+    NEW = "new", _("신규")
+    CONTINUING = "continuing", _("계속")
 
 
 class Implementer(models.TextChoices):
-    STATE = "state", _("National or provincial (국가·도)")
-    CITY = "city", _("City (파주)")
-    OTHER = "other", _("Other (기타)")
+    STATE = "state", _("국가·도")
+    CITY = "city", _("파주")
+    OTHER = "other", _("기타")
 
 
 class Completion(models.TextChoices):
-    IN_TERM = "in_term", _("Within the term (임기내)")
-    AFTER_TERM = "after_term", _("After the term (임기후)")
+    IN_TERM = "in_term", _("임기내")
+    AFTER_TERM = "after_term", _("임기후")
 
 
 class BudgetType(models.TextChoices):
-    BUDGET = "budget", _("Budget (예산)")
-    NON_BUDGET = "non_budget", _("Non-budget (비예산)")
+    BUDGET = "budget", _("예산")
+    NON_BUDGET = "non_budget", _("비예산")
 
 
 class CentralSupport(models.TextChoices):
-    NONE = "none", _("Not needed (불요)")
-    LEGAL = "legal", _("Legal (제도)")
-    FINANCIAL = "financial", _("Financial (재정)")
-    AUTHORITY = "authority", _("Authority (권한)")
+    NONE = "none", _("불요")
+    LEGAL = "legal", _("제도")
+    FINANCIAL = "financial", _("재정")
+    AUTHORITY = "authority", _("권한")
 
 
 class Stage(models.TextChoices):
     """Implementation stage (이행단계): 검토 → 추진 → 완료, or 불가."""
 
-    REVIEW = "review", _("Review (검토)")
-    IN_PROGRESS = "in_progress", _("In progress (추진)")
-    COMPLETE = "complete", _("Complete (완료)")
-    INFEASIBLE = "infeasible", _("Not feasible (불가)")
+    REVIEW = "review", _("검토")
+    IN_PROGRESS = "in_progress", _("추진")
+    COMPLETE = "complete", _("완료")
+    INFEASIBLE = "infeasible", _("불가")
 
 
 # Attributes whose printed check marks the text extraction lost: each has a
@@ -54,11 +57,11 @@ ATTRIBUTES = (
 
 
 class DatePrecision(models.TextChoices):
-    YEAR = "year", _("year")
-    MONTH = "month", _("month")
-    DAY = "day", _("day")
+    YEAR = "year", _("연")
+    MONTH = "month", _("월")
+    DAY = "day", _("일")
 
 
 class MaterialKind(models.TextChoices):
-    PHOTO = "photo", _("Photo or figure")
-    PRESS = "press", _("Press article")
+    PHOTO = "photo", _("사진·그림")
+    PRESS = "press", _("언론 보도")

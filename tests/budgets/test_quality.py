@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from budgets import quality
-from budgets.finance import Finance, PledgeMoney
-from budgets.quality import FigureChange, PledgeContext, contexts_for, pledge_findings
+from budgets.finance import FigureChange, Finance, PledgeMoney
+from budgets.quality import PledgeContext, contexts_for, pledge_findings
 from pledges.models import Pledge, Project
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +23,24 @@ def _by_rule(findings, rule):
     return [f for f in findings if f.rule == rule]
 
 
-def test_there_are_at_least_eight_named_rules():
-    assert len(quality.RULES) >= 8
+def test_the_fourteen_named_rules_and_the_five_sum_rules():
+    assert [rule.__name__ for rule in quality.RULES] == [
+        "investment_sources_sum_to_total",
+        "investment_periods_sum_to_total",
+        "in_term_plan_years_sum_to_total",
+        "secured_sources_sum_to_total",
+        "executed_years_sum_to_total",
+        "plans_split_the_total_differently",
+        "executed_above_yearly_plan",
+        "executed_above_secured",
+        "plan_with_after_term_exceeds_current_total",
+        "complete_with_budget_largely_unexecuted",
+        "target_year_passed_without_completion",
+        "milestones_out_of_date_order",
+        "missing_official_contact",
+        "figure_changed_after_its_year_closed",
+    ]
+    assert quality.SUM_RULES == quality.RULES[:5]  # selected by their mark, not position
     assert all(rule.__doc__ for rule in quality.RULES)
 
 
@@ -110,12 +126,9 @@ def test_target_year_passed_without_completion_is_flagged():
 
 def test_a_figure_changed_after_its_year_closed_is_flagged():
     context = _context()
-    late = FigureChange(
-        "본사업", "executed", "total", "2024", 10, 12, datetime(2025, 3, 2, tzinfo=UTC)
-    )
-    in_time = FigureChange(
-        "본사업", "executed", "total", "2024", 10, 11, datetime(2025, 2, 20, tzinfo=UTC)
-    )
+    cell = ("executed", "total", "2024")
+    late = FigureChange(cell, 10, 12, project="본사업", when=datetime(2025, 3, 2, tzinfo=UTC))
+    in_time = FigureChange(cell, 10, 11, project="본사업", when=datetime(2025, 2, 20, tzinfo=UTC))
     context.figure_changes = [late, in_time]
     found = quality.figure_changed_after_its_year_closed(context)
     assert [(f.figures["old"], f.figures["new"]) for f in found] == [(10, 12)]

@@ -29,7 +29,7 @@ def _context() -> PledgeContext:
 
 
 def _change(when: datetime) -> FigureChange:
-    return FigureChange("본사업", "executed", "total", "2024", 10, 12, when)
+    return FigureChange(("executed", "total", "2024"), 10, 12, project="본사업", when=when)
 
 
 def test_a_change_on_1_march_before_9_in_seoul_is_after_the_year_closed():

@@ -39,19 +39,11 @@ def test_the_load_is_recorded_in_the_change_history():
     assert "load_initial_data" in record.history_change_reason
 
 
-def test_a_broken_fixture_loads_nothing(tmp_path, settings):
-    import shutil
-
-    shutil.copytree(settings.BASE_DIR / "fixtures", tmp_path / "fixtures")
-    card = tmp_path / "fixtures" / "pledges" / "12-9.toml"
-    card.write_text(card.read_text().replace("national = [9420", "natoinal = [9420"))
-    (tmp_path / "fixtures" / "pledges" / "12-1.toml").write_text(
-        (tmp_path / "fixtures" / "pledges" / "12-1.toml")
-        .read_text()
-        .replace('target = "콜센터 설치 및 운영"', 'target = "changed"')
-    )
+def test_a_broken_fixture_loads_nothing(seed_copy):
+    seed_copy.edit("pledges/12-9.toml", "national = [9420", "natoinal = [9420")
+    seed_copy.edit("pledges/12-1.toml", 'target = "콜센터 설치 및 운영"', 'target = "changed"')
     with pytest.raises(CommandError, match="natoinal"):
-        call_command("load_initial_data", fixtures=str(tmp_path / "fixtures"))
+        seed_copy.load()
     assert Pledge.objects.get(code="12-1").target == "콜센터 설치 및 운영"
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from budgets.finance import Cells
 from budgets.models import BudgetFigure, FigureKind, FundingSource
 from budgets.services import pledge_totals_refresh
 from departments.models import Bureau, Department, Official, Role
@@ -258,7 +259,7 @@ class Command(BaseCommand):
         prior = rng.choice([0, 0, total // rng.randint(3, 8)])
         yearly = _split(total - prior, len(YEARS), rng)
         sources = [FundingSource.CITY, *rng.sample(SOURCES, k=rng.choice([0, 1, 2]))]
-        cells: dict[tuple[str, str, str], int] = {}
+        cells: Cells = {}
 
         columns = {"prior": prior, **{str(y): a for y, a in zip(YEARS, yearly, strict=True)}}
         for period, amount in columns.items():

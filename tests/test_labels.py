@@ -1,0 +1,135 @@
+"""One language per label: Korean in code, English from the catalogue, names derived."""
+
+import pytest
+from django.apps import apps
+from django.utils import translation
+
+from budgets.finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES
+from budgets.models import FigureKind, FundingSource
+from departments.models import BudgetUnit, Role
+from pledges import periods
+from pledges.labels import korean
+from pledges.models import (
+    BudgetType,
+    CentralSupport,
+    Completion,
+    DatePrecision,
+    Implementer,
+    MaterialKind,
+    Pledge,
+    ProjectType,
+    Stage,
+)
+
+VOCABULARIES = [
+    ProjectType,
+    Implementer,
+    Completion,
+    BudgetType,
+    CentralSupport,
+    Stage,
+    DatePrecision,
+    MaterialKind,
+    Role,
+    BudgetUnit,
+    FundingSource,
+    FigureKind,
+]
+
+
+def test_every_choices_class_is_listed_here():
+    models = [
+        model
+        for label in ("departments", "pledges", "budgets")
+        for model in apps.get_app_config(label).get_models()
+    ]
+    used = {
+        tuple(value for value, _label in field.choices)
+        for model in models
+        for field in model._meta.concrete_fields
+        if field.choices and field.name != "history_type"  # django-simple-history's own
+    }
+    assert used == {tuple(klass.values) for klass in VOCABULARIES}
+
+
+def test_every_choice_label_is_korean_in_code_and_english_in_the_catalogue():
+    for klass in VOCABULARIES:
+        for member in klass:
+            ko = korean(member.label)
+            with translation.override("en"):
+                en = str(member.label)
+            assert "(" not in ko, f"{klass.__name__}.{member.name}: {ko!r} mixes languages"
+            assert any("\uac00" <= ch <= "\ud7a3" for ch in ko), f"{ko!r} is not Korean"
+            assert en != ko and en.isascii(), f"{klass.__name__}.{member.name}: no English"
+
+
+def test_stage_labels_read_korean_and_english():
+    assert [korean(s.label) for s in Stage] == ["검토", "추진", "완료", "불가"]
+    with translation.override("en"):
+        assert [str(s.label) for s in Stage] == [
+            "Review",
+            "In progress",
+            "Complete",
+            "Not feasible",
+        ]
+
+
+def test_file_and_api_names_are_derived_from_the_labels():
+    with translation.override("en"):  # the reader's language does not change them
+        assert dict(SOURCE_NAMES) == {
+            "total": "계",
+            "national": "국비",
+            "provincial": "도비",
+            "city": "시비",
+            "private": "민자",
+            "special_grant": "특조비",
+            "other": "기타",
+        }
+        assert dict(TABLE_NAMES) == {
+            "investment": "연도별 투자계획",
+            "cost_initial": "총사업비 초기계획",
+            "cost_current": "총사업비 현재계획",
+            "in_term_plan": "임기내 계획",
+            "secured": "확보금액",
+            "executed": "집행금액",
+        }
+        assert dict(PERIOD_NAMES) == {"total": "계", "prior": "기투자", "after": "임기후"}
+
+
+def test_period_labels_follow_the_language():
+    assert [str(periods.label(p)) for p in ("total", "prior", "2024", "~2022", "after")] == [
+        "계",
+        "기투자",
+        "2024",
+        "~2022",
+        "임기후",
+    ]
+    with translation.override("en"):
+        assert [str(periods.label(p)) for p in ("total", "prior", "after")] == [
+            "Total",
+            "Prior investment",
+            "After the term",
+        ]
+
+
+@pytest.mark.django_db
+def test_english_pledge_page_names_the_stage_and_sources_in_english(client):
+    stage = Pledge.objects.get(code="12-9").stage
+    with translation.override("en"):
+        english = str(Stage(stage).label)
+    html = client.get("/en/pledges/12-9/").content.decode()
+    assert f'<span class="step-label">{english}</span>' in html
+    assert '<th scope="row">National</th>' in html and '<th scope="row">국비</th>' not in html
+    korean_html = client.get("/pledges/12-9/").content.decode()
+    assert f'<span class="step-label">{korean(Stage(stage).label)}</span>' in korean_html
+    assert '<th scope="row">국비</th>' in korean_html
+    assert "<dt>Total cost, initial plan</dt>" in html and "<dt>Executed</dt>" in html
+    assert "<dt>총사업비 초기계획</dt>" in korean_html and "<dt>집행금액</dt>" in korean_html
+
+
+@pytest.mark.django_db
+def test_api_keeps_korean_names_on_an_english_request(client):
+    data = client.get("/api/pledges/12-1/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert data["stage_name"] == korean(Stage(data["stage"]).label)
+    assert data["finance"]["secured_by_source"] == {"시비": 3920}
+    assert data["officials"][0]["role_name"] == "과장"
