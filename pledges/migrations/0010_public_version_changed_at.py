@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0008_search_trigram_indexes'),
+        ('pledges', '0009_korean_choice_labels'),
     ]
 
     operations = [
