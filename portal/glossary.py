@@ -47,8 +47,10 @@ ENTRIES: list[dict] = [
         "slug": "execution-rate",
         "word": _("Execution rate"),
         "text": _(
-            "Executed ÷ total cost (current plan), in percent. It says how much of the whole "
-            "cost has been spent, not how far the work has come."
+            "Cumulative execution (prior investment + in-term execution) ÷ total cost "
+            "(current plan), in percent. It says how much of the whole cost has been spent, "
+            "not how far the work has come. The in-term execution rate compares the in-term "
+            "execution with the in-term plan of the years that have closed."
         ),
     },
     {

@@ -26,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "term": term,
         **summary,
         "department_chart": charts.money_by_department(summary["departments"]),
+        "definitions": presenters.DEFINITIONS,
         "visions": selectors.vision_summary(term),
     }
     return render(request, "portal/home.html", context)
@@ -103,7 +104,11 @@ def about(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/about.html",
-        {"term": term, "pledges": pledges, "as_of": selectors.as_of(term)},
+        {
+            "term": term,
+            "pledges": pledges,
+            "definitions": presenters.DEFINITIONS,
+        },
     )
 
 

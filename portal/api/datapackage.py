@@ -64,8 +64,16 @@ PLEDGE_FIELDS = {
     "current_total": _amount("current_total", "총사업비 현재계획 / current total cost"),
     "secured_total": _amount("secured_total", "확보금액 / secured"),
     "executed_total": _amount("executed_total", "집행금액 / executed"),
+    "prior_invested": _amount("prior_invested", "기투자 / invested before the term"),
+    "executed_cumulative": _amount("executed_cumulative", "누적 집행 = 기투자 + 집행"),
+    "execution_rate_in_term": _field(
+        "execution_rate_in_term", "number", "임기 내 집행률 / in-term execution rate (%)", unit="%"
+    ),
     "execution_rate": _field(
-        "execution_rate", "number", "집행률 = 집행 ÷ 총사업비 현재계획 × 100 (%)", unit="%"
+        "execution_rate",
+        "number",
+        "누적 집행률 / cumulative execution rate (%), see definitions",
+        unit="%",
     ),
     "updated_at": _field("updated_at", "datetime", "마지막 수정 / last updated (ISO 8601)"),
     "stage_inferred": _field(

@@ -28,7 +28,11 @@ class FinanceSerializer(serializers.Serializer):
     secured_by_source = AmountMap(help_text="재원 이름(국비, 도비, 시비, 민자, 특조비, 기타)")
     executed_total = Amount(**NULL)
     executed_by_year = AmountMap()
-    execution_rate = serializers.FloatField(allow_null=True, help_text="% of the current total")
+    prior_invested = Amount(**NULL, help_text="기투자")
+    executed_cumulative = Amount(**NULL, help_text="기투자 + 집행")
+    execution_rate = serializers.FloatField(allow_null=True, help_text="% (cumulative)")
+    execution_rate_in_term = serializers.FloatField(allow_null=True, required=False)
+    definitions = serializers.DictField(child=serializers.CharField(), required=False)
 
 
 class InvestmentSerializer(serializers.Serializer):
@@ -103,6 +107,9 @@ class MilestoneSerializer(serializers.Serializer):
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True)
     precision = serializers.CharField(allow_null=True)
+    status = serializers.CharField(
+        allow_null=True, required=False, help_text="done, ongoing, planned"
+    )
     project = serializers.CharField(allow_null=True)
     note_of = serializers.IntegerField(allow_null=True)
     text = serializers.CharField()
@@ -155,6 +162,8 @@ class PledgeDetailSerializer(serializers.Serializer):
     problems = serializers.CharField(allow_blank=True)
     quality_notes = QualityNoteSerializer(many=True)
     as_of = serializers.DateField(help_text="the card's figures as of (printed or inferred)")
+    as_of_precision = serializers.CharField(allow_null=True, required=False)
+    as_of_printed = serializers.CharField(allow_null=True, required=False)
     rebuilt_as_of = serializers.DateField(
         allow_null=True, help_text="?as_of asked: rebuilt from the change history; else null"
     )
@@ -177,7 +186,11 @@ class PledgeSummarySerializer(serializers.Serializer):
     current_total = Amount(**NULL)
     secured_total = Amount(**NULL)
     executed_total = Amount(**NULL)
+    prior_invested = Amount(**NULL)
+    executed_cumulative = Amount(**NULL)
     execution_rate = serializers.FloatField(allow_null=True)
+    execution_rate_in_term = serializers.FloatField(allow_null=True)
+    stage_inferred = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
 
 
@@ -185,6 +198,7 @@ class PledgePageSerializer(serializers.Serializer):
     as_of = serializers.DateField(allow_null=True, help_text="newest card as-of date")
     rebuilt_as_of = serializers.DateField(allow_null=True)
     unit = serializers.CharField()
+    definitions = serializers.DictField(child=serializers.CharField())
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from budgets.finance import money_for
+from budgets.finance import money_for, rate_definitions
 from pledges.cache import public_version_stamp
 from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, code_sort_key
@@ -205,6 +205,7 @@ class PledgeListView(OpenDataView):
                 "as_of": as_of.isoformat() if as_of else None,
                 "rebuilt_as_of": _day(when),
                 "unit": "백만원",
+                "definitions": rate_definitions(),
                 "count": self.paginator.page.paginator.count,
                 "next": self.paginator.get_next_link(),
                 "previous": self.paginator.get_previous_link(),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pledges', '0009_korean_choice_labels'),
+        ('pledges', '0010_pledge_cumulative_execution_and_as_of_precision'),
     ]
 
     operations = [
