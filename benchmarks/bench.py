@@ -76,6 +76,7 @@ def _env(database: str | None = None) -> dict[str, str]:
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     env["DJANGO_DEBUG"] = "0"
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain http on loopback
+    env.setdefault("DJANGO_API_THROTTLE_RATE", "1000000/minute")  # one client, many requests
     env["DJANGO_SETTINGS_MODULE"] = "paju_pledges.settings"
     return env
 
@@ -145,6 +146,8 @@ def child_pages(requests: int) -> dict:
         "department": f"/departments/{department}/?term={TERM}",
         "API list": f"/api/pledges/?term={TERM}",
         "API detail": f"/api/pledges/{pledge.code}/?term={TERM}",
+        "API list, filtered": f"/api/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
+        "API pledge cells CSV": f"/api/pledges/{pledge.code}/figures.csv?term={TERM}",
         "seed detail (6 pledges)": "/pledges/12-8/",
         "seed list (6 pledges)": "/pledges/",
     }
@@ -171,6 +174,26 @@ def child_pages(requests: int) -> dict:
             }
         results[name] = row
     return {"pages": results, "max_rss_mb": _max_rss_mb()}
+
+
+def child_figures_csv() -> dict:
+    """/api/figures.csv of the whole synthetic term, streamed: time, rows, bytes, max RSS."""
+    _django()
+    from django.test import Client
+
+    started = time.perf_counter()
+    response = Client().get(f"/api/figures.csv?term={TERM}")
+    assert response.status_code == 200 and response.streaming, response.status_code
+    rows = size = 0
+    for chunk in response.streaming_content:
+        size += len(chunk)
+        rows += chunk.count(b"\n")
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "rows": rows - 1,  # the header
+        "megabytes": round(size / 1e6, 1),
+        "max_rss_mb": _max_rss_mb(),
+    }
 
 
 def child_report(path: str, department: str = "") -> dict:
@@ -584,6 +607,7 @@ def main() -> None:
             "time vs bare": round(report["seconds"] / bare["seconds"], 2),
             "import-export time vs workbook": round(ie["seconds"] / report["seconds"], 2),
         }
+        row["figures_csv"] = _child("figures_csv")
         row["import"] = _child("import", "10000")
         row["weight"] = _child("weight")
         row["throughput"] = throughput(options.seconds)
@@ -696,6 +720,12 @@ def _print(size: int, results: dict, database: str) -> None:
     print(
         f"import-export time / workbook time: {r['import-export time vs workbook']}  (target >= 4)"
     )
+    if "figures_csv" in results:
+        f = results["figures_csv"]
+        print(
+            f"\n== /api/figures.csv, streamed: {f['rows']:,} rows, {f['megabytes']} MB in "
+            f"{f['seconds']} s, {f['max_rss_mb']} MB max RSS (target: flat, <= 300 MB) =="
+        )
     _print_import(results["import"])
     w = results["weight"]
     print(

@@ -62,6 +62,7 @@ def _env() -> dict[str, str]:
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",  # plain http on loopback
         DJANGO_LOGIN_FAILURE_LIMIT="1000",
+        DJANGO_API_THROTTLE_RATE="1000000/minute",  # 50 readers share one address here
         DJANGO_LOG_LEVEL="WARNING",
     )
     return env

@@ -4,7 +4,6 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from budgets.views import audit_report, audit_report_download, audit_report_job
-from portal.urls import api_urlpatterns
 from portal.views import healthz
 
 admin.site.site_header = _("Paju City pledge portal: administration")
@@ -27,7 +26,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include((api_urlpatterns, "portal"), namespace="api")),
+    path("", include(("portal.api.urls", "portal"), namespace="api")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),
