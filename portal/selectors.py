@@ -12,10 +12,9 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from budgets.finance import execution_rate, figures_as_of
-from budgets.models import FigureKind, FundingSource
+from budgets.finance import Finance, execution_rate, figures_as_of, stored_totals
+from budgets.models import FundingSource
 from departments.models import Department, Role, WorkPlanItem
-from pledges import periods
 from pledges.forms import PledgeFilterForm
 from pledges.models import (
     Milestone,
@@ -354,15 +353,12 @@ def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
     rows = queryset if queryset is not None else Pledge.history.as_of(when)
     pledges = sorted(rows.filter(term=term), key=lambda p: code_sort_key(p.code))
     _attach(pledges, term)
-    totals = _totals_as_of(term, when)
+    cells = _total_cells_as_of(term, when)
     for pledge in pledges:
-        current, secured, executed = totals.get(pledge.pk, (None, None, None))
-        pledge.current_total, pledge.secured_total, pledge.executed_total = (
-            current,
-            secured,
-            executed,
-        )
-        pledge.execution_rate = execution_rate(executed, current)
+        # The same read model the live list uses (budgets.finance.stored_totals), from the
+        # figures as they stood: every rate keeps its one definition.
+        for name, value in stored_totals(Finance(cells.get(pledge.pk, {})), pledge.as_of).items():
+            setattr(pledge, name, value)
     return pledges
 
 
@@ -376,23 +372,23 @@ def _attach(pledges: list[Pledge], term: Term) -> None:
         pledge.department = departments[pledge.department_id]
 
 
-def _totals_as_of(term: Term, when: datetime) -> dict[int, tuple]:
-    """{pledge id: (current, secured, executed)} from the printed total cells at ``when``."""
-    kinds = [FigureKind.COST_CURRENT, FigureKind.SECURED, FigureKind.EXECUTED]
+def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
+    """{pledge id: {cell: amount}}: each table's total row at ``when``, summed over the
+    pledge's sub-projects (as ``budgets.services.pledge_totals_refresh`` reads them now)."""
     projects = dict(
         Project.history.as_of(when).filter(pledge__term=term).values_list("id", "pledge_id")
     )
-    sums: dict[int, list] = {}
-    cells = figures_as_of(when).filter(
-        project__pledge__term=term, source=FundingSource.TOTAL, period=periods.TOTAL, kind__in=kinds
-    )
-    for project_id, kind, amount in cells.values_list("project_id", "kind", "amount"):
+    cells: dict[int, dict] = {}
+    rows = figures_as_of(when).filter(project__pledge__term=term, source=FundingSource.TOTAL)
+    for project_id, kind, period, amount in rows.values_list(
+        "project_id", "kind", "period", "amount"
+    ):
         if project_id not in projects:
             continue
-        row = sums.setdefault(projects[project_id], [None, None, None])
-        index = kinds.index(kind)
-        row[index] = (row[index] or 0) + amount
-    return {pk: tuple(row) for pk, row in sums.items()}
+        pledge_cells = cells.setdefault(projects[project_id], {})
+        cell = (kind, FundingSource.TOTAL, period)
+        pledge_cells[cell] = pledge_cells.get(cell, 0) + amount
+    return cells
 
 
 def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:

@@ -21,13 +21,17 @@ SOURCES = [
         "path": "fixtures/sources/003_1647cf70d320e493.txt",
     },
 ]
-# The licence line: the city's publications under the Korea Open Government Licence,
-# type 1 (attribution), the licence Korean public open data is published under.
+# The licence line. Neither source document states the terms on which the city's figures
+# may be reused, and we do not invent them: the line says so, with attribution asked,
+# until the city confirms its licence (Korean public data usually carries 공공누리).
 LICENSES = [
     {
-        "name": "KOGL-Type1",
-        "title": "공공누리 제1유형: 출처표시 / Korea Open Government Licence, type 1 (attribution)",
-        "path": "https://www.kogl.or.kr/info/licenseType1.do",
+        "name": "LicenseRef-unconfirmed",
+        "title": (
+            "이용허락 조건 미확정: 원문 문서에 표시가 없습니다. 인용할 때 출처(파주시 원문 "
+            "문서)를 밝혀 주세요. / Licence not yet confirmed: the source documents state "
+            "none. Please credit Paju City's documents as the source."
+        ),
     }
 ]
 

@@ -289,6 +289,29 @@ def test_as_of_before_and_after_an_edit_returns_the_old_and_the_new_value(
     ] == [900]
 
 
+def test_a_list_as_of_a_day_carries_the_same_money_fields_and_rates_as_the_live_list(
+    client, seed_dated_2026_01_31
+):
+    money = [
+        "current_total",
+        "secured_total",
+        "executed_total",
+        "prior_invested",
+        "executed_cumulative",
+        "execution_rate",
+        "execution_rate_in_term",
+    ]
+
+    def rows(query: str) -> dict:
+        listed = client.get(f"/api/pledges/{query}").json()["results"]
+        return {r["code"]: {name: r[name] for name in money} for r in listed}
+
+    rebuilt = rows("?as_of=2026-02-01")
+    assert rebuilt == rows("")
+    assert rebuilt["12-9"]["execution_rate"] == 100.0  # 14,105 기투자 + 14,576 ÷ 28,681
+    assert rebuilt["12-8"]["executed_cumulative"] == 19640
+
+
 def test_as_of_a_day_before_anything_was_loaded_has_no_pledges(client, seed_dated_2026_01_31):
     assert client.get("/api/pledges/?as_of=2026-01-30").json()["count"] == 0
     assert client.get("/api/pledges/12-1/?as_of=2026-01-30").status_code == 404
