@@ -851,6 +851,10 @@ PUBLIC_RULES = {
 }
 
 
+# The rule functions behind PUBLIC_RULES: what the pledge page and the open data show.
+PUBLIC_RULE_FUNCTIONS = [rule for rule in RULES if rule.__name__ in PUBLIC_RULES]
+
+
 def explanation_in(finding: Finding, language: str) -> str:
     """The Korean or the English half of a finding's "한국어. / English." explanation."""
     korean, separator, english = finding.explanation.partition(". / ")

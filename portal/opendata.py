@@ -15,7 +15,7 @@ from budgets.finance import (
     figures_as_of,
 )
 from budgets.models import FigureKind, FundingSource
-from budgets.quality import RULES, PledgeContext, figure_changed_after_its_year_closed
+from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
 from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
 
@@ -238,26 +238,17 @@ def pledge_cells(money: PledgeMoney) -> list[dict]:
     ]
 
 
-# The findings that concern the published card; staff-workflow findings (a figure changed
-# after its year closed) stay in the audit report.
-SOURCE_RULES = [rule for rule in RULES if rule is not figure_changed_after_its_year_closed]
-
-
 def quality_notes(pledge: Pledge, money: PledgeMoney) -> list[dict]:
-    """The data-quality findings of the card (budgets.quality), from its prefetched rows."""
-    context = PledgeContext(
-        pledge=pledge,
-        money=money,
-        milestones=list(pledge.milestones.all()),
-        officials=list(pledge.pledgeofficial_set.all()),
-    )
+    """The card's source inconsistencies (``budgets.quality.PUBLIC_RULE_FUNCTIONS``, the
+    notes its page shows), from its prefetched rows; staff-workflow findings stay in the
+    audit report."""
+    context = PledgeContext.of_card(pledge, money)
     if getattr(pledge, "shown_as_of", None):
         context.today = pledge.shown_as_of.date()
     with translation.override("ko"):
         return [
             {"rule": finding.rule, "project": finding.project or None, "text": finding.explanation}
-            for rule in SOURCE_RULES
-            for finding in rule(context)
+            for finding in pledge_findings(context, rules=PUBLIC_RULE_FUNCTIONS)
         ]
 
 

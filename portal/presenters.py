@@ -15,13 +15,12 @@ from budgets.finance import (
     closed_through,
 )
 from budgets.models import FigureKind, FundingSource
-from budgets.quality import PUBLIC_RULES, RULES, PledgeContext, pledge_findings, public_notes
+from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings, public_notes
 from pledges import periods
 from pledges.models import Milestone, Pledge, Stage
 
 from . import charts
 
-PUBLIC_RULE_FUNCTIONS = [rule for rule in RULES if rule.__name__ in PUBLIC_RULES]
 SUB_PROJECT_NOTES = gettext_lazy(
     "The sums above carry inconsistencies of the sub-projects’ tables: see the notes of "
     "each sub-project below."
