@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py [--pledges 10000] [--seconds 30] [--skip-load]
     python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
+    python benchmarks/bench.py --search-only [--pledges 10000] [--skip-load]
 
 Builds a benchmark database (benchmarks/bench.sqlite3, or DATABASE_URL) with the seed
 and synthetic data, then measures and prints a table (and writes JSON under
@@ -12,6 +13,10 @@ benchmarks/results/):
   window: time, CPU time, peak memory, queries (--history-only: this and nothing else);
 - SQL queries and server time (median, p95 over >= 30 warm requests) per public page,
   uncached and cached;
+- the public search (the list with ``q=``), uncached: a 3+ character and a 2-character
+  Korean query that no synthetic pledge contains (every searched text of every pledge is
+  read: the worst case), and a 2-character query a quarter of them contain, with the
+  database's plan for the first one (--search-only: this and nothing else);
 - the audit workbook (XlsxWriter, constant-memory mode) against a bare XlsxWriter dump
   of the same rows and against django-import-export's export of the same rows: time,
   peak memory, ratios;
@@ -145,6 +150,57 @@ def child_pages(requests: int) -> dict:
             }
         results[name] = row
     return {"pages": results, "max_rss_mb": _max_rss_mb()}
+
+
+# 3+ and 2 characters; none of the synthetic texts contains 민원 (12-1 of the seed does).
+SEARCHES = {
+    "3+ characters, no match": "민원콜센터",
+    "2 characters, no match": "민원",
+    "2 characters, 1 in 4 match": "건립",
+}
+
+
+def child_search(requests: int) -> dict:
+    _django()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.models import Pledge, Term
+
+    client = Client()
+    term = Term.objects.get(number=TERM)
+    results = {}
+    for name, text in SEARCHES.items():
+        url = f"/pledges/?term={TERM}&q={text}"
+        timings = []
+        for attempt in range(requests + 3):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (url, response.status_code)
+            if attempt >= 3:  # warm
+                timings.append(elapsed)
+        timings.sort()
+        found = Pledge.objects.for_term(term).search(text).count()
+        results[name] = {
+            "q": text,
+            "found": found,
+            "queries": len(queries),
+            "median_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        }
+    plan = ""
+    if connection.vendor == "postgresql":
+        queryset = Pledge.objects.for_term(term).search(SEARCHES["2 characters, no match"])
+        sql, params = queryset.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT TEXT) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    return {"vendor": connection.vendor, "searches": results, "plan": plan}
 
 
 def child_report(path: str) -> dict:
@@ -476,12 +532,23 @@ def main() -> None:
     parser.add_argument("--history-pledges", type=int, default=1000)
     parser.add_argument("--history-rows", type=int, default=100_000)
     parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="only the public search at --pledges (on DATABASE_URL or the bench SQLite file)",
+    )
+    parser.add_argument(
         "--history-only",
         action="store_true",
         help="only the workbook with and without old history (its own small database)",
     )
     options = parser.parse_args()
     results = {"pledges": options.pledges, "when": datetime.now().isoformat(timespec="seconds")}
+    if options.search_only:
+        if not options.skip_load:
+            build(options.pledges)
+        results["search"] = _child("search", str(options.requests))
+        _write_results(results)
+        return
     results["history"] = history_growth(options.history_pledges, options.history_rows)
     if options.history_only:
         _write_results(results)
@@ -491,6 +558,7 @@ def main() -> None:
     tmp = ROOT / "benchmarks" / "tmp"
     tmp.mkdir(exist_ok=True)
     results["pages"] = _child("pages", str(options.requests))
+    results["search"] = _child("search", str(options.requests))
     report = _child("report", str(tmp / "audit.xlsx"))
     bare = _child("bare", str(tmp / "bare.xlsx"))
     ie = _child("import_export", str(tmp / "import-export.xlsx"))
@@ -511,7 +579,10 @@ def _write_results(results: dict) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    _print_history(results["history"])
+    if "history" in results:
+        _print_history(results["history"])
+    if "search" in results:
+        _print_search(results)
     if "pages" in results:
         _print(results)
     print(f"\nwritten to {out.relative_to(ROOT)}")
@@ -529,6 +600,19 @@ def _print_history(h: dict) -> None:
             f"{r['max_rss_mb']:>10} MB max RSS{r['queries']:>6} queries"
         )
     print(f"max RSS with / without: {h['max RSS with / without']}  (target <= 1.1)")
+
+
+def _print_search(results: dict) -> None:
+    s = results["search"]
+    print(f"\n== search (list with q=) at {results['pledges']:,} pledges, {s['vendor']} ==")
+    print(f"{'query':<28}{'q':<8}{'found':>7}{'queries':>8}{'median ms':>11}{'p95 ms':>9}")
+    for name, row in s["searches"].items():
+        print(
+            f"{name:<28}{row['q']:<8}{row['found']:>7}{row['queries']:>8}"
+            f"{row['median_ms']:>11}{row['p95_ms']:>9}"
+        )
+    if s["plan"]:
+        print("plan of the 2-character query:\n" + s["plan"])
 
 
 def _print(results: dict) -> None:
