@@ -60,7 +60,7 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     pledge = selectors.pledge_card(code, request.GET.get("term"))
     money = money_for([pledge])[pledge.pk]
     context = presenters.pledge_page(pledge, money)
-    context["status"] = selectors.status_of(pledge.milestones.all(), timezone.localdate())
+    context["status"] = selectors.status_for(pledge, pledge.milestones.all(), timezone.localdate())
     return render(request, "portal/pledge_detail.html", context)
 
 
