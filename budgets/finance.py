@@ -8,10 +8,11 @@ no cell publishes is ``None`` ("not published"), never 0.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from pledges import periods
 from pledges.labels import KoreanNames
@@ -58,11 +59,43 @@ def sum_cells(figures: Iterable[BudgetFigure]) -> Cells:
 
 
 def execution_rate(executed: int | None, current_total: int | None) -> Decimal | None:
-    """Executed as a percentage of the current total cost, to one decimal place."""
+    """A part as a percentage of a whole, to one decimal place; never capped at 100.
+
+    Called with the cumulative execution and the current total cost it is the 집행률;
+    a figure above 100 is a contradiction of the published tables and is shown as such.
+    """
     if executed is None or not current_total:
         return None
     rate = Decimal(executed) * 100 / Decimal(current_total)
     return rate.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def executed_cumulative(prior: int | None, executed_in_term: int | None) -> int | None:
+    """누적 집행 = 기투자 + 임기내 집행; without a printed 기투자, the in-term figure alone."""
+    if executed_in_term is None:
+        return None
+    return (prior or 0) + executed_in_term
+
+
+def closed_through(as_of: date | None) -> int | None:
+    """The last year whose accounts had closed (ended) by the as-of date."""
+    if as_of is None:
+        return None
+    return as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
+
+
+# One-line definitions shown next to each rate: on the page, in the API, in the workbook.
+RATE_DEFINITION = gettext_lazy(
+    "Execution rate = cumulative execution (prior investment + in-term execution) ÷ "
+    "current total cost, one decimal; never capped: a rate over 100 means the published "
+    "tables contradict each other."
+)
+RATE_IN_TERM_DEFINITION = gettext_lazy(
+    "In-term execution rate = in-term execution ÷ in-term plan, over the years closed "
+    "by the as-of date; a “~2022” plan column includes the prior investment, which is "
+    "taken out so it counts as 2022."
+)
+CUMULATIVE_DEFINITION = gettext_lazy("Cumulative execution = prior investment + in-term execution.")
 
 
 @dataclass
@@ -112,15 +145,55 @@ class Finance:
         return self.get(FigureKind.SECURED)
 
     @property
+    def prior_invested(self) -> int | None:
+        """기투자 as printed in the investment plan (spent before the term)."""
+        return self.get(FigureKind.INVESTMENT, period=periods.PRIOR)
+
+    @property
+    def executed_cumulative(self) -> int | None:
+        return executed_cumulative(self.prior_invested, self.executed_total)
+
+    @property
     def execution_rate(self) -> Decimal | None:
-        return execution_rate(self.executed_total, self.current_total)
+        """집행률: cumulative execution ÷ current total cost (see ``RATE_DEFINITION``)."""
+        return execution_rate(self.executed_cumulative, self.current_total)
+
+    def in_term_closed(self, through: int | None) -> tuple[int | None, int | None]:
+        """(in-term plan, in-term execution) over the years up to ``through``.
+
+        A "~2022" plan column is printed as a running total that includes 기투자, so the
+        printed 기투자 is taken out and the rest counts as 2022; executed columns, "2022"
+        or "~2022", are the in-term figures as printed.
+        """
+        if through is None:
+            return None, None
+        plan = executed = None
+        for kind in (FigureKind.IN_TERM_PLAN, FigureKind.EXECUTED):
+            found = None
+            for period, amount in self.row(kind).items():
+                kind_of, year = periods.parse(period)
+                if kind_of not in ("year", "through") or year > through:
+                    continue
+                if kind_of == "through" and kind == FigureKind.IN_TERM_PLAN:
+                    amount -= self.prior_invested or 0
+                found = (found or 0) + amount
+            if kind == FigureKind.IN_TERM_PLAN:
+                plan = found
+            else:
+                executed = found
+        return plan, executed
+
+    def execution_rate_in_term(self, through: int | None) -> Decimal | None:
+        """임기내 집행률 (see ``RATE_IN_TERM_DEFINITION``)."""
+        plan, executed = self.in_term_closed(through)
+        return execution_rate(executed, plan) if plan and plan > 0 else None
 
     def investment_periods(self) -> list[str]:
         """The investment table's columns: prior, the years that have a cell, after."""
         seen = {p for (k, _s, p) in self.cells if k == FigureKind.INVESTMENT}
         return sorted(seen - {periods.TOTAL}, key=periods.sort_key)
 
-    def as_dict(self) -> dict:
+    def as_dict(self, *, closed_through: int | None = None) -> dict:
         """Open-data shape: amounts in 백만원, unpublished values as None."""
         investment_by_period = self.row(FigureKind.INVESTMENT)
         return {
@@ -135,7 +208,11 @@ class Finance:
                 "secured_by_source": _source_keys(self.column(FigureKind.SECURED)),
                 "executed_total": self.executed_total,
                 "executed_by_year": _period_keys(self.row(FigureKind.EXECUTED)),
+                "prior_invested": self.prior_invested,
+                "executed_cumulative": self.executed_cumulative,
                 "execution_rate": as_number(self.execution_rate),
+                "execution_rate_in_term": as_number(self.execution_rate_in_term(closed_through)),
+                "definitions": rate_definitions(),
             },
             "investment": {
                 "total": self.get(FigureKind.INVESTMENT),
@@ -169,14 +246,29 @@ def as_number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def stated_total_sums() -> dict[str, Sum]:
-    """Aggregates of the printed totals (current cost, secured, executed) over figures."""
-    cell = Q(source=FundingSource.TOTAL, period=periods.TOTAL)
+def rate_definitions() -> dict[str, str]:
+    """The one-line definitions, keyed by the API field they explain."""
     return {
-        "current_total": Sum("amount", filter=cell & Q(kind=FigureKind.COST_CURRENT)),
-        "secured_total": Sum("amount", filter=cell & Q(kind=FigureKind.SECURED)),
-        "executed_total": Sum("amount", filter=cell & Q(kind=FigureKind.EXECUTED)),
+        "executed_cumulative": str(CUMULATIVE_DEFINITION),
+        "execution_rate": str(RATE_DEFINITION),
+        "execution_rate_in_term": str(RATE_IN_TERM_DEFINITION),
     }
+
+
+def stored_totals(finance: Finance, as_of: date | None) -> dict:
+    """The read model kept on ``Pledge`` for lists and sorting, from its rolled-up money."""
+    return {
+        "current_total": finance.current_total,
+        "secured_total": finance.secured_total,
+        "executed_total": finance.executed_total,
+        "prior_invested": finance.prior_invested,
+        "executed_cumulative": finance.executed_cumulative,
+        "execution_rate": finance.execution_rate,
+        "execution_rate_in_term": finance.execution_rate_in_term(closed_through(as_of)),
+    }
+
+
+STORED_TOTALS = list(stored_totals(Finance(), None))
 
 
 @dataclass

@@ -5,6 +5,7 @@ already-fetched data (``PledgeContext``), so a report checks thousands of pledge
 without a query per rule. Rules flag, never fix: published figures stay as published.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pledges import periods
-from pledges.models import Milestone, Pledge, PledgeOfficial, Stage
+from pledges.dates import parse_printed_date
+from pledges.models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term
 
 from .finance import SOURCE_NAMES, TABLE_NAMES, FigureChange, Finance, PledgeMoney, money_for
 from .models import BudgetFigure, FigureKind, FundingSource
@@ -39,10 +41,24 @@ class PledgeContext:
     officials: list[PledgeOfficial] = field(default_factory=list)
     figure_changes: list[FigureChange] = field(default_factory=list)
     today: date = field(default_factory=timezone.localdate)  # the Seoul date (TIME_ZONE)
+    materials: list[RelatedMaterial] = field(default_factory=list)
+    term_end: date | None = None
+
+    @classmethod
+    def of_card(cls, pledge: Pledge, money: PledgeMoney) -> "PledgeContext":
+        """From a pledge fetched ``with_card()`` (no further query): for public pages."""
+        return cls(
+            pledge=pledge,
+            money=money,
+            milestones=list(pledge.milestones.all()),
+            officials=list(pledge.pledgeofficial_set.all()),
+            materials=list(pledge.materials.all()),
+            term_end=pledge.term.end,
+        )
 
 
 def _n(value: int | None) -> str:
-    return "미공개" if value is None else f"{value:,}"
+    return "빈칸" if value is None else f"{value:,}"
 
 
 def sum_rule(rule: Callable[[PledgeContext], list[Finding]]):
@@ -395,19 +411,280 @@ def missing_official_contact(context: PledgeContext) -> list[Finding]:
             if not value
         ]
         if missing:
+            damaged = "판독 불가" in link.note  # the extraction lost it, not the city
             findings.append(
                 Finding(
                     rule="missing_official_contact",
                     pledge=context.pledge.code,
                     project="",
-                    explanation=_(
-                        "%(role)s의 %(missing)s이(가) 없습니다. / The %(role)s's %(missing)s "
-                        "is missing."
+                    explanation=(
+                        _(
+                            "%(role)s의 %(missing)s: 원문 추출본에서 판독 불가(추출 손상). / "
+                            "The %(role)s's %(missing)s: unreadable in the text extraction "
+                            "(damage of the extraction, not the city's omission)."
+                        )
+                        if damaged
+                        else _(
+                            "%(role)s의 %(missing)s이(가) 없습니다. / The %(role)s's "
+                            "%(missing)s is missing."
+                        )
                     )
                     % {"role": official.get_role_display(), "missing": "·".join(missing)},
                     figures={"role": official.role, "name": official.name, "phone": official.phone},
                 )
             )
+    return findings
+
+
+def executed_above_investment_plan(context: PledgeContext) -> list[Finding]:
+    """A year's execution is above the investment plan (연도별 투자계획) of the same year,
+    or a year was executed that the investment plan gives nothing."""
+    findings = []
+    for project, finance in context.money.projects:
+        investment = finance.row(FigureKind.INVESTMENT)
+        if not investment:
+            continue
+        plan_of = _comparable_investment(finance, list(finance.row(FigureKind.EXECUTED)))
+        for period, executed in finance.row(FigureKind.EXECUTED).items():
+            planned = plan_of.get(period)
+            if planned is not None and executed <= planned:
+                continue
+            if planned is None:
+                explanation = _(
+                    "%(period)s에 %(executed)s이 집행되었는데 연도별 투자계획에는 그 해 금액이 "
+                    "없습니다. / %(executed)s was executed in %(period)s, a year the "
+                    "investment plan gives no amount."
+                )
+            else:
+                explanation = _(
+                    "%(period)s 집행 %(executed)s이 같은 해 연도별 투자계획 %(plan)s보다 "
+                    "많습니다. / Executed in %(period)s (%(executed)s) is above that year's "
+                    "investment plan (%(plan)s)."
+                )
+            findings.append(
+                Finding(
+                    rule="executed_above_investment_plan",
+                    pledge=context.pledge.code,
+                    project=project.name,
+                    explanation=explanation
+                    % {
+                        "period": periods.label(period),
+                        "executed": _n(executed),
+                        "plan": _n(planned),
+                    },
+                    figures={"year": period, "investment plan": planned, "executed": executed},
+                )
+            )
+    return findings
+
+
+def cumulative_execution_above_current_total(context: PledgeContext) -> list[Finding]:
+    """기투자 + 임기내 집행 (the cumulative execution) is above the current total cost."""
+    findings = []
+    for project, finance in context.money.projects:
+        cumulative, current = finance.executed_cumulative, finance.current_total
+        if cumulative is None or current is None or cumulative <= current:
+            continue
+        findings.append(
+            Finding(
+                rule="cumulative_execution_above_current_total",
+                pledge=context.pledge.code,
+                project=project.name,
+                explanation=_(
+                    "기투자 %(prior)s과 임기내 집행 %(executed)s을 더한 누적 집행 %(cumulative)s이 "
+                    "현재 총사업비 %(current)s보다 많습니다(집행률 %(rate)s%%). / Prior "
+                    "investment %(prior)s plus in-term execution %(executed)s makes "
+                    "%(cumulative)s, above the current total cost %(current)s."
+                )
+                % {
+                    "prior": _n(finance.prior_invested),
+                    "executed": _n(finance.executed_total),
+                    "cumulative": _n(cumulative),
+                    "current": _n(current),
+                    "rate": finance.execution_rate,
+                },
+                figures={
+                    "prior": finance.prior_invested,
+                    "executed": finance.executed_total,
+                    "cumulative": cumulative,
+                    "current total": current,
+                },
+            )
+        )
+    return findings
+
+
+_PERIOD = re.compile(r"사업기간\s*:\s*([^\n]+)")
+
+
+def stated_period(text: str):
+    """The 사업기간 printed in an overview ("2019. 5. ~ 2022. 8"), parsed, or None."""
+    match = _PERIOD.search(text or "")
+    if not match:
+        return None
+    try:
+        found = parse_printed_date(match.group(1).strip())
+    except ValueError:
+        return None
+    return found if found.start and found.end else None
+
+
+def _project_periods(context: PledgeContext) -> dict[int | None, tuple]:
+    """{project id (None for the pledge): (printed text, parsed period)} where printed."""
+    found = {}
+    projects = [project for project, _finance in context.money.projects]
+    for project in projects:
+        period = stated_period(project.overview)
+        if period:
+            found[project.pk] = period
+    pledge_period = stated_period(context.pledge.overview)
+    if pledge_period:
+        found[None] = pledge_period
+        if len(projects) == 1:
+            found.setdefault(projects[0].pk, pledge_period)
+    return found
+
+
+def _month(day: date) -> tuple[int, int]:
+    return (day.year, day.month)
+
+
+def milestones_outside_project_period(context: PledgeContext) -> list[Finding]:
+    """A milestone is dated before the start or after the end of its sub-project's printed
+    사업기간 (compared by month, the precision the card prints)."""
+    stated = _project_periods(context)
+    findings = []
+    for milestone in context.milestones:
+        if milestone.parent_id or milestone.start is None:
+            continue
+        period = stated.get(milestone.project_id) or stated.get(None)
+        if period is None:
+            continue
+        last = milestone.end or milestone.start
+        if _month(milestone.start) < _month(period.start):
+            where = "before"
+        elif _month(last) > _month(period.end):
+            where = "after"
+        else:
+            continue
+        text = {
+            "before": _(
+                "추진현황 '%(date)s %(text)s'의 날짜가 사업기간(%(start)s ~ %(end)s) 시작 "
+                "전입니다. / Milestone '%(date)s' is dated before the project period "
+                "(%(start)s – %(end)s) begins."
+            ),
+            "after": _(
+                "추진현황 '%(date)s %(text)s'의 날짜가 사업기간(%(start)s ~ %(end)s) 종료 "
+                "뒤입니다. / Milestone '%(date)s' is dated after the project period "
+                "(%(start)s – %(end)s) ends."
+            ),
+        }[where]
+        findings.append(
+            Finding(
+                rule="milestones_outside_project_period",
+                pledge=context.pledge.code,
+                project=milestone.project.name if milestone.project_id else "",
+                explanation=text
+                % {
+                    "date": milestone.date_text,
+                    "text": milestone.text[:30],
+                    "start": f"{period.start.year}. {period.start.month}.",
+                    "end": f"{period.end.year}. {period.end.month}.",
+                },
+                figures={"date": milestone.date_text, "where": where},
+            )
+        )
+    return findings
+
+
+def after_term_amount_on_project_ending_in_term(context: PledgeContext) -> list[Finding]:
+    """The in-term plan puts money after the term (임기후) on a project whose printed
+    사업기간 ends inside the term."""
+    stated = _project_periods(context)
+    term_end = context.term_end
+    findings = []
+    for project, finance in context.money.projects:
+        after = finance.get(FigureKind.IN_TERM_PLAN, period=periods.AFTER)
+        period = stated.get(project.pk)
+        if not after or period is None or term_end is None:
+            continue
+        if _month(period.end) > _month(term_end):
+            continue
+        findings.append(
+            Finding(
+                rule="after_term_amount_on_project_ending_in_term",
+                pledge=context.pledge.code,
+                project=project.name,
+                explanation=_(
+                    "임기내 계획에 임기후 %(after)s이 있는데 사업기간은 임기 안인 %(end)s에 "
+                    "끝납니다. / The in-term plan puts %(after)s after the term, but the "
+                    "project period ends inside the term (%(end)s)."
+                )
+                % {"after": _n(after), "end": f"{period.end.year}. {period.end.month}."},
+                figures={"after term": after, "period end": period.end.isoformat()[:7]},
+            )
+        )
+    return findings
+
+
+# Facts a card's texts state more than once: (name, patterns each capturing the value).
+_STATED_FACTS = [
+    (
+        ("상담 인력", "counsellors"),
+        [r"상담(?:인력|사|원)\s*:?\s*(\d+)\s*명", r"(\d+)\s*명의\s*상담(?:사|원|인력)"],
+        ("%s명", "%s"),
+    ),
+    (
+        ("평일 상담 종료 시각", "weekday closing time"),
+        [r"평일\)?\s*\d{1,2}:\d{2}\s*~\s*(\d{1,2}):00", r"오후\s*(\d{1,2})시까지"],
+        ("%s시", "%s:00"),
+    ),
+]
+
+
+def _fact_values(text: str, patterns: list[str], afternoon: bool) -> set[int]:
+    values = set()
+    for pattern in patterns:
+        for match in re.finditer(pattern, text or ""):
+            value = int(match.group(1))
+            values.add(value + 12 if afternoon and "오후" in match.group(0) else value)
+    return values
+
+
+def texts_disagree_on_a_fact(context: PledgeContext) -> list[Finding]:
+    """The card's own text and a related press article state the same fact differently
+    (number of counsellors, closing time)."""
+    pledge = context.pledge
+    card_text = "\n".join([pledge.overview, pledge.objective])
+    press = [m for m in context.materials if m.kind == "press" and m.excerpt]
+    findings = []
+    for (name, name_en), patterns, (unit, unit_en) in _STATED_FACTS:
+        afternoon = unit == "%s시"
+        on_card = _fact_values(card_text, patterns, afternoon)
+        for material in press:
+            in_press = _fact_values(material.excerpt, patterns, afternoon)
+            if on_card and in_press and on_card != in_press:
+                findings.append(
+                    Finding(
+                        rule="texts_disagree_on_a_fact",
+                        pledge=pledge.code,
+                        project="",
+                        explanation=_(
+                            "%(fact)s: 카드 본문은 %(card)s, 함께 실린 보도 기사는 %(press)s. / "
+                            "%(fact_en)s: the card says %(card_en)s, the press article printed "
+                            "with it %(press_en)s."
+                        )
+                        % {
+                            "fact": name,
+                            "fact_en": name_en,
+                            "card": ", ".join(unit % v for v in sorted(on_card)),
+                            "press": ", ".join(unit % v for v in sorted(in_press)),
+                            "card_en": ", ".join(unit_en % v for v in sorted(on_card)),
+                            "press_en": ", ".join(unit_en % v for v in sorted(in_press)),
+                        },
+                        figures={"card": sorted(on_card), "press": sorted(in_press)},
+                    )
+                )
     return findings
 
 
@@ -463,6 +740,11 @@ RULES: list[Callable[[PledgeContext], list[Finding]]] = [
     milestones_out_of_date_order,
     missing_official_contact,
     figure_changed_after_its_year_closed,
+    executed_above_investment_plan,
+    cumulative_execution_above_current_total,
+    milestones_outside_project_period,
+    after_term_amount_on_project_ending_in_term,
+    texts_disagree_on_a_fact,
 ]
 
 # The "parts add up to the printed total" rules: the admin grid warns with these.
@@ -502,6 +784,10 @@ def contexts_for(
         .order_by("pledge_id", "position")
     ):
         officials[link.pledge_id].append(link)
+    materials: dict[int, list[RelatedMaterial]] = {pk: [] for pk in ids}
+    for material in as_of(RelatedMaterial).filter(pledge_id__in=ids).order_by("pledge_id", "pk"):
+        materials[material.pledge_id].append(material)
+    term_ends = dict(Term.objects.values_list("pk", "end"))
     changes = _figure_changes(ids, when)
     return [
         PledgeContext(
@@ -511,6 +797,8 @@ def contexts_for(
             officials=officials[pledge.pk],
             figure_changes=changes.get(pledge.pk, []),
             today=today,
+            materials=materials[pledge.pk],
+            term_end=term_ends.get(pledge.term_id),
         )
         for pledge in pledges
     ]
@@ -538,3 +826,45 @@ def _figure_changes(pledge_ids: list[int], when: datetime | None) -> dict[int, l
                 )
         previous = record
     return found
+
+
+# Public notes ------------------------------------------------------------------------
+
+# Rules whose findings concern the published source itself (not staff workflow or our
+# judgement), and where on a pledge page their note belongs.
+PUBLIC_RULES = {
+    "investment_sources_sum_to_total": "money",
+    "investment_periods_sum_to_total": "money",
+    "in_term_plan_years_sum_to_total": "money",
+    "secured_sources_sum_to_total": "money",
+    "executed_years_sum_to_total": "money",
+    "plans_split_the_total_differently": "money",
+    "executed_above_yearly_plan": "money",
+    "executed_above_secured": "money",
+    "plan_with_after_term_exceeds_current_total": "money",
+    "executed_above_investment_plan": "money",
+    "cumulative_execution_above_current_total": "money",
+    "after_term_amount_on_project_ending_in_term": "money",
+    "milestones_out_of_date_order": "milestones",
+    "milestones_outside_project_period": "milestones",
+    "texts_disagree_on_a_fact": "overview",
+}
+
+
+def explanation_in(finding: Finding, language: str) -> str:
+    """The Korean or the English half of a finding's "한국어. / English." explanation."""
+    korean, separator, english = finding.explanation.partition(". / ")
+    if not separator:
+        return finding.explanation
+    return english if language == "en" else korean + "."
+
+
+def public_notes(findings: list[Finding], language: str) -> dict[tuple[str, str], list[str]]:
+    """Short notes for citizens, keyed by (place on the page, sub-project name or "")."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        place = PUBLIC_RULES.get(finding.rule)
+        if place:
+            key = (place, finding.project)
+            notes.setdefault(key, []).append(explanation_in(finding, language))
+    return notes

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import xlsxwriter
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from xlsxwriter.utility import xl_col_to_name
 
 from departments.models import Department
@@ -35,7 +35,15 @@ from pledges import periods
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
 from pledges.spreadsheet import spreadsheet_safe
 
-from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES
+from .finance import (
+    CUMULATIVE_DEFINITION,
+    PERIOD_NAMES,
+    RATE_DEFINITION,
+    RATE_IN_TERM_DEFINITION,
+    SOURCE_NAMES,
+    TABLE_NAMES,
+    closed_through,
+)
 from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import PledgeContext, contexts_for, pledge_findings
 
@@ -102,6 +110,17 @@ class PledgeRow:
         rate = self.context.money.total.execution_rate
         return float(rate) if rate is not None else None
 
+    @property
+    def execution_rate_in_term(self) -> float | None:
+        total = self.context.money.total
+        rate = total.execution_rate_in_term(closed_through(self.pledge.as_of))
+        return float(rate) if rate is not None else None
+
+    @property
+    def stage_inferred(self) -> str:
+        reason = self.pledge.stage_inference
+        return f"추정: {reason}" if reason else ""
+
 
 @dataclass(frozen=True)
 class YearRow:
@@ -147,6 +166,43 @@ class MilestoneRow:
     project: str
     milestone: Milestone
     parent_position: int | None
+    as_of: date | None = None
+
+    @property
+    def start(self) -> str:
+        return _as_printed(self.milestone.start, self.milestone.start_precision)
+
+    @property
+    def end(self) -> str:
+        if self.milestone.open_ended:
+            return "(끝 없음)"
+        return _as_printed(self.milestone.end, self.milestone.end_precision)
+
+    @property
+    def status(self) -> str:
+        if self.as_of is None:
+            return ""
+        return STATUS_NAMES.get(self.milestone.status_on(self.as_of), "")
+
+
+STATUS_NAMES = {"done": "완료", "ongoing": "진행 중", "planned": "예정"}
+
+
+def _as_printed(day: date | None, precision: str) -> str:
+    """A date as precisely as printed: "2022", "2022-07" or "2022-07-01" (text, not a day)."""
+    if day is None:
+        return ""
+    return {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(precision, day.isoformat())
+
+
+def _definitions() -> list[tuple[str, str]]:
+    """The rate definitions the page and the API show, in Korean, for the cover sheet."""
+    with translation.override("ko"):
+        return [
+            ("정의: 누적 집행", str(CUMULATIVE_DEFINITION)),
+            ("정의: 집행률", str(RATE_DEFINITION)),
+            ("정의: 임기내 집행률", str(RATE_IN_TERM_DEFINITION)),
+        ]
 
 
 @dataclass(frozen=True)
@@ -188,13 +244,17 @@ SUMMARY = [
     Column("비전", 18, lambda r: r.vision, WRAP),
     Column("부서", 12, lambda r: r.department, WRAP),
     Column("이행단계", 8, lambda r: r.pledge.get_stage_display()),
+    Column("단계 추정", 30, lambda r: r.stage_inferred, WRAP),
     Column("단계 변경일", 11, lambda r: r.stage_date, DAY),
     Column("달성연도", 8, lambda r: r.pledge.target_year),
     Column("총사업비 초기계획", 11, lambda r: r.money(FigureKind.COST_INITIAL), MONEY, total=True),
     Column("총사업비 현재계획", 11, lambda r: r.money(FigureKind.COST_CURRENT), MONEY, total=True),
     Column("확보", 10, lambda r: r.money(FigureKind.SECURED), MONEY, total=True),
-    Column("집행", 10, lambda r: r.money(FigureKind.EXECUTED), MONEY, total=True),
+    Column("기투자", 10, lambda r: r.context.money.total.prior_invested, MONEY, total=True),
+    Column("임기내 집행", 10, lambda r: r.money(FigureKind.EXECUTED), MONEY, total=True),
+    Column("누적 집행", 10, lambda r: r.context.money.total.executed_cumulative, MONEY, total=True),
     Column("집행률(%)", 8, lambda r: r.execution_rate, PERCENT),
+    Column("임기내 집행률(%)", 9, lambda r: r.execution_rate_in_term, PERCENT),
     Column("점검 건수", 7, lambda r: r.findings, COUNT),
 ]
 YEARLY = [
@@ -219,8 +279,9 @@ MILESTONES = [
     Column("세부사업", 18, lambda r: r.project, WRAP),
     Column("순서", 5, lambda r: r.milestone.position, COUNT),
     Column("날짜(인쇄)", 14, lambda r: r.milestone.date_text, WRAP),
-    Column("시작", 11, lambda r: r.milestone.start, DAY),
-    Column("종료", 11, lambda r: r.milestone.end, DAY),
+    Column("시작", 11, lambda r: r.start),
+    Column("종료", 11, lambda r: r.end),
+    Column("상태", 7, lambda r: r.status),
     Column("내용", 70, lambda r: r.milestone.text, WRAP),
     Column("상위 항목 순서", 8, lambda r: r.parent_position, COUNT),
 ]
@@ -542,7 +603,18 @@ def audit_report_write(
         ("생성 일시", generated.strftime("%Y-%m-%d %H:%M:%S %Z")),
         ("생성자", generated_by or None),
         ("범위", f"부서: {scope}"),
-        ("단위", f"금액은 {UNIT}. 빈칸은 미공개(0이 아님)."),
+        ("단위", f"금액은 {UNIT}. 빈칸은 원문 표에 값이 없는 칸(빈칸 또는 '-'): 0이 아님."),
+        *_definitions(),
+        (
+            "이행단계 추정",
+            "원문 추출본에 이행단계·속성의 체크 표시가 남지 않아, 모든 이행단계는 카드의 "
+            "서술과 수치로 추정한 것입니다(요약 시트 '단계 추정' 열에 근거).",
+        ),
+        (
+            "추진현황 날짜",
+            "인쇄된 정밀도 그대로(연·월·일): '2022-07'은 월, '~'로 끝나는 기간은 종료일 없음. "
+            "상태 '예정'은 카드 기준일 뒤의 일정.",
+        ),
         ("출처", SOURCES_TEXT),
         ("변경이력 기간", f"{changes_since.isoformat()} ~ {report_day.isoformat()}"),
         ("공약 수", summary.pledges),
@@ -599,6 +671,7 @@ def _milestone_rows(context: PledgeContext) -> Iterator[MilestoneRow]:
             projects.get(milestone.project_id, ""),
             milestone,
             positions.get(milestone.parent_id),
+            context.pledge.as_of,
         )
 
 

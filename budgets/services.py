@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from departments.locking import version_check
@@ -14,7 +15,7 @@ from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
 
-from .finance import Cell, Cells, FigureChange, execution_rate, stated_total_sums
+from .finance import STORED_TOTALS, Cell, Cells, FigureChange, Finance, stored_totals
 from .models import BudgetFigure, FigureKind, FundingSource
 
 NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
@@ -333,21 +334,19 @@ def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
     ids = list(set(pledge_ids))
     for start in range(0, len(ids), 500):
         batch = ids[start : start + 500]
-        sums = {
-            row["project__pledge_id"]: row
-            for row in BudgetFigure.objects.filter(project__pledge_id__in=batch)
-            .values("project__pledge_id")
-            .annotate(**stated_total_sums())
+        # The total row of every table, summed over each pledge's sub-projects.
+        cells: dict[int, dict] = {}
+        for pledge_id, kind, period, amount in (
+            BudgetFigure.objects.filter(project__pledge_id__in=batch, source=FundingSource.TOTAL)
+            .values_list("project__pledge_id", "kind", "period")
+            .annotate(amount=Sum("amount"))
             .order_by()
-        }
+        ):
+            cells.setdefault(pledge_id, {})[(kind, FundingSource.TOTAL, period)] = amount
         pledges = list(Pledge.objects.filter(pk__in=batch))
         for pledge in pledges:
-            row = sums.get(pledge.pk, {})
-            pledge.current_total = row.get("current_total")
-            pledge.secured_total = row.get("secured_total")
-            pledge.executed_total = row.get("executed_total")
-            pledge.execution_rate = execution_rate(pledge.executed_total, pledge.current_total)
-        Pledge.objects.bulk_update(
-            pledges, ["current_total", "secured_total", "executed_total", "execution_rate"]
-        )
+            totals = stored_totals(Finance(cells.get(pledge.pk, {})), pledge.as_of)
+            for name, value in totals.items():
+                setattr(pledge, name, value)
+        Pledge.objects.bulk_update(pledges, STORED_TOTALS)
     public_version_bump()

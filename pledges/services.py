@@ -144,6 +144,7 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
         },
         "target_year": data.get("target_year"),
         "as_of": data["as_of"],
+        "as_of_precision": data.get("as_of_precision", ""),
     }
     for attribute in ATTRIBUTES:
         value, reason = data["attributes"].get(attribute, ["", ""])

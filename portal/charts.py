@@ -2,9 +2,16 @@
 
 A dict costs microseconds where ``go.Figure`` costs milliseconds; templates pass it
 through ``json_script`` and ``static/js/charts.js`` draws it with our own plotly.js.
-Missing values stay ``None``: plotly leaves a gap, the table beside it says 미공개.
+
+Charts a newspaper would print: a title, full numbers with thousands separators, the
+value written on every bar (so a small bar beside a large one stays readable), a
+categorical axis in the card's order (no printed period is dropped), and head-room above
+the tallest bar. A chart draws every figure its table holds; a missing value stays
+``None`` and the table beside it shows "–". Where a sentence says more than a chart (one
+funding source), there is no chart.
 """
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from pledges import periods
@@ -13,16 +20,30 @@ PLAN_COLOR = "#6b7a90"
 SECURED_COLOR = "#1b7f4b"
 EXECUTED_COLOR = "#0b50d0"
 FONT = '-apple-system, "Apple SD Gothic Neo", "Malgun Gothic", "Noto Sans KR", sans-serif'
+HEADROOM = 1.18  # the y axis ends 18 % above the tallest bar: no bar or label touches the frame
 
 
-def _layout(y_title: str, **extra) -> dict:
+def _layout(title: str, categories: list[str], peak: int, **extra) -> dict:
     return {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         "barmode": "group",
-        "margin": {"l": 64, "r": 16, "t": 16, "b": 48},
-        "height": 320,
+        "margin": {"l": 72, "r": 16, "t": 48, "b": 56},
+        "height": 340,
         "font": {"family": FONT, "size": 14, "color": "#1e2124"},
-        "legend": {"orientation": "h", "y": -0.2},
-        "yaxis": {"title": {"text": y_title}, "separatethousands": True, "rangemode": "tozero"},
+        "legend": {"orientation": "h", "y": -0.22},
+        "xaxis": {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": categories,
+            "automargin": True,
+        },
+        "yaxis": {
+            "title": {"text": _("million won")},
+            "tickformat": ",d",
+            "separatethousands": True,
+            "range": [0, max(peak, 1) * HEADROOM],
+            "automargin": True,
+        },
         "separators": ".,",
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
@@ -37,60 +58,107 @@ def _bar(name: str, x: list[str], y: list, color: str) -> dict:
         "x": x,
         "y": y,
         "marker": {"color": color},
+        "text": [None if value is None else f"{value:,}" for value in y],
+        "textposition": "outside",
+        "cliponaxis": False,
         "hovertemplate": "%{x}: %{y:,} " + _("million won") + "<extra>" + name + "</extra>",
     }
 
 
-def plan_vs_executed_rows(plan: dict[str, int], executed: dict[str, int]) -> list[dict]:
-    """Rows of the in-term plan against execution, one per period (임기후 excluded)."""
-    keys = sorted((set(plan) | set(executed)) - {periods.AFTER}, key=periods.sort_key)
-    return [
-        {
-            "period": key,
-            "label": periods.label(key),
-            "plan": plan.get(key),
-            "executed": executed.get(key),
-        }
-        for key in keys
-    ]
+def _peak(*series: list) -> int:
+    return max((value for values in series for value in values if value is not None), default=0)
 
 
-def planned_vs_executed(rows: list[dict]) -> dict | None:
-    """Grouped bars of planned (임기내 계획) and executed (집행) per year, in 백만원."""
+def plan_vs_executed_rows(
+    plan: dict[str, int], executed: dict[str, int], prior: int | None = None
+) -> list[dict]:
+    """Rows of the in-term plan against execution, in the card's order, 임기후 last.
+
+    Where one table prints "~2022" (a running total up to 2022) and the other "2022", the
+    two cells share one row labelled "~2022 / 2022" instead of two half-empty rows.
+    """
+    plan = {k: v for k, v in plan.items() if k != periods.TOTAL}
+    executed = {k: v for k, v in executed.items() if k != periods.TOTAL}
+    rows: dict[str, dict] = {}
+    for table, values in (("plan", plan), ("executed", executed)):
+        for period, amount in values.items():
+            kind, year = periods.parse(period)
+            key = str(year) if kind in ("year", "through") else period
+            row = rows.setdefault(key, {"periods": {}, "plan": None, "executed": None})
+            row[table] = amount
+            row["periods"][table] = period
+    result = []
+    for key in sorted(rows, key=periods.sort_key):
+        row = rows[key]
+        printed = list(dict.fromkeys(row["periods"].values()))
+        result.append(
+            {
+                "period": key,
+                "label": " / ".join(str(periods.label(p)) for p in printed),
+                "plan": row["plan"],
+                "executed": row["executed"],
+                "plan_period": row["periods"].get("plan"),
+                "executed_period": row["periods"].get("executed"),
+                "running_total": any(p.startswith("~") for p in printed),
+            }
+        )
+    return result
+
+
+def planned_vs_executed(rows: list[dict], subject: str = "") -> dict | None:
+    """Grouped bars of planned (임기내 계획) and executed (집행) per period, in 백만원."""
     if not rows:
         return None
     x = [str(row["label"]) for row in rows]
+    plan = [row["plan"] for row in rows]
+    executed = [row["executed"] for row in rows]
+    title = _("In-term plan and execution per year")
     return {
         "data": [
-            _bar(_("In-term plan"), x, [row["plan"] for row in rows], PLAN_COLOR),
-            _bar(_("Executed"), x, [row["executed"] for row in rows], EXECUTED_COLOR),
+            _bar(_("In-term plan"), x, plan, PLAN_COLOR),
+            _bar(_("Executed"), x, executed, EXECUTED_COLOR),
         ],
-        "layout": _layout(_("million won")),
+        "layout": _layout(f"{title}: {subject}" if subject else title, x, _peak(plan, executed)),
     }
 
 
-def secured_by_source(secured: dict[str, int], labels: dict[str, str]) -> dict | None:
-    """Bars of the secured amount per funding source, in 백만원."""
-    if not secured:
+def secured_by_source(secured: dict[str, int], labels: dict[str, str], subject: str = ""):
+    """Bars of the secured amount per funding source, in 백만원; None for a single source
+    (a sentence says it better)."""
+    if len(secured) < 2:
         return None
     x = [str(labels[source]) for source in secured]
+    y = list(secured.values())
+    title = _("Secured by funding source")
     return {
-        "data": [_bar(_("Secured"), x, list(secured.values()), SECURED_COLOR)],
-        "layout": _layout(_("million won"), showlegend=False, height=240),
+        "data": [_bar(_("Secured"), x, y, SECURED_COLOR)],
+        "layout": _layout(
+            f"{title}: {subject}" if subject else title, x, _peak(y), showlegend=False, height=300
+        ),
     }
 
 
 def money_by_department(rows: list[dict]) -> dict | None:
-    """Grouped bars per department: current total cost, secured and executed."""
+    """Grouped bars per department: current total cost, secured and cumulative execution.
+
+    Departments whose pledges publish no money (non-budget) have no bars; the table says so.
+    """
     rows = [row for row in rows if row["current_total"] is not None]
     if not rows:
         return None
-    x = [row["name"] for row in rows]
+    english = (translation.get_language() or "ko").startswith("en")
+    # the table's label: the unofficial English name on English pages where one is stored
+    x = [(row.get("name_en") if english else "") or row["name"] for row in rows]
+    series = [
+        (_("Total cost (current plan)"), "current_total", PLAN_COLOR),
+        (_("Secured"), "secured_total", SECURED_COLOR),
+        (_("Cumulative execution"), "executed_cumulative", EXECUTED_COLOR),
+    ]
+    columns = [[row[key] for row in rows] for _name, key, _color in series]
     return {
         "data": [
-            _bar(_("Total cost (current plan)"), x, [r["current_total"] for r in rows], PLAN_COLOR),
-            _bar(_("Secured"), x, [r["secured_total"] for r in rows], SECURED_COLOR),
-            _bar(_("Executed"), x, [r["executed_total"] for r in rows], EXECUTED_COLOR),
+            _bar(name, x, values, color)
+            for (name, _key, color), values in zip(series, columns, strict=True)
         ],
-        "layout": _layout(_("million won")),
+        "layout": _layout(_("Money by department"), x, _peak(*columns)),
     }

@@ -17,10 +17,16 @@ class PledgeUpdatesFeed(Feed):
         return Pledge.objects.public().filter(term__is_current=True).order_by("-updated_at")[:50]
 
     def item_title(self, item: Pledge) -> str:
-        return f"[{item.code}] {item.title} — {item.get_stage_display()}"
+        inferred = f" ({_('inferred')})" if item.is_inferred("stage") else ""
+        return f"[{item.code}] {item.title} — {item.get_stage_display()}{inferred}"
 
     def item_description(self, item: Pledge) -> str:
-        return f"{item.department} · {item.target_year or ''} {item.target}"
+        text = f"{item.department} · {item.target_year or ''} {item.target}"
+        if item.is_inferred("stage"):
+            text += " · " + _(
+                "Stage inferred from the card’s text: its check mark did not survive."
+            )
+        return text
 
     def item_updateddate(self, item: Pledge):
         return item.updated_at

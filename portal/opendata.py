@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils import translation
 
-from budgets.finance import PledgeMoney, as_number
+from budgets.finance import PledgeMoney, as_number, closed_through
 from pledges.models import ATTRIBUTES, Pledge
 
 LIST_FIELDS = [
@@ -20,7 +20,11 @@ LIST_FIELDS = [
     "current_total",
     "secured_total",
     "executed_total",
+    "prior_invested",
+    "executed_cumulative",
     "execution_rate",
+    "execution_rate_in_term",
+    "stage_inferred",
     "updated_at",
 ]
 
@@ -42,7 +46,11 @@ def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
             "current_total": pledge.current_total,
             "secured_total": pledge.secured_total,
             "executed_total": pledge.executed_total,
+            "prior_invested": pledge.prior_invested,
+            "executed_cumulative": pledge.executed_cumulative,
             "execution_rate": as_number(pledge.execution_rate),
+            "execution_rate_in_term": as_number(pledge.execution_rate_in_term),
+            "stage_inferred": pledge.is_inferred("stage"),
             "updated_at": pledge.updated_at.isoformat(),
         }
 
@@ -50,7 +58,8 @@ def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
 def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> dict:
     """Everything on a pledge card, figures rolled up from its sub-projects."""
     with translation.override("ko"):
-        total = money.total.as_dict()
+        through = closed_through(pledge.as_of)
+        total = money.total.as_dict(closed_through=through)
         return {
             "code": pledge.code,
             "title": pledge.title,
@@ -80,7 +89,8 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "finance": total["finance"],
             "investment": total["investment"],
             "projects": [
-                {"name": project.name, **finance.as_dict()} for project, finance in money.projects
+                {"name": project.name, **finance.as_dict(closed_through=through)}
+                for project, finance in money.projects
             ],
             "plans": [
                 {
@@ -98,6 +108,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                     "precision": m.start_precision or None,
                     "project": m.project.name if m.project else None,
                     "note_of": m.parent.position if m.parent else None,
+                    "status": m.status_on(pledge.as_of) or None,
                     "text": m.text,
                 }
                 for m in pledge.milestones.all()
@@ -124,6 +135,8 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             ],
             "problems": pledge.problems,
             "as_of": pledge.as_of.isoformat(),
+            "as_of_precision": pledge.as_of_precision or None,
+            "as_of_printed": pledge.as_of_printed or None,
             "updated_at": pledge.updated_at.isoformat(),
             "source": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),

@@ -1,26 +1,57 @@
 """Display shaping of a pledge page: money tables and charts per section, timeline, plans,
 progress tables. Plain data in, plain dicts out; no queries beyond the card's prefetches."""
 
-from budgets.finance import PledgeMoney
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from budgets.finance import (
+    CUMULATIVE_DEFINITION,
+    RATE_DEFINITION,
+    RATE_IN_TERM_DEFINITION,
+    PledgeMoney,
+    closed_through,
+)
 from budgets.models import FigureKind, FundingSource
+from budgets.quality import PUBLIC_RULES, RULES, PledgeContext, pledge_findings, public_notes
 from pledges import periods
 from pledges.models import Milestone, Pledge, Stage
 
 from . import charts
 
+PUBLIC_RULE_FUNCTIONS = [rule for rule in RULES if rule.__name__ in PUBLIC_RULES]
+SUB_PROJECT_NOTES = gettext_lazy(
+    "The sums above carry inconsistencies of the sub-projects’ tables: see the notes of "
+    "each sub-project below."
+)
 STEPS = [Stage.REVIEW, Stage.IN_PROGRESS, Stage.COMPLETE]
 # Funding sources and tables in the reader's language (국비 / National), from the one
 # vocabulary, translated when rendered.
 SOURCE_LABELS = dict(FundingSource.choices)
 TABLE_LABELS = dict(FigureKind.choices)
+DEFINITIONS = {
+    "cumulative": CUMULATIVE_DEFINITION,
+    "rate": RATE_DEFINITION,
+    "rate_in_term": RATE_IN_TERM_DEFINITION,
+}
 
 
 def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
     """The template context of a pledge page."""
+    findings = pledge_findings(PledgeContext.of_card(pledge, money), rules=PUBLIC_RULE_FUNCTIONS)
+    notes = public_notes(findings, translation.get_language() or "ko")
+    single = len(money.projects) < 2
     return {
+        "source_notes": {
+            "overview": notes.get(("overview", ""), []),
+            "milestones": [
+                n for (place, _p), found in notes.items() if place == "milestones" for n in found
+            ],
+        },
         "pledge": pledge,
         "money": money,
-        "finance_sections": finance_sections(pledge, money) if money.total.has_money else [],
+        "finance_sections": (
+            finance_sections(pledge, money, notes, single) if money.total.has_money else []
+        ),
         "plans": plans(pledge),
         "years": [str(y) for y in pledge.term.years],
         "progress": progress_tables(pledge),
@@ -28,20 +59,26 @@ def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
         "table_labels": TABLE_LABELS,
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": timeline(pledge),
+        "definitions": DEFINITIONS,
     }
 
 
-def finance_sections(pledge: Pledge, money: PledgeMoney) -> list[dict]:
-    """The roll-up, then each sub-project where a pledge has more than one."""
+def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bool) -> list[dict]:
+    """The roll-up, then each sub-project where a pledge has more than one; each with the
+    "원문 불일치" notes about its own tables (a single sub-project's go on the roll-up)."""
     sections = (
         [(None, money.total)] if len(money.projects) < 2 else [(None, money.total), *money.projects]
     )
     result = []
+    through = closed_through(pledge.as_of)
     for project, finance in sections:
         columns = investment_columns(finance, pledge.term.years)
         rows = charts.plan_vs_executed_rows(
             finance.row(FigureKind.IN_TERM_PLAN), finance.row(FigureKind.EXECUTED)
         )
+        subject = project.name if project else ""
+        secured = finance.column(FigureKind.SECURED)
+        plan_closed, executed_closed = finance.in_term_closed(through)
         result.append(
             {
                 "project": project,
@@ -49,16 +86,23 @@ def finance_sections(pledge: Pledge, money: PledgeMoney) -> list[dict]:
                 "investment_columns": columns,
                 "investment_rows": investment_rows(finance, columns),
                 "plan_rows": rows,
-                "plan_after": finance.get(FigureKind.IN_TERM_PLAN, period=periods.AFTER),
+                "plan_running_total": any(row["running_total"] for row in rows),
+                "plan_merged": any(" / " in row["label"] for row in rows),
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
-                "secured": [
-                    (SOURCE_LABELS[s], a) for s, a in finance.column(FigureKind.SECURED).items()
-                ],
-                "chart": charts.planned_vs_executed(rows),
-                "secured_chart": charts.secured_by_source(
-                    finance.column(FigureKind.SECURED), SOURCE_LABELS
+                "secured": [(SOURCE_LABELS[s], a) for s, a in secured.items()],
+                "secured_single": (
+                    (SOURCE_LABELS[next(iter(secured))], next(iter(secured.values())))
+                    if len(secured) == 1
+                    else None
                 ),
+                "rate_in_term": finance.execution_rate_in_term(through),
+                "closed_through": through,
+                "plan_closed": plan_closed,
+                "executed_closed": executed_closed,
+                "chart": charts.planned_vs_executed(rows, subject),
+                "secured_chart": charts.secured_by_source(secured, SOURCE_LABELS, subject),
+                "notes": _money_notes(notes, project, single),
                 "key": f"p{project.pk}" if project else "all",
                 "chart_id": f"figure-plan-{project.pk if project else 'all'}",
                 "secured_chart_id": f"figure-secured-{project.pk if project else 'all'}",
@@ -67,8 +111,23 @@ def finance_sections(pledge: Pledge, money: PledgeMoney) -> list[dict]:
     return result
 
 
+def _money_notes(notes: dict, project, single: bool) -> list[str]:
+    """The money notes of one section: all of them for a single sub-project; for a roll-up
+    of several, its own and a pointer to the sub-projects whose tables disagree."""
+    money = {name: found for (place, name), found in notes.items() if place == "money"}
+    if single:
+        return [note for found in money.values() for note in found]
+    if project is not None:
+        return money.get(project.name, [])
+    own = money.get("", [])
+    if any(name for name in money):
+        own = [*own, str(SUB_PROJECT_NOTES)]
+    return own
+
+
 def timeline(pledge: Pledge) -> list[dict]:
-    """Milestones grouped by sub-project, each with its nested notes, in published order."""
+    """Milestones grouped by sub-project, each with its nested notes and its status against
+    the as-of date (a milestone after it is 예정, planned), in published order."""
     groups: dict = {}
     notes: dict[int, list[Milestone]] = {}
     for milestone in pledge.milestones.all():
@@ -77,7 +136,10 @@ def timeline(pledge: Pledge) -> list[dict]:
         else:
             groups.setdefault(milestone.project, []).append(milestone)
     return [
-        {"project": project, "items": [(m, notes.get(m.pk, [])) for m in items]}
+        {
+            "project": project,
+            "items": [(m, notes.get(m.pk, []), m.status_on(pledge.as_of)) for m in items],
+        }
         for project, items in groups.items()
     ]
 
@@ -116,8 +178,10 @@ def plans(pledge: Pledge) -> list[dict]:
 
 
 def progress_tables(pledge: Pledge) -> list[dict]:
+    """The card's 추진현황 tables, rows and columns in printed order (the order they were
+    entered: the seed loads them as printed, 계 row and column first where printed so)."""
     tables: dict[str, dict] = {}
-    for count in pledge.progress.all():
+    for count in sorted(pledge.progress.all(), key=lambda c: c.pk):
         table = tables.setdefault(count.indicator, {"categories": [], "rows": {}, "notes": {}})
         if count.category not in table["categories"]:
             table["categories"].append(count.category)
@@ -126,20 +190,23 @@ def progress_tables(pledge: Pledge) -> list[dict]:
             table["notes"][count.period] = count.note
     result = []
     for indicator, table in tables.items():
-        categories = sorted(table["categories"], key=lambda c: (c != "", 0))
-        rows = sorted(table["rows"].items(), key=lambda item: periods.sort_key(item[0]))
+        categories = table["categories"]
+        rows = [
+            {
+                "period": period,
+                "values": [values.get(c) for c in categories],
+                "note": table["notes"].get(period, ""),
+            }
+            for period, values in table["rows"].items()
+        ]
+        single = len(rows) == 1 and len(categories) == 1
         result.append(
             {
                 "indicator": indicator,
                 "categories": categories,
-                "rows": [
-                    {
-                        "period": p,
-                        "values": [v.get(c) for c in categories],
-                        "note": table["notes"].get(p, ""),
-                    }
-                    for p, v in rows
-                ],
+                "rows": rows,
+                "has_notes": any(row["note"] for row in rows),
+                "sentence_value": rows[0]["values"][0] if single else None,
             }
         )
     return result

@@ -27,6 +27,8 @@ MONEY_SUMS = {
     "current_total": Sum("current_total"),
     "secured_total": Sum("secured_total"),
     "executed_total": Sum("executed_total"),
+    "prior_invested": Sum("prior_invested"),
+    "executed_cumulative": Sum("executed_cumulative"),
 }
 
 
@@ -42,13 +44,20 @@ def term_shown(number_text: str | None) -> Term:
 
 
 def _with_rate(row: dict) -> dict:
-    return {**row, "execution_rate": execution_rate(row["executed_total"], row["current_total"])}
+    """The cumulative execution rate of summed pledges (the same rule as one pledge's)."""
+    return {
+        **row,
+        "execution_rate": execution_rate(row["executed_cumulative"], row["current_total"]),
+    }
 
 
 def home_summary(term: Term) -> dict:
     """Counts per stage, money overall and per department, the latest updates."""
     pledges = Pledge.objects.for_term(term)
     by_stage = dict(pledges.values_list("stage").annotate(n=Count("id")).order_by())
+    inferred = dict(
+        pledges.exclude(stage_inference="").values_list("stage").annotate(n=Count("id")).order_by()
+    )
     stats = pledges.aggregate(
         count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"), **MONEY_SUMS
     )
@@ -60,7 +69,9 @@ def home_summary(term: Term) -> dict:
     ]
     return {
         "stats": stats,
-        "stages": [(stage, by_stage.get(stage.value, 0)) for stage in Stage],
+        "stages": [
+            (stage, by_stage.get(stage.value, 0), inferred.get(stage.value, 0)) for stage in Stage
+        ],
         "overall": _with_rate(stats),
         "departments": departments,
         "recent": pledges.public().order_by("-updated_at")[:5],

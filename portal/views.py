@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from budgets.finance import money_for
+from budgets.finance import money_for, rate_definitions
 from pledges.models import Pledge
 from pledges.spreadsheet import spreadsheet_safe
 
@@ -27,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "term": term,
         **summary,
         "department_chart": charts.money_by_department(summary["departments"]),
+        "definitions": presenters.DEFINITIONS,
         "visions": selectors.vision_summary(term),
     }
     return render(request, "portal/home.html", context)
@@ -91,7 +92,11 @@ def about(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/about.html",
-        {"term": term, "pledges": pledges, "as_of": selectors.as_of(term)},
+        {
+            "term": term,
+            "pledges": pledges,
+            "definitions": presenters.DEFINITIONS,
+        },
     )
 
 
@@ -117,6 +122,7 @@ def api_pledge_list(request: HttpRequest) -> JsonResponse:
         {
             "as_of": as_of.isoformat() if as_of else None,
             "unit": "백만원",
+            "definitions": rate_definitions(),
             "count": page.paginator.count,
             "next": link(page.next_page_number()) if page.has_next() else None,
             "previous": link(page.previous_page_number()) if page.has_previous() else None,

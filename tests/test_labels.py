@@ -123,8 +123,8 @@ def test_english_pledge_page_names_the_stage_and_sources_in_english(client):
     korean_html = client.get("/pledges/12-9/").content.decode()
     assert f'<span class="step-label">{korean(Stage(stage).label)}</span>' in korean_html
     assert '<th scope="row">국비</th>' in korean_html
-    assert "<dt>Total cost, initial plan</dt>" in html and "<dt>Executed</dt>" in html
-    assert "<dt>총사업비 초기계획</dt>" in korean_html and "<dt>집행금액</dt>" in korean_html
+    assert "<dt>Total cost, initial plan</dt>" in html and "<dt>In-term execution</dt>" in html
+    assert "<dt>총사업비 초기계획</dt>" in korean_html and "<dt>임기내 집행</dt>" in korean_html
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ from .choices import (
     DatePrecision,
     Implementer,
     MaterialKind,
+    MilestoneStatus,
     ProjectType,
     Stage,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "CentralSupport",
     "Completion",
     "DatePrecision",
+    "MilestoneStatus",
     "Implementer",
     "MaterialKind",
     "Milestone",

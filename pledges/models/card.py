@@ -1,5 +1,7 @@
 """What a card prints besides money: milestones, officials, work-plan links, materials, progress."""
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -8,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from departments.models import Official, WorkPlanItem
 
-from .choices import DatePrecision, MaterialKind
+from .choices import DatePrecision, MaterialKind, MilestoneStatus
 from .pledge import Pledge
 from .projects import Project, same_pledge_errors
 
@@ -75,6 +77,17 @@ class Milestone(models.Model):
         errors = same_pledge_errors(self, "project", "parent")
         if errors:
             raise ValidationError(errors)
+
+    def status_on(self, as_of: date) -> str:
+        """ "planned" (예정) when it starts after the as-of date, "ongoing" when it started
+        but runs on (an open range, or one ending after it), else "done"; "" if undated."""
+        if self.start is None:
+            return ""
+        if self.start > as_of:
+            return MilestoneStatus.PLANNED
+        if self.open_ended or (self.end is not None and self.end > as_of):
+            return MilestoneStatus.ONGOING
+        return MilestoneStatus.DONE
 
 
 class PledgeOfficial(models.Model):

@@ -65,3 +65,11 @@ class DatePrecision(models.TextChoices):
 class MaterialKind(models.TextChoices):
     PHOTO = "photo", _("사진·그림")
     PRESS = "press", _("언론 보도")
+
+
+class MilestoneStatus(models.TextChoices):
+    """A milestone against the card's as-of date: done, still running, or planned (예정)."""
+
+    DONE = "done", _("완료")
+    ONGOING = "ongoing", _("진행 중")
+    PLANNED = "planned", _("예정")

@@ -15,6 +15,7 @@ from .choices import (
     BudgetType,
     CentralSupport,
     Completion,
+    DatePrecision,
     Implementer,
     ProjectType,
     Stage,
@@ -194,6 +195,16 @@ class Pledge(models.Model):
         _("problems and measures"), blank=True, help_text=_("As printed; 해당없음 kept as printed.")
     )
     as_of = models.DateField(_("figures as of"))
+    as_of_precision = models.CharField(
+        _("as-of date as printed"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text=_(
+            "How precisely the card prints its as-of date (2026.1.현재 is a month); blank: "
+            "the card prints none, and the as-of date is the report's, not shown as the card's."
+        ),
+    )
     as_of_note = models.CharField(
         _("as-of basis"),
         max_length=200,
@@ -232,6 +243,20 @@ class Pledge(models.Model):
     executed_total = models.BigIntegerField(
         _("executed (백만원)"), null=True, blank=True, editable=False
     )
+    prior_invested = models.BigIntegerField(
+        _("prior investment (백만원)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("기투자 as printed in the investment plan: spent before the term."),
+    )
+    executed_cumulative = models.BigIntegerField(
+        _("cumulative execution (백만원)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Prior investment + in-term execution."),
+    )
     execution_rate = models.DecimalField(
         _("execution rate (%)"),
         max_digits=7,
@@ -239,6 +264,16 @@ class Pledge(models.Model):
         null=True,
         blank=True,
         editable=False,
+        help_text=_("Cumulative execution ÷ current total cost; never capped."),
+    )
+    execution_rate_in_term = models.DecimalField(
+        _("in-term execution rate (%)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("In-term execution ÷ in-term plan of the years closed by the as-of date."),
     )
 
     objects = PledgeManager()
@@ -248,7 +283,10 @@ class Pledge(models.Model):
             "current_total",
             "secured_total",
             "executed_total",
+            "prior_invested",
+            "executed_cumulative",
             "execution_rate",
+            "execution_rate_in_term",
         ]
     )
 
@@ -297,6 +335,17 @@ class Pledge(models.Model):
             raise ValidationError(
                 {"vision": _("비전이 다른 임기에 속합니다. / The vision belongs to another term.")}
             )
+
+    @property
+    def as_of_printed(self) -> str:
+        """The as-of date as precisely as the card prints it ("2026. 1."), or "" if none."""
+        if self.as_of_precision == DatePrecision.DAY:
+            return f"{self.as_of.year}. {self.as_of.month}. {self.as_of.day}."
+        if self.as_of_precision == DatePrecision.MONTH:
+            return f"{self.as_of.year}. {self.as_of.month}."
+        if self.as_of_precision == DatePrecision.YEAR:
+            return f"{self.as_of.year}."
+        return ""
 
     def is_inferred(self, attribute: str) -> bool:
         return bool(getattr(self, f"{attribute}_inference"))

@@ -1,5 +1,6 @@
 """Numbers as the city prints them: 1,330 (백만원); unpublished values say so."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -20,18 +21,29 @@ from .. import glossary
 register = template.Library()
 
 
+def _blank() -> str:
+    """A cell the card prints blank or "-": "–" on screen, said in words to screen readers.
+    Not zero, and not hidden by anyone: the table's legend says what "–" means."""
+    return format_html(
+        '<span class="blank"><span aria-hidden="true">–</span>'
+        '<span class="visually-hidden">{}</span></span>',
+        _("blank"),
+    )
+
+
 @register.filter
 def amount(value) -> str:
-    """1330 → "1,330"; None → a marked "미공개 / not published"."""
+    """1330 → "1,330"; None (no printed cell) → "–"."""
     if value is None or value == "":
-        return format_html('<span class="not-published">{}</span>', _("not published"))
+        return _blank()
     return f"{value:,}"
 
 
 @register.filter
 def rate(value: Decimal | None) -> str:
+    """12.3 → "12.3%", never capped; None (nothing to divide) → "–"."""
     if value is None:
-        return format_html('<span class="not-published">{}</span>', _("not published"))
+        return _blank()
     return f"{value}%"
 
 
@@ -149,3 +161,42 @@ def canonical_url(context, language: str = "") -> str:
 @register.simple_tag(takes_context=True)
 def absolute_static(context, path: str) -> str:
     return context["request"].build_absolute_uri(static(path))
+
+
+_LINE_REFERENCE = re.compile(r"\s*\((?:\d{3} )?lines? [\d–\-, ]+(?::[^)]*)?\)")
+_INNER_LINE_REFERENCE = re.compile(r",\s*(?:\d{3} )?lines? [\d–\-, ]*\d(?=\))")
+
+
+@register.filter
+def public_text(value: str) -> str:
+    """An inference reason or note without the seed's line references ("(line 98)"): the
+    page names its source document in "자료 근거"; the open data keeps the references."""
+    return _INNER_LINE_REFERENCE.sub("", _LINE_REFERENCE.sub("", value or ""))
+
+
+@register.filter
+def reading_badge(note: str) -> str:
+    """What happened to an official's printed entry, from its note: 판독 불가 (the extraction
+    damaged it beyond reading), 복원 (recovered from another card), or 추정 (inferred)."""
+    if not note:
+        return ""
+    if "판독 불가" in note:
+        label, kind = _("unreadable in the extraction"), "damaged"
+    elif "복원" in note:
+        label, kind = _("recovered"), "recovered"
+    else:
+        label, kind = _("inferred"), "inferred"
+    return format_html('<span class="badge badge-{}">{}</span>', kind, label)
+
+
+@register.filter
+def as_of_shown(pledge) -> str:
+    """The card's as-of date as precisely as printed, in the page's date style: "2026. 1." /
+    "January 2026"; "" when the card prints none."""
+    if not pledge.as_of_printed:
+        return ""
+    if pledge.as_of_precision == "month":
+        return dateformat.format(pledge.as_of, "F Y" if _english() else "Y. n.")
+    if pledge.as_of_precision == "year":
+        return str(pledge.as_of.year)
+    return day(pledge.as_of)

@@ -155,6 +155,83 @@ def test_admin_pages_run_under_the_content_security_policy(page):
     page.screenshot(path=ARTIFACTS / "admin-project-grid.png", full_page=True)
 
 
+# Reads, for every chart of the page, the bars plotly drew (category, value) per trace and
+# the non-empty cells of the table the chart names (data-table), per data-series column.
+CHART_AND_TABLE = """() => Array.from(document.querySelectorAll('.chart[data-figure]'))
+.map(chart => {
+  const categories = chart._fullLayout.xaxis._categories;
+  const drawn = Array.from(chart.querySelectorAll('.trace.bars')).map(trace =>
+    Array.from(trace.querySelectorAll('.point'))
+      .filter(point => { const path = point.querySelector('path');
+                         return path && path.getAttribute('d') !== 'M0,0Z'
+                                && Number.isFinite(point.__data__.s); })
+      .map(point => [categories[point.__data__.p], point.__data__.s]));
+  const table = document.getElementById(chart.dataset.table);
+  const headers = Array.from(table.querySelectorAll('thead th'));
+  const given = headers.filter(th => th.dataset.series !== undefined).map(th => {
+    const column = headers.indexOf(th);
+    return Array.from(table.querySelectorAll('tbody tr')).map(row => {
+      const cell = row.children[column];  // absent past a colspan ("해당 없음")
+      const text = cell ? cell.textContent.trim() : '';
+      return [row.children[0].textContent.trim(), text];
+    }).filter(([, text]) => /^[0-9,]+$/.test(text))
+      .map(([label, text]) => [label, Number(text.replaceAll(',', ''))]);
+  });
+  const ticks = Array.from(chart.querySelectorAll('.xtick text')).map(t => t.textContent);
+  const title = chart.querySelector('.gtitle');
+  const box = chart.getBoundingClientRect();
+  const tops = Array.from(chart.querySelectorAll('.trace.bars .point path'))
+    .map(path => path.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.top - box.top);
+  const headroom = Math.min(...tops) - chart._fullLayout._size.t;
+  return {figure: chart.dataset.figure, drawn, given, categories, ticks, headroom,
+          title: title ? title.textContent : '',
+          yticks: Array.from(chart.querySelectorAll('.ytick text')).map(t => t.textContent)};
+})"""
+
+
+CHART_PAGES = ["/", "/en/"] + [
+    f"{prefix}/pledges/{code}/"
+    for code in ("12-1", "12-3", "12-7", "12-8", "12-9")
+    for prefix in ("", "/en")
+]
+
+
+@pytest.mark.parametrize("url", CHART_PAGES)
+def test_every_chart_draws_exactly_the_non_empty_values_its_table_gives(page, url):
+    page.goto(url)
+    expected_charts = page.locator(".chart[data-figure]").count()
+    page.wait_for_function(
+        f"document.querySelectorAll('.chart.is-drawn').length === {expected_charts}"
+    )
+    charts = page.evaluate(CHART_AND_TABLE)
+    assert len(charts) == expected_charts >= 1
+    for chart in charts:
+        drawn = [sorted(map(tuple, trace)) for trace in chart["drawn"]]
+        given = [sorted(map(tuple, series)) for series in chart["given"]]
+        assert drawn == given, chart["figure"]
+        labels = {label for series in given for label, _value in series}
+        assert labels <= set(chart["categories"]), chart["figure"]  # no period dropped
+        assert chart["title"], chart["figure"]  # every chart has a title
+        assert not any(t.endswith("k") for t in chart["yticks"]), chart["figure"]  # 8,000 not 8k
+        assert chart["headroom"] > 10, chart["figure"]  # no bar touches the top of the frame
+    assert page.console_errors == []
+
+
+def test_12_9_chart_draws_the_running_total_and_12_7_the_after_term_amount(page):
+    page.goto("/pledges/12-9/")
+    page.wait_for_selector('[data-figure="figure-plan-all"].is-drawn')
+    chart = page.evaluate(CHART_AND_TABLE)[0]
+    assert chart["categories"] == ["~2022 / 2022", "2023", "2024"]
+    assert sorted(map(tuple, chart["drawn"][0])) == sorted(
+        [("~2022 / 2022", 18430), ("2023", 9651), ("2024", 600)]
+    )
+    page.goto("/pledges/12-7/")
+    page.wait_for_selector('[data-figure="figure-plan-all"].is-drawn')
+    chart = page.evaluate(CHART_AND_TABLE)[0]
+    assert chart["categories"][-1] == "임기후"
+    assert ("임기후", 3425) in map(tuple, chart["drawn"][0])
+
+
 CITIZEN_PAGES = ["/", "/pledges/", "/pledges/12-8/", "/departments/공공건축과/", "/glossary/"]
 
 

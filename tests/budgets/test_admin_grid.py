@@ -138,7 +138,8 @@ def test_stored_pledge_totals_follow_every_write_of_figures(building_staff, proj
     data["cell__executed__total__total"] = "15000"
     assert building_staff.post(_url(project_12_7), data).status_code == 302
     pledge = Pledge.objects.get(code="12-7")
-    assert (pledge.executed_total, str(pledge.execution_rate)) == (15000, "83.3")
+    # cumulative: (기투자 335 + 15,000) / 18,000
+    assert (pledge.executed_cumulative, str(pledge.execution_rate)) == (15335, "85.2")
     figure = BudgetFigure.objects.get(project=project_12_7, kind="cost_current")
     url = f"/admin/budgets/budgetfigure/{figure.pk}/change/"
     page = building_staff.get(url)
@@ -146,4 +147,4 @@ def test_stored_pledge_totals_follow_every_write_of_figures(building_staff, proj
     form["amount"] = "20000"
     assert building_staff.post(url, form).status_code == 302
     pledge.refresh_from_db()
-    assert (pledge.current_total, str(pledge.execution_rate)) == (20000, "75.0")
+    assert (pledge.current_total, str(pledge.execution_rate)) == (20000, "76.7")

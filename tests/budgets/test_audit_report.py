@@ -54,11 +54,12 @@ def test_summary_rows_match_the_seed(tmp_path):
     rows = _rows(_write(tmp_path)["요약"])
     (row,) = _by(rows, 관리번호="12-1")
     assert row["총사업비 초기계획"] == 4200 and row["총사업비 현재계획"] == 3920
-    assert row["집행"] == 3061 and row["집행률(%)"] == 78.1
-    # 점검: 2 milestones out of date order, executed above its plan, plan above total cost
-    assert row["이행단계"] == "완료" and row["점검 건수"] == 4
+    assert row["임기내 집행"] == 3061 and row["집행률(%)"] == 78.1
+    # 점검: 2 milestones out of date order, executed above its in-term plan and above its
+    # investment plan (2023), plan above total cost, the card and the press disagreeing twice
+    assert row["이행단계"] == "완료" and row["점검 건수"] == 7
     (row,) = _by(rows, 관리번호="12-2")
-    assert row["집행"] is None  # non-budget: not published, not 0
+    assert row["임기내 집행"] is None  # non-budget: not published, not 0
 
 
 def test_totals_are_sum_formulas_and_numbers_are_formatted(tmp_path):
@@ -68,7 +69,7 @@ def test_totals_are_sum_formulas_and_numbers_are_formatted(tmp_path):
     assert sheet.cell(last, 9).value == f"=SUM(I2:I{last - 1})"
     assert sheet.cell(2, 9).number_format == "#,##0"
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:M{last - 1}"
+    assert sheet.auto_filter.ref == f"A1:Q{last - 1}"
 
 
 def test_yearly_sheet_shows_plan_execution_and_variance(tmp_path):
@@ -114,8 +115,8 @@ def test_as_of_reproduces_figures_and_stages_before_a_change(tmp_path):
     before = timezone.localdate() - timedelta(days=1)
     old = _by(_rows(_write(tmp_path, as_of=before)["요약"]), 관리번호="12-1")[0]
     new = _by(_rows(_write(tmp_path)["요약"]), 관리번호="12-1")[0]
-    assert (old["집행"], old["이행단계"]) == (3061, "완료")
-    assert (new["집행"], new["이행단계"]) == (3500, "추진")
+    assert (old["임기내 집행"], old["이행단계"]) == (3061, "완료")
+    assert (new["임기내 집행"], new["이행단계"]) == (3500, "추진")
     assert new["단계 변경일"].date() == timezone.localdate()
     changes = _rows(_write(tmp_path)["변경이력"])
     edits = [c for c in _by(changes, 사유="감사 테스트") if "백만원" in (c["필드"] or "")]
@@ -299,3 +300,37 @@ def test_department_report_lists_only_its_pledges_changes(tmp_path):
     assert {c["기록"].split()[0] for c in changes} == {"12-7", "12-8", "12-9"}
     everything = _rows(_write(tmp_path)["변경이력"])
     assert len(changes) == sum(c["기록"].split()[0] in {"12-7", "12-8", "12-9"} for c in everything)
+
+
+def test_summary_marks_inferred_stages_and_states_both_rates(tmp_path):
+    book = _write(tmp_path)
+    rows = _rows(book["요약"])
+    (nine,) = _by(rows, 관리번호="12-9")
+    assert nine["단계 추정"].startswith("추정: 달성목표 '공사 준공'(2024) 달성")
+    assert (nine["기투자"], nine["임기내 집행"], nine["누적 집행"]) == (14105, 14576, 28681)
+    assert (nine["집행률(%)"], nine["임기내 집행률(%)"]) == (100.0, 100.0)
+    (eight,) = _by(rows, 관리번호="12-8")
+    assert eight["집행률(%)"] == 106.7  # carried, never capped
+    assert all(row["단계 추정"] for row in rows)
+    cover = {row[0]: row[1] for row in book["안내"].iter_rows(min_row=2, values_only=True)}
+    assert cover["정의: 집행률"].startswith(
+        "집행률 = 누적 집행(기투자 + 임기내 집행) ÷ 현재 총사업비"
+    )
+    assert cover["정의: 임기내 집행률"].startswith("임기내 집행률 = 임기내 집행 ÷ 임기내 계획")
+
+
+def test_milestone_dates_stay_as_precise_as_printed_and_planned_ones_say_so(tmp_path):
+    rows = _rows(_write(tmp_path)["추진현황"])
+    one = _by(rows, 관리번호="12-1")
+    first = one[0]
+    assert (first["날짜(인쇄)"], first["시작"], first["종료"]) == (
+        "2022. 7 ~ 9.",
+        "2022-07",
+        "2022-09",
+    )
+    (opened,) = [m for m in one if m["날짜(인쇄)"] == "2024. 1. ~"]
+    assert (opened["시작"], opened["종료"], opened["상태"]) == ("2024-01", "(끝 없음)", "진행 중")
+    (day,) = [m for m in one if m["날짜(인쇄)"] == "2023. 5. 25."]
+    assert day["시작"] == "2023-05-25"
+    (planned,) = [m for m in _by(rows, 관리번호="12-7") if m["날짜(인쇄)"] == "2026. 3."]
+    assert (planned["상태"], planned["내용"]) == ("예정", "공사 준공 및 개청")

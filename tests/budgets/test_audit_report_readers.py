@@ -24,7 +24,7 @@ TOTALLED = ["요약", "연도별", "부서×연도", "재원별"]
 # The seed's workbook on A4 landscape, measured with LibreOffice 7.4 and Noto Sans CJK
 # (it printed on 39 pages, 요약's columns two by two, before each sheet had a page setup).
 PAGES = {"안내": 1, "요약": 1, "연도별": 1, "부서×연도": 1, "재원별": 1, "추진현황": 2}
-PAGES |= {"변경이력": 9, "점검": 1}
+PAGES |= {"변경이력": 9, "점검": 2}  # 점검: the five source rules added findings
 
 
 def _libreoffice(path: Path, target: str, outdir: Path) -> None:
@@ -115,7 +115,10 @@ def test_every_total_stores_its_value_for_openpyxl(workbook):
         [list(r) for r in book["요약"].iter_rows(values_only=True)]
     )
     # the seed's six cards: 3,061 + 90 + 14,575 + 7,432 + 14,576 executed (12-2 has no budget)
-    assert summary["집행"] == (39734, 39734)
+    assert summary["임기내 집행"] == (39734, 39734)
+    # 기투자: 12-7 335 + 12-8 12,208 + 12-9 14,105; 누적 = 기투자 + 임기내
+    assert summary["기투자"] == (26648, 26648)
+    assert summary["누적 집행"] == (66382, 66382)
     assert summary["총사업비 현재계획"] == (69103, 69103)
     assert summary["총사업비 초기계획"] == (70982, 70982)
 
@@ -130,7 +133,8 @@ def test_every_total_reads_the_same_in_libreoffice(libreoffice_csv):
         assert totals, name
         assert all(stored == summed for stored, summed in totals.values()), (name, totals)
     (total_row,) = [row for row in libreoffice_csv["요약"] if row[0] == "합계"]
-    assert total_row[7:11] == ["70982", "69103", "69103", "39734"]
+    # 요약: 초기, 현재, 확보, 기투자, 임기내 집행, 누적 집행 (after 관리번호 … 단계 추정 …)
+    assert total_row[8:14] == ["70982", "69103", "69103", "26648", "39734", "66382"]
     (total_row,) = [row for row in libreoffice_csv["부서×연도"] if row[0] == "합계"]
     assert total_row[1:3] == ["36842", "7432"]  # ~2022 plan and execution of 공공건축과
 
@@ -159,12 +163,12 @@ def _sheet_of(page: str) -> str:
     return match.group(1)
 
 
-def test_the_seed_workbook_prints_on_17_pages_each_sheet_one_page_wide(pdf_pages):
+def test_the_seed_workbook_prints_on_18_pages_each_sheet_one_page_wide(pdf_pages):
     sheets = [_sheet_of(page) for page in pdf_pages]
-    assert len(pdf_pages) == 17
     assert {name: sheets.count(name) for name in SHEETS} == PAGES
+    assert len(pdf_pages) == 18
     assert sheets == sorted(sheets, key=SHEETS.index)  # in the workbook's order
-    assert all(f"{n} / 17" in page for n, page in enumerate(pdf_pages, start=1))
+    assert all(f"{n} / 18" in page for n, page in enumerate(pdf_pages, start=1))
     assert all("기준: 현재 (" in page and "단위: 백만원" in page for page in pdf_pages)
 
 

@@ -39,6 +39,11 @@ def test_the_fourteen_named_rules_and_the_five_sum_rules():
         "milestones_out_of_date_order",
         "missing_official_contact",
         "figure_changed_after_its_year_closed",
+        "executed_above_investment_plan",
+        "cumulative_execution_above_current_total",
+        "milestones_outside_project_period",
+        "after_term_amount_on_project_ending_in_term",
+        "texts_disagree_on_a_fact",
     ]
     assert quality.SUM_RULES == quality.RULES[:5]  # selected by their mark, not position
     assert all(rule.__doc__ for rule in quality.RULES)
@@ -75,9 +80,10 @@ def test_12_1_after_term_plan_lies_outside_the_current_total(seed_findings):
     assert [(f.pledge, f.figures["planned with after term"]) for f in found] == [("12-1", 4845)]
 
 
-def test_12_8_complete_with_most_of_the_money_unexecuted(seed_findings):
-    found = _by_rule(seed_findings, "complete_with_budget_largely_unexecuted")
-    assert [(f.pledge, f.figures["execution rate %"]) for f in found] == [("12-8", 40.4)]
+def test_complete_pledges_are_not_flagged_once_prior_investment_counts(seed_findings):
+    # 12-8 and 12-9 spent most of their money before the term (기투자): counted, they are
+    # at 106.7 % and 100 %, not "40.4 %" and "50.8 %".
+    assert _by_rule(seed_findings, "complete_with_budget_largely_unexecuted") == []
 
 
 def test_officials_without_a_name_or_phone_are_flagged(seed_findings):
@@ -169,3 +175,76 @@ def test_findings_are_linked_from_the_pledges_admin_page(client):
     html = client.get(url).content.decode()
     assert "plans_split_the_total_differently" in html
     assert "in_term_plan_years_sum_to_total" in html
+
+
+def test_execution_above_the_same_years_investment_plan(seed_findings):
+    found = _by_rule(seed_findings, "executed_above_investment_plan")
+    assert [
+        (f.pledge, f.figures["year"], f.figures["investment plan"], f.figures["executed"])
+        for f in found
+    ] == [
+        ("12-1", "2023", 1330, 1434),
+        ("12-7", "2022", None, 187),  # executed in a year the investment plan leaves blank
+        ("12-7", "2023", 625, 689),
+        ("12-7", "2025", 5250, 9459),
+    ]
+
+
+def test_12_8_cumulative_execution_above_current_total(seed_findings):
+    found = _by_rule(seed_findings, "cumulative_execution_above_current_total")
+    assert [
+        (f.pledge, f.project, f.figures["cumulative"], f.figures["current total"]) for f in found
+    ] == [
+        ("12-8", "조리읍 행정복지센터", 15645, 14524),
+        ("12-8", "광탄면 행정복지센터", 3995, 3888),
+    ]
+
+
+def test_12_8_milestones_outside_their_printed_project_period(seed_findings):
+    found = _by_rule(seed_findings, "milestones_outside_project_period")
+    assert [(f.project, f.figures["date"], f.figures["where"]) for f in found] == [
+        ("조리읍 행정복지센터", "2019. 4.", "before"),  # 사업기간 2019. 5. ~ 2022. 8
+        ("광탄면 행정복지센터", "2019. 8.", "before"),  # 사업기간 2021. 1. ~ 2022. 8.
+        ("광탄면 행정복지센터", "2019. 12.", "before"),
+        ("광탄면 행정복지센터", "2020. 11.", "before"),
+        ("광탄면 행정복지센터", "2022. 12.", "after"),
+    ]
+    assert {f.pledge for f in found} == {"12-8"}
+
+
+def test_12_7_after_term_amount_on_a_project_ending_inside_the_term(seed_findings):
+    found = _by_rule(seed_findings, "after_term_amount_on_project_ending_in_term")
+    assert [(f.pledge, f.figures["after term"], f.figures["period end"]) for f in found] == [
+        ("12-7", 3425, "2026-03")
+    ]
+
+
+def test_12_1_card_and_press_article_disagree_on_staff_and_closing_time(seed_findings):
+    found = _by_rule(seed_findings, "texts_disagree_on_a_fact")
+    assert [(f.pledge, f.figures["card"], f.figures["press"]) for f in found] == [
+        ("12-1", [14], [15]),
+        ("12-1", [19], [18]),
+    ]
+
+
+def test_public_notes_are_short_korean_or_english_and_leave_staff_rules_out(seed_findings):
+    notes = quality.public_notes([f for f in seed_findings if f.pledge == "12-7"], language="ko")
+    assert set(notes) == {("money", "본사업")}
+    assert (
+        "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다."
+        in notes[("money", "본사업")]
+    )
+    assert all(" / " not in note for note in notes[("money", "본사업")])
+    english = quality.public_notes([f for f in seed_findings if f.pledge == "12-1"], "en")
+    assert (
+        "counsellors: the card says 14, the press article printed with it 15."
+        in english[("overview", "")]
+    )
+    staff_only = {"missing_official_contact", "figure_changed_after_its_year_closed"}
+    assert not staff_only & set(quality.PUBLIC_RULES)
+
+
+def test_unreadable_official_names_are_labelled_as_extraction_damage(seed_findings):
+    found = [f for f in _by_rule(seed_findings, "missing_official_contact") if f.pledge == "12-3"]
+    assert len(found) == 3
+    assert all("원문 추출본에서 판독 불가(추출 손상)" in f.explanation for f in found)

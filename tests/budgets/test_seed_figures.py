@@ -82,7 +82,9 @@ def test_12_8_rolls_its_two_sub_projects_up_into_pledge_totals():
     assert joint.executed_total == 4467 + 2965
     assert joint.get(FigureKind.INVESTMENT, period="prior") == 11178 + 1030
     assert joint.column(FigureKind.INVESTMENT) == {"city": 13924 + 3888, "other": 600}
-    assert str(joint.execution_rate) == "40.4"
+    # cumulative: (기투자 12,208 + 임기내 7,432) / 18,412, above 100 and not capped
+    assert joint.executed_cumulative == 19640
+    assert str(joint.execution_rate) == "106.7"
 
 
 def test_12_2_is_non_budget_and_has_no_money():

@@ -53,8 +53,9 @@ def test_every_chart_figure_of_every_seed_page_is_valid_for_plotly(client):
         figures = _figures(response.content.decode())
         _assert_valid(figures)
         seen[url] = sorted(figures)
-    # 12-2 is non-budget: no money, no chart. 12-8's two sub-projects get their own pair.
-    expected = {"/": 1, "12-1": 2, "12-2": 0, "12-3": 2, "12-7": 2, "12-8": 6, "12-9": 2}
+    # 12-2 is non-budget: no money, no chart. A single funding source gets a sentence, not
+    # a one-bar chart (12-1, 12-3, 12-8 광탄면); 12-8's sub-projects get their own charts.
+    expected = {"/": 1, "12-1": 1, "12-2": 0, "12-3": 1, "12-7": 2, "12-8": 5, "12-9": 2}
     for url, keys in seen.items():
         page = url.removeprefix("/en").strip("/").removeprefix("pledges/") or "/"
         assert len(keys) == expected[page], url

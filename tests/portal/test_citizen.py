@@ -114,7 +114,9 @@ def test_english_pages_show_unofficial_translations_marked_and_the_original(clie
 def test_english_headline_and_dates_read_english(client):
     page = client.get("/en/").content.decode()
     assert "How far have the pledges of the 2022–2026 mayoral term (8th elected) come?" in page
-    assert "31 January 2026" in page
+    # dates read English; the as-of date only where a card prints one (12-2: a day)
+    assert "31 December 2025" in client.get("/en/pledges/12-2/").content.decode()
+    assert "January 2026" in client.get("/en/pledges/12-1/").content.decode()  # a month
     assert "민선8기" not in re.sub(r"<[^>]+>", "", page.split("<main")[1].split("</h1>")[0])
 
 
@@ -122,8 +124,11 @@ def test_korean_words_and_dates(client):
     listing = client.get("/pledges/").content.decode()
     assert "<h1>민선8기 공약</h1>" in listing
     about = client.get("/about/").content.decode()
-    assert "2026. 1. 31.</time></p>" in about
+    assert "2026. 1. 31." not in about  # no as-of day the cards do not print
     assert "31.." not in about
+    assert (
+        "2025. 12. 31.</time> (카드에 인쇄된 기준)" in client.get("/pledges/12-2/").content.decode()
+    )
 
 
 def test_status_line_names_latest_and_next_milestone():
