@@ -1,6 +1,7 @@
 # The verbs people type. `make run` and `make test` work on a fresh machine: they create
 # .venv and install what the project needs.
 PYTHON ?= python3.11
+PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
@@ -35,27 +36,37 @@ seed: migrate
 demo-accounts: migrate
 	$(DEV_ENV) $(PY) manage.py create_demo_accounts --host $(HOST) --port $(PORT)
 
+# The dev server and, beside it, the task worker that writes audit workbooks in the
+# background; stopping the server (Ctrl-C) stops the worker too.
 run: seed demo-accounts
+	$(DEV_ENV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Tests run with production static storage (hashed, compressed): collect it first.
 static: install
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0
 
-# Production-like server: gunicorn, 2 workers, static files from whitenoise. Needs the
-# production environment (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL).
+# Production-like server: gunicorn, 2 workers, static files from whitenoise, and the task
+# worker beside it (several app servers can share one or more workers: the queue is in
+# the database). Needs the production environment (DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS, DATABASE_URL; DJANGO_CACHE_URL=redis://… for several servers).
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn paju_pledges.wsgi:application --workers 2 --bind $(HOST):$(PORT)
 
-# Benchmarks at 10,000 synthetic pledges; see benchmarks/bench.py. wrk drives the load.
+# Benchmarks at 10,000 and 50,000 synthetic pledges (PostgreSQL when DATABASE_URL points
+# there; each size keeps its own database and reuses it); see benchmarks/bench.py.
 bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: throughput is skipped"
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 # Bounded load test on loopback against PostgreSQL (DATABASE_URL): 50 readers for 60 s while
-# staff save figures and import files; LOADTEST_ARGS="--restart-postgres-at 20" adds a fault.
+# staff save figures and import files; LOADTEST_ARGS="--restart-postgres-at 20" adds a fault,
+# LOADTEST_ARGS="--servers 2" runs two gunicorn servers sharing Redis (DJANGO_CACHE_URL).
 loadtest: install
 	$(PY) benchmarks/loadtest.py $(LOADTEST_ARGS)
 

@@ -1,16 +1,22 @@
 """A bounded load test on loopback, with staff writing while citizens read.
 
     python benchmarks/loadtest.py [--clients 50] [--seconds 60] [--restart-postgres-at S]
+                                  [--servers 2]
 
 Needs PostgreSQL (DATABASE_URL); it migrates and seeds that database. It serves the
-portal with gunicorn on 127.0.0.1, then for --seconds (and no longer):
+portal with gunicorn on 127.0.0.1 (--servers instances; more than one needs a shared
+Redis cache, DJANGO_CACHE_URL=redis://…), then for --seconds (and no longer):
 
-- --clients threads read public pages and the open-data API;
-- one staff member saves figures through the admin's grid form, again and again;
-- one staff member imports a figures file through the admin (dry run, then confirm).
+- --clients threads read public pages and the open-data API, each request from any
+  of the servers;
+- one staff member saves figures through the admin's grid form on the first server,
+  again and again;
+- one staff member imports a figures file through the admin on the last server (dry
+  run, then confirm).
 
 Afterwards every confirmed save and import must be in the database and its history
-(no lost update), and no request may have answered 5xx. With --restart-postgres-at,
+(no lost update), every server must serve the last saved figure, and no request may
+have answered 5xx. Prints p50/p95/p99 latency. With --restart-postgres-at,
 PostgreSQL is restarted during the run: requests in the outage may fail (cleanly: a
 5xx page, never a hang), the app must recover without a restart, and no import may be
 half-written. Prints a summary (p95 latency included) and exits non-zero on failure.
@@ -56,6 +62,7 @@ def _env() -> dict[str, str]:
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_SECURE_COOKIES="0",  # plain http on loopback
         DJANGO_LOGIN_FAILURE_LIMIT="1000",
+        DJANGO_API_THROTTLE_RATE="1000000/minute",  # 50 readers share one address here
         DJANGO_LOG_LEVEL="WARNING",
     )
     return env
@@ -103,15 +110,16 @@ def form_fields(html: str) -> dict[str, str]:
 
 
 class Run:
-    def __init__(self, base: str, seconds: int):
+    def __init__(self, bases: list[str], seconds: int):
         self.id = time.strftime("%Y%m%d%H%M%S")  # makes this run's reasons and files unique
-        self.base = base
+        self.bases = bases
         self.deadline = time.monotonic() + seconds
         self.lock = threading.Lock()
         self.reads: list[tuple[float, int, float]] = []  # (time, status, ms)
         self.saves: list[int] = []
         self.imports: list[int] = []
         self.write_failures: list[str] = []
+        self.read_failures: list[str] = []
         self.outage: tuple[float, float] | None = None
 
     def alive(self) -> bool:
@@ -120,25 +128,32 @@ class Run:
     def read(self) -> None:
         session = requests.Session()
         while self.alive():
-            url = self.base + random.choice(READ_URLS)
+            url = random.choice(self.bases) + random.choice(READ_URLS)
             started = time.monotonic()
             try:
                 status = session.get(url, timeout=10).status_code
-            except requests.RequestException:
+            except requests.RequestException as error:
                 status = 0
+                with self.lock:
+                    self.read_failures.append(f"{url}: {type(error).__name__}: {error}"[:300])
+            else:
+                if status >= 500:
+                    with self.lock:
+                        self.read_failures.append(f"{url}: {status}")
             with self.lock:
                 self.reads.append((started, status, (time.monotonic() - started) * 1000))
 
-    def _login(self) -> requests.Session:
+    def _login(self, base: str) -> requests.Session:
         session = requests.Session()
-        page = session.get(f"{self.base}/admin/login/", timeout=10)
+        page = session.get(f"{base}/admin/login/", timeout=10)
         data = form_fields(page.text) | {"username": STAFF, "password": PASSWORD}
-        session.post(f"{self.base}/admin/login/?next=/admin/", data=data, timeout=10)
+        session.post(f"{base}/admin/login/?next=/admin/", data=data, timeout=10)
         return session
 
     def save_figures(self, project_id: int) -> None:
-        session, counter = self._login(), 1000
-        url = f"{self.base}/admin/budgets/budgetfigure/grid/{project_id}/"
+        base = self.bases[0]
+        session, counter = self._login(base), 1000
+        url = f"{base}/admin/budgets/budgetfigure/grid/{project_id}/"
         while self.alive():
             counter += 1
             try:
@@ -156,8 +171,9 @@ class Run:
                 time.sleep(0.5)
 
     def run_imports(self) -> None:
-        session, counter = self._login(), 5000
-        url = f"{self.base}/admin/budgets/budgetfigure/import/"
+        base = self.bases[-1]
+        session, counter = self._login(base), 5000
+        url = f"{base}/admin/budgets/budgetfigure/import/"
         while self.alive():
             counter += 1
             csv = (
@@ -180,7 +196,7 @@ class Run:
                     self.write_failures.append(f"import {counter}: dry run {dry.status_code}")
                     continue
                 done = session.post(
-                    f"{self.base}/admin/budgets/budgetfigure/process_import/",
+                    f"{base}/admin/budgets/budgetfigure/process_import/",
                     data=confirm,
                     timeout=30,
                     allow_redirects=False,
@@ -208,11 +224,19 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--restart-postgres-at", type=float)
+    parser.add_argument("--servers", type=int, default=1)
     options = parser.parse_args()
     env = _env()
     if not env.get("DATABASE_URL", "").startswith("postgres"):
         print("loadtest skipped: set DATABASE_URL to a PostgreSQL database")
         return 0
+    if options.servers > 1:
+        if not env.get("DJANGO_CACHE_URL", "").startswith("redis"):
+            print("--servers > 1 needs a shared cache: set DJANGO_CACHE_URL=redis://…")
+            return 2
+        import redis
+
+        redis.Redis.from_url(env["DJANGO_CACHE_URL"]).flushdb()
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (
         ["migrate", "--noinput", "-v0"],
@@ -242,36 +266,46 @@ def main() -> int:
 
     project = Project.objects.get(pledge__code="12-7", pledge__term__is_current=True)
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "paju_pledges.wsgi:application",
-            "--workers",
-            "2",
-            "--threads",
-            "8",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            requests.get(base + "/healthz", timeout=1)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
-    run = Run(base, options.seconds)
+    servers, bases = [], []
+    for _ in range(options.servers):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        servers.append(
+            subprocess.Popen(
+                [
+                    gunicorn,
+                    "paju_pledges.wsgi:application",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "8",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--timeout",
+                    "60",
+                    # Idle keep-alive connections stay open longer than a client leaves
+                    # one idle while it talks to the other server (gunicorn's default, 2 s,
+                    # races the client's next request on the same connection).
+                    "--keep-alive",
+                    "30",
+                    "--log-level",
+                    "warning",
+                ],
+                env=env,
+                cwd=ROOT,
+            )
+        )
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        for _ in range(100):
+            try:
+                requests.get(base + "/healthz", timeout=1)
+                break
+            except requests.RequestException:
+                time.sleep(0.2)
+    run = Run(bases, options.seconds)
     threads = [threading.Thread(target=run.read) for _ in range(options.clients)]
     threads += [
         threading.Thread(target=run.save_figures, args=(project.pk,)),
@@ -285,9 +319,17 @@ def main() -> int:
         thread.start()
     for thread in threads:
         thread.join()
-    healthy_after = requests.get(base + "/healthz", timeout=10).status_code
-    server.terminate()
-    server.wait(timeout=20)
+    healthy_after = max(requests.get(b + "/healthz", timeout=10).status_code for b in bases)
+    served = {
+        base: requests.get(f"{base}/api/pledges/12-7/", timeout=10)
+        .json()["finance"]["executed_by_year"]
+        .get("2026")
+        for base in bases
+    }
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        server.wait(timeout=20)
 
     from django.db import connection
 
@@ -338,10 +380,13 @@ def main() -> int:
         f"reads: {len(run.reads):,}, 5xx or failed: {len(errors)} "
         f"({len(errors_outside)} outside a PostgreSQL restart)"
     )
+    for failure in run.read_failures[:5]:
+        print(f"  failed read: {failure}")
     if latencies:
         print(
-            f"latency: median {statistics.median(latencies):.1f} ms, "
-            f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms"
+            f"latency over {options.servers} server(s): p50 {statistics.median(latencies):.1f} ms, "
+            f"p95 {latencies[int(len(latencies) * 0.95) - 1]:.1f} ms, "
+            f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.1f} ms"
         )
     print(
         f"figure saves confirmed: {len(run.saves)}, lost: {len(lost_saves)}; "
@@ -351,6 +396,8 @@ def main() -> int:
         f"imports confirmed: {len(run.imports)}, lost: {len(lost_imports)}, "
         f"half-written: {len(half_written)}"
     )
+    stale = {base: value for base, value in served.items() if value != final}
+    print(f"servers serving the final figure {final}: {len(served) - len(stale)} of {len(served)}")
     print(
         f"write attempts that failed cleanly: {len(run.write_failures)}; "
         f"health after the run: {healthy_after}"
@@ -361,6 +408,7 @@ def main() -> int:
         and not lost_imports
         and not half_written
         and healthy_after == 200
+        and not stale
         and run.saves
         and run.imports
         and (not run.saves or final == run.saves[-1])

@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
 
-from departments.admin_guard import DELETE_REASON, GuardedAdmin
+from departments.admin_guard import DELETE_REASON, GuardedAdmin, read_only
 from departments.scoping import DepartmentScopedAdminMixin, is_department_staff, user_departments
 from pledges.models import Pledge, Project
 
@@ -154,6 +155,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
             raise PermissionDenied
         get_object_or_404(Pledge, pk=pledge_id)
         pledge = self._scoped(request, Pledge, pledge_id)
+        read_only(request)
         context = {
             **self.admin_site.each_context(request),
             "title": _("%(pledge)s 자료 점검 결과 / Data-quality findings of %(pledge)s")
@@ -270,6 +272,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 amounts=resource.amounts,
                 notes=resource.notes,
                 reason=f"엑셀 가져오기 / import: {name}"[:300],
+                user=request.user,
                 versions=versions,
                 dry_run=not write,
             )
@@ -315,3 +318,10 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 change_message=_("엑셀 가져오기 / import"),
                 single_object=len(figures) == 1,
             )
+
+
+# django-tasks-db registers its task results in the admin; the portal shows a workbook's
+# task through its own job pages (owner or superuser only, budgets/views.py), so the raw
+# queue (arguments, tracebacks of every user's tasks) is not an admin page.
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)

@@ -1,5 +1,6 @@
 """Money of a pledge's sub-projects, cell by cell as the card prints it, in 백만원."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -139,3 +140,87 @@ class BudgetFigure(models.Model):
                     ) % {"first": years[0], "last": years[-1]}
         if errors:
             raise ValidationError(errors)
+
+
+class ReportStatus(models.TextChoices):
+    """Where a background audit workbook stands."""
+
+    QUEUED = "queued", _("대기")
+    RUNNING = "running", _("작성 중")
+    DONE = "done", _("완료됨")
+    FAILED = "failed", _("실패")
+    EXPIRED = "expired", _("만료")
+
+
+class AuditReportJob(models.Model):
+    """One audit workbook asked for in the admin, written by the task worker.
+
+    The file lives under ``settings.AUDIT_REPORTS_DIR`` (never under a public URL) and is
+    handed out only to the person who asked (or a superuser) until ``expires_at``.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="audit_report_jobs",
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Blank: every department."),
+    )
+    as_of = models.DateField(_("as of"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
+    )
+    pledges_done = models.PositiveIntegerField(_("pledges written"), default=0)
+    pledges_total = models.PositiveIntegerField(_("pledges in the report"), default=0)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    error = models.TextField(_("why it failed"), blank=True)
+    task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit report job")
+        verbose_name_plural = _("audit report jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="budgets_report_job_owner")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pledges_done__lte=models.F("pledges_total")),
+                name="%(app_label)s_%(class)s_progress_within_total",
+                violation_error_message=_(
+                    "작성한 공약 수가 전체보다 많을 수 없습니다. / "
+                    "Pledges written cannot exceed the pledges in the report."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReportStatus.values),
+                name="%(app_label)s_%(class)s_known_status",
+                violation_error_message=_("알 수 없는 상태입니다. / Unknown status."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.department.name if self.department_id else "전체"
+        day = self.as_of.isoformat() if self.as_of else "현재"
+        return f"감사 보고서 {scope} {day} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        """Pledges written out of the pledges in the report, rounded down (100 only when done)."""
+        if self.status == ReportStatus.DONE:
+            return 100
+        if not self.pledges_total:
+            return 0
+        return min(99, self.pledges_done * 100 // self.pledges_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED, ReportStatus.EXPIRED)

@@ -503,8 +503,13 @@ def audit_report_write(
     generated_by: str = "",
     changes_since: date | None = None,
     batch_size: int = 500,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReportSummary:
-    """Write the audit workbook to ``output`` (a path or a binary file)."""
+    """Write the audit workbook to ``output`` (a path or a binary file).
+
+    ``progress(pledges_written, pledges_total)`` is called before the first pledge and
+    after every batch (the background task shows it as a percentage).
+    """
     when = end_of_day(as_of) if as_of else None
     report_day = as_of or timezone.localdate()
     changes_since = changes_since or (report_day - timedelta(days=365))
@@ -552,6 +557,9 @@ def audit_report_write(
         pledges = pledges.filter(department_id=department.pk)
     pledge_codes: dict[int, str] = {}
     year_rows: list[YearRow] = []
+    total = pledges.count() if progress else 0
+    if progress:
+        progress(0, total)
 
     for batch in _batches(pledges.order_by("pk").iterator(chunk_size=batch_size), batch_size):
         stage_dates = _stage_changed_on(batch, when)
@@ -580,6 +588,8 @@ def audit_report_write(
                 milestones.append(record)
             for finding in findings:
                 checks.append(finding)
+        if progress:
+            progress(summary.pledges, total)
 
     keys, departments_rows = plan_vs_execution(year_rows)
     pivot.start(_plan_vs_execution_columns(keys))

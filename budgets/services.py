@@ -1,24 +1,33 @@
 """Writes for budget figures: loading the printed money tables of a sub-project."""
 
 from collections.abc import Iterable
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from departments.locking import version_check
-from departments.services import SEED_REASON, record_delete, record_save, tally
+from departments.models import Department
+from departments.services import SEED_REASON, record_delete, tally
 from pledges import periods
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
 
 from .finance import STORED_TOTALS, Cell, Cells, FigureChange, Finance, stored_totals
-from .models import BudgetFigure, FigureKind, FundingSource
+from .models import AuditReportJob, BudgetFigure, FigureKind, FundingSource, ReportStatus
 
 NOT_PUBLISHED = ("", "-")  # a printed blank or dash: no figure, which is not zero
+BULK_ROWS = 1000  # an import that changes this many cells refreshes the planner statistics
 
 
 def figure_cells(project_data: dict[str, Any]) -> Cells:
@@ -90,6 +99,7 @@ def figures_seed(*, pledge: Pledge, data: dict[str, Any], counts: dict[str, int]
 
 SECURED_TOTAL: Cell = (FigureKind.SECURED, FundingSource.TOTAL, periods.TOTAL)
 CURRENT_TOTAL: Cell = (FigureKind.COST_CURRENT, FundingSource.TOTAL, periods.TOTAL)
+RULE_CELLS = {SECURED_TOTAL, CURRENT_TOTAL}  # the stored cells a rule reads beyond those named
 
 
 def cell_key(cell: Cell) -> str:
@@ -108,12 +118,46 @@ def _whole(amount: Any) -> int | None:
     return None
 
 
+def _constraint_message(suffix: str) -> str:
+    return next(
+        c.violation_error_message for c in BudgetFigure._meta.constraints if c.name.endswith(suffix)
+    )
+
+
+def figure_check(figure: BudgetFigure) -> None:
+    """The model's checks of one figure, without a query: what ``full_clean()`` checks.
+
+    Field checks (choices, lengths, the 64-bit range), ``BudgetFigure.clean`` (the cell
+    a table has, the year within the term) and the database's check constraints,
+    evaluated in Python with their own messages. Uniqueness needs no query: callers key
+    figures by their cell, so a cell is created once; the database constraint stands
+    behind. The sub-project is the caller's (already loaded and locked), so its foreign
+    key is not looked up again.
+    """
+    errors: dict = {}
+    for check in (lambda: figure.clean_fields(exclude={"project"}), figure.clean):
+        try:
+            check()
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+    # As full_clean(): a constraint on a field that already failed is not checked again.
+    if "amount" not in errors and figure.amount < 0:
+        errors.setdefault("amount", []).append(_constraint_message("amount_not_negative"))
+    if not {"kind", "source"} & set(errors) and (
+        figure.kind not in FigureKind.values or figure.source not in FundingSource.values
+    ):
+        errors.setdefault("__all__", []).append(_constraint_message("known_kind_and_source"))
+    if errors:
+        raise ValidationError(errors)
+
+
 def project_figures_validate(
     *,
     project: Project,
     cells: dict[Cell, Any],
     allow_unpublish: bool = False,
     notes: dict[Cell, str] | None = None,
+    figures: dict[Cell, BudgetFigure] | None = None,
 ) -> dict[Cell, int | None]:
     """The money rules, for every door (grid, single figure, import, delete, command).
 
@@ -122,10 +166,12 @@ def project_figures_validate(
     cell a table does not have (a year outside the term, a source the table is not split
     by), blanking a published figure without ``allow_unpublish``, and secured above the
     current total cost as they would stand after the change. Returns the cells with
-    their amounts as ``int``.
+    their amounts as ``int``. ``figures`` are the sub-project's stored figures by cell,
+    when the caller has them (an import loads every sub-project's in one query); else
+    they are read. No query per cell: ``figure_check`` holds the model's checks.
     """
     normalized: dict[Cell, int | None] = {}
-    existing = {(f.kind, f.source, f.period): f for f in project.figures.all()}
+    existing = figures if figures is not None else _figures_by_cell(project)
     errors: dict[str, list] = {}
 
     def refuse(cell: Cell, message) -> None:
@@ -159,12 +205,17 @@ def project_figures_validate(
         if figure is not None and figure.amount == amount and note in (None, figure.note):
             continue  # unchanged
         kind, source, period = cell
-        candidate = figure or BudgetFigure(project=project, kind=kind, source=source, period=period)
-        candidate.amount = amount
-        if note is not None:
-            candidate.note = note
+        candidate = BudgetFigure(
+            pk=figure.pk if figure else None,
+            project=project,
+            kind=kind,
+            source=source,
+            period=period,
+            amount=amount,
+            note=note if note is not None else (figure.note if figure else ""),
+        )
         try:
-            candidate.full_clean()
+            figure_check(candidate)
         except ValidationError as error:
             for message in error.messages:
                 refuse(cell, message)
@@ -190,6 +241,105 @@ def project_figures_validate(
     return normalized
 
 
+def _figures_by_cell(project: Project) -> dict[Cell, BudgetFigure]:
+    return {(f.kind, f.source, f.period): f for f in project.figures.all()}
+
+
+@dataclass
+class FiguresPlan:
+    """What a change to figures will write: rows to create, update and delete, and why.
+
+    Filled by ``project_figures_plan`` (one sub-project at a time, after its rules
+    passed), written by ``figures_write`` in bulk: one plan for a grid save, one for a
+    whole import file.
+    """
+
+    created: list[BudgetFigure] = field(default_factory=list)
+    updated: list[BudgetFigure] = field(default_factory=list)
+    deleted: list[BudgetFigure] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    changes: list[FigureChange] = field(default_factory=list)
+
+
+def project_figures_plan(
+    *,
+    plan: FiguresPlan,
+    project: Project,
+    cells: dict[Cell, Any],
+    figures: dict[Cell, BudgetFigure],
+    allow_unpublish: bool = False,
+    notes: dict[Cell, str] | None = None,
+) -> list[FigureChange]:
+    """Check a sub-project's change with ``project_figures_validate`` and add it to ``plan``.
+
+    ``figures`` are the sub-project's stored figures by cell, as its caller loaded (and
+    locked) them. Nothing is written and ``plan`` is left alone when a rule refuses
+    (``ValidationError``). Returns this sub-project's changes.
+    """
+    cells = project_figures_validate(
+        project=project,
+        cells=cells,
+        allow_unpublish=allow_unpublish,
+        notes=notes,
+        figures=figures,
+    )
+    changes: list[FigureChange] = []
+    for cell, amount in cells.items():
+        figure = figures.get(cell)
+        old = figure.amount if figure else None
+        note = (notes or {}).get(cell)
+        if old == amount and (note is None or figure is None or figure.note == note):
+            continue
+        if amount is None:
+            plan.deleted.append(figure)
+        elif figure is None:
+            kind, source, period = cell
+            plan.created.append(
+                BudgetFigure(
+                    project=project,
+                    kind=kind,
+                    source=source,
+                    period=period,
+                    amount=amount,
+                    note=note or "",
+                )
+            )
+        else:
+            figure.amount = amount
+            if note is not None:
+                figure.note = note
+            plan.updated.append(figure)
+        changes.append(FigureChange(cell=cell, old=old, new=amount))
+    if changes:
+        plan.projects.append(project)
+        plan.changes += changes
+    return changes
+
+
+@transaction.atomic
+def figures_write(*, plan: FiguresPlan, user=None, reason: str = "") -> None:
+    """Write a checked plan: figures in bulk, each with a history row (user, reason).
+
+    The sub-projects' versions (``updated_at``) move, with their own history rows, and
+    the public data version moves (bulk writes send no ``post_save``). Only the rules'
+    own callers (``project_figures_update``, ``figures_import``) call this.
+    """
+    if not plan.changes:
+        return
+    history = {"default_user": user, "default_change_reason": reason, "batch_size": 500}
+    for figure in plan.deleted:
+        record_delete(obj=figure, user=user, reason=reason)
+    if plan.created:
+        bulk_create_with_history(plan.created, BudgetFigure, **history)
+    if plan.updated:
+        bulk_update_with_history(plan.updated, BudgetFigure, ["amount", "note"], **history)
+    now = timezone.now()
+    for project in plan.projects:
+        project.updated_at = now
+    bulk_update_with_history(plan.projects, Project, ["updated_at"], **history)
+    public_version_bump()
+
+
 @transaction.atomic
 def project_figures_update(
     *,
@@ -201,48 +351,33 @@ def project_figures_update(
     expected_version: str | None = None,
     notes: dict[Cell, str] | None = None,
 ) -> list[FigureChange]:
-    """Set the given cells of a sub-project's tables, all or nothing.
+    """Set the given cells of a sub-project's tables (and their notes), all or nothing.
 
     ``None`` means "not published": the cell's row is deleted, which only
     ``allow_unpublish`` callers may do (department staff correct a figure with a new
-    value, kept in history, rather than remove it). Cells not named are left alone.
-    ``expected_version`` is the sub-project's version the caller's form was opened at
-    (``departments.locking``); a stale one is refused. The rules are
-    ``project_figures_validate``'s. Each write carries ``user`` and ``reason`` into
-    history; the sub-project's version moves and the pledge's totals are refreshed
-    when anything changed.
+    value, kept in history, rather than remove it). Cells not named are left alone; a
+    note is set only on a cell named in ``cells``. ``expected_version`` is the
+    sub-project's version the caller's form was opened at (``departments.locking``); a
+    stale one is refused. The rules are ``project_figures_validate``'s
+    (``project_figures_plan``), the writes ``figures_write``'s: each with a history row
+    carrying ``user`` and ``reason``; the sub-project's version moves and the pledge's
+    totals are refreshed when anything changed.
     """
     version_check(obj=project, expected=expected_version)
-    cells = project_figures_validate(
-        project=project, cells=cells, allow_unpublish=allow_unpublish, notes=notes
+    figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
+    plan = FiguresPlan()
+    project_figures_plan(
+        plan=plan,
+        project=project,
+        cells=cells,
+        figures=figures,
+        allow_unpublish=allow_unpublish,
+        notes=notes,
     )
-    existing = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
-    changes: list[FigureChange] = []
-    for cell, amount in cells.items():
-        figure = existing.get(cell)
-        old = figure.amount if figure else None
-        note = (notes or {}).get(cell)
-        if old == amount and (note is None or figure is None or figure.note == note):
-            continue
-        if amount is None:
-            record_delete(obj=figure, user=user, reason=reason)
-        else:
-            kind, source, period = cell
-            figure = figure or BudgetFigure(
-                project=project, kind=kind, source=source, period=period
-            )
-            figure.amount = amount
-            if note is not None:
-                figure.note = note
-            record_save(obj=figure, user=user, reason=reason)
-        changes.append(FigureChange(cell=cell, old=old, new=amount))
-    if changes:
-        project._change_reason = reason
-        if user is not None:
-            project._history_user = user
-        project.save(update_fields=["updated_at"])
+    figures_write(plan=plan, user=user, reason=reason)
+    if plan.changes:
         pledge_totals_refresh(pledge_ids=[project.pledge_id])
-    return changes
+    return plan.changes
 
 
 class FiguresImportRefused(Exception):
@@ -259,24 +394,43 @@ def figures_import(
     amounts: dict[int, dict[Cell, int]],
     notes: dict[int, dict[Cell, str]],
     reason: str,
+    user=None,
     versions: dict[str, str] | None = None,
     dry_run: bool = False,
 ) -> list[FigureChange]:
     """Apply an import file's cells, sub-project by sub-project, all or nothing.
 
-    Amounts go through ``project_figures_update`` (the grid's rules); notes are set on
-    the same figures. ``versions`` ({sub-project id: updated_at} as the dry run saw them)
-    refuses a sub-project changed since its preview. Every sub-project's errors are
-    collected, then ``FiguresImportRefused`` rolls everything back. ``dry_run`` checks
-    the same way and rolls back at the end. Parsing and key lookups happen before, outside
-    this transaction, so it stays short.
+    Amounts and notes are checked sub-project by sub-project with the grid's rules
+    (``project_figures_plan``) and written once for the whole file (``figures_write``:
+    in bulk, history with ``user`` and ``reason``, the sub-projects' versions moved).
+    ``versions`` ({sub-project id: updated_at} as the dry run saw them) refuses a
+    sub-project changed since its preview. The sub-projects and their figures are read
+    (and locked) once for the whole file, and the pledges' totals refreshed once at the
+    end. Every
+    sub-project's errors are collected, then ``FiguresImportRefused`` rolls everything
+    back. ``dry_run`` checks the same way and rolls back at the end. Parsing and key
+    lookups happen before, outside this transaction, so it stays short.
     """
     ids = sorted(set(amounts) | set(notes))
-    projects = (
-        Project.objects.select_for_update(of=("self",)).select_related("pledge__term").in_bulk(ids)
-    )
+    projects: dict[int, Project] = {}
+    figures: dict[int, dict[Cell, BudgetFigure]] = {pk: {} for pk in ids}
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        projects.update(
+            Project.objects.select_for_update(of=("self",))
+            .select_related("pledge__term")
+            .in_bulk(batch)
+        )
+        for figure in BudgetFigure.objects.select_for_update().filter(project_id__in=batch):
+            cell = (figure.kind, figure.source, figure.period)
+            named = amounts.get(figure.project_id, {}), notes.get(figure.project_id, {})
+            if cell not in RULE_CELLS and cell not in named[0] and cell not in named[1]:
+                continue  # the rules read only the named cells and the two totals
+            if figure.project_id in projects:  # its pledge and term loaded: no query in clean()
+                figure.project = projects[figure.project_id]
+            figures[figure.project_id][cell] = figure
     errors: dict[int, ValidationError] = {}
-    changes: list[FigureChange] = []
+    plan = FiguresPlan()
     for pk in ids:
         project = projects.get(pk)
         if project is None:
@@ -295,32 +449,29 @@ def figures_import(
                 code="stale",
             )
             continue
+        project_notes = notes.get(pk, {})
+        cells: dict[Cell, Any] = {
+            cell: figures[pk][cell].amount for cell in project_notes if cell in figures[pk]
+        }
+        cells.update(amounts.get(pk, {}))
         try:
-            with transaction.atomic():
-                changes += project_figures_update(
-                    project=project, cells=amounts.get(pk, {}), reason=reason
-                )
-                _figure_notes_update(project=project, notes=notes.get(pk, {}), reason=reason)
+            project_figures_plan(
+                plan=plan, project=project, cells=cells, figures=figures[pk], notes=project_notes
+            )
         except ValidationError as error:
             errors[pk] = error
     if errors:
         raise FiguresImportRefused(errors)
+    figures_write(plan=plan, user=user, reason=reason)
+    if plan.projects:
+        pledge_totals_refresh(pledge_ids={project.pledge_id for project in plan.projects})
     if dry_run:
         transaction.set_rollback(True)
-    return changes
-
-
-def _figure_notes_update(*, project: Project, notes: dict[Cell, str], reason: str) -> None:
-    if not notes:
-        return
-    figures = {(f.kind, f.source, f.period): f for f in project.figures.select_for_update()}
-    for cell, note in notes.items():
-        figure = figures.get(cell)
-        if figure is not None and figure.note != note:
-            figure.note = note
-            figure.full_clean()
-            figure._change_reason = reason
-            figure.save()
+    elif len(plan.changes) >= BULK_ROWS:
+        # A bulk load: fresh planner statistics once the rows are committed.
+        tables = [BudgetFigure._meta.db_table, BudgetFigure.history.model._meta.db_table]
+        transaction.on_commit(lambda: planner_statistics_refresh(tables=tables))
+    return plan.changes
 
 
 def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
@@ -350,3 +501,93 @@ def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
                 setattr(pledge, name, value)
         Pledge.objects.bulk_update(pledges, STORED_TOTALS)
     public_version_bump()
+
+
+def planner_statistics_refresh(
+    *, tables: Iterable[str] | None = None, vacuum: Iterable[str] = ()
+) -> None:
+    """ANALYZE on PostgreSQL right after a bulk load (all tables, or the ones named).
+
+    Until the planner has statistics for new rows it picks poor plans: issue 16 measured
+    pages 3-5x slower after a load until autovacuum got round to it. ``vacuum`` names
+    tables to VACUUM first (outside a transaction only), which marks their pages
+    all-visible so index-only scans (a deep page's ids) need not visit the table.
+    SQLite plans well enough without: nothing to do there.
+    """
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in vacuum:
+            cursor.execute(f"VACUUM {quote(table)}")
+        if tables is None:
+            cursor.execute("ANALYZE")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {quote(table)}")
+
+
+# Audit workbooks in the background ------------------------------------------------------
+
+
+def audit_report_path(job: AuditReportJob) -> Path:
+    return Path(settings.AUDIT_REPORTS_DIR) / f"audit-report-{job.pk}.xlsx"
+
+
+def audit_report_request(
+    *, user, as_of: date | None, department: Department | None
+) -> AuditReportJob:
+    """Record the request and queue the task that writes the workbook (after commit)."""
+    from .tasks import audit_report_build
+
+    job = AuditReportJob(owner=user, as_of=as_of, department=department)
+    job.full_clean()
+    job.save()
+
+    def enqueue() -> None:
+        result = audit_report_build.enqueue(job_id=job.pk)
+        AuditReportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+    transaction.on_commit(enqueue)
+    return job
+
+
+def audit_report_progress(*, job_id: int, done: int, total: int) -> None:
+    """Store how many pledges are written; the progress page reads it."""
+    AuditReportJob.objects.filter(pk=job_id).update(
+        status=ReportStatus.RUNNING, pledges_done=min(done, total), pledges_total=total
+    )
+
+
+def audit_report_finish(
+    *, job_id: int, error: str = "", now: datetime | None = None
+) -> AuditReportJob:
+    """Mark the job done (with its expiry) or failed (with the reason)."""
+    now = now or timezone.now()
+    job = AuditReportJob.objects.get(pk=job_id)
+    job.finished_at = now
+    if error:
+        job.status = ReportStatus.FAILED
+        job.error = error
+        with suppress(OSError):
+            audit_report_path(job).unlink(missing_ok=True)
+    else:
+        job.status = ReportStatus.DONE
+        job.pledges_done = job.pledges_total
+        job.file_name = audit_report_path(job).name
+        job.expires_at = now + timedelta(hours=settings.AUDIT_REPORT_TTL_HOURS)
+    job.save()
+    return job
+
+
+def audit_reports_expire(*, now: datetime | None = None) -> int:
+    """Remove the files of workbooks past their expiry; the jobs stay, marked expired."""
+    now = now or timezone.now()
+    expired = 0
+    for job in AuditReportJob.objects.filter(status=ReportStatus.DONE, expires_at__lte=now):
+        with suppress(OSError):
+            audit_report_path(job).unlink(missing_ok=True)
+        job.status = ReportStatus.EXPIRED
+        job.save(update_fields=["status"])
+        expired += 1
+    return expired

@@ -1,19 +1,28 @@
-"""The audit workbook download for auditors, administrators and department staff."""
+"""The audit workbook for auditors, administrators and department staff.
 
-import tempfile
+Asking for a workbook queues a background task (budgets/tasks.py); the requester follows
+its progress, finds it again in the list of their workbooks and downloads it until it
+expires. Only the requester (or a superuser) can open a job or its file.
+"""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
 from departments.roles import AUDITOR_GROUP
 from departments.scoping import is_department_staff, user_departments
 
-from .report import audit_report_write, report_filename
+from .models import AuditReportJob, ReportStatus
+from .report import report_filename
+from .services import audit_report_path, audit_report_request, audit_reports_expire
+
+RECENT_JOBS = 20
 
 
 def sees_every_department(user) -> bool:
@@ -44,25 +53,72 @@ class AuditReportForm(forms.Form):
             self.fields["department"].empty_label = None
 
 
-def audit_report(request: HttpRequest) -> HttpResponse:
-    user = request.user
+def _may_ask(user) -> None:
     if not (sees_every_department(user) or is_department_staff(user)):
         raise PermissionDenied
-    form = AuditReportForm(request.GET if "download" in request.GET else None, user=user)
+
+
+def _job_of(request: HttpRequest, pk: int) -> AuditReportJob:
+    """The job, if it is the user's own (or the user is a superuser); 404 otherwise."""
+    jobs = AuditReportJob.objects.select_related("department", "owner")
+    if not request.user.is_superuser:
+        jobs = jobs.filter(owner=request.user)
+    job = get_object_or_404(jobs, pk=pk)
+    if job.status == ReportStatus.DONE and job.expires_at <= timezone.now():
+        audit_reports_expire()  # the worker has not got round to it yet
+        job.refresh_from_db()
+    return job
+
+
+def audit_report(request: HttpRequest) -> HttpResponse:
+    """The form (POST queues a workbook) and the list of the user's workbooks."""
+    user = request.user
+    _may_ask(user)
+    form = AuditReportForm(request.POST if request.method == "POST" else None, user=user)
     if form.is_valid():
-        as_of, department = form.cleaned_data["as_of"], form.cleaned_data["department"]
-        output = tempfile.TemporaryFile()
-        audit_report_write(
-            output=output,
-            as_of=as_of,
-            department=department,
-            generated_by=f"{user.get_username()} (portal)",
+        job = audit_report_request(
+            user=user,
+            as_of=form.cleaned_data["as_of"],
+            department=form.cleaned_data["department"],
         )
-        output.seek(0)
-        return FileResponse(output, as_attachment=True, filename=report_filename(as_of, department))
+        return redirect("audit_report_job", pk=job.pk)
+    jobs = AuditReportJob.objects.filter(owner=user).select_related("department")
     context = {
         **admin.site.each_context(request),
         "title": _("Audit report"),
         "form": form,
+        "jobs": jobs[:RECENT_JOBS],
     }
     return TemplateResponse(request, "admin/budgets/audit_report.html", context)
+
+
+def audit_report_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Progress of one workbook: refreshes itself until it is finished."""
+    job = _job_of(request, pk)
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Audit report"),
+        "job": job,
+        "ReportStatus": ReportStatus,
+    }
+    return TemplateResponse(request, "admin/budgets/audit_report_job.html", context)
+
+
+def audit_report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_of(request, pk)
+    path = audit_report_path(job)
+    if job.status == ReportStatus.EXPIRED:
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Audit report"),
+            "job": job,
+            "ReportStatus": ReportStatus,
+        }
+        return TemplateResponse(request, "admin/budgets/audit_report_job.html", context, status=410)
+    if job.status != ReportStatus.DONE or not path.exists():
+        raise Http404
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=report_filename(job.as_of, job.department),
+    )

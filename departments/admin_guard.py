@@ -4,7 +4,8 @@
   model's own service), with user and reason in history.
 - Every change form carries the record's version (``departments.locking``) and a reason.
 - History: the list and the detail of a past version need view permission on the record
-  (and its department); reverting is switched off — a correction is a new change, made
+  (and its department); they are pages to read, a POST to either is 403; reverting is
+  switched off — a correction is a new change, made
   in the change form with its rules, lock and reason — so any POST there is refused.
 - A POST to a change list (actions) needs change or delete permission; a view-only role
   gets 403 on every POST.
@@ -20,6 +21,12 @@ from .locking import ChangeReasonMixin, OptimisticLockMixin
 from .services import record_delete, record_save
 
 DELETE_REASON = "관리 화면에서 삭제 / deleted in the admin"
+
+
+def read_only(request) -> None:
+    """A page to read (a history list, findings): any POST is refused, whoever sends it."""
+    if request.method not in ("GET", "HEAD"):
+        raise PermissionDenied
 
 
 class GuardedModelForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
@@ -56,6 +63,7 @@ class GuardedAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self._scoped_object(request, object_id)
+        read_only(request)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

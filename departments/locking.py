@@ -12,6 +12,7 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 STALE_MESSAGE = _(
@@ -50,10 +51,13 @@ class OptimisticLockMixin(forms.Form):
     """Carries the record's version as a hidden field; a stale save is refused in ``clean``.
 
     ``version_of`` names the record whose version the form carries (a figure's form
-    carries its sub-project's).
+    carries its sub-project's). ``check_unchanged = False`` (an inline row) checks only a
+    row whose fields changed, since only such a row is saved; the version itself never
+    counts as a change, so a stale row left alone is neither saved nor refused.
     """
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)
+    check_unchanged = True
 
     def version_of(self) -> models.Model | None:
         return self.instance if self.instance.pk else None
@@ -64,10 +68,15 @@ class OptimisticLockMixin(forms.Form):
         if record is not None:
             self.fields["version"].initial = record_version(record)
 
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        return changed if self.check_unchanged else [n for n in changed if n != "version"]
+
     def clean(self):
         cleaned = super().clean()
         record = self.version_of()
-        if record is not None:
+        if record is not None and (self.check_unchanged or self.has_changed()):
             version_check(obj=record, expected=cleaned.get("version") or "")
         return cleaned
 

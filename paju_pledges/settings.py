@@ -58,6 +58,12 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "departments",
     "pledges",
     "budgets",
@@ -182,6 +188,16 @@ else:
         }
     }
 
+# Background tasks (Django's tasks API through the django-tasks backport): the database
+# backend keeps the queue in the portal's own database, so every app server enqueues and
+# `manage.py db_worker` (started by `make run` and `make serve`) runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Audit workbooks written in the background: a private folder (never served as static or
+# media), shared by every app server and the worker; files expire after the TTL.
+AUDIT_REPORTS_DIR = Path(os.environ.get("DJANGO_AUDIT_REPORTS_DIR") or BASE_DIR / "var" / "reports")
+AUDIT_REPORT_TTL_HOURS = int(os.environ.get("DJANGO_AUDIT_REPORT_TTL_HOURS", "24"))
+
 # Officials' numbers are printed without the area code ("940-4180").
 LOCAL_AREA_CODE = os.environ.get("DJANGO_LOCAL_AREA_CODE", "031")
 
@@ -219,6 +235,37 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
+}
+
+# Open data API (portal/api): read-only, anonymous, JSON, throttled per client address.
+# DJANGO_API_THROTTLE_RATE sets the rate (e.g. "600/minute"; the benchmark raises it).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "URL_FORMAT_OVERRIDE": None,
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_THROTTLE_RATE", "300/minute")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.views.exception_handler",
+    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "파주시 공약 이행 포털 Open data API",
+    "DESCRIPTION": (
+        "민선8기 공약의 카드 전체와 인쇄된 모든 금액 칸(백만원). Read-only, anonymous; "
+        "amounts are integers in 백만원 (millions of won), unpublished values are null. "
+        "`?as_of=YYYY-MM-DD` rebuilds what the portal showed at the end of that day (Seoul)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "OAS_VERSION": "3.1.0",
 }
 
 # Login throttling (django-axes): 5 failures lock the username from that address for

@@ -3,8 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from budgets.views import audit_report
-from portal.urls import api_urlpatterns
+from budgets.views import audit_report, audit_report_download, audit_report_job
 from portal.views import healthz
 
 admin.site.site_header = _("Paju City pledge portal: administration")
@@ -15,9 +14,19 @@ admin.site.index_title = _("Pledges, departments and figures")
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/audit-report/", admin.site.admin_view(audit_report), name="audit_report"),
+    path(
+        "admin/audit-report/<int:pk>/",
+        admin.site.admin_view(audit_report_job),
+        name="audit_report_job",
+    ),
+    path(
+        "admin/audit-report/<int:pk>/download/",
+        admin.site.admin_view(audit_report_download),
+        name="audit_report_download",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include((api_urlpatterns, "portal"), namespace="api")),
+    path("", include(("portal.api.urls", "portal"), namespace="api")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("portal.urls")),

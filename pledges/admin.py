@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from departments.admin_guard import DELETE_REASON, GuardedAdmin
 from departments.scoping import DepartmentScopedAdminMixin, DepartmentScopedInlineMixin
 
-from .forms import PledgeAdminForm, ProjectAdminForm
+from .forms import PledgeAdminForm, ProjectAdminForm, ProjectInlineForm
 from .models import (
     Milestone,
     Pledge,
@@ -50,6 +50,7 @@ class VisionAdmin(GuardedAdmin):
 class ProjectInline(DepartmentScopedInlineMixin, admin.StackedInline):
     department_path = "pledge__department"
     model = Project
+    form = ProjectInlineForm
     extra = 0
     show_change_link = True
 
@@ -152,11 +153,19 @@ class PledgeAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
     def save_formset(self, request, form, formset, change):
         """Inline rows go through the card's services, with the card's reason in history."""
         reason = self.change_reason(form)
+        # A row that carries its own version (a sub-project) is saved against it.
+        versions = {
+            row.instance.pk: row.cleaned_data.get("version") or ""
+            for row in formset.forms
+            if "version" in row.fields and row.instance.pk and row.has_changed()
+        }
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
             card_row_delete(obj=obj, user=request.user, reason=reason or DELETE_REASON)
         for obj in instances:
-            card_row_save(obj=obj, user=request.user, reason=reason)
+            card_row_save(
+                obj=obj, user=request.user, reason=reason, expected_version=versions.get(obj.pk)
+            )
         formset.save_m2m()
 
 

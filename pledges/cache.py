@@ -8,7 +8,10 @@ itself. It lives here, below the public site, so the write services of ``pledges
 ``budgets`` can call it without importing upward.
 """
 
+from datetime import datetime
+
 from django.db.models import F
+from django.db.models.functions import Now
 
 from .models import PublicVersion
 
@@ -19,9 +22,15 @@ def public_version() -> int:
     return PublicVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
+def public_version_stamp() -> tuple[int, datetime | None]:
+    """The version and when it last moved, in one query (open data's ETag, Last-Modified)."""
+    row = PublicVersion.objects.filter(pk=1).values_list("number", "changed_at").first()
+    return row or (0, None)
+
+
 def public_version_bump() -> None:
-    if not PublicVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    if not PublicVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=Now()):
+        PublicVersion.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": Now()})
 
 
 def bump_on_write(sender, **kwargs) -> None:

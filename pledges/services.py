@@ -85,14 +85,17 @@ def pledge_save(
     return record_save(obj=pledge, user=user, reason=reason)
 
 
-def card_row_save(*, obj: models.Model, user=None, reason: str = "") -> models.Model:
+def card_row_save(
+    *, obj: models.Model, user=None, reason: str = "", expected_version: str | None = None
+) -> models.Model:
     """Save a row of a card (sub-project, plan, milestone, official link, material, count).
 
     Its links must stay on the same card (``same_pledge_errors`` in the models) and its
     history carries the card's reason. The card's version covers its rows: saving the
-    card moves it.
+    card moves it. A row edited elsewhere too (a sub-project: its own page, its money
+    grid) is saved against its own ``expected_version``.
     """
-    return record_save(obj=obj, user=user, reason=reason)
+    return record_save(obj=obj, user=user, reason=reason, expected_version=expected_version)
 
 
 @transaction.atomic

@@ -43,6 +43,7 @@ class PublicPageCacheMiddleware:
         if (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.path.startswith("/api/")  # open data: ETag/304 (portal.api)
         ):
             response = cache.get(page_key(request))
             if response is not None:

@@ -1,10 +1,25 @@
 """The open-data shape of pledges (JSON API, CSV), amounts in 백만원, unpublished as null."""
 
+from collections.abc import Iterator
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.utils import translation
 
-from budgets.finance import PledgeMoney, as_number, closed_through
-from pledges.models import ATTRIBUTES, Pledge
+from budgets.finance import (
+    SOURCE_NAMES,
+    Finance,
+    PledgeMoney,
+    as_number,
+    closed_through,
+    figures_as_of,
+)
+from budgets.models import FigureKind, FundingSource
+from budgets.quality import RULES, PledgeContext, figure_changed_after_its_year_closed
+from pledges import periods
+from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
+
+from .selectors import pledges_as_of
 
 LIST_FIELDS = [
     "code",
@@ -89,9 +104,15 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "finance": total["finance"],
             "investment": total["investment"],
             "projects": [
-                {"name": project.name, **finance.as_dict(closed_through=through)}
+                {
+                    "name": project.name,
+                    "position": project.position,
+                    "overview": project.overview,
+                    **finance.as_dict(closed_through=through),
+                }
                 for project, finance in money.projects
             ],
+            "figures": pledge_cells(money),
             "plans": [
                 {
                     "period": plan.period,
@@ -134,6 +155,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                 for c in pledge.progress.all()
             ],
             "problems": pledge.problems,
+            "quality_notes": quality_notes(pledge, money),
             "as_of": pledge.as_of.isoformat(),
             "as_of_precision": pledge.as_of_precision or None,
             "as_of_printed": pledge.as_of_printed or None,
@@ -141,3 +163,201 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "source": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }
+
+
+# Every printed cell, long format --------------------------------------------------------
+
+TABLE_ORDER = list(FigureKind.values)
+SOURCE_ORDER = list(FundingSource.values)
+# The total column as each table prints it (fixtures/README.md, "How the money tables").
+TOTAL_COLUMN_NAMES = {
+    FigureKind.INVESTMENT: "총사업비",
+    FigureKind.COST_INITIAL: "총사업비",
+    FigureKind.COST_CURRENT: "총사업비",
+    FigureKind.IN_TERM_PLAN: "계획합계",
+    FigureKind.SECURED: "확보총계",
+    FigureKind.EXECUTED: "집행총계",
+}
+TABLE_NAMES = {
+    FigureKind.INVESTMENT: "연도별 투자계획",
+    FigureKind.COST_INITIAL: "총사업비 초기계획",
+    FigureKind.COST_CURRENT: "총사업비 현재계획",
+    FigureKind.IN_TERM_PLAN: "임기내 계획",
+    FigureKind.SECURED: "확보금액",
+    FigureKind.EXECUTED: "집행금액",
+}
+CELL_FIELDS = [
+    "project",
+    "table",
+    "table_name",
+    "source",
+    "source_name",
+    "period",
+    "period_name",
+    "amount",
+]
+
+
+def period_name(table: str, period: str) -> str:
+    """A period as the card heads its column: 총사업비/계획합계…, 기투자, 2024, ~2022, 임기후."""
+    if period == periods.TOTAL:
+        return TOTAL_COLUMN_NAMES.get(table, "합계")
+    return {periods.PRIOR: "기투자", periods.AFTER: "임기후"}.get(period, period)
+
+
+def _cell_order(item: tuple[tuple[str, str, str], int]) -> tuple:
+    (kind, source, period), _amount = item
+    return (
+        TABLE_ORDER.index(kind),
+        SOURCE_ORDER.index(source),
+        (-1, 0) if period == periods.TOTAL else periods.sort_key(period),
+    )
+
+
+def finance_cells(project_name: str, finance: Finance) -> list[dict]:
+    """One sub-project's printed cells in the card's order: table, source row, column."""
+    return [
+        {
+            "project": project_name,
+            "table": kind,
+            "table_name": TABLE_NAMES[kind],
+            "source": source,
+            "source_name": SOURCE_NAMES[source],
+            "period": period,
+            "period_name": period_name(kind, period),
+            "amount": amount,
+        }
+        for (kind, source, period), amount in sorted(finance.cells.items(), key=_cell_order)
+    ]
+
+
+def pledge_cells(money: PledgeMoney) -> list[dict]:
+    """Every printed cell of a pledge, sub-project by sub-project (not the roll-up)."""
+    return [
+        cell for project, finance in money.projects for cell in finance_cells(project.name, finance)
+    ]
+
+
+# The findings that concern the published card; staff-workflow findings (a figure changed
+# after its year closed) stay in the audit report.
+SOURCE_RULES = [rule for rule in RULES if rule is not figure_changed_after_its_year_closed]
+
+
+def quality_notes(pledge: Pledge, money: PledgeMoney) -> list[dict]:
+    """The data-quality findings of the card (budgets.quality), from its prefetched rows."""
+    context = PledgeContext(
+        pledge=pledge,
+        money=money,
+        milestones=list(pledge.milestones.all()),
+        officials=list(pledge.pledgeofficial_set.all()),
+    )
+    if getattr(pledge, "shown_as_of", None):
+        context.today = pledge.shown_as_of.date()
+    with translation.override("ko"):
+        return [
+            {"rule": finding.rule, "project": finding.project or None, "text": finding.explanation}
+            for rule in SOURCE_RULES
+            for finding in rule(context)
+        ]
+
+
+# Bulk downloads: one row per cell / milestone, streamed ----------------------------------
+
+PLEDGE_COLUMNS = ["term", "pledge_code", "department", "stage", "stage_inferred"]
+FIGURE_COLUMNS = [*PLEDGE_COLUMNS, *CELL_FIELDS]
+MILESTONE_COLUMNS = [
+    *PLEDGE_COLUMNS,
+    "position",
+    "project",
+    "date",
+    "start",
+    "end",
+    "precision",
+    "end_precision",
+    "open_ended",
+    "note_of",
+    "text",
+]
+CHUNK = 500  # pledges per query of their cells
+
+
+def _term_pledges(term: Term, when: datetime | None) -> list[Pledge]:
+    if when:
+        return pledges_as_of(term, when)
+    return list(Pledge.objects.for_term(term).public().order_by("sort_key"))
+
+
+def _pledge_columns(pledge: Pledge) -> list:
+    return [
+        pledge.term.name,
+        pledge.code,
+        pledge.department.name,
+        pledge.stage,
+        pledge.is_inferred("stage"),
+    ]
+
+
+def _projects(pledge_ids: list[int], when: datetime | None) -> dict[int, list[Project]]:
+    rows = Project.history.as_of(when) if when else Project.objects.all()
+    found: dict[int, list[Project]] = {pk: [] for pk in pledge_ids}
+    for project in rows.filter(pledge_id__in=pledge_ids):
+        found[project.pledge_id].append(project)
+    for projects in found.values():
+        projects.sort(key=lambda p: (p.position, p.pk))
+    return found
+
+
+def figure_rows(
+    term: Term, when: datetime | None = None, pledges: list[Pledge] | None = None
+) -> Iterator[list]:
+    """Every printed cell of the term's pledges (or of ``pledges``), one list per cell in
+    ``FIGURE_COLUMNS`` order, a chunk of pledges per query: memory stays flat."""
+    pledges = pledges if pledges is not None else _term_pledges(term, when)
+    for start in range(0, len(pledges), CHUNK):
+        chunk = pledges[start : start + CHUNK]
+        projects = _projects([p.pk for p in chunk], when)
+        project_ids = [project.pk for found in projects.values() for project in found]
+        cells: dict[int, dict] = {pk: {} for pk in project_ids}
+        for project_id, kind, source, period, amount in (
+            figures_as_of(when)
+            .filter(project_id__in=project_ids)
+            .order_by()
+            .values_list("project_id", "kind", "source", "period", "amount")
+        ):
+            cells[project_id][(kind, source, period)] = amount
+        for pledge in chunk:
+            head = _pledge_columns(pledge)
+            for project in projects[pledge.pk]:
+                for cell in finance_cells(project.name, Finance(cells[project.pk])):
+                    yield [*head, *(cell[name] for name in CELL_FIELDS)]
+
+
+def milestone_rows(term: Term, when: datetime | None = None) -> Iterator[list]:
+    """Every milestone of the term's pledges, in published order, ``MILESTONE_COLUMNS``."""
+    pledges = _term_pledges(term, when)
+    for start in range(0, len(pledges), CHUNK):
+        chunk = pledges[start : start + CHUNK]
+        ids = [p.pk for p in chunk]
+        names = {p.pk: p.name for found in _projects(ids, when).values() for p in found}
+        rows = Milestone.history.as_of(when) if when else Milestone.objects.all()
+        by_pledge: dict[int, list[Milestone]] = {pk: [] for pk in ids}
+        for milestone in rows.filter(pledge_id__in=ids):
+            by_pledge[milestone.pledge_id].append(milestone)
+        for pledge in chunk:
+            milestones = sorted(by_pledge[pledge.pk], key=lambda m: m.position)
+            positions = {m.pk: m.position for m in milestones}
+            head = _pledge_columns(pledge)
+            for m in milestones:
+                yield [
+                    *head,
+                    m.position,
+                    names.get(m.project_id),
+                    m.date_text,
+                    m.start.isoformat() if m.start else None,
+                    m.end.isoformat() if m.end else None,
+                    m.start_precision or None,
+                    m.end_precision or None,
+                    m.open_ended,
+                    positions.get(m.parent_id),
+                    m.text,
+                ]

@@ -1,7 +1,10 @@
 """Display shaping of a pledge page: money tables and charts per section, timeline, plans,
 progress tables. Plain data in, plain dicts out; no queries beyond the card's prefetches."""
 
-from django.utils import translation
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from budgets.finance import (
@@ -210,3 +213,18 @@ def progress_tables(pledge: Pledge) -> list[dict]:
             }
         )
     return result
+
+
+def open_data_links(pledge: Pledge, when: datetime | None) -> dict:
+    """The pledge's downloads and its past figures (``?as_of=``), for the page's footer."""
+    query = f"?term={pledge.term.number}" + (f"&as_of={when:%Y-%m-%d}" if when else "")
+    urls = {
+        name: reverse(f"api:{name}", kwargs={"code": pledge.code}) + query
+        for name in ("pledge_detail", "pledge_figures_csv", "pledge_figures_xlsx")
+    }
+    return {
+        **urls,
+        "as_of": when.date() if when else None,
+        "first_day": pledge.term.start,
+        "today": timezone.localdate(),
+    }

@@ -42,7 +42,12 @@ STAFF_PERMISSIONS = {
         "workplanitem": {"view"},
         "bureau": {"view"},
     },
-    "budgets": {"budgetfigure": {"view", "add", "change"}},
+    "budgets": {
+        "budgetfigure": {"view", "add", "change"},
+        # Background audit workbooks: not in the admin's model pages; a job and its file
+        # open only for the user who asked (or a superuser), checked in budgets/views.py.
+        "auditreportjob": set(),
+    },
 }
 
 

@@ -4,13 +4,17 @@ Aggregates run in SQL over the pledges' stored totals; money of one card comes f
 ``budgets.finance.money_for``.
 """
 
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from budgets.finance import execution_rate
-from departments.models import Department, Role
+from budgets.finance import Finance, execution_rate, figures_as_of, stored_totals
+from budgets.models import FundingSource
+from departments.models import Department, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.models import (
     Milestone,
@@ -20,7 +24,9 @@ from pledges.models import (
     Stage,
     Term,
     Vision,
+    WorkPlanLink,
     YearPlan,
+    code_sort_key,
 )
 
 MONEY_SUMS = {
@@ -91,6 +97,13 @@ def pledge_card(code: str, term_text: str | None) -> Pledge:
     number = Term.parse_number(term_text)
     term = {"term__number": number} if number is not None else {"term__is_current": True}
     return get_object_or_404(Pledge.objects.with_card(), code=code, **term)
+
+
+def pledge_row(code: str, term_text: str | None) -> Pledge:
+    """One pledge without its card (for its downloads); 404 when the term has no such code."""
+    number = Term.parse_number(term_text)
+    term = {"term__number": number} if number is not None else {"term__is_current": True}
+    return get_object_or_404(Pledge.objects.public(), code=code, **term)
 
 
 def as_of(term: Term):
@@ -260,3 +273,178 @@ def status_of(milestones, today) -> dict:
     past = [m for m in dated if m.start <= today]
     upcoming = [m for m in dated if m.start > today]
     return {"last": past[-1] if past else None, "next": upcoming[0] if upcoming else None}
+
+
+# As of a past day: what the portal showed then, rebuilt from the change history -----------
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+class BadQuery(ValueError):
+    """A query-string value the open data refuses (400), with a Korean / English message."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def as_of_moment(text: str | None, term: Term) -> datetime | None:
+    """``?as_of=YYYY-MM-DD`` as the last moment of that day in Seoul; None when absent.
+
+    Refused: not a date, a day before the term began, a day after today (Seoul).
+    """
+    if text is None or text == "":
+        return None
+    try:
+        day = date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadQuery(
+            "as_of",
+            f"as_of는 YYYY-MM-DD 형식의 날짜여야 합니다: {text!r}. / "
+            f"as_of must be a date written YYYY-MM-DD: {text!r}.",
+        )
+    if day < term.start:
+        raise BadQuery(
+            "as_of",
+            f"as_of {day}는 {term.name} 임기 시작일({term.start}) 이전입니다. / "
+            f"as_of {day} is before the term {term.name} began ({term.start}).",
+        )
+    today = datetime.now(SEOUL).date()
+    if day > today:
+        raise BadQuery(
+            "as_of",
+            f"as_of {day}는 미래입니다 (오늘 {today}). / as_of {day} is in the future "
+            f"(today is {today} in Seoul).",
+        )
+    return datetime.combine(day, time.max, tzinfo=SEOUL)
+
+
+def term_number_asked(number_text: str | None) -> int | None:
+    """``?term=N`` checked without a query: None when absent, a 400 when not a number."""
+    if number_text is None or number_text == "":
+        return None
+    number = Term.parse_number(number_text)
+    if number is None:
+        raise BadQuery(
+            "term",
+            f"term은 임기 번호여야 합니다(예: 8): {number_text!r}. / "
+            f"term must be the number of a term (e.g. 8): {number_text!r}.",
+        )
+    return number
+
+
+def term_asked(number_text: str | None) -> Term:
+    """The term of ``?term=N`` for the open data: a value that is not a known term is refused."""
+    if number_text is None or number_text == "":
+        return term_shown(None)
+    number = Term.parse_number(number_text)
+    term = Term.objects.filter(number=number).first() if number is not None else None
+    if term is None:
+        raise BadQuery(
+            "term",
+            f"term은 임기 번호여야 합니다(예: 8): {number_text!r}. / "
+            f"term must be the number of a known term (e.g. 8): {number_text!r}.",
+        )
+    return term
+
+
+def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
+    """The term's pledges as they stood at ``when``, in code order, with their relations
+    and money totals (rebuilt from the figures' history) attached.
+
+    ``queryset`` is ``Pledge.history.as_of(when)`` already filtered (the list's filters).
+    """
+    rows = queryset if queryset is not None else Pledge.history.as_of(when)
+    pledges = sorted(rows.filter(term=term), key=lambda p: code_sort_key(p.code))
+    _attach(pledges, term)
+    cells = _total_cells_as_of(term, when)
+    for pledge in pledges:
+        # The same read model the live list uses (budgets.finance.stored_totals), from the
+        # figures as they stood: every rate keeps its one definition.
+        for name, value in stored_totals(Finance(cells.get(pledge.pk, {})), pledge.as_of).items():
+            setattr(pledge, name, value)
+    return pledges
+
+
+def _attach(pledges: list[Pledge], term: Term) -> None:
+    """Historical instances carry ids only: attach term, vision and department objects."""
+    departments = Department.objects.in_bulk({p.department_id for p in pledges})
+    visions = Vision.objects.in_bulk({p.vision_id for p in pledges})
+    for pledge in pledges:
+        pledge.term = term
+        pledge.vision = visions[pledge.vision_id]
+        pledge.department = departments[pledge.department_id]
+
+
+def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
+    """{pledge id: {cell: amount}}: each table's total row at ``when``, summed over the
+    pledge's sub-projects (as ``budgets.services.pledge_totals_refresh`` reads them now)."""
+    projects = dict(
+        Project.history.as_of(when).filter(pledge__term=term).values_list("id", "pledge_id")
+    )
+    cells: dict[int, dict] = {}
+    rows = figures_as_of(when).filter(project__pledge__term=term, source=FundingSource.TOTAL)
+    for project_id, kind, period, amount in rows.values_list(
+        "project_id", "kind", "period", "amount"
+    ):
+        if project_id not in projects:
+            continue
+        pledge_cells = cells.setdefault(projects[project_id], {})
+        cell = (kind, FundingSource.TOTAL, period)
+        pledge_cells[cell] = pledge_cells.get(cell, 0) + amount
+    return cells
+
+
+def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:
+    """One pledge card as it stood at ``when``: the pledge, its plans, milestones,
+    officials, work-plan items, material and progress, each from its history."""
+    pledge = Pledge.history.as_of(when).filter(term=term, code=code).first()
+    if pledge is None:
+        raise Http404(f"no pledge {code} on {when:%Y-%m-%d}")
+    _attach([pledge], term)
+    projects = {p.pk: p for p in Project.history.as_of(when).filter(pledge_id=pledge.pk)}
+
+    def rows(relation: str, order: tuple[str, ...], **extra) -> list:
+        model = Pledge._meta.get_field(relation).related_model
+        found = list(model.history.as_of(when).filter(pledge_id=pledge.pk, **extra))
+        found.sort(key=lambda row: tuple(getattr(row, name) for name in order))
+        for row in found:
+            if getattr(row, "project_id", None) is not None:
+                row.project = projects.get(row.project_id) or row.project
+            row.pledge = pledge
+        return found
+
+    milestones = rows("milestones", ("position",))
+    by_id = {m.pk: m for m in milestones}
+    for milestone in milestones:
+        if milestone.parent_id is not None:
+            milestone.parent = by_id.get(milestone.parent_id) or milestone.parent
+    officials = rows("pledgeofficial", ("position",))  # each official: a query; a handful
+    links = WorkPlanLink.history.as_of(when).filter(pledge_id=pledge.pk)
+    items = list(
+        WorkPlanItem.objects.select_related("department").filter(
+            pk__in=[link.item_id for link in links]
+        )
+    )
+    plans = rows("year_plans", ("period",))
+    plans.sort(key=lambda plan: (plan.project.position if plan.project_id else 0,))
+    _prefetched(pledge, "year_plans", plans)
+    _prefetched(pledge, "milestones", milestones)
+    _prefetched(pledge, "pledgeofficial_set", officials)
+    _prefetched(pledge, "work_plan_items", items)
+    _prefetched(pledge, "materials", rows("materials", ("position",)))
+    _prefetched(pledge, "progress", rows("progress", ("indicator", "period", "category")))
+    return pledge
+
+
+def _prefetched(instance, name: str, rows: list) -> None:
+    """Hand ``rows`` to ``instance.<name>.all()`` as if prefetched."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset

@@ -13,12 +13,7 @@ urlpatterns = [
     path("departments/", cached(views.department_list), name="department_list"),
     path("departments/<str:name>/", cached(views.department_detail), name="department_detail"),
     path("about/", cached(views.about), name="about"),
+    path("data-dictionary/", cached(views.data_dictionary), name="data_dictionary"),
     path("glossary/", cached(views.glossary), name="glossary"),
     path("feed/", cached(PledgeUpdatesFeed()), name="feed"),
-]
-
-api_urlpatterns = [
-    path("api/pledges/", cached(views.api_pledge_list), name="pledge_list"),
-    path("api/pledges.csv", cached(views.csv_pledge_list), name="pledge_csv"),
-    path("api/pledges/<str:code>/", cached(views.api_pledge_detail), name="pledge_detail"),
 ]

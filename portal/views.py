@@ -1,23 +1,22 @@
-"""Public pages and open data. Thin: reads come from ``selectors``, shaping from ``presenters``."""
+"""Public pages; the open data API is in ``portal.api``.
 
-import csv
+Thin: reads come from ``selectors``, shaping from ``presenters``.
+"""
 
-from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from budgets.finance import money_for, rate_definitions
+from budgets.finance import money_for
 from pledges.models import Pledge
-from pledges.spreadsheet import spreadsheet_safe
 
 from . import charts, presenters, selectors
 from . import glossary as glossary_entries
-from .opendata import LIST_FIELDS, pledge_detail, pledge_summary
+from .api.datapackage import describe
+from .paging import DeepPaginator
 
 PAGE_SIZE = 12
-API_PAGE_SIZE = 100
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -36,7 +35,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
@@ -58,10 +57,23 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
-    pledge = selectors.pledge_card(code, request.GET.get("term"))
-    money = money_for([pledge])[pledge.pk]
+    """A pledge card; with ``?as_of=YYYY-MM-DD`` as it stood at the end of that day."""
+    when = None
+    if request.GET.get("as_of"):
+        term = selectors.term_shown(request.GET.get("term"))
+        try:
+            when = selectors.as_of_moment(request.GET.get("as_of"), term)
+        except selectors.BadQuery as error:
+            return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+        pledge = selectors.pledge_card_as_of(code, term, when)
+    else:
+        pledge = selectors.pledge_card(code, request.GET.get("term"))
+    money = money_for([pledge], when=when)[pledge.pk]
     context = presenters.pledge_page(pledge, money)
-    context["status"] = selectors.status_for(pledge, pledge.milestones.all(), timezone.localdate())
+    context["status"] = selectors.status_for(
+        pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
+    )
+    context["open_data"] = presenters.open_data_links(pledge, when)
     return render(request, "portal/pledge_detail.html", context)
 
 
@@ -104,64 +116,12 @@ def glossary(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/glossary.html", {"entries": glossary_entries.ENTRIES})
 
 
-# Open data -------------------------------------------------------------------------
+def data_dictionary(request: HttpRequest) -> HttpResponse:
+    """데이터 사전: the open data's files and fields, rendered from the Data Package."""
+    return render(request, "portal/data_dictionary.html", {"package": describe()})
 
 
-def api_pledge_list(request: HttpRequest) -> JsonResponse:
-    term = selectors.term_shown(request.GET.get("term"))
-    _form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = Paginator(queryset, API_PAGE_SIZE).get_page(request.GET.get("page"))
-
-    def link(number: int) -> str:
-        query = request.GET.copy()
-        query["page"] = number
-        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-
-    as_of = selectors.as_of(term)
-    return JsonResponse(
-        {
-            "as_of": as_of.isoformat() if as_of else None,
-            "unit": "백만원",
-            "definitions": rate_definitions(),
-            "count": page.paginator.count,
-            "next": link(page.next_page_number()) if page.has_next() else None,
-            "previous": link(page.previous_page_number()) if page.has_previous() else None,
-            "results": [pledge_summary(pledge, request) for pledge in page],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
-def api_pledge_detail(request: HttpRequest, code: str) -> JsonResponse:
-    try:
-        pledge = selectors.pledge_card(code, request.GET.get("term"))
-    except Http404:
-        return JsonResponse(
-            {"error": "not_found", "detail": f"공약 {code}이(가) 없습니다 / no pledge {code}"},
-            status=404,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    money = money_for([pledge])[pledge.pk]
-    return JsonResponse(
-        pledge_detail(pledge, money, request), json_dumps_params={"ensure_ascii": False}
-    )
-
-
-def csv_pledge_list(request: HttpRequest) -> HttpResponse:
-    term = selectors.term_shown(request.GET.get("term"))
-    _form, queryset = selectors.pledges_filtered(request.GET, term)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="paju-pledges-{term.number}.csv"'
-    response.write("\ufeff")  # BOM: Excel then opens Korean text correctly
-    writer = csv.DictWriter(response, fieldnames=LIST_FIELDS)
-    writer.writeheader()
-    for pledge in queryset.iterator(chunk_size=500):
-        writer.writerow(_csv_safe(pledge_summary(pledge, request)))
-    return response
-
-
-def _csv_safe(row: dict) -> dict:
-    return {key: spreadsheet_safe(value) for key, value in row.items()}
+# Health -----------------------------------------------------------------------------
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

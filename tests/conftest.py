@@ -86,6 +86,25 @@ def pledge_12_1() -> Pledge:
     return Pledge.objects.get(code="12-1")
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--multiserver",
+        action="store_true",
+        help="run only the tests that start two gunicorn servers on PostgreSQL and Redis",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Multi-server tests need PostgreSQL and Redis: run them alone, with --multiserver."""
+    wanted = config.getoption("--multiserver")
+    keep = [
+        item for item in items if (item.get_closest_marker("multiserver") is not None) == wanted
+    ]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

@@ -187,6 +187,8 @@ def test_admin_routes_allow_and_refuse_as_the_role_matrix_says(client, role, lab
     # history list and detail; revert POST refused for everyone
     if isinstance(model_admin, SimpleHistoryAdmin):
         _expect(client.get(url("history", obj.pk)), on_record("view"), role=role)
+        # the history list is a page to read: a POST is refused, whoever sends it
+        _expect(client.post(url("history", obj.pk), {}), 404 if outside else 403, role=role)
         record = obj.history.order_by("history_id").first()
         detail = url("simple_history", obj.pk, record.history_id)
         _expect(client.get(detail), on_record("view"), role=role)
@@ -267,6 +269,7 @@ def test_money_grid_and_findings_answer_as_the_role_matrix_says(client, role):
     viewable = 404 if outside else 200
     _expect(client.get(grid), viewable, role=role)
     _expect(client.get(findings), viewable, role=role)
+    _expect(client.post(findings, {}), 404 if outside else 403, role=role)  # a page to read
     version = record_version(project)
     response = client.post(grid, {"cell__executed__total__total": "1"})
     _expect(response, 404 if outside else (200 if "change" in actions else 403), role=role)

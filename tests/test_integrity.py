@@ -325,3 +325,143 @@ def test_a_past_version_is_shown_read_only_without_a_revert_button(client):
     html = response.content.decode()
     assert pledge.title in html
     assert 'name="title"' not in html and '<input type="submit"' not in html
+
+
+# -- one write path: the import's notes, a sub-project's row on its pledge's page ---------
+
+
+def test_an_imported_note_goes_through_the_service_with_user_reason_and_version(
+    building, project_12_7, settings, tmp_path
+):
+    from tests.budgets.test_import_export import confirm
+
+    settings.IMPORT_UPLOAD_DIR = tmp_path / "imports"
+    figure = BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2025")
+    version = project_12_7.updated_at
+    upload = xlsx_file([["12-7", "본사업", "집행금액", "계", "2025", figure.amount, "잠정치"]])
+    response = confirm(building, dry_run(building, upload))
+    assert response.status_code == 302
+    figure.refresh_from_db()
+    assert figure.note == "잠정치"
+    record = figure.history.latest()
+    assert record.note == "잠정치" and record.amount == figure.amount
+    assert record.history_user.username == "building"
+    assert record.history_change_reason == "엑셀 가져오기 / import: figures.xlsx"
+    project_12_7.refresh_from_db()
+    assert project_12_7.updated_at > version  # an open grid is now stale
+    assert project_12_7.history.latest().history_user.username == "building"
+
+
+def _project_row(page, project):
+    prefix = _inline_prefix(page, Project)
+    formset = next(
+        f.formset for f in page.context["inline_admin_formsets"] if f.formset.model is Project
+    )
+    index = next(i for i, form in enumerate(formset.forms) if form.instance.pk == project.pk)
+    return f"{prefix}-{index}"
+
+
+def test_a_sub_project_renamed_on_a_stale_pledge_page_is_refused(building, project_12_7):
+    pledge_url = reverse("admin:pledges_pledge_change", args=[project_12_7.pledge_id])
+    project_url = reverse("admin:pledges_project_change", args=[project_12_7.pk])
+    stale_page = building.get(pledge_url)
+    stale = change_form_data(stale_page)
+    row = _project_row(stale_page, project_12_7)
+    # someone renames the sub-project on its own page meanwhile
+    own = change_form_data(building.get(project_url))
+    own["name"] = "본사업(변경)"
+    assert building.post(project_url, own).status_code == 302
+    # the pledge page opened before writes the sub-project's old name back: refused
+    stale[f"{row}-name"] = "본사업(두 번째)"
+    response = building.post(pledge_url, stale)
+    assert response.status_code == 200
+    assert str(STALE_MESSAGE) in response.content.decode()
+    project_12_7.refresh_from_db()
+    assert project_12_7.name == "본사업(변경)"
+
+
+def test_a_stale_sub_project_row_left_alone_neither_blocks_nor_overwrites(building, project_12_7):
+    pledge_url = reverse("admin:pledges_pledge_change", args=[project_12_7.pledge_id])
+    grid = reverse("admin:budgets_budgetfigure_grid", args=[project_12_7.pk])
+    stale = change_form_data(building.get(pledge_url))
+    grid_data = change_form_data(building.get(grid))
+    grid_data["cell__executed__total__2025"] = "9462"
+    assert building.post(grid, grid_data).status_code == 302  # moves the sub-project's version
+    stale["target"] = "목표 문구 수정"
+    response = building.post(pledge_url, stale)
+    assert response.status_code == 302
+    assert Pledge.objects.get(pk=project_12_7.pledge_id).target == "목표 문구 수정"
+    assert (
+        BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2025").amount
+        == 9462
+    )
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"amount": -1},
+        {"amount": 2**63},
+        {"period": "2031"},
+        {"period": "soon"},
+        {"kind": "cost_current", "source": "city", "period": "total"},
+        {"kind": "nonsense"},
+        {"source": "nonsense"},
+        {"note": "가" * 301},
+        {"kind": "executed", "period": "prior"},
+    ],
+    ids=lambda v: "-".join(f"{k}={str(x)[:8]}" for k, x in v.items()),
+)
+def test_figure_check_refuses_what_full_clean_refuses_without_a_query(
+    project_12_7, values, django_assert_num_queries
+):
+    from budgets.services import figure_check
+
+    project = Project.objects.select_related("pledge__term").get(pk=project_12_7.pk)
+    fields = {"kind": "executed", "source": "total", "period": "2025", "amount": 1, **values}
+    figure = BudgetFigure(project=project, **fields)
+    with pytest.raises(ValidationError) as full:
+        figure.full_clean(exclude={"project"})
+    with django_assert_num_queries(0), pytest.raises(ValidationError) as checked:
+        figure_check(figure)
+    assert sorted(checked.value.messages) == sorted(full.value.messages)
+
+
+def test_an_import_writes_without_a_query_per_cell(project_12_7, django_assert_max_num_queries):
+    from budgets.services import figures_import
+
+    figures = list(BudgetFigure.objects.filter(project__pledge__code="12-7"))
+    amounts: dict = {}
+    for figure in figures:
+        amounts.setdefault(figure.project_id, {})[(figure.kind, figure.source, figure.period)] = (
+            figure.amount
+        )  # unchanged: the secured ≤ current rule still holds
+    cell = ("executed", "total", "2025")
+    amounts[project_12_7.pk][cell] += 1
+    amounts[project_12_7.pk][("executed", "total", "2026")] = 7
+    assert len(figures) > 20
+    user = make_user("importer")
+    with django_assert_max_num_queries(20):
+        changes = figures_import(amounts=amounts, notes={}, reason="test", user=user)
+    assert len(changes) == 2
+    created = BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2026")
+    assert created.amount == 7
+    assert created.history.get().history_user == user
+    assert Pledge.objects.get(code="12-7").executed_total is not None
+
+
+def test_forged_many_to_many_ids_posted_with_a_pledge_are_ignored(client):
+    """The card's officials and work-plan items change only through their own rows."""
+    pledge = Pledge.objects.get(code="12-1")
+    officials = set(pledge.officials.values_list("pk", flat=True))
+    items = set(pledge.work_plan_items.values_list("pk", flat=True))
+    foreign = Official.objects.filter(department__name="공공건축과").first()
+    client.force_login(department_staff("civil", departments=("민원여권과",)))
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    data = change_form_data(client.get(url))
+    data["officials"] = [str(foreign.pk)]
+    data["work_plan_items"] = [str(pk) for pk in range(1, 30)]
+    assert client.post(url, data).status_code == 302
+    assert set(pledge.officials.values_list("pk", flat=True)) == officials
+    assert set(pledge.work_plan_items.values_list("pk", flat=True)) == items
+    assert not pledge.officials.filter(department__name="공공건축과").exists()

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.utils import translation
 
 from budgets.finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES
-from budgets.models import FigureKind, FundingSource
+from budgets.models import FigureKind, FundingSource, ReportStatus
 from departments.models import BudgetUnit, Role
 from pledges import periods
 from pledges.labels import korean
@@ -34,6 +34,7 @@ VOCABULARIES = [
     BudgetUnit,
     FundingSource,
     FigureKind,
+    ReportStatus,
 ]
 
 

@@ -12,6 +12,12 @@ class PublicVersion(models.Model):
     """
 
     number = models.BigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(
+        _("changed at"),
+        null=True,
+        blank=True,
+        help_text=_("When the version last moved: the open data's Last-Modified."),
+    )
 
     class Meta:
         verbose_name = _("public data version")

@@ -16,7 +16,7 @@ from budgets.report import audit_report_write
 from budgets.services import project_figures_update
 from departments.models import Department
 from pledges.models import Pledge, Project
-from tests.factories import auditor, department_staff, make_pledges
+from tests.factories import make_pledges
 
 pytestmark = pytest.mark.django_db
 
@@ -147,30 +147,6 @@ def test_no_query_per_row(tmp_path, django_assert_max_num_queries):
     with django_assert_max_num_queries(40):
         book = _write(tmp_path)
     assert len(_rows(book["요약"])) == 216
-
-
-def test_auditor_downloads_the_workbook_with_the_as_of_date_in_its_name(client):
-    client.force_login(auditor())
-    response = client.get("/admin/audit-report/", {"download": "1", "as_of": "2026-01-31"})
-    assert response.status_code == 200
-    assert "paju-audit-report-asof-2026-01-31.xlsx" in response["Content-Disposition"]
-    assert b"".join(response.streaming_content)[:2] == b"PK"
-
-
-def test_staff_download_only_their_own_departments_report(client):
-    client.force_login(department_staff("building", departments=("공공건축과",)))
-    own = client.get("/admin/audit-report/", {"download": "1", "department": "공공건축과"})
-    assert own.status_code == 200 and own["Content-Type"].startswith("application/")
-    other = client.get("/admin/audit-report/", {"download": "1", "department": "민원여권과"})
-    assert other.status_code == 200 and "form" in other.context
-    assert other.context["form"].errors
-    everything = client.get("/admin/audit-report/", {"download": "1"})
-    assert everything.context["form"].errors
-
-
-def test_anonymous_users_are_sent_to_the_login(client):
-    response = client.get("/admin/audit-report/", {"download": "1"})
-    assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def _pivot(book):

@@ -73,7 +73,7 @@ def test_api_unknown_code_is_a_json_404(client):
 
 def test_csv_has_a_bom_and_the_same_fields(client):
     response = client.get("/api/pledges.csv")
-    body = response.content.decode("utf-8")
+    body = b"".join(response.streaming_content).decode("utf-8")  # streamed since issue 13
     assert body.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
     assert len(rows) == 6

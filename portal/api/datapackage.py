@@ -1,0 +1,210 @@
+"""The open data's files described once (Frictionless Data Package): fields, types, units,
+keys, licence and source documents. ``/api/datapackage.json`` serves it and the data
+dictionary page (데이터 사전) renders it: one description, no second hand-written copy.
+"""
+
+import copy
+
+from budgets.models import FigureKind, FundingSource
+from pledges.models import BudgetType, DatePrecision, Stage
+
+from ..opendata import FIGURE_COLUMNS, LIST_FIELDS, MILESTONE_COLUMNS
+
+UNIT = "백만원"
+SOURCES = [
+    {
+        "title": "민선8기 공약 이행 현황 — 시민중심 자족도시 (행정은 새롭다), 파주시",
+        "path": "fixtures/sources/000_2e66b890b9e7a431.txt",
+    },
+    {
+        "title": "행정안전국 2025 주요업무 추진계획, 파주시",
+        "path": "fixtures/sources/003_1647cf70d320e493.txt",
+    },
+]
+# The licence line. Neither source document states the terms on which the city's figures
+# may be reused, and we do not invent them: the line says so, with attribution asked,
+# until the city confirms its licence (Korean public data usually carries 공공누리).
+LICENSES = [
+    {
+        "name": "LicenseRef-unconfirmed",
+        "title": (
+            "이용허락 조건 미확정: 원문 문서에 표시가 없습니다. 인용할 때 출처(파주시 원문 "
+            "문서)를 밝혀 주세요. / Licence not yet confirmed: the source documents state "
+            "none. Please credit Paju City's documents as the source."
+        ),
+    }
+]
+
+
+def _field(name: str, type_: str, description: str, **extra) -> dict:
+    return {"name": name, "type": type_, "description": description, **extra}
+
+
+def _amount(name: str, description: str) -> dict:
+    return _field(name, "integer", f"{description} ({UNIT}, 미공개는 빈 칸)", unit=UNIT)
+
+
+def _required() -> dict:
+    return {"constraints": {"required": True}}
+
+
+def _enum(values) -> dict:
+    return {"constraints": {"enum": list(values)}}
+
+
+PLEDGE_FIELDS = {
+    "code": _field("code", "string", "관리번호 / pledge code, e.g. 12-1", **_required()),
+    "title": _field("title", "string", "공약명 / title"),
+    "term": _field("term", "string", "임기 / term, e.g. 민선8기", **_required()),
+    "vision": _field("vision", "string", "비전 번호와 이름 / vision number and title"),
+    "department": _field("department", "string", "담당부서 / responsible department"),
+    "stage": _field("stage", "string", "이행단계 코드 / stage code", **_enum(Stage.values)),
+    "stage_name": _field("stage_name", "string", "이행단계 / stage (검토, 추진, 완료, 불가)"),
+    "budget_type": _field(
+        "budget_type", "string", "예산구분 / budget or non-budget", **_enum(BudgetType.values)
+    ),
+    "target_year": _field("target_year", "integer", "달성연도 / target year"),
+    "url": _field("url", "string", "공약 페이지 / the pledge's page", format="uri"),
+    "current_total": _amount("current_total", "총사업비 현재계획 / current total cost"),
+    "secured_total": _amount("secured_total", "확보금액 / secured"),
+    "executed_total": _amount("executed_total", "집행금액 / executed"),
+    "prior_invested": _amount("prior_invested", "기투자 / invested before the term"),
+    "executed_cumulative": _amount("executed_cumulative", "누적 집행 = 기투자 + 집행"),
+    "execution_rate_in_term": _field(
+        "execution_rate_in_term", "number", "임기 내 집행률 / in-term execution rate (%)", unit="%"
+    ),
+    "execution_rate": _field(
+        "execution_rate",
+        "number",
+        "누적 집행률 / cumulative execution rate (%), see definitions",
+        unit="%",
+    ),
+    "updated_at": _field("updated_at", "datetime", "마지막 수정 / last updated (ISO 8601)"),
+    "stage_inferred": _field(
+        "stage_inferred", "boolean", "이행단계가 추정인지 / the stage is inferred, not printed"
+    ),
+}
+PLEDGE_HEAD = {
+    "term": _field("term", "string", "임기 / term, e.g. 민선8기"),
+    "pledge_code": _field("pledge_code", "string", "관리번호 / pledge code"),
+    "department": PLEDGE_FIELDS["department"],
+    "stage": PLEDGE_FIELDS["stage"],
+    "stage_inferred": PLEDGE_FIELDS["stage_inferred"],
+}
+FIGURE_FIELDS = {
+    **PLEDGE_HEAD,
+    "project": _field("project", "string", "세부사업 / sub-project (본사업 where one)"),
+    "table": _field("table", "string", "표 코드 / table code", **_enum(FigureKind.values)),
+    "table_name": _field("table_name", "string", "표 이름 / table name, e.g. 연도별 투자계획"),
+    "source": _field(
+        "source", "string", "재원 코드 (total = 계) / source code", **_enum(FundingSource.values)
+    ),
+    "source_name": _field("source_name", "string", "재원 / source: 계 국비 도비 시비…"),
+    "period": _field(
+        "period", "string", "기간 코드: total, prior(기투자), 2024, ~2022(누계), after(임기후)"
+    ),
+    "period_name": _field("period_name", "string", "열 제목 as printed: 총사업비, 기투자, 2024…"),
+    "amount": {**_amount("amount", "금액 / amount as printed"), **_required()},
+}
+MILESTONE_FIELDS = {
+    **PLEDGE_HEAD,
+    "position": _field("position", "integer", "카드의 순서 / order as published"),
+    "project": _field("project", "string", "세부사업 / sub-project, blank for the whole pledge"),
+    "date": _field("date", "string", "인쇄된 날짜 / date as printed, e.g. 2023. 4. ~ 9."),
+    "start": _field("start", "date", "시작 (정밀도까지만 의미) / from, read to its precision"),
+    "end": _field("end", "date", "끝 / until"),
+    "precision": _field(
+        "precision", "string", "시작의 정밀도 / precision of from", **_enum(DatePrecision.values)
+    ),
+    "end_precision": _field(
+        "end_precision", "string", "끝의 정밀도 / precision of until", **_enum(DatePrecision.values)
+    ),
+    "open_ended": _field("open_ended", "boolean", "진행 중(2024. 1. ~) / ongoing"),
+    "note_of": _field("note_of", "integer", "이 줄이 딸린 줄의 position / note under that line"),
+    "text": _field("text", "string", "내용 / text"),
+}
+
+
+def _schema(fields: dict, columns: list[str], primary_key: list[str], **extra) -> dict:
+    return {
+        "fields": [copy.deepcopy(fields[name]) for name in columns],
+        "missingValues": [""],
+        "primaryKey": primary_key,
+        **extra,
+    }
+
+
+def _pledge_key() -> list[dict]:
+    return [
+        {
+            "fields": ["term", "pledge_code"],
+            "reference": {"resource": "pledges", "fields": ["term", "code"]},
+        }
+    ]
+
+
+def _csv(name: str, title: str, description: str, schema: dict) -> dict:
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "title": title,
+        "description": description,
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8-sig",
+        "schema": schema,
+    }
+
+
+def describe() -> dict:
+    """The Data Package. Resource paths are relative to /api/datapackage.json.
+
+    A fresh copy each time: readers (frictionless among them) may change what they get.
+    """
+    return copy.deepcopy(_package())
+
+
+def _package() -> dict:
+    return {
+        "name": "paju-pledges",
+        "title": "파주시 공약 이행 현황 / Paju City mayoral pledges",
+        "description": (
+            "민선8기 공약 카드의 공약, 인쇄된 모든 금액 칸, 추진현황. 금액은 백만원 정수, "
+            "인쇄되지 않은 칸은 행이 없습니다(0이 아님). ?term=N 으로 임기, "
+            "?as_of=YYYY-MM-DD 로 그날 끝(서울) 기준의 수치를 받습니다. / Pledges, every "
+            "printed money cell and milestones of the pledge cards; amounts are whole 백만원 "
+            "(millions of won); a cell printed blank has no row (not zero)."
+        ),
+        "licenses": LICENSES,
+        "sources": SOURCES,
+        "resources": [
+            _csv(
+                "pledges",
+                "공약 / pledges",
+                "공약 하나에 한 행, 합계는 카드에 인쇄된 총계 / one row per pledge",
+                _schema(PLEDGE_FIELDS, LIST_FIELDS, ["term", "code"]),
+            ),
+            _csv(
+                "figures",
+                "금액 칸 / printed money cells",
+                "인쇄된 금액 칸 하나에 한 행 (세부사업 × 표 × 재원 × 기간) / one row per cell",
+                _schema(
+                    FIGURE_FIELDS,
+                    FIGURE_COLUMNS,
+                    ["term", "pledge_code", "project", "table", "source", "period"],
+                    foreignKeys=_pledge_key(),
+                ),
+            ),
+            _csv(
+                "milestones",
+                "추진현황 / milestones",
+                "추진현황 한 줄에 한 행, 카드의 순서 / one row per milestone, as published",
+                _schema(
+                    MILESTONE_FIELDS,
+                    MILESTONE_COLUMNS,
+                    ["term", "pledge_code", "position"],
+                    foreignKeys=_pledge_key(),
+                ),
+            ),
+        ],
+    }

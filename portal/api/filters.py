@@ -1,0 +1,49 @@
+"""The list's filters for the open data: the list page's, but an invalid value is a 400.
+
+``stage``, ``budget``, ``department`` (its name), ``vision`` (its id), ``q`` and ``sort``
+as on the list page (pledges.forms.PledgeFilterForm); ``term`` and ``as_of`` are read by
+the views (portal.selectors.term_asked / as_of_moment), declared here for the schema.
+"""
+
+import django_filters
+from django.db.models import Q
+
+from departments.models import Department
+from pledges.models import BudgetType, Stage, Vision
+
+
+class PledgeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", max_length=100, help_text="코드·제목·목표 검색")
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, help_text="이행단계 / stage")
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(),
+        to_field_name="name",
+        help_text="담당부서 이름 / department name, e.g. 민원토지과",
+    )
+    vision = django_filters.ModelChoiceFilter(
+        queryset=Vision.objects.all(), help_text="비전 id / vision id"
+    )
+    budget = django_filters.ChoiceFilter(
+        field_name="budget_type", choices=BudgetType.choices, help_text="예산구분 / budget type"
+    )
+    sort = django_filters.ChoiceFilter(
+        method="keep",  # ordering is applied by the view, also to lists rebuilt as of a day
+        choices=[("code", "code"), ("rate", "rate"), ("updated", "updated")],
+        help_text="code (default), rate (execution rate, highest first), updated (newest first)",
+    )
+    term = django_filters.NumberFilter(
+        method="keep", help_text="임기 번호 / term number (default: the current term)"
+    )
+    as_of = django_filters.DateFilter(
+        method="keep",
+        help_text="YYYY-MM-DD: 그날 끝(서울) 기준 / as the portal showed at the end of that day",
+    )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(
+            Q(code__icontains=value) | Q(title__icontains=value) | Q(target__icontains=value)
+        )
+
+    def keep(self, queryset, name, value):
+        return queryset

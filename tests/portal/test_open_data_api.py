@@ -1,0 +1,417 @@
+"""Open data (issue 13): the OpenAPI contract, every printed cell, bulk files, as_of, 400s,
+conditional GETs, CORS, throttling."""
+
+import csv
+import io
+import json
+import tomllib
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jsonschema
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from openapi_spec_validator import validate as validate_spec
+from openpyxl import load_workbook
+
+from budgets.services import figure_cells, project_figures_update
+from pledges.models import Project
+
+pytestmark = pytest.mark.django_db
+
+SEOUL = ZoneInfo("Asia/Seoul")
+FIXTURES = Path(settings.BASE_DIR) / "fixtures" / "pledges"
+
+
+def body(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def csv_rows(response) -> list[dict]:
+    text = body(response).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def seed_cells() -> Counter:
+    """Every printed cell of the six cards, read from the fixtures' TOML (as typed)."""
+    cells = Counter()
+    for path in sorted(FIXTURES.glob("*.toml")):
+        card = tomllib.loads(path.read_text())
+        for project in card.get("projects", []):
+            for (kind, source, period), amount in figure_cells(project).items():
+                cells[(card["code"], project["name"], kind, source, period, amount)] += 1
+    return cells
+
+
+# The contract ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def schema(client) -> dict:
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_openapi_schema_is_valid(schema):
+    validate_spec(schema)
+    assert schema["openapi"] == "3.1.0"
+    for path in [
+        "/api/pledges/",
+        "/api/pledges.csv",
+        "/api/pledges/{code}/",
+        "/api/pledges/{code}/figures.csv",
+        "/api/pledges/{code}/figures.xlsx",
+        "/api/figures.csv",
+        "/api/figures.xlsx",
+        "/api/milestones.csv",
+        "/api/datapackage.json",
+    ]:
+        assert "get" in schema["paths"][path], path
+
+
+def _validate(schema: dict, instance, response_schema: dict) -> None:
+    resolver_schema = {**response_schema, "components": schema["components"]}
+    jsonschema.validate(instance, resolver_schema, cls=jsonschema.Draft202012Validator)
+
+
+def test_every_documented_endpoint_answers_as_its_schema_says(client, schema):
+    checked = 0
+    for path, operations in schema["paths"].items():
+        if path == "/api/schema/":
+            continue
+        url = path.replace("{code}", "12-8")
+        response = client.get(url)
+        assert response.status_code == 200, url
+        content = operations["get"]["responses"]["200"]["content"]
+        media_type = response["Content-Type"].split(";")[0]
+        assert media_type in content, (url, media_type, list(content))
+        if media_type == "application/json":
+            _validate(schema, response.json(), content[media_type]["schema"])
+        elif media_type == "text/csv":
+            assert csv_rows(response)
+        else:
+            assert body(response)[:2] == b"PK"  # an .xlsx is a zip
+        checked += 1
+    assert checked == 9
+
+
+def test_a_400_and_a_404_answer_with_the_documented_error_shape(client, schema):
+    operation = schema["paths"]["/api/pledges/{code}/"]["get"]
+    for url, code in [("/api/pledges/12-8/?as_of=yesterday", "400"), ("/api/pledges/12-5/", "404")]:
+        response = client.get(url)
+        assert response.status_code == int(code)
+        error_schema = operation["responses"][code]["content"]["application/json"]["schema"]
+        _validate(schema, response.json(), error_schema)
+
+
+def test_the_fields_the_readme_documented_before_are_all_still_there(client):
+    listed = client.get("/api/pledges/").json()
+    assert {"as_of", "unit", "count", "next", "previous", "results"} <= set(listed)
+    assert set(listed["results"][0]) >= {
+        "code", "title", "term", "vision", "department", "stage", "stage_name", "budget_type",
+        "target_year", "url", "current_total", "secured_total", "executed_total",
+        "execution_rate", "updated_at",
+    }  # fmt: skip
+    card = client.get("/api/pledges/12-8/").json()
+    assert set(card) >= {
+        "code", "title", "term", "vision", "department", "stage", "stage_name",
+        "stage_inferred", "target", "objective", "overview", "attributes", "unit", "finance",
+        "investment", "projects", "plans", "milestones", "officials", "progress", "problems",
+        "as_of", "updated_at", "source", "url",
+    }  # fmt: skip
+    assert card["as_of"] == "2026-01-31"
+    assert card["finance"]["current_total"] == 18412
+
+
+def test_the_docs_page_is_served_from_our_static_files(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle." in page
+    assert "/static/js/api-docs." in page
+    assert "<script>" not in page and "cdn" not in page.lower() and "https://" not in page
+
+
+# Every printed cell ------------------------------------------------------------------
+
+
+def test_every_seed_cell_is_in_the_detail_figures_exactly_once(client):
+    expected = seed_cells()
+    assert sum(expected.values()) == len(expected) == 134  # no cell typed twice
+    found = Counter()
+    for code in sorted({cell[0] for cell in expected} | {"12-2"}):
+        for c in client.get(f"/api/pledges/{code}/").json()["figures"]:
+            found[(code, c["project"], c["table"], c["source"], c["period"], c["amount"])] += 1
+    assert found == expected
+
+
+def test_every_seed_cell_is_in_the_bulk_csv_exactly_once(client):
+    rows = csv_rows(client.get("/api/figures.csv"))
+    found = Counter(
+        (r["pledge_code"], r["project"], r["table"], r["source"], r["period"], int(r["amount"]))
+        for r in rows
+    )
+    assert found == seed_cells()
+
+
+def test_the_cells_the_issue_found_missing_are_there_with_their_labels(client):
+    cells = {
+        (c["project"], c["table"], c["source"], c["period"]): c
+        for code in ["12-9", "12-7", "12-8"]
+        for c in client.get(f"/api/pledges/{code}/").json()["figures"]
+    }
+    national_2023 = cells[("본사업", "investment", "national", "2023")]
+    assert national_2023["amount"] == 4640
+    assert (national_2023["table_name"], national_2023["source_name"]) == (
+        "연도별 투자계획",
+        "국비",
+    )
+    assert cells[("본사업", "investment", "special_grant", "2025")]["amount"] == 800
+    prior = cells[("조리읍 행정복지센터", "investment", "other", "prior")]
+    assert (prior["amount"], prior["source_name"], prior["period_name"]) == (600, "기타", "기투자")
+
+
+def test_the_bulk_csv_sums_back_to_each_pledges_stated_totals(client):
+    pledges = {r["code"]: r for r in csv_rows(client.get("/api/pledges.csv"))}
+    sums: Counter = Counter()
+    for r in csv_rows(client.get("/api/figures.csv")):
+        if r["source"] == "total" and r["period"] == "total":
+            sums[(r["pledge_code"], r["table"])] += int(r["amount"])
+    for code, pledge in pledges.items():
+        for table, field in [
+            ("cost_current", "current_total"),
+            ("secured", "secured_total"),
+            ("executed", "executed_total"),
+        ]:
+            stated = int(pledge[field]) if pledge[field] else 0
+            assert sums[(code, table)] == stated, (code, table)
+    assert sums[("12-8", "cost_current")] == 18412 and sums[("12-9", "executed")] == 14576
+
+
+def test_bulk_rows_carry_the_pledge_term_department_stage_and_inferred_flag(client):
+    rows = csv_rows(client.get("/api/figures.csv"))
+    row = next(r for r in rows if r["pledge_code"] == "12-8")
+    assert (row["term"], row["department"], row["stage"], row["stage_inferred"]) == (
+        "민선8기",
+        "공공건축과",
+        "complete",
+        "true",
+    )
+    milestones = csv_rows(client.get("/api/milestones.csv"))
+    first = [m for m in milestones if m["pledge_code"] == "12-8"][0]
+    assert (first["project"], first["date"], first["text"]) == (
+        "조리읍 행정복지센터",
+        "2019. 4.",
+        "지방재정 투자사업 심사",
+    )
+    assert len(milestones) == apps.get_model("pledges", "Milestone").objects.count() > 40
+
+
+def test_the_xlsx_has_one_row_per_cell(client):
+    response = client.get("/api/figures.xlsx")
+    sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("term", "pledge_code")
+    assert len(rows) - 1 == sum(seed_cells().values())
+
+
+def test_a_pledges_own_downloads_hold_its_cells_only(client):
+    rows = csv_rows(client.get("/api/pledges/12-8/figures.csv"))
+    assert {r["pledge_code"] for r in rows} == {"12-8"}
+    assert len(rows) == sum(n for cell, n in seed_cells().items() if cell[0] == "12-8")
+    response = client.get("/api/pledges/12-8/figures.xlsx")
+    sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
+    assert sheet.max_row - 1 == len(rows)
+
+
+def test_sub_projects_carry_their_overview_and_the_card_its_quality_notes(client):
+    card = client.get("/api/pledges/12-8/").json()
+    overviews = [p["overview"] for p in card["projects"]]
+    assert overviews[0].startswith("- 사업위치 : 조리읍 봉일천로 64")
+    assert "38.88억 원(시비)" in overviews[1]
+    notes = client.get("/api/pledges/12-7/").json()["quality_notes"]
+    assert "in_term_plan_years_sum_to_total" in {n["rule"] for n in notes}
+    assert all(" / " in n["text"] for n in notes)
+
+
+# As of a past day -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def seed_dated_2026_01_31():
+    """The seed's history as if loaded on 2026-01-31 (noon, Seoul), so a later edit is
+    distinguishable by date."""
+    loaded = datetime(2026, 1, 31, 12, tzinfo=SEOUL)
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical"):
+            records = model.objects.order_by("history_date", "history_id")
+            for step, pk in enumerate(records.values_list("pk", flat=True)):
+                # a microsecond apart: records keep their order, no two tie as "latest"
+                model.objects.filter(pk=pk).update(
+                    history_date=loaded + timedelta(microseconds=step)
+                )
+
+
+def test_as_of_before_and_after_an_edit_returns_the_old_and_the_new_value(
+    client, seed_dated_2026_01_31
+):
+    project = Project.objects.get(pledge__code="12-1")
+    project_figures_update(project=project, cells={("executed", "total", "2025"): 950}, reason="t")
+    today = timezone.localdate().isoformat()
+
+    def executed_2025(query: str) -> int:
+        card = client.get(f"/api/pledges/12-1/{query}").json()
+        return next(
+            c["amount"]
+            for c in card["figures"]
+            if (c["table"], c["source"], c["period"]) == ("executed", "total", "2025")
+        )
+
+    assert executed_2025("?as_of=2026-02-01") == 900
+    assert executed_2025(f"?as_of={today}") == 950
+    assert executed_2025("") == 950
+    old = client.get("/api/pledges/12-1/?as_of=2026-02-01")
+    assert old.json()["rebuilt_as_of"] == "2026-02-01" and old["X-Data-As-Of"] == "2026-02-01"
+    listed = client.get("/api/pledges/?as_of=2026-02-01").json()
+    assert listed["rebuilt_as_of"] == "2026-02-01"
+    row = next(r for r in listed["results"] if r["code"] == "12-1")
+    assert row["executed_total"] == 3061  # 21 + 1,434 + 706 + 900 as printed
+    cells = csv_rows(client.get("/api/figures.csv?as_of=2026-02-01"))
+    assert [
+        int(r["amount"])
+        for r in cells
+        if (r["pledge_code"], r["table"], r["period"]) == ("12-1", "executed", "2025")
+    ] == [900]
+
+
+def test_a_list_as_of_a_day_carries_the_same_money_fields_and_rates_as_the_live_list(
+    client, seed_dated_2026_01_31
+):
+    money = [
+        "current_total",
+        "secured_total",
+        "executed_total",
+        "prior_invested",
+        "executed_cumulative",
+        "execution_rate",
+        "execution_rate_in_term",
+    ]
+
+    def rows(query: str) -> dict:
+        listed = client.get(f"/api/pledges/{query}").json()["results"]
+        return {r["code"]: {name: r[name] for name in money} for r in listed}
+
+    rebuilt = rows("?as_of=2026-02-01")
+    assert rebuilt == rows("")
+    assert rebuilt["12-9"]["execution_rate"] == 100.0  # 14,105 기투자 + 14,576 ÷ 28,681
+    assert rebuilt["12-8"]["executed_cumulative"] == 19640
+
+
+def test_as_of_a_day_before_anything_was_loaded_has_no_pledges(client, seed_dated_2026_01_31):
+    assert client.get("/api/pledges/?as_of=2026-01-30").json()["count"] == 0
+    assert client.get("/api/pledges/12-1/?as_of=2026-01-30").status_code == 404
+
+
+def test_the_pledge_page_as_of_a_day_and_its_link(client, seed_dated_2026_01_31):
+    page = client.get("/pledges/12-1/").content.decode()
+    assert "이 공약의 지난 수치" in page
+    assert "/api/pledges/12-1/figures.csv" in page and "/api/pledges/12-1/figures.xlsx" in page
+    old = client.get("/pledges/12-1/?as_of=2026-02-01")
+    assert old.status_code == 200
+    assert "2026-02-01" in old.content.decode()
+    assert client.get("/pledges/12-1/?as_of=2099-01-01").status_code == 400
+
+
+# 400s ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("as_of=31-01-2026", "as_of"),
+        ("as_of=2026-02-30", "as_of"),
+        ("as_of=2022-06-30", "as_of"),  # the term began 2022-07-01
+        ("as_of=2999-01-01", "as_of"),
+        ("stage=done", "stage"),
+        ("department=없는과", "department"),
+        ("term=eight", "term"),
+        ("budget=maybe", "budget"),
+        ("sort=random", "sort"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/pledges/", "/api/pledges.csv"])
+def test_a_bad_value_of_a_known_filter_is_a_400_with_a_clear_json_error(client, path, query, field):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    error = response.json()
+    assert error["error"] == "bad_request" and list(error["fields"]) == [field]
+    assert "잘못된 요청 값" in error["detail"] and "Invalid query value" in error["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/pledges/12-1/?as_of=tomorrow",
+        "/api/figures.csv?as_of=2021-01-01",
+        "/api/figures.xlsx?term=x",
+        "/api/milestones.csv?as_of=2999-12-31",
+        "/api/pledges/12-1/figures.csv?as_of=1",
+    ],
+)
+def test_bad_as_of_or_term_on_every_download_is_a_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert response.json()["error"] == "bad_request"
+
+
+def test_the_future_is_refused_from_tomorrow_in_seoul(client):
+    tomorrow = (datetime.now(SEOUL).date() + timedelta(days=1)).isoformat()
+    today = datetime.now(SEOUL).date().isoformat()
+    assert client.get(f"/api/pledges/?as_of={tomorrow}").status_code == 400
+    assert client.get(f"/api/pledges/?as_of={today}").status_code == 200
+
+
+# HTTP: conditional GETs, CORS, throttling --------------------------------------------------
+
+
+def test_etag_and_last_modified_give_304s_until_the_data_changes(client):
+    first = client.get("/api/pledges/12-1/")
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get("/api/pledges/12-1/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert client.get("/api/figures.csv", HTTP_IF_NONE_MATCH=etag).status_code == 200
+    assert client.get("/api/pledges/12-1/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
+    project = Project.objects.get(pledge__code="12-1")
+    project_figures_update(project=project, cells={("executed", "total", "2025"): 901}, reason="t")
+    again = client.get("/api/pledges/12-1/", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200 and again["ETag"] != etag
+
+
+def test_every_get_allows_any_origin_and_writes_are_refused(client):
+    for url in ["/api/pledges/", "/api/pledges/12-1/", "/api/figures.csv", "/api/pledges/?stage=x"]:
+        assert client.get(url)["Access-Control-Allow-Origin"] == "*"
+    assert client.post("/api/pledges/", {}).status_code in (403, 405)
+    assert client.delete("/api/pledges/12-1/").status_code == 405
+
+
+def test_a_client_over_the_rate_is_throttled_with_a_json_429(client, settings):
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    rates = AnonRateThrottle.THROTTLE_RATES
+    original = rates["anon"]
+    rates["anon"] = "3/minute"
+    try:
+        statuses = [client.get("/api/pledges/12-1/").status_code for _ in range(4)]
+        other = client.get("/api/pledges/12-1/", REMOTE_ADDR="10.0.0.9").status_code
+    finally:
+        rates["anon"] = original
+    assert statuses == [200, 200, 200, 429]
+    assert other == 200  # per client
+    error = client.get("/api/pledges/12-5/").json()
+    assert error["error"] == "not_found"
