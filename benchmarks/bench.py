@@ -3,6 +3,7 @@
     python benchmarks/bench.py [--pledges 10000,50000] [--seconds 30] [--rebuild]
     python benchmarks/bench.py table benchmarks/results/bench-….json   (README's table)
     python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
+    DATABASE_URL=… python benchmarks/bench.py child search 30   (public search, built database)
     python benchmarks/bench.py --import-only [--pledges 1000] [--import-rows 2000]
 
 Each size has its own benchmark database with the seed and synthetic data: on
@@ -194,6 +195,57 @@ def child_figures_csv() -> dict:
         "megabytes": round(size / 1e6, 1),
         "max_rss_mb": _max_rss_mb(),
     }
+
+
+# 3+ and 2 characters; none of the synthetic texts contains 민원 (12-1 of the seed does).
+SEARCHES = {
+    "3+ characters, no match": "민원콜센터",
+    "2 characters, no match": "민원",
+    "2 characters, 1 in 4 match": "건립",
+}
+
+
+def child_search(requests: int) -> dict:
+    _django()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from pledges.models import Pledge, Term
+
+    client = Client()
+    term = Term.objects.get(number=TERM)
+    results = {}
+    for name, text in SEARCHES.items():
+        url = f"/pledges/?term={TERM}&q={text}"
+        timings = []
+        for attempt in range(requests + 3):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code == 200, (url, response.status_code)
+            if attempt >= 3:  # warm
+                timings.append(elapsed)
+        timings.sort()
+        found = Pledge.objects.for_term(term).search(text).count()
+        results[name] = {
+            "q": text,
+            "found": found,
+            "queries": len(queries),
+            "median_ms": round(statistics.median(timings), 2),
+            "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+        }
+    plan = ""
+    if connection.vendor == "postgresql":
+        queryset = Pledge.objects.for_term(term).search(SEARCHES["2 characters, no match"])
+        sql, params = queryset.values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT TEXT) {sql}", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    return {"vendor": connection.vendor, "searches": results, "plan": plan}
 
 
 def child_report(path: str, department: str = "") -> dict:

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
@@ -9,6 +11,17 @@ from departments.models import Department
 
 from .models import BudgetType, Pledge, Project, Stage, Term, Vision
 from .services import pledge_stage_check
+
+
+class KoreanMarkedSelect(forms.Select):
+    """A select whose Korean option labels (names stored only in Korean) say so:
+    ``lang="ko"`` on the option, for English pages (WCAG 3.1.2)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if re.search(r"[\uac00-\ud7a3]", str(label)):
+            option["attrs"]["lang"] = "ko"
+        return option
 
 
 class PledgeFilterForm(forms.Form):
@@ -24,7 +37,9 @@ class PledgeFilterForm(forms.Form):
     }
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    term = forms.TypedChoiceField(label=_("Term"), required=False, coerce=int)
+    term = forms.TypedChoiceField(
+        label=_("Term"), required=False, coerce=int, widget=KoreanMarkedSelect
+    )
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     department = forms.ModelChoiceField(
         label=_("Department"),
@@ -35,9 +50,14 @@ class PledgeFilterForm(forms.Form):
         required=False,
         to_field_name="name",
         empty_label=_("All"),
+        widget=KoreanMarkedSelect,
     )
     vision = forms.ModelChoiceField(
-        label=_("Vision"), queryset=Vision.objects.none(), required=False, empty_label=_("All")
+        label=_("Vision"),
+        queryset=Vision.objects.none(),
+        required=False,
+        empty_label=_("All"),
+        widget=KoreanMarkedSelect,
     )
     budget = forms.ChoiceField(label=_("Budget"), required=False)
     sort = forms.ChoiceField(

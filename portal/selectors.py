@@ -250,14 +250,21 @@ def department_summary(department: Department, term: Term) -> dict:
 
 
 def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
-    """For each pledge, its latest dated milestone up to ``today`` and its next one after
-    it: the one-line status of cards. One query for the page."""
+    """For each pledge, its one-line status (``status_for``) from its dated milestones.
+    One query for the page."""
     milestones: dict[int, list[Milestone]] = {}
     for milestone in Milestone.objects.filter(
         pledge__in=[p.pk for p in pledges], parent__isnull=True, start__isnull=False
     ):
         milestones.setdefault(milestone.pledge_id, []).append(milestone)
-    return {pk: status_of(items, today) for pk, items in milestones.items()}
+    return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
+
+
+def status_for(pledge: Pledge, milestones, today) -> dict:
+    """The status line of a pledge, read at its data's as-of date (or today, if earlier): a
+    milestone dated after the card's as-of date is still a plan, whatever today is."""
+    when = min(today, pledge.as_of) if pledge.as_of else today
+    return status_of(milestones, when) | {"as_of": when}
 
 
 def status_of(milestones, today) -> dict:

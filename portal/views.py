@@ -70,8 +70,8 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
         pledge = selectors.pledge_card(code, request.GET.get("term"))
     money = money_for([pledge], when=when)[pledge.pk]
     context = presenters.pledge_page(pledge, money)
-    context["status"] = selectors.status_of(
-        pledge.milestones.all(), when.date() if when else timezone.localdate()
+    context["status"] = selectors.status_for(
+        pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
     )
     context["open_data"] = presenters.open_data_links(pledge, when)
     return render(request, "portal/pledge_detail.html", context)

@@ -1,17 +1,20 @@
 """Numbers as the city prints them: 1,330 (백만원); unpublished values say so."""
 
 import re
+from datetime import datetime
 from decimal import Decimal
 
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse, translate_url
-from django.utils import dateformat
+from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pledges import periods
+from pledges.dates import parse_printed_date
+from pledges.labels import korean as korean_label
 
 from .. import glossary
 
@@ -58,6 +61,12 @@ def period_label(value: str) -> str:
 
 
 @register.filter
+def korean(label) -> str:
+    """A vocabulary's label as the Korean card prints it, whatever the page's language."""
+    return korean_label(label)
+
+
+@register.filter
 def get(mapping: dict, key):
     return mapping.get(key) if mapping else None
 
@@ -98,11 +107,34 @@ def day(value, with_time: str = "") -> str:
     """A date as the page's readers write it: "2026. 1. 31." / "31 January 2026"."""
     if not value:
         return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)  # the reader's clock (Asia/Seoul), not UTC
     if _english():
         fmt = "j F Y, H:i" if with_time else "j F Y"
     else:
         fmt = "Y. n. j. H:i" if with_time else "Y. n. j."
     return dateformat.format(value, fmt)
+
+
+_ENGLISH_DATE = {"year": "Y", "month": "F Y", "day": "j F Y"}
+
+
+@register.filter
+def printed_date(text: str) -> str:
+    """A milestone's printed date in the page's language: "2024. 1. ~ 3." as printed on
+    Korean pages, "January 2024 – March 2024" on English ones (marked Korean if unparsed)."""
+    if not text or not _english():
+        return text or ""
+    try:
+        printed = parse_printed_date(text)
+    except ValueError:
+        return format_html('<span lang="ko">{}</span>', text)
+    if printed.start is None:
+        return ""
+    start = dateformat.format(printed.start, _ENGLISH_DATE[printed.start_precision])
+    if printed.end:
+        return f"{start} – {dateformat.format(printed.end, _ENGLISH_DATE[printed.end_precision])}"
+    return f"{start} –" if printed.open_ended else start
 
 
 @register.simple_tag

@@ -271,7 +271,9 @@ def test_english_page_marks_korean_text_and_reads_english(page):
     )
     page.goto("/en/pledges/12-1/")
     assert page.locator(".unofficial-note").is_visible()
-    assert page.locator("ol.timeline").first.get_attribute("lang") == "ko"
+    # The milestone's words are Korean data; its date reads in English.
+    assert page.locator(".timeline-text").first.get_attribute("lang") == "ko"
+    assert page.locator(".timeline-date").first.inner_text() == "July 2022 – September 2022"
     page.locator(".unofficial-note a").click()
     page.wait_for_url("**/pledges/12-1/")
     assert page.locator("h1").inner_text() == "원스톱 맞춤 행정서비스 체계 구축"

@@ -170,3 +170,45 @@ def test_numbered_pagination(client):
         views.PAGE_SIZE = original
     assert re.findall(r'page=(\d)"><span class="visually-hidden">', page) == ["1", "3"]
     assert '<span aria-current="page"><span class="visually-hidden">페이지 </span>2</span>' in page
+
+
+def test_status_line_reads_milestones_at_the_cards_as_of_date():
+    """A milestone dated after the card's as-of date is a plan, whatever today is."""
+    pledge = Pledge.objects.with_card().get(code="12-7")
+    status = selectors.status_for(pledge, pledge.milestones.all(), datetime.date(2026, 11, 22))
+    assert status["as_of"] == datetime.date(2026, 1, 31)
+    assert (status["last"].date_text, status["last"].text) == ("2024. 5.", "공사 착공")
+    assert (status["next"].date_text, status["next"].text) == ("2026. 3.", "공사 준공 및 개청")
+    earlier = selectors.status_for(pledge, pledge.milestones.all(), datetime.date(2024, 1, 15))
+    assert earlier["as_of"] == datetime.date(2024, 1, 15)
+    assert earlier["next"].date_text == "2024. 5."
+
+
+@pytest.mark.parametrize(
+    ("printed", "english"),
+    [
+        ("2024. 5.", "May 2024"),
+        ("2023. 12. 18.", "18 December 2023"),
+        ("2023. 4. ~ 9.", "April 2023 – September 2023"),
+        ("2024. 1. ~", "January 2024 –"),
+        ("", ""),
+    ],
+)
+def test_printed_dates_read_in_the_pages_language(printed, english):
+    from django.utils import translation
+
+    from portal.templatetags.portal import printed_date
+
+    with translation.override("en"):
+        assert printed_date(printed) == english
+    with translation.override("ko"):
+        assert printed_date(printed) == printed
+
+
+def test_last_updated_is_shown_on_seoul_time(client):
+    pledge = Pledge.objects.get(code="12-9")
+    Pledge.objects.filter(pk=pledge.pk).update(
+        updated_at=datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC)
+    )
+    page = client.get("/pledges/12-9/").content.decode()
+    assert "2026. 2. 1.</time>" in page  # 31 January in UTC
