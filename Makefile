@@ -15,7 +15,7 @@ DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: install static run serve bench loadtest backup restore test lint format check migrate seed demo-accounts messages clean
+.PHONY: system-deps install static run serve bench loadtest backup restore test lint format check migrate seed demo-accounts messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -85,7 +85,20 @@ restore: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py loaddata $(FILE)
 
-test: static
+# What the whole suite needs beyond Python: Debian's Chromium and CJK fonts (browser tests)
+# and LibreOffice (the audit workbook is opened and printed by it). Installed with apt when
+# missing and we are root (the project's machines); otherwise say what to install.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libreoffice-calc-nogui
+system-deps:
+	@if [ -x /usr/bin/chromium ] && command -v soffice >/dev/null \
+		&& fc-list 2>/dev/null | grep -qi "noto sans cjk"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(SYSTEM_PACKAGES) (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			$(SYSTEM_PACKAGES) >/dev/null; \
+	else echo "missing system packages: apt-get install $(SYSTEM_PACKAGES)"; exit 1; fi
+
+test: static system-deps
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
