@@ -3,8 +3,10 @@
 import pytest
 from django.core.management import call_command
 
+from budgets.finance import STORED_TOTALS
 from budgets.models import BudgetFigure
 from budgets.quality import SUM_RULES, contexts_for, pledge_findings
+from budgets.services import pledge_totals_refresh
 from departments.models import Department
 from pledges.models import Pledge
 
@@ -56,3 +58,14 @@ def test_clear_removes_only_synthetic_rows():
     assert not Pledge.objects.filter(term__number=900).exists()
     assert not Department.objects.filter(name__startswith="합성부서").exists()
     assert Pledge.objects.count() == 6
+
+
+def test_stored_totals_are_the_ones_the_cells_give():
+    """The generator computes each pledge's totals before inserting it: they are exactly
+    what the read model's refresh computes from the inserted cells."""
+    call_command("generate_synthetic", pledges=50, departments=4, seed=5, verbosity=0)
+    pledges = Pledge.objects.filter(term__number=900).order_by("pk")
+    generated = list(pledges.values_list("pk", *STORED_TOTALS))
+    assert any(row[1] for row in generated)  # budgeted pledges have a total cost
+    pledge_totals_refresh(pledge_ids=[row[0] for row in generated])
+    assert list(pledges.values_list("pk", *STORED_TOTALS)) == generated
