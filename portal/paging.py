@@ -6,14 +6,22 @@ rows: at 50,000 pledges the last page makes PostgreSQL fetch and discard ~50,000
 carries them: an index-only scan), walking from whichever end of the ordering is
 nearer, then the page's whole rows by id. The last page costs what the first does.
 The ordering must be total (every pledge sort ends with ``sort_key``, unique within a
-term), so that reading backwards gives the same pages.
+term), so that reading backwards gives the same pages. A plain list (pledges rebuilt as
+of a past day) is paged as Django's ``Paginator`` pages it.
+
+The HTML list, a department's pledges and the open-data list (``DeepPagination``, DRF)
+page with it.
 """
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from rest_framework.pagination import PageNumberPagination
 
 
 class DeepPaginator(Paginator):
     def page(self, number) -> Page:
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
@@ -28,3 +36,10 @@ class DeepPaginator(Paginator):
             ids = list(queryset.values_list("pk", flat=True)[bottom:top])
         rows = queryset.in_bulk(ids)
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+
+class DeepPagination(PageNumberPagination):
+    """DRF's numbered pages (``?page=N``, ``count``/``next``/``previous``) read like the
+    HTML list's: the last page of 50,000 pledges costs what the first does."""
+
+    django_paginator_class = DeepPaginator

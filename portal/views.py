@@ -17,6 +17,7 @@ from .api.datapackage import describe
 from .paging import DeepPaginator
 
 PAGE_SIZE = 12
+DEPARTMENT_PAGE_SIZE = 50  # table rows of a department's pledges per page
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -85,14 +86,22 @@ def department_list(request: HttpRequest) -> HttpResponse:
 def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     department = selectors.department_shown(name)
     term = selectors.term_shown(request.GET.get("term"))
+    summary = selectors.department_summary(department, term)
+    paginator = DeepPaginator(selectors.department_pledges(department, term), DEPARTMENT_PAGE_SIZE)
+    paginator.count = summary["totals"]["count"]  # counted by the summary's aggregate
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "portal/department_detail.html",
         {
             "department": department,
             "term": term,
-            "pledges": selectors.department_pledges(department, term),
-            **selectors.department_summary(department, term),
+            "page_obj": page,
+            "page_range": list(paginator.get_elided_page_range(page.number)),
+            "query": query.urlencode(),
+            **summary,
             "items": department.work_plan_items.prefetch_related("pledges"),
         },
     )

@@ -331,6 +331,13 @@ class Pledge(models.Model):
             models.Index(
                 fields=["term", "updated_at"], include=["id"], name="pledges_pledge_term_updated"
             ),
+            # A department's page (and the list filtered by one department): its pledges in
+            # code order, a page's ids read from the index alone.
+            models.Index(
+                fields=["term", "department", "sort_key"],
+                include=["id"],
+                name="pledges_pledge_term_dept_sort",
+            ),
             # The open-data list's "as_of" (the newest card date of the term): one index probe.
             models.Index(fields=["term", "as_of"], name="pledges_pledge_term_as_of"),
         ]

@@ -18,7 +18,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,6 +38,7 @@ from ..opendata import (
     pledge_detail,
     pledge_summary,
 )
+from ..paging import DeepPagination
 from . import serializers
 from .datapackage import describe
 from .filters import PledgeFilter
@@ -156,7 +156,7 @@ def _day(when) -> str | None:
 # Lists -----------------------------------------------------------------------------
 
 
-class PledgePagination(PageNumberPagination):
+class PledgePagination(DeepPagination):
     page_size = API_PAGE_SIZE
 
 

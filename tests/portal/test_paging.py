@@ -37,3 +37,10 @@ def test_the_last_page_is_read_backwards_with_the_same_number_of_queries(
         last = list(deep.page(deep.num_pages))
     assert len(first) == 12 and len(last) == Pledge.objects.count() - 12 * (deep.num_pages - 1)
     assert last[-1] == ordered.last()
+
+
+def test_a_plain_list_is_paged_as_djangos_paginator_pages_it():
+    """Pledges rebuilt as of a past day are a list, not a queryset: pages as usual."""
+    rows = list(range(1, 30))
+    deep, plain = DeepPaginator(rows, 12), Paginator(rows, 12)
+    assert [list(deep.page(n)) for n in (1, 2, 3)] == [list(plain.page(n)) for n in (1, 2, 3)]

@@ -7,42 +7,104 @@ from pledges.models import Pledge
 
 pytestmark = pytest.mark.django_db
 
-PAGES = [
-    "/",
-    "/pledges/",
-    "/pledges/?stage=complete&sort=rate",
-    "/pledges/?page=2",
-    "/pledges/12-1/",
-    "/pledges/12-8/",
-    "/pledges/12-2/",
-    "/departments/",
-    "/departments/공공건축과/",
-    "/about/",
-    "/api/pledges/",
-    "/api/pledges/12-9/",
-    "/api/pledges.csv",
-    "/feed/",
-]
+# Every public page and its exact number of queries, the same whatever the number of
+# pledges (issue 16: at most 10; `make bench` checks the same pages at 10,000 and 50,000
+# pledges against the seed's and fails when a count differs).
+PAGES = {
+    "/": 8,
+    "/pledges/": 10,
+    "/pledges/?stage=complete&sort=rate": 9,
+    "/pledges/?page=2": 10,
+    "/pledges/12-1/": 10,
+    "/pledges/12-8/": 10,
+    "/pledges/12-2/": 10,
+    "/departments/": 2,
+    "/departments/공공건축과/": 8,
+    "/departments/공공건축과/?page=2": 8,
+    "/about/": 3,
+    "/api/pledges/": 6,
+    "/api/pledges/12-9/": 10,
+    "/api/pledges.csv": 2,
+    "/feed/": 2,
+}
 MAX_QUERIES = 10
+# The search (issue "Citizen experience", not this budget's work yet): the same count with
+# 6 and 216 pledges, but over the budget (where each match was found: 3 more queries).
+SEARCH_PAGES = {"/pledges/?q=센터": 13}
 
 
-@pytest.mark.parametrize("url", PAGES)
-def test_public_page_answers_within_a_fixed_query_budget(
-    client, url, django_assert_max_num_queries
+@pytest.mark.parametrize(("url", "queries"), PAGES.items())
+def test_public_page_answers_with_a_fixed_number_of_queries(
+    client, url, queries, django_assert_num_queries
 ):
-    with django_assert_max_num_queries(MAX_QUERIES):
+    assert queries <= MAX_QUERIES
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("url", "queries"), SEARCH_PAGES.items())
+def test_a_search_answers_with_a_fixed_number_of_queries(
+    client, url, queries, django_assert_num_queries
+):
+    with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200
 
 
 @pytest.mark.usefixtures("hundreds_of_pledges")
 class TestWithHundredsOfPledges:
-    @pytest.mark.parametrize("url", PAGES)
-    def test_query_budget_holds(self, client, url, django_assert_max_num_queries):
+    @pytest.mark.parametrize(("url", "queries"), (PAGES | SEARCH_PAGES).items())
+    def test_the_same_number_of_queries(self, client, url, queries, django_assert_num_queries):
         assert Pledge.objects.count() == 216
-        with django_assert_max_num_queries(MAX_QUERIES):
+        with django_assert_num_queries(queries):
             response = client.get(url)
         assert response.status_code == 200
+
+    def test_a_departments_pledges_come_in_numbered_pages_with_totals_over_all(
+        self, client, django_assert_num_queries
+    ):
+        department = "공공건축과"  # 3 seed pledges and the 210 made here
+        everything = list(
+            Pledge.objects.filter(term__is_current=True, department__name=department)
+            .order_by("sort_key")
+            .values_list("code", flat=True)
+        )
+        assert len(everything) == 213
+        shown = []
+        for number in range(1, 6):
+            with django_assert_num_queries(PAGES["/departments/공공건축과/"]):
+                response = client.get(f"/departments/{department}/?page={number}")
+            page = response.context["page_obj"]
+            assert (page.number, page.paginator.num_pages) == (number, 5)
+            assert response.context["totals"]["count"] == 213
+            assert sum(n for _stage, n in response.context["stages"]) == 213
+            shown += [pledge.code for pledge in page]
+        assert shown == everything  # 50, 50, 50, 50, 13: every pledge once, in code order
+        html = client.get(f"/departments/{department}/?page=2").content.decode()
+        assert 'href="?page=1" rel="prev"' in html and 'href="?page=3" rel="next"' in html
+        assert "5쪽 중 2쪽" in html
+
+    def test_the_api_list_pages_read_every_pledge_once_with_as_many_queries_each(
+        self, client, django_assert_num_queries
+    ):
+        everything = list(
+            Pledge.objects.filter(term__is_current=True)
+            .order_by("sort_key")
+            .values_list("code", flat=True)
+        )
+        shown, url = [], "http://testserver/api/pledges/"
+        while url:
+            with django_assert_num_queries(PAGES["/api/pledges/"]):
+                listed = client.get(url).json()
+            assert listed["count"] == 216
+            shown += [row["code"] for row in listed["results"]]
+            url = listed["next"]
+        assert shown == everything  # 100, 100, 16
+        last = client.get("/api/pledges/?page=3").json()
+        assert last["previous"] == "http://testserver/api/pledges/?page=2"
+        assert last["next"] is None and len(last["results"]) == 16
+        assert client.get("/api/pledges/?page=4").status_code == 404
 
 
 def test_12_1_detail_shows_execution_as_published(client):
