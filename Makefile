@@ -15,7 +15,7 @@ DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: system-deps install static run serve bench loadtest backup restore test lint format check migrate seed demo-accounts messages clean
+.PHONY: system-deps install static run serve bench bench-table loadtest backup restore test lint format check migrate seed demo-accounts messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
@@ -60,9 +60,16 @@ serve: install
 
 # Benchmarks at 10,000 and 50,000 synthetic pledges (PostgreSQL when DATABASE_URL points
 # there; each size keeps its own database and reuses it); see benchmarks/bench.py.
+# BENCH_ARGS="--pages-only" measures the public pages only; the run fails when a page takes
+# a different number of queries at scale than over the seed's 6 pledges.
 bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: throughput is skipped"
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+# The README's bench tables, printed from one run's JSON (the newest without JSON=…):
+# make bench-table JSON=benchmarks/results/bench-….json
+bench-table: install
+	$(PY) benchmarks/bench.py table $(JSON)
 
 # Bounded load test on loopback against PostgreSQL (DATABASE_URL): 50 readers for 60 s while
 # staff save figures and import files; LOADTEST_ARGS="--restart-postgres-at 20" adds a fault,

@@ -1,7 +1,9 @@
 """`make bench`: the portal at 10,000 and 50,000 pledges, measured in one run.
 
     python benchmarks/bench.py [--pledges 10000,50000] [--seconds 30] [--rebuild]
-    python benchmarks/bench.py table benchmarks/results/bench-….json   (README's table)
+    python benchmarks/bench.py --pages-only [--pledges 10000,50000]   (public pages only)
+    python benchmarks/bench.py table [benchmarks/results/bench-….json]   (README's table;
+        the newest result without a file; `make bench-table [JSON=…]`)
     python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
     DATABASE_URL=… python benchmarks/bench.py child search 30   (public search, built database)
     python benchmarks/bench.py --import-only [--pledges 1000] [--import-rows 2000]
@@ -123,6 +125,12 @@ def _max_rss_mb() -> float:
 # Children -------------------------------------------------------------------------------
 
 
+# Every public page at scale, and the seed page of the same kind: the counts must match
+# (issue 16: the same number of queries at 6 pledges as at 10,000 and 50,000, at most 10).
+QUERY_BUDGET = 10
+TIME_TARGET_MS = 25
+
+
 def child_pages(requests: int) -> dict:
     _django()
     from django.core.cache import cache
@@ -135,46 +143,117 @@ def child_pages(requests: int) -> dict:
     client = Client()
     pledge = Pledge.objects.filter(term__number=TERM, budget_type="budget").order_by("pk")[500]
     department = pledge.department.name
+    in_department = Pledge.objects.filter(term__number=TERM, department=pledge.department).count()
     last_page = (Pledge.objects.filter(term__number=TERM).count() + 11) // 12
+    last_api_page = (Pledge.objects.filter(term__number=TERM).count() + 99) // 100
+    last_department_page = (in_department + 49) // 50
+    # name: (the page at scale, the same kind of page over the seed's 6 pledges)
     pages = {
-        "home": f"/?term={TERM}",
-        "list, first page": f"/pledges/?term={TERM}",
-        "list, last page": f"/pledges/?term={TERM}&page={last_page}",
-        "list, filtered": f"/pledges/?term={TERM}&stage=in_progress&sort=rate",
-        "list, searched": f"/pledges/?term={TERM}&q=센터",
-        "list, filtered + searched": f"/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
-        "detail": f"/pledges/{pledge.code}/?term={TERM}",
-        "department": f"/departments/{department}/?term={TERM}",
-        "API list": f"/api/pledges/?term={TERM}",
-        "API detail": f"/api/pledges/{pledge.code}/?term={TERM}",
-        "API list, filtered": f"/api/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
-        "API pledge cells CSV": f"/api/pledges/{pledge.code}/figures.csv?term={TERM}",
-        "seed detail (6 pledges)": "/pledges/12-8/",
-        "seed list (6 pledges)": "/pledges/",
+        "home": (f"/?term={TERM}", "/"),
+        "list, first page": (f"/pledges/?term={TERM}", "/pledges/"),
+        "list, last page": (f"/pledges/?term={TERM}&page={last_page}", "/pledges/?page=1"),
+        "list, filtered": (
+            f"/pledges/?term={TERM}&stage=in_progress&sort=rate",
+            "/pledges/?stage=complete&sort=rate",
+        ),
+        "list, searched": (f"/pledges/?term={TERM}&q=센터", "/pledges/?q=센터"),
+        "list, filtered + searched": (
+            f"/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
+            "/pledges/?stage=complete&sort=rate&q=센터",
+        ),
+        "detail": (f"/pledges/{pledge.code}/?term={TERM}", "/pledges/12-8/"),
+        "department": (f"/departments/{department}/?term={TERM}", "/departments/공공건축과/"),
+        "department, last page": (
+            f"/departments/{department}/?term={TERM}&page={last_department_page}",
+            "/departments/공공건축과/?page=1",
+        ),
+        "API list": (f"/api/pledges/?term={TERM}", "/api/pledges/"),
+        "API list, last page": (
+            f"/api/pledges/?term={TERM}&page={last_api_page}",
+            "/api/pledges/?page=1",
+        ),
+        "API detail": (f"/api/pledges/{pledge.code}/?term={TERM}", "/api/pledges/12-9/"),
+        "API list, filtered": (
+            f"/api/pledges/?term={TERM}&stage=in_progress&sort=rate&q=센터",
+            "/api/pledges/?stage=complete&sort=rate&q=센터",
+        ),
+        "API pledge cells CSV": (
+            f"/api/pledges/{pledge.code}/figures.csv?term={TERM}",
+            "/api/pledges/12-8/figures.csv",
+        ),
+        "seed detail (6 pledges)": ("/pledges/12-8/", None),
+        "seed list (6 pledges)": ("/pledges/", None),
     }
+
+    def queries_of(url: str) -> int:
+        cache.clear()
+        client.get(url)  # warm
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(queries)
+
     results = {}
-    for name, url in pages.items():
+    load_before = os.getloadavg()
+    for name, (url, seed_url) in pages.items():
         row = {"url": url}
         for mode in ("uncached", "cached"):
-            timings = []
+            timings, cpu = [], []
             for attempt in range(requests + 3):
                 if mode == "uncached":
                     cache.clear()
                 with CaptureQueriesContext(connection) as queries:
-                    started = time.perf_counter()
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     response = client.get(url)
                     elapsed = (time.perf_counter() - started) * 1000
+                    cpu_elapsed = (time.process_time() - cpu_started) * 1000
                 assert response.status_code == 200, (url, response.status_code)
                 if attempt >= 3:  # warm
                     timings.append(elapsed)
+                    cpu.append(cpu_elapsed)
             timings.sort()
             row[mode] = {
                 "queries": len(queries),
                 "median_ms": round(statistics.median(timings), 2),
                 "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+                # this process's CPU only (not the database's): steadier on a busy machine
+                "cpu_median_ms": round(statistics.median(cpu), 2),
             }
+        if seed_url:
+            row["seed"] = {"url": seed_url, "queries": queries_of(seed_url)}
         results[name] = row
-    return {"pages": results, "max_rss_mb": _max_rss_mb()}
+    return {
+        "pages": results,
+        "load": {"before": load_before, "after": os.getloadavg()},
+        "max_rss_mb": _max_rss_mb(),
+    }
+
+
+def page_verdicts(results: dict) -> list[str]:
+    """What the pages at every size broke: a count that differs from the seed page's
+    (fails the run), over the query budget, over the time target (reported)."""
+    verdicts = []
+    for size, row in results["sizes"].items():
+        for name, page in row.get("pages", {}).get("pages", {}).items():
+            queries = page["uncached"]["queries"]
+            seed = page.get("seed")
+            if seed and seed["queries"] != queries:
+                verdicts.append(
+                    f"FAIL {int(size):,} pledges, {name}: {queries} queries, the seed's "
+                    f"{seed['url']} takes {seed['queries']}"
+                )
+            if queries > QUERY_BUDGET:
+                verdicts.append(
+                    f"over budget {int(size):,} pledges, {name}: {queries} queries "
+                    f"(> {QUERY_BUDGET})"
+                )
+            if page["uncached"]["median_ms"] > TIME_TARGET_MS:
+                verdicts.append(
+                    f"slow {int(size):,} pledges, {name}: median {page['uncached']['median_ms']}"
+                    f" ms (> {TIME_TARGET_MS} ms)"
+                )
+    return verdicts
 
 
 def child_figures_csv() -> dict:
@@ -621,6 +700,11 @@ def main() -> None:
         help="only the import's dry run and confirm of --import-rows rows at --pledges",
     )
     parser.add_argument("--import-rows", type=int, default=10_000)
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the public pages at each size (queries, server time), nothing heavy",
+    )
     options = parser.parse_args()
     sizes = sorted(int(n) for n in options.pledges.split(","))
     tmp = ROOT / "benchmarks" / "tmp"
@@ -629,12 +713,22 @@ def main() -> None:
         "when": datetime.now().isoformat(timespec="seconds"),
         "machine": _machine(),
         "database": "PostgreSQL" if BASE_URL.startswith("postgres") else "SQLite",
+        # The machine's load average (1, 5, 15 min) when the run began and ended: a busy
+        # machine inflates every time (each size's pages record theirs too).
+        "load": {"before": os.getloadavg()},
         "sizes": {},
     }
     if options.import_only:
         size = sizes[0]
         row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
         row["import"] = _child("import", str(options.import_rows))
+        _write_results(results)
+        return
+    if options.pages_only:
+        _manage("collectstatic", "--noinput", "-v0")
+        for size in sizes:
+            row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
+            row["pages"] = _child("pages", str(options.requests))
         _write_results(results)
         return
     results["history"] = history_growth(options.history_pledges, options.history_rows)
@@ -667,6 +761,8 @@ def main() -> None:
 
 
 def _write_results(results: dict) -> None:
+    results["load"]["after"] = os.getloadavg()
+    results["verdicts"] = page_verdicts(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{datetime.now():%Y%m%d-%H%M%S}.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
@@ -678,23 +774,58 @@ def _write_results(results: dict) -> None:
         elif "import" in row:
             _print_import(row["import"])
     print(f"\nwritten to {out.relative_to(ROOT)}")
+    print(f"load average (1, 5, 15 min): {_load(results['load'])}")
+    for verdict in results["verdicts"]:
+        print(verdict)
+    failed = [v for v in results["verdicts"] if v.startswith("FAIL")]
+    if failed:
+        print(
+            f"\n!!! {len(failed)} page(s) take a different number of queries at scale than "
+            "over the seed's 6 pledges: the query count grows with the data !!!",
+            file=sys.stderr,
+        )
+        sys.exit(1)
+
+
+def _load(load: dict) -> str:
+    def three(values) -> str:
+        return " ".join(f"{value:.2f}" for value in values) if values else "?"
+
+    return f"before {three(load.get('before'))}, after {three(load.get('after'))}"
 
 
 def readme_table(path: str) -> None:
     """The README's tables, from one run's JSON: pages per size, then the workbook."""
     results = json.loads(Path(path).read_text())
-    sizes = list(results["sizes"])
-    print(f"{results['database']}, {results['machine']}, {results['when']} ({Path(path).name})\n")
-    head = " | ".join(f"{int(n):,} pledges: queries, median, p95" for n in sizes)
-    print(f"| page, uncached | {head} |")
-    print("|---|" + "---|" * len(sizes))
-    names = list(results["sizes"][sizes[-1]]["pages"]["pages"])
-    for name in names:
-        cells = []
+    sizes = [n for n in results["sizes"] if "pages" in results["sizes"][n]]
+    print(f"{results['database']}, {results['machine']}, {results['when']} ({Path(path).name})")
+    if "load" in results:
+        print(f"\nLoad average (1, 5, 15 min) of the machine: {_load(results['load'])}")
         for n in sizes:
-            u = results["sizes"][n]["pages"]["pages"][name]["uncached"]
-            cells.append(f"{u['queries']}, {u['median_ms']} ms, {u['p95_ms']} ms")
-        print(f"| {name} | " + " | ".join(cells) + " |")
+            load = results["sizes"][n]["pages"].get("load")
+            if load:
+                print(f"- while the pages at {int(n):,} pledges were measured: {_load(load)}")
+    print()
+    if sizes:
+        head = " | ".join(f"{int(n):,} pledges: queries, median, p95" for n in sizes)
+        print(f"| page, uncached | 6 pledges: queries | {head} |")
+        print("|---|---|" + "---|" * len(sizes))
+        names = list(results["sizes"][sizes[-1]]["pages"]["pages"])
+        for name in names:
+            rows = [results["sizes"][n]["pages"]["pages"].get(name) for n in sizes]
+            seed = next((row["seed"]["queries"] for row in rows if row and "seed" in row), None)
+            cells = [str(seed) if seed is not None else "–"]
+            for row in rows:
+                if row is None:
+                    cells.append("–")
+                    continue
+                u = row["uncached"]
+                cells.append(f"{u['queries']}, {u['median_ms']} ms, {u['p95_ms']} ms")
+            print(f"| {name} | " + " | ".join(cells) + " |")
+    if results.get("verdicts"):
+        print("\n" + "\n".join(f"- {verdict}" for verdict in results["verdicts"]))
+    if not sizes:
+        return
     small = results["sizes"][sizes[0]]
     if "report" not in small:
         return
@@ -790,8 +921,8 @@ def _print(size: int, results: dict, database: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "table":
-        readme_table(sys.argv[2])
+    if len(sys.argv) in (2, 3) and sys.argv[1] == "table":
+        readme_table(sys.argv[2] if len(sys.argv) == 3 else str(max(RESULTS.glob("bench-*.json"))))
     elif len(sys.argv) > 2 and sys.argv[1] == "child":
         kind, args = sys.argv[2], sys.argv[3:]
         function = globals()[f"child_{kind}"]
