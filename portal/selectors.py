@@ -60,13 +60,17 @@ def _with_rate(row: dict) -> dict:
 def home_summary(term: Term) -> dict:
     """Counts per stage, money overall and per department, the latest updates."""
     pledges = Pledge.objects.for_term(term)
-    by_stage = dict(pledges.values_list("stage").annotate(n=Count("id")).order_by())
-    inferred = dict(
-        pledges.exclude(stage_inference="").values_list("stage").annotate(n=Count("id")).order_by()
-    )
+    # One pass over the term's pledges: counts (per stage, inferred or read), dates, money.
+    per_stage = {
+        f"{kind}_{stage.value}": Count("id", filter=Q(stage=stage.value) & extra)
+        for stage in Stage
+        for kind, extra in (("stage", Q()), ("inferred", ~Q(stage_inference="")))
+    }
     stats = pledges.aggregate(
-        count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"), **MONEY_SUMS
+        count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"), **MONEY_SUMS, **per_stage
     )
+    by_stage = {stage.value: stats.pop(f"stage_{stage.value}") for stage in Stage}
+    inferred = {stage.value: stats.pop(f"inferred_{stage.value}") for stage in Stage}
     departments = [
         _with_rate(row)
         for row in pledges.values(name=F("department__name"), name_en=F("department__name_en"))
