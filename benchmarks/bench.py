@@ -825,6 +825,20 @@ def readme_table(path: str) -> None:
                 u = row["uncached"]
                 cells.append(f"{u['queries']}, {u['median_ms']} ms, {u['p95_ms']} ms")
             print(f"| {name} | " + " | ".join(cells) + " |")
+        largest = sizes[-1]
+        pages = results["sizes"][largest]["pages"]["pages"]
+        if "sql_median_ms" in next(iter(pages.values()))["uncached"]:
+            print(
+                f"\n| at {int(largest):,} pledges, uncached | median | of it, waiting for SQL "
+                "| this process's CPU |"
+            )
+            print("|---|---|---|---|")
+            for name, row in pages.items():
+                u = row["uncached"]
+                print(
+                    f"| {name} | {u['median_ms']} ms | {u['sql_median_ms']} ms "
+                    f"| {u['cpu_median_ms']} ms |"
+                )
     if results.get("verdicts"):
         print("\n" + "\n".join(f"- {verdict}" for verdict in results["verdicts"]))
     if not sizes:
@@ -925,7 +939,8 @@ def _print(size: int, results: dict, database: str) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) in (2, 3) and sys.argv[1] == "table":
-        readme_table(sys.argv[2] if len(sys.argv) == 3 else str(max(RESULTS.glob("bench-*.json"))))
+        newest = max(RESULTS.glob("bench-*.json"), key=lambda path: path.stat().st_mtime)
+        readme_table(sys.argv[2] if len(sys.argv) == 3 else str(newest))
     elif len(sys.argv) > 2 and sys.argv[1] == "child":
         kind, args = sys.argv[2], sys.argv[3:]
         function = globals()[f"child_{kind}"]
