@@ -70,7 +70,8 @@ def rows_insert(
     multi-row ``INSERT`` statements; every other column gets its field's default.
 
     Bypasses model instances and ``save()`` (no signals, no history): for generated
-    bulk data only. With ``returning`` the new ids, in the rows' order.
+    bulk data only. With ``returning`` the new ids, in the rows' order (PostgreSQL and
+    SQLite return a multi-row insert's rows in order; Django's ``bulk_create`` relies on it).
     """
     meta = model._meta
     given = [meta.get_field(name) for name in columns]
