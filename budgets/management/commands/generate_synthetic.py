@@ -28,6 +28,7 @@ from pledges.models import (
     Vision,
     code_sort_key,
 )
+from pledges.services import pledge_search_refresh
 
 TERM_NUMBER = 900
 TITLES = ["센터 건립", "제도 운영", "도로 정비", "복지 확대"]
@@ -246,6 +247,7 @@ class Command(BaseCommand):
         ]
         PledgeOfficial.objects.bulk_create(links, batch_size=5000)
         pledge_totals_refresh(pledge_ids=[pledge.pk for pledge in pledges])
+        pledge_search_refresh(pledge_ids=[pledge.pk for pledge in pledges])
         return {
             "pledges": len(pledges),
             "departments": len(departments),
