@@ -5,6 +5,7 @@
     python benchmarks/bench.py table [benchmarks/results/bench-….json]   (README's table;
         the newest result without a file; `make bench-table [JSON=…]`)
     python benchmarks/bench.py --history-only [--history-pledges 1000] [--history-rows 100000]
+    python benchmarks/bench.py --search-only [--pledges 10000]   (the public search only)
     DATABASE_URL=… python benchmarks/bench.py child search 30   (public search, built database)
     python benchmarks/bench.py --import-only [--pledges 1000] [--import-rows 2000]
 
@@ -19,6 +20,9 @@ Then it measures and prints a table per size (and writes JSON under benchmarks/r
   window: time, CPU time, peak memory, queries (--history-only: this and nothing else);
 - SQL queries and server time (median, p95 over >= 30 warm requests) per public page,
   uncached and cached;
+- the public search (the list page with ``q=``, uncached) for a 3+ character word, a
+  2-character word and a 2-character word found on 1 card in 4: queries, median, p95,
+  and on PostgreSQL the query plan of the search;
 - at the smallest size only: the audit workbook (whole platform, and one department's)
   against a bare XlsxWriter dump of the same rows and against django-import-export's
   export of the same rows: time, peak memory, ratios;
@@ -708,6 +712,11 @@ def main() -> None:
         action="store_true",
         help="only the public pages at each size (queries, server time), nothing heavy",
     )
+    parser.add_argument(
+        "--search-only",
+        action="store_true",
+        help="only the public search at each of --pledges (built or reused databases)",
+    )
     options = parser.parse_args()
     sizes = sorted(int(n) for n in options.pledges.split(","))
     tmp = ROOT / "benchmarks" / "tmp"
@@ -734,6 +743,13 @@ def main() -> None:
             row["pages"] = _child("pages", str(options.requests))
         _write_results(results)
         return
+    if options.search_only:
+        _manage("collectstatic", "--noinput", "-v0")
+        for size in sizes:
+            row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
+            row["search"] = _child("search", str(options.requests))
+        _write_results(results)
+        return
     results["history"] = history_growth(options.history_pledges, options.history_rows)
     if options.history_only:
         _write_results(results)
@@ -742,6 +758,7 @@ def main() -> None:
     for size in sizes:
         row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
         row["pages"] = _child("pages", str(options.requests))
+        row["search"] = _child("search", str(options.requests))
         if size != sizes[0]:
             continue
         report = _child("report", str(tmp / "audit.xlsx"))
@@ -776,6 +793,8 @@ def _write_results(results: dict) -> None:
             _print(int(size), row, results["database"])
         elif "import" in row:
             _print_import(row["import"])
+        if "search" in row:
+            _print_search(int(size), row["search"], results["database"])
     print(f"\nwritten to {out.relative_to(ROOT)}")
     print(f"load average (1, 5, 15 min): {_load(results['load'])}")
     for verdict in results["verdicts"]:
@@ -841,6 +860,20 @@ def readme_table(path: str) -> None:
                 )
     if results.get("verdicts"):
         print("\n" + "\n".join(f"- {verdict}" for verdict in results["verdicts"]))
+    searched = [n for n in results["sizes"] if "search" in results["sizes"][n]]
+    if searched:
+        head = " | ".join(f"{int(n):,} pledges: found, queries, median, p95" for n in searched)
+        print(f"\n| search, uncached | {head} |")
+        print("|---|" + "---|" * len(searched))
+        for name in results["sizes"][searched[-1]]["search"]["searches"]:
+            cells = []
+            for n in searched:
+                r = results["sizes"][n]["search"]["searches"][name]
+                cells.append(
+                    f"{r['found']:,}, {r['queries']}, {r['median_ms']} ms, {r['p95_ms']} ms"
+                )
+            q = results["sizes"][searched[-1]]["search"]["searches"][name]["q"]
+            print(f"| {name} ({q}) | " + " | ".join(cells) + " |")
     if not sizes:
         return
     small = results["sizes"][sizes[0]]
@@ -882,6 +915,19 @@ def _print_history(h: dict) -> None:
             f"{r['max_rss_mb']:>10} MB max RSS{r['queries']:>6} queries"
         )
     print(f"max RSS with / without: {h['max RSS with / without']}  (target <= 1.1)")
+
+
+def _print_search(size: int, search: dict, database: str) -> None:
+    print(f"\n== public search at {size:,} synthetic pledges, {database} (target <= 25 ms) ==")
+    print(f"{'search':<30}{'q':<12}{'found':>7}{'queries':>9}{'median ms':>11}{'p95 ms':>9}")
+    for name, r in search["searches"].items():
+        print(
+            f"{name:<30}{r['q']:<12}{r['found']:>7}{r['queries']:>9}"
+            f"{r['median_ms']:>11}{r['p95_ms']:>9}"
+        )
+    if search.get("plan"):
+        print(f"\nplan of the search for {SEARCHES['2 characters, no match']!r}:")
+        print(search["plan"])
 
 
 def _print_import(i: dict) -> None:

@@ -14,4 +14,6 @@ class BudgetsConfig(AppConfig):
         def refresh(sender, *, pledge_ids, **kwargs) -> None:
             pledge_totals_refresh(pledge_ids=pledge_ids)
 
-        pledge_money_changed.connect(refresh, dispatch_uid="budgets.pledge_totals_refresh")
+        pledge_money_changed.connect(
+            refresh, dispatch_uid="budgets.pledge_totals_refresh", weak=False
+        )

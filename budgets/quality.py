@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pledges import periods
@@ -70,12 +70,13 @@ def sum_rule(rule: Callable[[PledgeContext], list[Finding]]):
 def _project_sums(
     context: PledgeContext,
     rule: str,
-    cases: Callable[[Finance], list[tuple[str, int | None, dict[str, int]]]],
+    cases: Callable[[Finance], list[tuple[tuple[str, str], int | None, dict[str, int]]]],
 ) -> list[Finding]:
-    """Run a "parts add up to the printed total" check on every sub-project."""
+    """Run a "parts add up to the printed total" check on every sub-project; a case names
+    what it checks in Korean and in English (``_what``)."""
     findings = []
     for project, finance in context.money.projects:
-        for what, stated, parts in cases(finance):
+        for (what, what_en), stated, parts in cases(finance):
             if stated is None or not parts:
                 continue
             computed = sum(parts.values())
@@ -87,11 +88,12 @@ def _project_sums(
                         project=project.name,
                         explanation=_(
                             "%(what)s: 인쇄된 합계 %(stated)s, 항목의 합 %(computed)s "
-                            "(차이 %(diff)s). / %(what)s: the printed total is %(stated)s, "
+                            "(차이 %(diff)s). / %(what_en)s: the printed total is %(stated)s, "
                             "its parts add up to %(computed)s."
                         )
                         % {
                             "what": what,
+                            "what_en": what_en,
                             "stated": _n(stated),
                             "computed": _n(computed),
                             "diff": f"{computed - stated:+,}",
@@ -102,6 +104,22 @@ def _project_sums(
     return findings
 
 
+def _what(kind: str, *, source: str = "", period: str = "") -> tuple[str, str]:
+    """A table, or a row (source) or column (period) of it, named in Korean and in English
+    (the English half of a finding is read on English pages)."""
+    korean = [TABLE_NAMES[kind]]
+    with translation.override("en"):
+        english = [str(FigureKind(kind).label)]
+        if source:
+            korean.append(f"{SOURCE_NAMES[source]} 행")
+            english.append(f"{FundingSource(source).label} row")
+        if period:
+            english.append(f"{periods.label(period)} column")
+    if period:
+        korean.append(f"{periods.label(period)} 열")
+    return " ".join(korean), " ".join(english)
+
+
 @sum_rule
 def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
     """In the investment plan, the source rows of each column add up to the 계 row."""
@@ -110,7 +128,7 @@ def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
         columns = {p for (k, _s, p) in finance.cells if k == FigureKind.INVESTMENT}
         return [
             (
-                f"{TABLE_NAMES[FigureKind.INVESTMENT]} {periods.label(period)} 열",
+                _what(FigureKind.INVESTMENT, period=period),
                 finance.get(FigureKind.INVESTMENT, FundingSource.TOTAL, period),
                 {
                     SOURCE_NAMES[s]: a
@@ -130,7 +148,7 @@ def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
     def cases(finance: Finance):
         return [
             (
-                f"{TABLE_NAMES[FigureKind.INVESTMENT]} {SOURCE_NAMES[source]} 행",
+                _what(FigureKind.INVESTMENT, source=source),
                 finance.get(FigureKind.INVESTMENT, source),
                 finance.row(FigureKind.INVESTMENT, source),
             )
@@ -148,7 +166,7 @@ def in_term_plan_years_sum_to_total(context: PledgeContext) -> list[Finding]:
         years = {
             p: a for p, a in finance.row(FigureKind.IN_TERM_PLAN).items() if p != periods.AFTER
         }
-        return [(TABLE_NAMES[FigureKind.IN_TERM_PLAN], finance.get(FigureKind.IN_TERM_PLAN), years)]
+        return [(_what(FigureKind.IN_TERM_PLAN), finance.get(FigureKind.IN_TERM_PLAN), years)]
 
     return _project_sums(context, "in_term_plan_years_sum_to_total", cases)
 
@@ -159,7 +177,7 @@ def secured_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
 
     def cases(finance: Finance):
         parts = {SOURCE_NAMES[s]: a for s, a in finance.column(FigureKind.SECURED).items()}
-        return [(TABLE_NAMES[FigureKind.SECURED], finance.get(FigureKind.SECURED), parts)]
+        return [(_what(FigureKind.SECURED), finance.get(FigureKind.SECURED), parts)]
 
     return _project_sums(context, "secured_sources_sum_to_total", cases)
 
@@ -170,7 +188,7 @@ def executed_years_sum_to_total(context: PledgeContext) -> list[Finding]:
 
     def cases(finance: Finance):
         kind = FigureKind.EXECUTED
-        return [(TABLE_NAMES[kind], finance.get(kind), finance.row(kind))]
+        return [(_what(kind), finance.get(kind), finance.row(kind))]
 
     return _project_sums(context, "executed_years_sum_to_total", cases)
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from .admin_guard import GuardedAdmin
 from .models import Bureau, Department, Official, WorkPlanItem
 from .scoping import DepartmentScopedAdminMixin
-from .services import official_save
+from .services import department_save, official_save
 
 
 @admin.register(Bureau)
@@ -21,6 +21,9 @@ class DepartmentAdmin(GuardedAdmin):
     filter_horizontal = ["staff"]
     list_filter = ["bureau"]
     search_fields = ["name"]
+
+    def save_model(self, request, obj, form, change):
+        department_save(department=obj, user=request.user, reason=self.change_reason(form))
 
 
 @admin.register(Official)

@@ -4,11 +4,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from .locking import version_check
 from .models import Bureau, Department, Official, WorkPlanItem
 
 SEED_REASON = "load_initial_data: 시드 자료 적재 / seed data load"
+
+# Sent (with ``department_ids``) after a department's names changed or an official moved
+# to another department: the pledges app rebuilds the search text of the pledges that show
+# those names (``pledges.services.pledge_search_refresh_for_departments``). departments
+# cannot import pledges (dependencies point pledges → departments), so it announces.
+department_text_changed = Signal()
 
 
 def record_upsert(
@@ -87,11 +94,24 @@ def record_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
     obj.delete()
 
 
+@transaction.atomic
 def official_save(
     *, official: Official, user=None, reason: str = "", expected_version: str | None = None
 ) -> Official:
     """Create or change an official (name, role, phone of a department)."""
-    return record_save(obj=official, user=user, reason=reason, expected_version=expected_version)
+    record_save(obj=official, user=user, reason=reason, expected_version=expected_version)
+    department_text_changed.send(sender=Official, department_ids=[official.department_id])
+    return official
+
+
+@transaction.atomic
+def department_save(
+    *, department: Department, user=None, reason: str = "", expected_version: str | None = None
+) -> Department:
+    """Create or change a department (its names, bureau, phone, staff)."""
+    record_save(obj=department, user=user, reason=reason, expected_version=expected_version)
+    department_text_changed.send(sender=Department, department_ids=[department.pk])
+    return department
 
 
 def _comparable(value: Any) -> Any:
@@ -116,6 +136,7 @@ def _decimal(value: str | None) -> Decimal | None:
 def departments_seed(*, data: dict[str, Any]) -> Counts:
     """Load bureaus, departments and work-plan items from ``fixtures/departments.toml``."""
     counts: Counts = {}
+    renamed = []
     for row in data.get("bureaus", []):
         values = {"name_en": row.get("name_en", "")}
         tally(counts, record_upsert(Bureau, lookup={"name": row["name"]}, values=values)[1])
@@ -126,7 +147,10 @@ def departments_seed(*, data: dict[str, Any]) -> Counts:
             "phone": row.get("phone", ""),
             "name_en": row.get("name_en", ""),
         }
-        tally(counts, record_upsert(Department, lookup={"name": row["name"]}, values=values)[1])
+        department, status = record_upsert(Department, lookup={"name": row["name"]}, values=values)
+        tally(counts, status)
+        if status == "updated":
+            renamed.append(department.pk)
     for row in data.get("work_plan", []):
         department = Department.objects.get(name=row["department"])
         values = {
@@ -140,6 +164,8 @@ def departments_seed(*, data: dict[str, Any]) -> Counts:
         }
         lookup = {"department": department, "year": row["year"], "number": row["number"]}
         tally(counts, record_upsert(WorkPlanItem, lookup=lookup, values=values)[1])
+    if renamed:  # an English name changed: the search text of their pledges holds it
+        department_text_changed.send(sender=Department, department_ids=renamed)
     return counts
 
 

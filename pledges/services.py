@@ -1,10 +1,13 @@
 """Writes for pledges: the card as edited in the admin, and loading it from its fixture."""
 
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
+from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
@@ -33,6 +36,7 @@ from .models import (
     Vision,
     WorkPlanLink,
     YearPlan,
+    search_text_join,
 )
 
 # Sent (with ``pledge_ids``) after sub-projects, and with them their money, were deleted:
@@ -82,9 +86,12 @@ def pledge_save(
         stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
         if stored != pledge.stage:
             pledge.stage_since = stage_changed_on
-    return record_save(obj=pledge, user=user, reason=reason)
+    record_save(obj=pledge, user=user, reason=reason)
+    pledge_search_refresh(pledge_ids=[pledge.pk])
+    return pledge
 
 
+@transaction.atomic
 def card_row_save(
     *, obj: models.Model, user=None, reason: str = "", expected_version: str | None = None
 ) -> models.Model:
@@ -95,13 +102,16 @@ def card_row_save(
     card moves it. A row edited elsewhere too (a sub-project: its own page, its money
     grid) is saved against its own ``expected_version``.
     """
-    return record_save(obj=obj, user=user, reason=reason, expected_version=expected_version)
+    record_save(obj=obj, user=user, reason=reason, expected_version=expected_version)
+    pledge_search_refresh(pledge_ids=[obj.pledge_id])
+    return obj
 
 
 @transaction.atomic
 def card_row_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
     """Delete a row of a card; deleting a sub-project deletes its money too."""
     record_delete(obj=obj, user=user, reason=reason)
+    pledge_search_refresh(pledge_ids=[obj.pledge_id])
     if isinstance(obj, Project):
         pledge_money_changed.send(sender=Project, pledge_ids=[obj.pledge_id])
 
@@ -175,6 +185,7 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     _officials_seed(pledge, data.get("officials", []), counts)
     _work_plan_seed(pledge, data.get("work_plan", []), counts)
     _progress_seed(pledge, data.get("progress", []), counts)
+    pledge_search_refresh(pledge_ids=[pledge.pk])
     return pledge
 
 
@@ -306,3 +317,102 @@ def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
                 keep.append(count.pk)
                 tally(counts, status)
     stale_delete(pledge.progress.all(), keep=keep, counts=counts)
+
+
+# The public search's read model -------------------------------------------------------
+
+
+def pledge_search_texts(
+    pledge_ids: Iterable[int], *, get_model: Callable = global_apps.get_model
+) -> dict[int, str]:
+    """{pledge id: the search text its card makes now} (``search_text_join``), in five
+    queries. It holds the code, title, English title, index title, target, English target,
+    objective, overview, problems, plan note; the sub-projects' names and overviews; the
+    plans per year; the milestones (printed date and text); the department's Korean and
+    English names; the accountable officials' departments (both names).
+
+    ``get_model`` lets a data migration build it from its historical models.
+    """
+    model = {name: get_model("pledges", name) for name in ("Pledge", "Project", "YearPlan")}
+    model |= {name: get_model("pledges", name) for name in ("Milestone", "PledgeOfficial")}
+    ids = list(pledge_ids)
+    own = (
+        "code",
+        "title",
+        "title_en",
+        "index_title",
+        "target",
+        "target_en",
+        "objective",
+        "overview",
+        "problems",
+        "plan_note",
+    )
+    parts: dict[int, list[str]] = {}
+    tails: dict[int, list[str]] = {}
+    for pk, *texts in (
+        model["Pledge"]
+        .objects.filter(pk__in=ids)
+        .values_list("pk", *own, "department__name", "department__name_en")
+    ):
+        parts[pk], tails[pk] = list(texts[: len(own)]), list(texts[len(own) :])
+    related = [
+        (model["Project"], ("name", "overview"), ("position", "pk")),
+        (model["YearPlan"], ("text",), ("period", "pk")),
+        (model["Milestone"], ("date_text", "text"), ("position", "pk")),
+    ]
+    for related_model, fields, order in related:
+        rows = related_model.objects.filter(pledge_id__in=ids).order_by("pledge_id", *order)
+        for pledge_id, *texts in rows.values_list("pledge_id", *fields):
+            parts[pledge_id].extend(texts)
+    officials = model["PledgeOfficial"].objects.filter(pledge_id__in=ids).order_by("position")
+    for pledge_id, *names in officials.values_list(
+        "pledge_id", "official__department__name", "official__department__name_en"
+    ):
+        tails[pledge_id].extend(names)
+    # A department named twice (the card's and its officials') is held once.
+    return {
+        pk: search_text_join([*texts, *dict.fromkeys(tails[pk])]) for pk, texts in parts.items()
+    }
+
+
+SEARCH_BATCH = 500
+
+
+def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
+    """Rebuild the stored search text (``Pledge.search_text``) of these pledges from their
+    cards; the one function that writes it (what it holds: ``pledge_search_texts``).
+
+    Called after every write of a card's text, in the same transaction: ``pledge_save``,
+    ``card_row_save`` and ``card_row_delete`` (the admin's card, its inlines and the
+    sub-project page), ``pledge_seed`` (``load_initial_data``), the synthetic generator,
+    and ``pledge_search_refresh_for_departments`` (a department renamed, an official moved).
+    When publication rounds (issue 15) land, these calls move to publishing: the public
+    search then reads the published text, not the draft.
+
+    Only rows whose text changed are written (a rerun of the seed writes nothing); the
+    write is not history (the card's own rows carry it). Returns how many changed.
+    """
+    ids = sorted(set(pledge_ids))
+    changed = 0
+    for start in range(0, len(ids), SEARCH_BATCH):
+        batch = ids[start : start + SEARCH_BATCH]
+        texts = pledge_search_texts(batch)
+        stale = [
+            Pledge(pk=pk, search_text=texts[pk])
+            for pk, stored in Pledge.objects.filter(pk__in=batch).values_list("pk", "search_text")
+            if stored != texts[pk]
+        ]
+        Pledge.objects.bulk_update(stale, ["search_text"], batch_size=SEARCH_BATCH)
+        changed += len(stale)
+    return changed
+
+
+def pledge_search_refresh_for_departments(*, department_ids: Iterable[int]) -> int:
+    """``pledge_search_refresh`` for the pledges that show these departments' names: their
+    own department's, or an accountable official's."""
+    ids = list(department_ids)
+    pledges = Pledge.objects.filter(
+        Q(department__in=ids) | Q(pledgeofficial__official__department__in=ids)
+    )
+    return pledge_search_refresh(pledge_ids=pledges.values_list("pk", flat=True).order_by())

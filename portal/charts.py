@@ -138,8 +138,23 @@ def secured_by_source(secured: dict[str, int], labels: dict[str, str], subject: 
     }
 
 
+LABEL_LINE = 16  # characters per line of a department's name beside its bars
+
+
+def _wrapped(label: str) -> str:
+    """A long name on several lines (at spaces), so it fits beside the bars on a phone."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_LINE:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def money_by_department(rows: list[dict]) -> dict | None:
-    """Grouped bars per department: current total cost, secured and cumulative execution.
+    """Bars per department, lying down (names on the left, readable on a phone, values
+    written after each bar): current total cost, secured and cumulative execution.
 
     Departments whose pledges publish no money (non-budget) have no bars; the table says so.
     """
@@ -148,17 +163,32 @@ def money_by_department(rows: list[dict]) -> dict | None:
         return None
     english = (translation.get_language() or "ko").startswith("en")
     # the table's label: the unofficial English name on English pages where one is stored
-    x = [(row.get("name_en") if english else "") or row["name"] for row in rows]
+    y = [_wrapped((row.get("name_en") if english else "") or row["name"]) for row in rows]
     series = [
         (_("Total cost (current plan)"), "current_total", PLAN_COLOR),
         (_("Secured"), "secured_total", SECURED_COLOR),
         (_("Cumulative execution"), "executed_cumulative", EXECUTED_COLOR),
     ]
     columns = [[row[key] for row in rows] for _name, key, _color in series]
-    return {
-        "data": [
-            _bar(name, x, values, color)
-            for (name, _key, color), values in zip(series, columns, strict=True)
-        ],
-        "layout": _layout(_("Money by department"), x, _peak(*columns)),
-    }
+    unit = _("million won")
+    data = [
+        {
+            **_bar(name, y, values, color),
+            "orientation": "h",
+            "x": values,
+            "y": y,
+            "hovertemplate": "%{y}: %{x:,} " + unit + "<extra>" + name + "</extra>",
+        }
+        for (name, _key, color), values in zip(series, columns, strict=True)
+    ]
+    layout = _layout(
+        _("Money by department (million won)"), y, _peak(*columns), height=140 + 96 * len(rows)
+    )
+    # The axes swap: departments down the side, first on top; money along the bottom, with
+    # room after the longest bar for its written value.
+    layout["yaxis"], layout["xaxis"] = (
+        {**layout["xaxis"], "autorange": "reversed"},
+        {**layout["yaxis"], "range": [0, max(_peak(*columns), 1) * 1.3], "title": None},
+    )  # the unit is in the title: the legend below the axis has the room
+    layout["margin"] = {**layout["margin"], "r": 24}
+    return {"data": data, "layout": layout}

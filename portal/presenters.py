@@ -78,7 +78,11 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
         rows = charts.plan_vs_executed_rows(
             finance.row(FigureKind.IN_TERM_PLAN), finance.row(FigureKind.EXECUTED)
         )
-        subject = project.name if project else ""
+        # The chart's title names the sub-project in the page's language; an English page
+        # has no English name for it (none is stored), so its title leaves the Korean out:
+        # the section's heading just above names it, marked lang="ko".
+        english = (translation.get_language() or "ko").startswith("en")
+        subject = project.name if project and not english else ""
         secured = finance.column(FigureKind.SECURED)
         plan_closed, executed_closed = finance.in_term_closed(through)
         result.append(

@@ -1,8 +1,9 @@
 """Test data made through the paths production uses.
 
 Users are made the way the admin makes them. Pledges, sub-projects, milestones and
-official links are validated with ``full_clean()`` and saved with ``save()`` (so the
-sort key and the change history are what production has); figures go through
+official links are saved by the card's services (``pledge_save``, ``card_row_save``:
+``full_clean()``, ``save()`` with a reason, and the stored search text rebuilt), so the
+sort key, the change history and the search are what production has; figures go through
 ``project_figures_update``, the service the admin grid and the import call, so the
 pledge's stored totals are refreshed as they are in production.
 """
@@ -29,6 +30,7 @@ from pledges.models import (
     Term,
     Vision,
 )
+from pledges.services import card_row_save, pledge_save
 
 FACTORY_REASON = "tests.factories"
 
@@ -52,7 +54,7 @@ def auditor(username: str = "auditor"):
 
 
 class ValidatedFactory(factory.django.DjangoModelFactory):
-    """Rows made as production makes them: ``full_clean()``, then ``save()`` with a reason."""
+    """Rows made as production makes them: through the card's services, with a reason."""
 
     class Meta:
         abstract = True
@@ -60,10 +62,9 @@ class ValidatedFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         obj = model_class(*args, **kwargs)
-        obj.full_clean()
-        obj._change_reason = FACTORY_REASON
-        obj.save()
-        return obj
+        if isinstance(obj, Pledge):
+            return pledge_save(pledge=obj, reason=FACTORY_REASON)
+        return card_row_save(obj=obj, reason=FACTORY_REASON)
 
 
 class PledgeFactory(ValidatedFactory):

@@ -16,7 +16,14 @@ from .choices import (
     ProjectType,
     Stage,
 )
-from .pledge import Pledge, PledgeManager, PledgeQuerySet, code_sort_key
+from .pledge import (
+    Pledge,
+    PledgeManager,
+    PledgeQuerySet,
+    code_sort_key,
+    search_text_join,
+    search_words,
+)
 from .projects import Project, ProjectManager, YearPlan
 from .terms import Term, TermManager, Vision
 from .version import PublicVersion
@@ -48,4 +55,6 @@ __all__ = [
     "WorkPlanLink",
     "YearPlan",
     "code_sort_key",
+    "search_text_join",
+    "search_words",
 ]

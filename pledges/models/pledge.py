@@ -33,6 +33,20 @@ def _inference_field() -> models.CharField:
     )
 
 
+SEARCH_WORDS = 8  # a longer query is cut: each word is one more condition
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a search as the stored search text holds them (upper-cased)."""
+    return [word.upper() for word in (text or "").split()[:SEARCH_WORDS]]
+
+
+def search_text_join(parts) -> str:
+    """The stored search text of a card from its texts: one line per text, its spaces
+    collapsed, upper-cased (as ``search_words`` upper-cases a query)."""
+    return "\n".join(" ".join(part.split()) for part in parts if part and part.strip()).upper()
+
+
 def code_sort_key(code: str) -> str:
     """ "12-9" → "000012-000009": numbers zero-padded so codes sort as people read them."""
     return re.sub(r"\d+", lambda m: m.group(0).zfill(6), code)
@@ -40,58 +54,47 @@ def code_sort_key(code: str) -> str:
 
 class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
-        return self.select_related("term", "vision", "department")
+        # The stored search text is searched, never shown: pages do not load it.
+        return self.select_related("term", "vision", "department").defer("search_text")
 
     def for_term(self, term: Term) -> "PledgeQuerySet":
         return self.filter(term=term)
 
     def search(self, text: str) -> "PledgeQuerySet":
-        """Pledges whose code, title, target, objective, overview, problems, milestones,
-        sub-projects, department or officials' departments contain every word of ``text``
-        (any part of a word: Korean has no spaces between a noun and its particle).
-        ``search_rank`` says where they matched: lower is better, the title first."""
-        words = text.split()
+        """Pledges whose card contains every word of ``text`` (any part of a word: Korean
+        has no spaces between a noun and its particle), read from the stored
+        ``search_text`` (see ``pledges.services.pledge_search_refresh`` for what it holds).
+
+        ``search_rank`` says where they matched, lower is better, summed over the words:
+        0 code or title, 1 target, 2 the card's own texts, 3 anything else (milestones,
+        sub-projects, plans, departments). It is computed for the matched rows only.
+        """
+        words = search_words(text)
         if not words:
             return self
-        # Every word must match somewhere ("명예 시장" finds 명예시장); ranks add up.
         queryset = self
-        ranks = []
-        for index, word in enumerate(words[:8]):
-            name = f"search_rank_{index}"
-            queryset = queryset.annotate(**{name: self._search_rank(word)}).filter(
-                **{f"{name}__isnull": False}
-            )
-            ranks.append(models.F(name))
+        for word in words:  # "명예 시장" finds 명예시장: each word on its own
+            queryset = queryset.filter(search_text__contains=word)
+        ranks = [self._search_rank(word) for word in words]
         return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
 
     @staticmethod
-    def _search_rank(text: str) -> models.Case:
-        """Where ``text`` occurs in a pledge: 0 title … 4 department, None when nowhere."""
-        from .card import Milestone, PledgeOfficial
-        from .projects import Project, YearPlan
+    def _search_rank(word: str) -> models.Case:
+        """Where ``word`` occurs in a matched pledge: 0 title … 3 elsewhere on the card."""
 
         def own(*fields: str) -> Q:
             query = Q()
             for field in fields:
-                query |= Q(**{f"{field}__icontains": text})
+                query |= Q(**{f"{field}__icontains": word})
             return query
 
-        def related(model, *fields: str) -> models.Exists:
-            return models.Exists(
-                model.objects.filter(own(*fields), pledge=models.OuterRef("pk")).values("pk")
-            )
-
-        whens = [
+        return models.Case(
             models.When(own("code", "title", "title_en", "index_title"), then=0),
             models.When(own("target", "target_en"), then=1),
             models.When(own("objective", "overview", "problems", "plan_note"), then=2),
-            models.When(related(Milestone, "text", "date_text"), then=3),
-            models.When(related(Project, "name", "overview"), then=3),
-            models.When(related(YearPlan, "text"), then=3),
-            models.When(own("department__name", "department__name_en"), then=4),
-            models.When(related(PledgeOfficial, "official__department__name"), then=4),
-        ]
-        return models.Case(*whens, default=None, output_field=models.IntegerField())
+            default=3,
+            output_field=models.IntegerField(),
+        )
 
     def with_card(self) -> "PledgeQuerySet":
         """Everything a pledge card shows (plans, milestones, officials, work-plan items,
@@ -284,9 +287,23 @@ class Pledge(models.Model):
         help_text=_("In-term execution ÷ in-term plan of the years closed by the as-of date."),
     )
 
+    # Read model for the public search: every text of the card in one upper-cased column
+    # (pg_trgm GIN index on PostgreSQL), kept by pledges.services.pledge_search_refresh.
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "Every text of the card, upper-cased, for the public search; rebuilt by "
+            "pledge_search_refresh, never edited."
+        ),
+    )
+
     objects = PledgeManager()
     history = HistoricalRecords(
         excluded_fields=[
+            "search_text",
             "sort_key",
             "current_total",
             "secured_total",

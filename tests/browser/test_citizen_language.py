@@ -20,11 +20,9 @@ PAGES = [
     "/about/",
 ]
 
-# Korean text whose nearest lang attribute is not "ko". Skipped: charts (role="img", their
-# words are not read out: the table next to each has them), the money tables, which
-# another change reworks, and two English messages that quote Korean document titles
-# and empty marks, merged just before this change (the source note of a pledge page and
-# the about page's kinds of empty): open, named in the report, not hidden.
+# Korean text whose nearest lang attribute is not "ko", charts' drawn text included: the
+# money tables' sub-project names, the source note of a pledge page and the about page's
+# kinds of empty are marked (or English) too.
 UNMARKED_KOREAN = """() => {
   const found = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -32,9 +30,7 @@ UNMARKED_KOREAN = """() => {
     const node = walker.currentNode;
     const element = node.parentElement;
     if (!/[\\uac00-\\ud7a3]/.test(node.textContent)) continue;
-    const skipped = 'script, style, [role="img"], .finance, .sources-detail, '
-      + '#units + ul li:nth-child(2)';
-    if (element.closest(skipped)) continue;
+    if (element.closest('script, style')) continue;
     if (!element.closest('[lang]').getAttribute('lang').startsWith('ko'))
       found.push(node.textContent.trim().slice(0, 80));
   }

@@ -157,9 +157,15 @@ def test_admin_pages_run_under_the_content_security_policy(page):
 
 # Reads, for every chart of the page, the bars plotly drew (category, value) per trace and
 # the non-empty cells of the table the chart names (data-table), per data-series column.
+# A chart lying down (the home page's departments) has its categories on the y axis, its
+# values along the x axis and its head-room on the right; a category's line breaks read as
+# spaces (the table's label).
 CHART_AND_TABLE = """() => Array.from(document.querySelectorAll('.chart[data-figure]'))
 .map(chart => {
-  const categories = chart._fullLayout.xaxis._categories;
+  const horizontal = chart._fullData.some(trace => trace.orientation === 'h');
+  const layout = chart._fullLayout;
+  const categories = (horizontal ? layout.yaxis : layout.xaxis)._categories
+    .map(c => String(c).replaceAll('<br>', ' '));
   const drawn = Array.from(chart.querySelectorAll('.trace.bars')).map(trace =>
     Array.from(trace.querySelectorAll('.point'))
       .filter(point => { const path = point.querySelector('path');
@@ -177,15 +183,17 @@ CHART_AND_TABLE = """() => Array.from(document.querySelectorAll('.chart[data-fig
     }).filter(([, text]) => /^[0-9,]+$/.test(text))
       .map(([label, text]) => [label, Number(text.replaceAll(',', ''))]);
   });
-  const ticks = Array.from(chart.querySelectorAll('.xtick text')).map(t => t.textContent);
   const title = chart.querySelector('.gtitle');
   const box = chart.getBoundingClientRect();
-  const tops = Array.from(chart.querySelectorAll('.trace.bars .point path'))
-    .map(path => path.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.top - box.top);
-  const headroom = Math.min(...tops) - chart._fullLayout._size.t;
-  return {figure: chart.dataset.figure, drawn, given, categories, ticks, headroom,
+  const bars = Array.from(chart.querySelectorAll('.trace.bars .point path'))
+    .map(path => path.getBoundingClientRect()).filter(r => r.height > 0 && r.width > 0);
+  const headroom = horizontal
+    ? layout._size.l + layout._size.w - Math.max(...bars.map(r => r.right - box.left))
+    : Math.min(...bars.map(r => r.top - box.top)) - layout._size.t;
+  const valueTicks = chart.querySelectorAll(horizontal ? '.xtick text' : '.ytick text');
+  return {figure: chart.dataset.figure, drawn, given, categories, headroom, horizontal,
           title: title ? title.textContent : '',
-          yticks: Array.from(chart.querySelectorAll('.ytick text')).map(t => t.textContent)};
+          valueticks: Array.from(valueTicks).map(t => t.textContent)};
 })"""
 
 
@@ -212,7 +220,8 @@ def test_every_chart_draws_exactly_the_non_empty_values_its_table_gives(page, ur
         labels = {label for series in given for label, _value in series}
         assert labels <= set(chart["categories"]), chart["figure"]  # no period dropped
         assert chart["title"], chart["figure"]  # every chart has a title
-        assert not any(t.endswith("k") for t in chart["yticks"]), chart["figure"]  # 8,000 not 8k
+        assert chart["valueticks"], chart["figure"]
+        assert not any(t.endswith("k") for t in chart["valueticks"]), chart["figure"]  # 8,000
         assert chart["headroom"] > 10, chart["figure"]  # no bar touches the top of the frame
     assert page.console_errors == []
 
@@ -312,4 +321,42 @@ def test_screenshots_of_public_pages(browser, portal_url, width, prefix):
         assert response.status == 200
         name = f"{width}{prefix.replace('/', '-')}{url.replace('/', '_')}.png"
         page.screenshot(path=ARTIFACTS / name, full_page=True)
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "names"),
+    [
+        ("", ["공공건축과", "민원여권과", "행정지원과"]),
+        (
+            "/en",
+            [
+                "Public Architecture Division",
+                "Civil Petitions and Passports Division",
+                "Administrative Support Division",
+            ],
+        ),
+    ],
+)
+def test_phone_department_chart_lies_down_with_whole_names_and_full_numbers(
+    browser, portal_url, prefix, names
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=portal_url)
+    page = context.new_page()
+    page.goto(f"{prefix}/")
+    page.wait_for_selector('[data-figure="figure-departments"].is-drawn')
+    chart = page.evaluate(CHART_AND_TABLE)[0]
+    assert chart["horizontal"] and chart["categories"] == names
+    assert "20,000" in chart["valueticks"]
+    # Every drawn word of the chart stays inside the phone's screen.
+    overflow = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#departments-title ~ .chart text'))
+        .map(t => t.getBoundingClientRect()).filter(r => r.width > 0)
+        .filter(r => r.left < 0 || r.right > 390).length"""
+    )
+    assert overflow == 0
+    note = page.locator("#departments-title ~ .unofficial-note")
+    assert note.count() == (1 if prefix else 0)
+    if prefix:
+        assert note.is_visible() and "unofficial translation" in note.inner_text()
     context.close()

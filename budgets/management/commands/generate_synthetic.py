@@ -37,6 +37,7 @@ from pledges.models import (
     Vision,
     code_sort_key,
 )
+from pledges.services import pledge_search_refresh
 
 TERM_NUMBER = 900
 TITLES = ["센터 건립", "제도 운영", "도로 정비", "복지 확대"]
@@ -327,6 +328,7 @@ class Command(BaseCommand):
             for index, official in enumerate(by_department[pledge.department_id], start=1)
         ]
         rows_insert(PledgeOfficial, ["pledge_id", "official_id", "position"], links)
+        pledge_search_refresh(pledge_ids=[pledge.pk for pledge in pledges])
         return {
             "pledges": len(pledges),
             "departments": len(departments),

@@ -1,0 +1,81 @@
+"""The public search reads one stored text per pledge (``Pledge.search_text``).
+
+Adds the column, fills it for every pledge (``pledges.services.pledge_search_texts``
+with this migration's historical models), and on PostgreSQL indexes it with pg_trgm
+(GIN, ``gin_trgm_ops``) for ``LIKE '%…%'``. The search no longer reads the columns that
+migration 0008 indexed, so those nine trigram indexes are dropped (undoing this
+migration puts them back).
+"""
+
+from django.db import migrations, models
+
+INDEX = "pledges_pledge_search_text_trgm"
+OLD_INDEXES = [
+    ("pledges_pledge", "title"),
+    ("pledges_pledge", "target"),
+    ("pledges_pledge", "objective"),
+    ("pledges_pledge", "overview"),
+    ("pledges_pledge", "problems"),
+    ("pledges_milestone", "text"),
+    ("pledges_project", "name"),
+    ("pledges_project", "overview"),
+    ("pledges_yearplan", "text"),
+]
+
+
+def fill(apps, schema_editor):
+    from pledges.services import SEARCH_BATCH, pledge_search_texts
+
+    Pledge = apps.get_model("pledges", "Pledge")
+    ids = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), SEARCH_BATCH):
+        texts = pledge_search_texts(ids[start : start + SEARCH_BATCH], get_model=apps.get_model)
+        Pledge.objects.bulk_update(
+            [Pledge(pk=pk, search_text=text) for pk, text in texts.items()], ["search_text"]
+        )
+
+
+def index_create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    schema_editor.execute(
+        f'CREATE INDEX IF NOT EXISTS "{INDEX}" ON "pledges_pledge" '
+        'USING gin ("search_text" gin_trgm_ops)'
+    )
+    for table, column in OLD_INDEXES:
+        schema_editor.execute(f'DROP INDEX IF EXISTS "{table}_{column}_trgm"')
+
+
+def index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f'DROP INDEX IF EXISTS "{INDEX}"')
+    for table, column in OLD_INDEXES:
+        schema_editor.execute(
+            f'CREATE INDEX IF NOT EXISTS "{table}_{column}_trgm" ON "{table}" '
+            f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("pledges", "0014_pledge_department_page_index")]
+
+    operations = [
+        migrations.AddField(
+            model_name="pledge",
+            name="search_text",
+            field=models.TextField(
+                blank=True,
+                default="",
+                editable=False,
+                help_text=(
+                    "Every text of the card, upper-cased, for the public search; rebuilt by "
+                    "pledge_search_refresh, never edited."
+                ),
+                verbose_name="search text",
+            ),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        migrations.RunPython(index_create, index_drop, elidable=False),
+    ]

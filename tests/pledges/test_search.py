@@ -1,0 +1,267 @@
+"""The public search: one stored text per pledge, current after every write of card text,
+found by any part of any text, ranked title first, in a fixed number of queries."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from departments.models import Department, Official, Role
+from departments.services import department_save, official_save
+from pledges.models import Milestone, Pledge, YearPlan
+from pledges.services import card_row_delete, card_row_save, pledge_save
+from tests.admin_forms import change_form_data
+from tests.factories import (
+    MilestoneFactory,
+    PledgeFactory,
+    PledgeOfficialFactory,
+    ProjectFactory,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def found(query: str) -> list[str]:
+    return list(Pledge.objects.search(query).values_list("code", flat=True))
+
+
+def stored(pledge: Pledge) -> str:
+    return Pledge.objects.get(pk=pledge.pk).search_text
+
+
+# -- what it finds ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "query"),
+    [
+        ("title", "뙇뛟"),
+        ("title_en", "ZEBRA"),  # upper-case stored, lower-case asked: found
+        ("index_title", "뙇뛟"),
+        ("target", "뙇뛟"),
+        ("target_en", "zebra"),
+        ("objective", "뙇뛟"),
+        ("overview", "뙇뛟"),
+        ("problems", "뙇뛟"),
+        ("plan_note", "뙇뛟"),
+    ],
+)
+def test_search_finds_two_korean_characters_inside_any_text_of_the_pledge(field, query):
+    word = "zebra크로싱" if query.lower() == "zebra" else "가뙇뛟나"
+    pledge = PledgeFactory(code="99-1", **{field: f"앞말 {word}에서 뒷말"})
+    assert found(query) == ["99-1"]
+    assert found(query[:1] + "없는말") == []
+    assert pledge.code in stored(pledge)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: MilestoneFactory(pledge=p, text="주민 뙇뛟회 개최"),
+        lambda p: MilestoneFactory(pledge=p, date_text="2031. 뙇뛟."),
+        lambda p: ProjectFactory(pledge=p, name="뙇뛟센터 건립"),
+        lambda p: ProjectFactory(pledge=p, overview="연면적 뙇뛟㎡"),
+        lambda p: card_row_save(obj=YearPlan(pledge=p, period="2025", text="뙇뛟 설계")),
+    ],
+    ids=["milestone", "milestone date", "sub-project", "sub-project overview", "plan"],
+)
+def test_search_finds_text_of_the_card_rows(make):
+    make(PledgeFactory(code="99-1"))
+    assert found("뙇뛟") == ["99-1"]
+
+
+def test_search_finds_the_department_and_the_officials_departments_in_both_languages():
+    pledge = PledgeFactory(code="99-1", department=Department.objects.get(name="공공건축과"))
+    other = Department.objects.get(name="민원여권과")
+    PledgeOfficialFactory(pledge=pledge, official=Official.objects.filter(department=other)[0])
+    for query in ("공공건축", "Architecture", "여권과", "passports division"):
+        assert "99-1" in found(query), query
+    assert Pledge.objects.search("여권과").get(code="99-1").search_rank == 3
+
+
+def test_every_word_must_occur_somewhere_on_the_card():
+    pledge = PledgeFactory(code="99-1", title="뙇뛟 센터")
+    MilestoneFactory(pledge=pledge, text="햏퀭 착공")
+    PledgeFactory(code="99-2", title="뙇뛟 도로")
+    assert found("뙇뛟 햏퀭") == ["99-1"]
+    assert sorted(found("뙇뛟")) == ["99-1", "99-2"]
+
+
+def test_search_treats_percent_and_underscore_as_text():
+    PledgeFactory(code="99-1", title="달성률 100%")
+    assert found("0%") == ["99-1"]
+    assert found("_") == []
+
+
+def test_search_ranks_title_then_target_then_card_texts_then_the_rest():
+    # Codes in the opposite order of the rank, so the order seen is the rank's.
+    MilestoneFactory(pledge=PledgeFactory(code="99-1"), text="뙇뛟 착공")
+    PledgeFactory(code="99-2", overview="뙇뛟 개요")
+    PledgeFactory(code="99-3", target="뙇뛟 준공")
+    PledgeFactory(code="99-4", title="뙇뛟 센터")
+    ranked = list(
+        Pledge.objects.search("뙇뛟").order_by("search_rank").values_list("code", "search_rank")
+    )
+    assert ranked == [("99-4", 0), ("99-3", 1), ("99-2", 2), ("99-1", 3)]
+
+
+def test_the_list_shows_the_best_match_first_then_code_order(client):
+    MilestoneFactory(pledge=PledgeFactory(code="99-1"), text="뙇뛟 착공")
+    PledgeFactory(code="99-2", title="뙇뛟 센터")
+    PledgeFactory(code="99-3", title="뙇뛟 도로")
+    response = client.get("/pledges/", {"q": "뙇뛟"})
+    assert response.status_code == 200
+    assert [p.code for p in response.context["page_obj"]] == ["99-2", "99-3", "99-1"]
+    assert response.context["matches"][Pledge.objects.get(code="99-1").pk] == {
+        "where": "추진현황",
+        "text": "뙇뛟 착공",
+    }
+
+
+def test_the_searched_list_takes_the_same_queries_for_one_result_and_for_a_full_page(client):
+    PledgeFactory(code="99-1", title="햏퀭 하나")
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/pledges/", {"q": "햏퀭"}).status_code == 200
+    for n in range(2, 31):
+        PledgeFactory(code=f"99-{n}", title=f"뙇뛟 {n}")
+    with CaptureQueriesContext(connection) as page:
+        response = client.get("/pledges/", {"q": "뙇뛟"})
+    assert response.context["page_obj"].paginator.count == 29
+    assert len(one) == len(page) == 13
+    like = re.compile(r'"search_text"(::text)? LIKE')
+    searched = [q["sql"] for q in page.captured_queries if like.search(q["sql"])]
+    # The count, the page's ids, the page's rows (by id): nothing per row.
+    assert len(searched) == 3
+    assert not [q for q in page.captured_queries if '"search_text",' in q["sql"]]  # not loaded
+    # Only the stored column is searched: no subquery over milestones or sub-projects.
+    assert all("pledges_milestone" not in sql and "EXISTS" not in sql for sql in searched)
+
+
+def test_on_postgresql_the_search_reads_the_trigram_index():
+    queryset = Pledge.objects.search("민원콜센터").order_by().values("pk")
+    sql, params = queryset.query.sql_with_params()
+    assert re.search(r'"search_text"(::text)? LIKE', sql)
+    if connection.vendor != "postgresql":
+        return  # SQLite scans the column (its LIKE has no index over part of a text)
+    with connection.cursor() as cursor:
+        # Six pledges: a scan is cheaper, so the planner is told to avoid one.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "pledges_pledge_search_text_trgm" in plan
+
+
+# -- current after every write path -------------------------------------------------------
+
+
+def test_saving_the_pledge_refreshes_its_search_text():
+    pledge = PledgeFactory(code="99-1", title="옛 제목")
+    pledge.title = "새 뙇뛟 제목"
+    pledge_save(pledge=pledge, reason="제목 수정")
+    assert found("뙇뛟") == ["99-1"] and found("옛") == []
+
+
+def test_saving_and_deleting_card_rows_refreshes_the_search_text():
+    pledge = PledgeFactory(code="99-1")
+    milestone = MilestoneFactory(pledge=pledge, text="착공")
+    milestone.text = "뙇뛟 착공"
+    card_row_save(obj=milestone, reason="수정")
+    assert found("뙇뛟") == ["99-1"]
+    card_row_delete(obj=milestone, reason="삭제")
+    assert found("뙇뛟") == []
+    project = ProjectFactory(pledge=pledge, name="햏퀭사업")
+    assert found("햏퀭") == ["99-1"]
+    card_row_delete(obj=project, reason="삭제")
+    assert found("햏퀭") == []
+
+
+def test_editing_a_milestone_in_the_admin_refreshes_the_search_text(client):
+    pledge = Pledge.objects.get(code="12-1")
+    client.force_login(make_user("root", superuser=True))
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    page = client.get(url)
+    data = change_form_data(page)
+    prefix = next(
+        inline.formset.prefix
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is Milestone
+    )
+    data[f"{prefix}-0-text"] = "뙇뛟 설명회"
+    data["change_reason"] = "일정 수정"
+    assert client.post(url, data).status_code == 302
+    assert found("뙇뛟") == ["12-1"]
+
+
+def test_renaming_a_department_refreshes_its_pledges_and_those_its_officials_serve(client):
+    pledge = PledgeFactory(code="99-1", department=Department.objects.get(name="공공건축과"))
+    civil = Department.objects.get(name="민원여권과")
+    PledgeOfficialFactory(pledge=pledge, official=Official.objects.filter(department=civil)[0])
+    civil.name_en = "Zebra Desk"
+    department_save(department=civil, reason="영문 이름")
+    assert "99-1" in found("zebra") and "12-1" in found("zebra")
+    building = Department.objects.get(name="공공건축과")
+    client.force_login(make_user("root", superuser=True))
+    url = reverse("admin:departments_department_change", args=[building.pk])
+    data = change_form_data(client.get(url)) | {"name": "공공뙇뛟과", "change_reason": "개편"}
+    assert client.post(url, data).status_code == 302
+    assert found("뙇뛟") == ["12-7", "12-8", "12-9", "99-1"]
+
+
+def test_moving_an_official_to_another_department_refreshes_the_pledges_they_serve():
+    pledge = PledgeFactory(code="99-1", department=Department.objects.get(name="공공건축과"))
+    official = official_save(
+        official=Official(
+            department=Department.objects.get(name="공공건축과"), role=Role.OFFICER, name="갑"
+        ),
+        reason="신규",
+    )
+    PledgeOfficialFactory(pledge=pledge, official=official)
+    assert "99-1" not in found("여권과")
+    official.department = Department.objects.get(name="민원여권과")
+    official_save(official=official, reason="전보")
+    assert "99-1" in found("여권과")
+
+
+def test_the_seed_loader_keeps_the_search_text_current_and_a_rerun_writes_nothing(seed_copy):
+    pledge = Pledge.objects.get(code="12-1")
+    before = stored(pledge)
+    assert "민원콜센터" in before
+    seed_copy.edit("departments.toml", "Civil Petitions and Passports Division", "Zebra Desk")
+    seed_copy.load()
+    assert "ZEBRA DESK" in stored(pledge)
+    with CaptureQueriesContext(connection) as queries:
+        seed_copy.load()
+    assert not [
+        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "search" in q["sql"]
+    ]
+
+
+def test_the_synthetic_generator_fills_the_search_text():
+    call_command("generate_synthetic", pledges=20, departments=2, seed=1, verbosity=0)
+    synthetic = Pledge.objects.filter(term__number=900)
+    assert synthetic.count() == 20
+    assert not synthetic.filter(search_text="").exists()
+    first = synthetic.get(code=synthetic.order_by("sort_key").first().code)
+    assert first.title.upper() in first.search_text
+    assert first.department.name.upper() in first.search_text
+    assert Milestone.objects.filter(pledge=first).first().text in first.search_text
+    assert set(Pledge.objects.search("합성부서").values_list("pk", flat=True)) == set(
+        synthetic.values_list("pk", flat=True)
+    )
+
+
+def test_every_seed_pledge_has_the_text_its_card_makes_now():
+    from pledges.services import pledge_search_texts
+
+    pledges = dict(Pledge.objects.values_list("pk", "search_text"))
+    assert pledges == pledge_search_texts(pledges)
+    assert all(pledges.values())
+
+
+def test_the_search_text_is_not_part_of_the_change_history():
+    assert "search_text" not in {f.name for f in Pledge.history.model._meta.fields}
