@@ -70,7 +70,7 @@ def sum_rule(rule: Callable[[PledgeContext], list[Finding]]):
 def _project_sums(
     context: PledgeContext,
     rule: str,
-    cases: Callable[[Finance], list[tuple[str, int | None, dict[str, int]]]],
+    cases: Callable[[Finance], list[tuple[str | Callable[[], str], int | None, dict[str, int]]]],
 ) -> list[Finding]:
     """Run a "parts add up to the printed total" check on every sub-project."""
     findings = []
@@ -80,6 +80,8 @@ def _project_sums(
                 continue
             computed = sum(parts.values())
             if computed != stated:
+                if callable(what):  # a label worth building only for a finding
+                    what = what()
                 findings.append(
                     Finding(
                         rule=rule,
@@ -110,7 +112,9 @@ def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
         columns = {p for (k, _s, p) in finance.cells if k == FigureKind.INVESTMENT}
         return [
             (
-                f"{TABLE_NAMES[FigureKind.INVESTMENT]} {periods.label(period)} 열",
+                lambda period=period: (
+                    f"{TABLE_NAMES[FigureKind.INVESTMENT]} {periods.label(period)} 열"
+                ),
                 finance.get(FigureKind.INVESTMENT, FundingSource.TOTAL, period),
                 {
                     SOURCE_NAMES[s]: a
@@ -130,7 +134,9 @@ def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
     def cases(finance: Finance):
         return [
             (
-                f"{TABLE_NAMES[FigureKind.INVESTMENT]} {SOURCE_NAMES[source]} 행",
+                lambda source=source: (
+                    f"{TABLE_NAMES[FigureKind.INVESTMENT]} {SOURCE_NAMES[source]} 행"
+                ),
                 finance.get(FigureKind.INVESTMENT, source),
                 finance.row(FigureKind.INVESTMENT, source),
             )
