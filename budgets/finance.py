@@ -8,9 +8,9 @@ no cell publishes is ``None`` ("not published"), never 0.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy

@@ -19,8 +19,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from itertools import islice
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
