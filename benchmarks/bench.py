@@ -318,7 +318,7 @@ def child_bare(path: str) -> dict:
     _django()
     import xlsxwriter
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
     sheet = book.add_worksheet("rows")
     rows = 0
@@ -330,6 +330,7 @@ def child_bare(path: str) -> dict:
     book.close()
     return {
         "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu, 2),
         "max_rss_mb": _max_rss_mb(),
         "rows": rows,
     }

@@ -811,26 +811,46 @@ def contexts_for(
 
 
 def _figure_changes(pledge_ids: list[int], when: datetime | None) -> dict[int, list[FigureChange]]:
-    """Amount changes of figures ("~" records), each with the amount before it."""
+    """Amount changes of figures ("~" records), each with the amount before it.
+
+    Reads only the history of figures that were ever changed (a figure only created has
+    nothing to compare), as plain rows: not every creation record of every figure.
+    """
     records = BudgetFigure.history.filter(project__pledge_id__in=pledge_ids)
     if when:
         records = records.filter(history_date__lte=when)
-    records = records.select_related("project").order_by("id", "history_date", "history_id")
+    changed = records.filter(history_type="~").values("id")
+    rows = (
+        records.filter(id__in=changed)
+        .order_by("id", "history_date", "history_id")
+        .values_list(
+            "id",
+            "history_type",
+            "amount",
+            "kind",
+            "source",
+            "period",
+            "history_date",
+            "project__pledge_id",
+            "project__name",
+        )
+    )
     found: dict[int, list[FigureChange]] = {}
     previous = None
-    for record in records.iterator(chunk_size=2000):
-        if previous is not None and previous.id == record.id and record.history_type == "~":
-            if previous.amount != record.amount:
-                found.setdefault(record.project.pledge_id, []).append(
+    for row in rows.iterator(chunk_size=2000):
+        figure, history_type, amount, kind, source, period, moment, pledge_id, project = row
+        if previous is not None and previous[0] == figure and history_type == "~":
+            if previous[2] != amount:
+                found.setdefault(pledge_id, []).append(
                     FigureChange(
-                        cell=(record.kind, record.source, record.period),
-                        old=previous.amount,
-                        new=record.amount,
-                        project=record.project.name,
-                        when=record.history_date,
+                        cell=(kind, source, period),
+                        old=previous[2],
+                        new=amount,
+                        project=project,
+                        when=moment,
                     )
                 )
-        previous = record
+        previous = row
     return found
 
 
