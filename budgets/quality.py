@@ -70,17 +70,22 @@ def sum_rule(rule: Callable[[PledgeContext], list[Finding]]):
 def _project_sums(
     context: PledgeContext,
     rule: str,
-    cases: Callable[[Finance], list[tuple[tuple[str, str], int | None, dict[str, int]]]],
+    cases: Callable[
+        [Finance],
+        list[tuple[tuple[str, str] | Callable[[], tuple[str, str]], int | None, dict[str, int]]],
+    ],
 ) -> list[Finding]:
     """Run a "parts add up to the printed total" check on every sub-project; a case names
     what it checks in Korean and in English (``_what``)."""
     findings = []
     for project, finance in context.money.projects:
-        for (what, what_en), stated, parts in cases(finance):
+        for named, stated, parts in cases(finance):
             if stated is None or not parts:
                 continue
             computed = sum(parts.values())
             if computed != stated:
+                # a label worth building only for a finding
+                what, what_en = named() if callable(named) else named
                 findings.append(
                     Finding(
                         rule=rule,
@@ -128,7 +133,7 @@ def investment_sources_sum_to_total(context: PledgeContext) -> list[Finding]:
         columns = {p for (k, _s, p) in finance.cells if k == FigureKind.INVESTMENT}
         return [
             (
-                _what(FigureKind.INVESTMENT, period=period),
+                lambda period=period: _what(FigureKind.INVESTMENT, period=period),
                 finance.get(FigureKind.INVESTMENT, FundingSource.TOTAL, period),
                 {
                     SOURCE_NAMES[s]: a
@@ -148,7 +153,7 @@ def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
     def cases(finance: Finance):
         return [
             (
-                _what(FigureKind.INVESTMENT, source=source),
+                lambda source=source: _what(FigureKind.INVESTMENT, source=source),
                 finance.get(FigureKind.INVESTMENT, source),
                 finance.row(FigureKind.INVESTMENT, source),
             )
@@ -823,26 +828,46 @@ def contexts_for(
 
 
 def _figure_changes(pledge_ids: list[int], when: datetime | None) -> dict[int, list[FigureChange]]:
-    """Amount changes of figures ("~" records), each with the amount before it."""
+    """Amount changes of figures ("~" records), each with the amount before it.
+
+    Reads only the history of figures that were ever changed (a figure only created has
+    nothing to compare), as plain rows: not every creation record of every figure.
+    """
     records = BudgetFigure.history.filter(project__pledge_id__in=pledge_ids)
     if when:
         records = records.filter(history_date__lte=when)
-    records = records.select_related("project").order_by("id", "history_date", "history_id")
+    changed = records.filter(history_type="~").values("id")
+    rows = (
+        records.filter(id__in=changed)
+        .order_by("id", "history_date", "history_id")
+        .values_list(
+            "id",
+            "history_type",
+            "amount",
+            "kind",
+            "source",
+            "period",
+            "history_date",
+            "project__pledge_id",
+            "project__name",
+        )
+    )
     found: dict[int, list[FigureChange]] = {}
     previous = None
-    for record in records.iterator(chunk_size=2000):
-        if previous is not None and previous.id == record.id and record.history_type == "~":
-            if previous.amount != record.amount:
-                found.setdefault(record.project.pledge_id, []).append(
+    for row in rows.iterator(chunk_size=2000):
+        figure, history_type, amount, kind, source, period, moment, pledge_id, project = row
+        if previous is not None and previous[0] == figure and history_type == "~":
+            if previous[2] != amount:
+                found.setdefault(pledge_id, []).append(
                     FigureChange(
-                        cell=(record.kind, record.source, record.period),
-                        old=previous.amount,
-                        new=record.amount,
-                        project=record.project.name,
-                        when=record.history_date,
+                        cell=(kind, source, period),
+                        old=previous[2],
+                        new=amount,
+                        project=project,
+                        when=moment,
                     )
                 )
-        previous = record
+        previous = row
     return found
 
 

@@ -10,6 +10,7 @@ A period is stored as a short string so that the next term fits without a schema
 """
 
 import re
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ AFTER = "after"
 _YEAR = re.compile(r"^(~?)(\d{4})$")
 
 
+@lru_cache(maxsize=1024)  # a term has a dozen periods; exports parse them millions of times
 def parse(period: str) -> tuple[str, int | None]:
     """Split a period into its kind ("total", "prior", "year", "through", "after") and year."""
     if period in (TOTAL, PRIOR, AFTER):
@@ -51,6 +53,7 @@ def label(period: str) -> str:
     return f"~{year}" if kind == "through" else str(year)
 
 
+@lru_cache(maxsize=1024)
 def sort_key(period: str) -> tuple[int, int]:
     kind, year = parse(period)
     return {
