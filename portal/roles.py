@@ -18,7 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 
 from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 
-ROLE_APPS = ("departments", "pledges", "budgets")
+ROLE_APPS = ("departments", "pledges", "budgets", "publications")
 
 # Department staff: view, add and change their departments' records; no deletes of
 # pledges or figures (a correction is a new value, kept in history). Every concrete
@@ -49,6 +49,13 @@ STAFF_PERMISSIONS = {
         # Background audit workbooks: not in the admin's model pages; a job and its file
         # open only for the user who asked (or a superuser), checked in budgets/views.py.
         "auditreportjob": set(),
+    },
+    # Publication rounds: staff see the rounds, their departments' reviews (what the
+    # reviewer returned) and the publications; they neither decide nor publish.
+    "publications": {
+        "publicationround": {"view"},
+        "pledgereview": {"view"},
+        "publication": {"view"},
     },
 }
 
