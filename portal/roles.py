@@ -56,6 +56,7 @@ STAFF_PERMISSIONS = {
         "publicationround": {"view"},
         "pledgereview": {"view"},
         "publication": {"view"},
+        "publishedpledge": set(),  # a cache written at publish time, not an admin page
     },
 }
 
