@@ -16,6 +16,7 @@ publishing needs ``publications.add_publication``, a decision on a review
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -256,12 +257,10 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
             )
 
     def log_change(self, request, obj, message):
-        return super().log_change(request, obj, self.decision_message(request))
-
-    def decision_message(self, request) -> str:
-        if request.POST.get("decision") == Decision.RETURN:
-            return "반려 / returned"
-        return "공표 / published"
+        """The admin log (the review's history page) says the decision and its words."""
+        returning = request.POST.get("decision") == Decision.RETURN
+        text = request.POST.get("message")
+        return super().log_change(request, obj, decision_log(returning=returning, text=text))
 
     # -- a batch, from the list ------------------------------------------------------------
     @admin.action(description=_("선택한 공약 공표"), permissions=["publish"])
@@ -320,6 +319,13 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
             except ValidationError as error:
                 form.add_error(None, error)
             else:
+                LogEntry.objects.log_actions(
+                    request.user.pk,
+                    reviews,
+                    CHANGE,
+                    change_message=decision_log(returning=returning, text=message),
+                    single_object=len(reviews) == 1,
+                )
                 self.message_user(request, done, messages.SUCCESS)
                 return HttpResponseRedirect(request.get_full_path())
         context = {
@@ -337,6 +343,13 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
             "today": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/publications/pledgereview/batch.html", context)
+
+
+def decision_log(*, returning: bool, text: str | None) -> str:
+    """The admin log's line for a decision: "반려: 증빙을 첨부해 주세요"."""
+    word = "반려 / returned" if returning else "공표 / published"
+    text = (text or "").strip()
+    return f"{word}: {text}"[:500] if text else word
 
 
 @admin.register(Publication)

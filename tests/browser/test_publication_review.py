@@ -83,7 +83,7 @@ def test_reviewer_opens_a_round_staff_update_reviewer_publishes(wide):
     assert "12-7" not in home.inner_text()
     staff.screenshot(path=ARTIFACTS / "admin-staff-home.png", full_page=True)
     staff.goto("/admin/pledges/project/?q=12-1")
-    staff.locator("#result_list a").first.click()
+    staff.locator("#result_list tbody th a").first.click()
     staff.get_by_role("link", name=re.compile("금액 표 편집")).click()
     staff.fill("input[name=cell__executed__total__2025]", "950")
     staff.fill("#id_change_reason", "2025 결산 반영")
