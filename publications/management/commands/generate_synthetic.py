@@ -28,6 +28,8 @@ from pledges.models import (
     Vision,
     code_sort_key,
 )
+from publications.models import PledgeReview, Publication, PublicationRound, PublishedPledge
+from publications.services import publication_seed
 
 TERM_NUMBER = 900
 TITLES = ["센터 건립", "제도 운영", "도로 정비", "복지 확대"]
@@ -84,6 +86,11 @@ class Command(BaseCommand):
         """Delete synthetic rows with plain SQL deletes (no per-row history for test data)."""
         pledges = synthetic_pledges()
         ids = list(pledges.values_list("pk", flat=True))
+        for model in (PublishedPledge, PledgeReview, Publication):
+            for start in range(0, len(ids), 500):
+                rows = model.objects.filter(pledge_id__in=ids[start : start + 500])
+                rows._raw_delete(rows.db)
+        PublicationRound.objects.filter(term__number=TERM_NUMBER).delete()
         for model, lookup in [
             (BudgetFigure, "project__pledge_id__in"),
             (Milestone, "pledge_id__in"),
@@ -246,6 +253,18 @@ class Command(BaseCommand):
         ]
         PledgeOfficial.objects.bulk_create(links, batch_size=5000)
         pledge_totals_refresh(pledge_ids=[pledge.pk for pledge in pledges])
+        # The change history is complete (the published state is a point in it): a "+"
+        # row for every sub-project, milestone, official link and figure not already in it.
+        created = datetime(2025, 1, 2, tzinfo=tz)
+        recorded = {f.pk for f in changed}
+        for model, rows in [
+            (Project, projects),
+            (Milestone, milestones),
+            (PledgeOfficial, links),
+            (BudgetFigure, [f for f in figures if f.pk not in recorded]),
+        ]:
+            _history_create(model, rows, created)
+        publications = publication_seed(pledges=pledges)
         return {
             "pledges": len(pledges),
             "departments": len(departments),
@@ -253,6 +272,7 @@ class Command(BaseCommand):
             "figures": len(figures),
             "figure changes": len(changed),
             "milestones": len(milestones),
+            "publications": len(publications),
         }
 
     def _figures(self, project: Project, rng: random.Random) -> list[BudgetFigure]:
@@ -297,3 +317,23 @@ class Command(BaseCommand):
             BudgetFigure(project=project, kind=k, source=s, period=p, amount=a)
             for (k, s, p), a in cells.items()
         ]
+
+
+def _history_create(model, rows: list, moment: datetime) -> None:
+    """A "+" history row per row, at ``moment``, in bulk (the rows were bulk-created)."""
+    history = model.history.model
+    names = {f.attname for f in history._meta.concrete_fields} & {
+        f.attname for f in model._meta.concrete_fields
+    }
+    model.history.bulk_create(
+        (
+            history(
+                **{name: getattr(row, name) for name in names},
+                history_date=moment,
+                history_type="+",
+                history_change_reason="generate_synthetic",
+            )
+            for row in rows
+        ),
+        batch_size=5000,
+    )
