@@ -18,9 +18,9 @@ publishing needs ``publications.add_publication``, a decision on a review
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -28,12 +28,20 @@ from django.utils.translation import gettext_lazy as _
 from budgets.quality import contexts_for, pledge_findings
 from departments.admin_guard import GuardedAdmin
 from departments.scoping import DepartmentScopedAdminMixin
+from pledges.models import Pledge
 
+from .changes import line_text
 from .forms import BatchDecisionForm, Decision, ReviewDecisionForm, RoundForm
 from .models import PledgeReview, Publication, PublicationRound, ReviewStatus
 from .queues import progress_rows
-from .selectors import pledge_draft_changes
-from .services import publication_publish, publication_return, round_close, round_open
+from .selectors import pledge_draft_changes, pledges_with_drafts
+from .services import (
+    publication_publish,
+    publication_return,
+    review_mark_draft,
+    round_close,
+    round_open,
+)
 
 # A batch's confirmation page lists the drafts of at most this many pledges in full.
 BATCH_SHOWN = 30
@@ -136,9 +144,8 @@ class HasDraftFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        from .selectors import pledges_with_drafts
-
-        drafted = pledges_with_drafts(queryset.values("pledge_id")).values("pk")
+        pledges = Pledge.objects.filter(pk__in=queryset.values("pledge_id"))
+        drafted = [pledge.pk for pledge in pledges_with_drafts(pledges)]
         if self.value() == "yes":
             return queryset.filter(pledge__in=drafted)
         return queryset.exclude(pledge__in=drafted)
@@ -227,12 +234,12 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         pledge = review.pledge
         return {
             "draft_changes": self.draft_of(request, review),
+            "draft_rows": draft_rows(self.draft_of(request, review)),
             "findings": pledge_findings(contexts_for([pledge])[0]),
             "last_publication": pledge.publications.order_by("-published_at").first(),
             "pledge_url": reverse("admin:pledges_pledge_change", args=[pledge.pk]),
-            "public_url": pledge.get_absolute_url()
-            if hasattr(pledge, "get_absolute_url")
-            else None,
+            "public_url": pledge.get_absolute_url(),
+            "may_mark_ready": self.may_mark_ready(request, review),
             "may_publish": may_publish(request),
         }
 
@@ -261,6 +268,55 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         returning = request.POST.get("decision") == Decision.RETURN
         text = request.POST.get("message")
         return super().log_change(request, obj, decision_log(returning=returning, text=text))
+
+    # -- the department: "our update is ready" ---------------------------------------------
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/ready/",
+                self.admin_site.admin_view(self.ready_view),
+                name="publications_pledgereview_ready",
+            ),
+            *super().get_urls(),
+        ]
+
+    def may_mark_ready(self, request, review: PledgeReview) -> bool:
+        """Who may change the pledge (its department, an administrator) may say its update
+        is ready for review, while the round is open and the review not yet decided."""
+        return (
+            review.round.closed_at is None
+            and review.status in (ReviewStatus.NEEDS_UPDATE, ReviewStatus.RETURNED)
+            and request.user.has_perm("pledges.change_pledge")
+        )
+
+    def ready_view(self, request, object_id):
+        review = self._scoped_object(request, object_id)  # another department's: 404
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("pledges.change_pledge"):
+            raise PermissionDenied
+        if self.may_mark_ready(request, review):
+            review_mark_draft(pledge=review.pledge, round=review.round)
+            LogEntry.objects.log_actions(
+                request.user.pk, [review], CHANGE, change_message="검토 요청 / ready for review"
+            )
+            self.message_user(
+                request,
+                _("%(pledge)s: 검토를 요청했습니다. / %(pledge)s is ready for review.")
+                % {"pledge": review.pledge},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request,
+                _(
+                    "이 공약은 지금 검토를 요청할 수 없습니다(회차 마감 또는 이미 요청·공표됨). / "
+                    "This pledge cannot be sent for review now (round closed, or already "
+                    "waiting or published)."
+                ),
+                messages.WARNING,
+            )
+        return HttpResponseRedirect(reverse("admin:index"))
 
     # -- a batch, from the list ------------------------------------------------------------
     @admin.action(description=_("선택한 공약 공표"), permissions=["publish"])
@@ -334,7 +390,7 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
             "opts": self.model._meta,
             "round": round_,
             "reviews": reviews,
-            "shown": [(review, changes[review.pledge_id]) for review in shown],
+            "shown": [(review, draft_rows(changes[review.pledge_id])) for review in shown],
             "hidden_count": len(reviews) - len(shown),
             "form": form,
             "returning": returning,
@@ -379,13 +435,38 @@ class PublicationAdmin(GuardedAdmin):
             return "-"
         return format_html(
             "<ul class='publication-changes'>{}</ul>",
-            format_html_join("", "<li>{}</li>", ((change_text(c),) for c in obj.changes)),
+            format_html_join("", "<li>{}</li>", ((line_text(c),) for c in obj.changes)),
         )
 
 
-def change_text(change: dict) -> str:
-    """One line of a diff: "집행 2025: 9,459 → 9,466 (사유 …)"."""
-    text = f"{change.get('label', '')}: {change.get('old', '')} → {change.get('new', '')}"
-    if change.get("reason"):
-        text += f" ({change['reason']})"
-    return text
+def draft_rows(lines: list[dict]) -> list[dict]:
+    """Diff lines as the review table shows them: item, published value, draft, note.
+
+    Amounts with thousands separators and their unit; a row added or removed says so; a
+    stage change carries its date and reason.
+    """
+
+    def shown(line: dict, value) -> str:
+        if value is None:
+            return "없음" if line["kind"] in ("figure", "stage", "field") else "—"
+        if line["kind"] == "figure":
+            return f"{value:,} {line.get('unit', '')}".strip()
+        return str(value)
+
+    rows = []
+    for line in lines:
+        note = []
+        if line.get("date"):
+            note.append(str(line["date"]))
+        if line.get("reason"):
+            note.append(f"사유 {line['reason']}")
+        rows.append(
+            {
+                "kind": line["kind"],
+                "label": line["label"],
+                "old": shown(line, line.get("old")),
+                "new": shown(line, line.get("new")),
+                "note": ", ".join(note),
+            }
+        )
+    return rows

@@ -42,7 +42,8 @@ def progress_rows(round_: PublicationRound) -> list[dict]:
     return [
         {
             "department": row["department"],
-            "cells": [row["counts"].get(status, 0) for status in ReviewStatus.values],
+            "cells": [row[status] for status in ReviewStatus.values],
+            "total": row["total"],
         }
         for row in round_progress(round_)
     ]

@@ -14,4 +14,6 @@ def publication_home(context) -> dict:
     return {
         "publication_rounds": admin_home(request.user),
         "review_statuses": ReviewStatus.labels,
+        "csrf_token": context.get("csrf_token"),
+        "may_change_pledges": request.user.has_perm("pledges.change_pledge"),
     }

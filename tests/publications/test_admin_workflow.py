@@ -126,9 +126,11 @@ def test_the_review_page_shows_the_draft_against_the_published_state(client, rou
     response = client.get(review_url(review_of(round_, "12-1")))
     assert response.status_code == 200
     lines = response.context["draft_changes"]
-    assert [(c["old"], c["new"]) for c in lines if "2025" in c["label"]] == [("900", "950")]
+    assert [(c["old"], c["new"]) for c in lines if c["kind"] == "figure"] == [(900, 950)]
+    (row,) = response.context["draft_rows"]
+    assert (row["old"], row["new"]) == ("900 백만원", "950 백만원") and "2025" in row["label"]
     page = response.content.decode()
-    assert "id_decision_0" in page and "결정 저장" in page
+    assert "950 백만원" in page and "id_decision_0" in page and "결정 저장" in page
 
 
 def test_the_reviewer_publishes_one_pledge_with_a_note(client, round_, staff):
@@ -141,8 +143,8 @@ def test_the_reviewer_publishes_one_pledge_with_a_note(client, round_, staff):
     publication = Publication.objects.filter(pledge__code="12-1").latest("published_at")
     assert publication.note == "2025 결산 반영"
     assert publication.published_by.username == "reviewer" and publication.round == round_
-    assert [(c["old"], c["new"]) for c in publication.changes if "2025" in c["label"]] == [
-        ("900", "950")
+    assert [(c["old"], c["new"]) for c in publication.changes if c["kind"] == "figure"] == [
+        (900, 950)
     ]
     review.refresh_from_db()
     assert review.status == ReviewStatus.PUBLISHED
@@ -373,7 +375,7 @@ def test_reviewer_home_shows_progress_per_department(client, round_, staff):
     decision_post(client, review_of(round_, "12-1"), decision="publish", message="")
     response = client.get(reverse("admin:index"))
     (home,) = response.context["publication_rounds"]
-    rows = {row["department"].name: row["cells"] for row in home.progress}
+    rows = {row["department"]: row["cells"] for row in home.progress}
     # cells in ReviewStatus order: 갱신 필요, 검토 대기, 반려, 공표
     assert rows == {
         "공공건축과": [3, 0, 0, 0],
@@ -394,3 +396,44 @@ def test_pledge_stage_draft_shows_date_and_reason_on_the_review_page(client, rou
     stage = [c for c in lines if c["kind"] == "stage"]
     assert len(stage) == 1 and stage[0]["old"].startswith("완료")
     assert stage[0]["new"].startswith("추진") and "운영 재개 준비" in stage[0]["reason"]
+
+
+def ready_url(review: PledgeReview) -> str:
+    return reverse("admin:publications_pledgereview_ready", args=[review.pk])
+
+
+def test_staff_send_their_update_for_review_and_the_reviewer_sees_it_waiting(client, round_, staff):
+    staff_edits_12_1(staff)
+    client.force_login(staff)
+    review = review_of(round_, "12-1")
+    assert "review-ready" in client.get(reverse("admin:index")).content.decode()
+    assert client.get(ready_url(review)).status_code == 405
+    assert client.post(ready_url(review)).status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.DRAFT
+    client.force_login(reviewer())
+    waiting = client.get(
+        reverse("admin:publications_pledgereview_changelist"), {"status__exact": "draft"}
+    )
+    assert [r.pledge.code for r in waiting.context["cl"].result_list] == ["12-1"]
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("staff_other", 404), ("reviewer", 403), ("auditor", 403), ("anonymous", 302)],
+)
+def test_only_the_pledges_department_may_send_it_for_review(client, round_, role, status):
+    users = {
+        "staff_other": lambda: department_staff("other", departments=("공공건축과",)),
+        "reviewer": reviewer,
+        "auditor": auditor,
+    }
+    if role in users:
+        client.force_login(users[role]())
+    review = review_of(round_, "12-1")
+    response = client.post(ready_url(review))
+    assert response.status_code == status
+    if role == "anonymous":
+        assert "/admin/login/" in response["Location"]
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.NEEDS_UPDATE
