@@ -45,8 +45,8 @@ class Decision(forms.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(
             choices=[
-                (self.PUBLISH, _("공표")),
-                (self.RETURN, _("반려(부서로 돌려보냄)")),
+                (self.PUBLISH, _("공표하기")),
+                (self.RETURN, _("반려하기(부서로 돌려보냄)")),
             ],
             widget=forms.RadioSelect,
             label=_("결정"),
