@@ -1,18 +1,21 @@
 """Reads of the public site: which term, which pledges, which totals. Views ask, then render.
 
-Aggregates run in SQL over the pledges' stored totals; money of one card comes from
-``budgets.finance.money_for``.
+The public site shows each pledge as it was last *published* (``publications``): a card is
+rebuilt from the change history at its publication's moment; lists, counts and totals read
+the published summaries (``PublishedPledge``), written at publish time. Money of one card
+comes from ``budgets.finance.money_for`` at that moment.
 """
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from budgets.finance import Finance, execution_rate, figures_as_of, stored_totals
+from budgets.finance import STORED_TOTALS, Finance, execution_rate, figures_as_of, stored_totals
 from budgets.models import FundingSource
 from departments.models import Department, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
@@ -28,6 +31,7 @@ from pledges.models import (
     YearPlan,
     code_sort_key,
 )
+from publications.models import Publication, PublishedPledge
 
 MONEY_SUMS = {
     "current_total": Sum("current_total"),
@@ -58,19 +62,20 @@ def _with_rate(row: dict) -> dict:
 
 
 def home_summary(term: Term) -> dict:
-    """Counts per stage, money overall and per department, the latest updates."""
-    pledges = Pledge.objects.for_term(term)
-    by_stage = dict(pledges.values_list("stage").annotate(n=Count("id")).order_by())
+    """Counts per stage, money overall and per department (all as published), the latest
+    publications."""
+    pledges = PublishedPledge.objects.filter(term=term)
+    by_stage = dict(pledges.values_list("stage").annotate(n=Count("pk")).order_by())
     inferred = dict(
-        pledges.exclude(stage_inference="").values_list("stage").annotate(n=Count("id")).order_by()
+        pledges.exclude(stage_inference="").values_list("stage").annotate(n=Count("pk")).order_by()
     )
     stats = pledges.aggregate(
-        count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"), **MONEY_SUMS
+        count=Count("pk"), as_of=Max("as_of"), updated=Max("published_at"), **MONEY_SUMS
     )
     departments = [
         _with_rate(row)
         for row in pledges.values(name=F("department__name"), name_en=F("department__name_en"))
-        .annotate(pledges=Count("id"), **MONEY_SUMS)
+        .annotate(pledges=Count("pk"), **MONEY_SUMS)
         .order_by("name")
     ]
     return {
@@ -80,40 +85,107 @@ def home_summary(term: Term) -> dict:
         ],
         "overall": _with_rate(stats),
         "departments": departments,
-        "recent": pledges.public().order_by("-updated_at")[:5],
+        "recent": recent_publications(term),
     }
 
 
-def pledges_filtered(query: QueryDict, term: Term) -> tuple[PledgeFilterForm, QuerySet[Pledge]]:
-    """The list's filter form bound to the query string, and the pledges it selects."""
+def recent_publications(term: Term, limit: int = 5) -> list[Publication]:
+    """The term's latest publications, newest first, each with its pledge's published
+    summary (code, title, department as the public sees them)."""
+    return list(
+        Publication.objects.filter(pledge__term=term)
+        .select_related("pledge__published__department")
+        .order_by("-published_at", "pledge__sort_key")[:limit]
+    )
+
+
+def pledges_filtered(
+    query: QueryDict, term: Term
+) -> tuple[PledgeFilterForm, QuerySet[PublishedPledge]]:
+    """The list's filter form bound to the query string, and the published summaries it
+    selects (``published_pledges`` turns a page of them into pledges)."""
     data = query.copy()
     data["term"] = term.number  # the term shown, also when the URL names none
     form = PledgeFilterForm(data, term=term)
-    return form, form.filter(Pledge.objects.public().for_term(term))
+    return form, form.filter(PublishedPledge.objects.filter(term=term).listed())
 
 
-def pledge_card(code: str, term_text: str | None) -> Pledge:
-    """One pledge with everything its card shows; 404 when the term has no such code."""
+def published_pledges(summaries) -> list[Pledge]:
+    """The pledges of these published summaries as they were published: each pledge's
+    change-history row of its publication, with term, vision, department and the
+    published totals attached. One query, however many."""
+    summaries = list(summaries)
+    rows = {
+        row.id: row.instance
+        for row in Pledge.history.filter(history_id__in=[s.history_id for s in summaries])
+    }
+    pledges = []
+    for summary in summaries:
+        pledge = rows[summary.pledge_id]
+        pledge.term, pledge.vision = summary.term, summary.vision
+        pledge.department = summary.department
+        for name in STORED_TOTALS:
+            setattr(pledge, name, getattr(summary, name))
+        pledge.published_at = summary.published_at
+        pledges.append(pledge)
+    return pledges
+
+
+def card_term(term_text: str | None) -> Term:
+    """The term of a pledge card's URL: ``?term=N`` (404 when unknown), else the current."""
     number = Term.parse_number(term_text)
-    term = {"term__number": number} if number is not None else {"term__is_current": True}
-    return get_object_or_404(Pledge.objects.with_card(), code=code, **term)
+    lookup = {"number": number} if number is not None else {"is_current": True}
+    return get_object_or_404(Term, **lookup)
 
 
-def pledge_row(code: str, term_text: str | None) -> Pledge:
-    """One pledge without its card (for its downloads); 404 when the term has no such code."""
-    number = Term.parse_number(term_text)
-    term = {"term__number": number} if number is not None else {"term__is_current": True}
-    return get_object_or_404(Pledge.objects.public(), code=code, **term)
+def published_pledges_iter(summaries, chunk: int = 500):
+    """``published_pledges`` over a long queryset of summaries, a chunk per query."""
+    batch = []
+    for summary in summaries.iterator(chunk_size=chunk):
+        batch.append(summary)
+        if len(batch) == chunk:
+            yield from published_pledges(batch)
+            batch = []
+    yield from published_pledges(batch)
+
+
+def published_moment(code: str, term: Term, when: datetime | None = None) -> datetime:
+    """The moment of the pledge's publication standing at ``when`` (now when None): the
+    latest at or before it. 404 when the term has no such pledge published by then."""
+    rows = Publication.objects.filter(pledge__term=term, pledge__code=code)
+    if when is not None:
+        rows = rows.filter(published_at__lte=when)
+    moment = rows.order_by("-published_at").values_list("published_at", flat=True).first()
+    if moment is None:
+        raise Http404(_("No such pledge has been published."))
+    return moment
+
+
+def pledge_card(code: str, term: Term, when: datetime | None = None) -> Pledge:
+    """One pledge card as published (at ``when``: as its publication then stood), with
+    ``published_at`` set; 404 when the term has no such pledge published."""
+    moment = published_moment(code, term, when)
+    pledge = pledge_card_as_of(code, term, moment)
+    pledge.published_at = moment
+    return pledge
+
+
+def pledge_publications(pledge: Pledge) -> list[Publication]:
+    """The pledge's public change history: its publications, newest first."""
+    return list(Publication.objects.filter(pledge_id=pledge.pk).order_by("-published_at", "-pk"))
 
 
 def as_of(term: Term):
-    """The newest as-of date of the term's pledges (None before any is loaded)."""
-    return Pledge.objects.for_term(term).aggregate(Max("as_of"))["as_of__max"]
+    """The newest as-of date of the term's published pledges (None before any)."""
+    return PublishedPledge.objects.filter(term=term).aggregate(Max("as_of"))["as_of__max"]
 
 
 def departments_with_counts() -> QuerySet[Department]:
+    published = PublishedPledge.objects.filter(department=OuterRef("pk")).order_by()
     return Department.objects.select_related("bureau").annotate(
-        pledge_count=Count("pledges", distinct=True),
+        pledge_count=Coalesce(
+            Subquery(published.values("department").annotate(n=Count("pk")).values("n")), 0
+        ),
         item_count=Count("work_plan_items", distinct=True),
     )
 
@@ -122,8 +194,12 @@ def department_shown(name: str) -> Department:
     return get_object_or_404(Department.objects.select_related("bureau"), name=name)
 
 
-def department_pledges(department: Department, term: Term) -> QuerySet[Pledge]:
-    return Pledge.objects.public().for_term(term).filter(department=department).order_by("sort_key")
+def department_pledges(department: Department, term: Term) -> list[Pledge]:
+    return published_pledges(
+        PublishedPledge.objects.filter(term=term, department=department)
+        .listed()
+        .order_by("sort_key")
+    )
 
 
 SNIPPET_RADIUS = 40
@@ -208,9 +284,9 @@ def vision_summary(term: Term) -> list[dict]:
     query grouped by vision and stage, summed per vision here (exact integers)."""
     fields = ("number", "title", "subtitle", "title_en", "subtitle_en")
     rows = (
-        Pledge.objects.for_term(term)
+        PublishedPledge.objects.filter(term=term)
         .values("vision", *(f"vision__{field}" for field in fields), "stage")
-        .annotate(n=Count("id"), **MONEY_SUMS)
+        .annotate(n=Count("pk"), **MONEY_SUMS)
         .order_by("vision__number")
     )
     visions: dict[int, dict] = {}
@@ -238,11 +314,11 @@ def vision_summary(term: Term) -> list[dict]:
 def department_summary(department: Department, term: Term) -> dict:
     """A department's pledges in the term: money totals, counts per stage, and its contacts
     (the officials the cards name, with their phones)."""
-    pledges = Pledge.objects.for_term(term).filter(department=department)
-    totals = pledges.aggregate(count=Count("id"), **MONEY_SUMS)
+    pledges = PublishedPledge.objects.filter(term=term, department=department)
+    totals = pledges.aggregate(count=Count("pk"), **MONEY_SUMS)
     return {
         "totals": _with_rate(totals),
-        "stages": _stage_counts(pledges.values_list("stage").annotate(n=Count("id")).order_by()),
+        "stages": _stage_counts(pledges.values_list("stage").annotate(n=Count("pk")).order_by()),
         "contacts": sorted(
             department.officials.all(), key=lambda o: (Role.values.index(o.role), o.name, o.phone)
         ),

@@ -36,6 +36,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
     page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.published_pledges(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
@@ -57,19 +58,19 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
-    """A pledge card; with ``?as_of=YYYY-MM-DD`` as it stood at the end of that day."""
+    """A pledge card as last published; with ``?as_of=YYYY-MM-DD`` as it was published at
+    the end of that day. Its "변경 이력" lists every publication."""
     when = None
+    term = selectors.card_term(request.GET.get("term"))
     if request.GET.get("as_of"):
-        term = selectors.term_shown(request.GET.get("term"))
         try:
             when = selectors.as_of_moment(request.GET.get("as_of"), term)
         except selectors.BadQuery as error:
             return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-        pledge = selectors.pledge_card_as_of(code, term, when)
-    else:
-        pledge = selectors.pledge_card(code, request.GET.get("term"))
-    money = money_for([pledge], when=when)[pledge.pk]
+    pledge = selectors.pledge_card(code, term, when)
+    money = money_for([pledge], when=pledge.published_at)[pledge.pk]
     context = presenters.pledge_page(pledge, money)
+    context["publications"] = presenters.change_history(selectors.pledge_publications(pledge))
     context["status"] = selectors.status_for(
         pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
     )

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from pledges.models import Pledge, Stage, Term, Vision
+from pledges.models import BudgetType, Pledge, Stage, Term, Vision
 from pledges.models.choices import DatePrecision
 
 
@@ -195,6 +195,24 @@ RATE_ORDER = Coalesce(
 )
 
 
+class PublishedPledgeQuerySet(models.QuerySet):
+    def search(self, text: str) -> "PublishedPledgeQuerySet":
+        """The pledges ``Pledge.objects.search`` finds, ranked as it ranks them."""
+        if not text.split():
+            return self
+        ranked = Pledge.objects.search(text).filter(pk=models.OuterRef("pledge_id"))
+        return self.annotate(search_rank=models.Subquery(ranked.values("search_rank")[:1])).filter(
+            search_rank__isnull=False
+        )
+
+    def listed(self) -> "PublishedPledgeQuerySet":
+        """With what a list row prints; ``updated_at`` (the list's "last update" sort) is
+        the pledge's latest publication."""
+        return self.select_related("term", "vision", "department").alias(
+            updated_at=F("published_at")
+        )
+
+
 class PublishedPledge(models.Model):
     """The published summary of one pledge: what lists, home, search, department pages and
     bulk downloads need, written from the live rows at publish time (a cache of the point
@@ -224,6 +242,14 @@ class PublishedPledge(models.Model):
     code = models.CharField(_("code"), max_length=20)
     sort_key = models.CharField(_("sort key"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    budget_type = models.CharField(
+        _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
+    )
+    history_id = models.BigIntegerField(
+        _("published history row"),
+        help_text=_("The pledge's change-history row that was live when it was published."),
+    )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     stage_inference = models.CharField(_("stage inferred because"), max_length=300, blank=True)
     stage_since = models.DateField(_("stage since"), null=True, blank=True)
@@ -244,6 +270,10 @@ class PublishedPledge(models.Model):
     execution_rate_in_term = models.DecimalField(
         _("in-term execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
     )
+
+    objects = PublishedPledgeQuerySet.as_manager()
+
+    RATE_ORDER = RATE_ORDER
 
     class Meta:
         verbose_name = _("published summary")

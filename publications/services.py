@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,8 @@ SUMMARY_FIELDS = [
     "code",
     "sort_key",
     "title",
+    "title_en",
+    "budget_type",
     "stage",
     "stage_inference",
     "stage_since",
@@ -66,9 +69,17 @@ def published_summaries_refresh(*, publications: list[Publication]) -> None:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         rows = Pledge.objects.filter(pk__in=batch).values("id", *SUMMARY_FIELDS)
+        # The history row that is live now, i.e. the published one, per pledge.
+        history = dict(
+            Pledge.history.filter(id__in=batch)
+            .values("id")
+            .annotate(last=Max("history_id"))
+            .values_list("id", "last")
+        )
         summaries = [
             PublishedPledge(
                 pledge_id=row["id"],
+                history_id=history[row["id"]],
                 publication=by_pledge[row["id"]],
                 published_at=by_pledge[row["id"]].published_at,
                 **{name: row[name] for name in SUMMARY_FIELDS},
