@@ -89,12 +89,16 @@ def test_reviewer_opens_a_round_staff_update_reviewer_publishes(wide):
     staff.fill("#id_change_reason", "2025 결산 반영")
     staff.click("input[type=submit].default")
     staff.wait_for_selector(".messagelist")
+    staff.goto("/admin/")
+    staff.get_by_role("button", name="검토 요청").click()  # our update is ready
+    staff.wait_for_selector(".messagelist .success")
+    assert "검토 대기" in staff.locator(".publication-home").inner_text()
 
     # a draft: citizens still see the publication
     assert public_executed_2025(citizen) == 900
 
     # the reviewer reads the queue and the draft, and publishes with a note
-    reviewer.goto("/admin/publications/pledgereview/?draft=yes")
+    reviewer.goto("/admin/publications/pledgereview/?status__exact=draft&draft=yes")
     assert reviewer.locator("#result_list tbody tr").count() == 1
     reviewer.screenshot(path=ARTIFACTS / "admin-review-queue.png", full_page=True)
     reviewer.locator("#result_list tbody a").first.click()
