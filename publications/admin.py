@@ -396,6 +396,9 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
             "returning": returning,
             "action": request.POST.get("action"),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            # "select all N" of the list: sent back as such, not as N ids (a round of
+            # 10,000 pledges stays under DATA_UPLOAD_MAX_NUMBER_FIELDS)
+            "select_across": request.POST.get("select_across") == "1",
             "today": timezone.localdate(),
         }
         return TemplateResponse(request, "admin/publications/pledgereview/batch.html", context)

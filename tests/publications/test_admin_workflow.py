@@ -437,3 +437,42 @@ def test_only_the_pledges_department_may_send_it_for_review(client, round_, role
         assert "/admin/login/" in response["Location"]
     review.refresh_from_db()
     assert review.status == ReviewStatus.NEEDS_UPDATE
+
+
+def test_batch_publish_of_every_pledge_of_the_list_sends_no_ids_back(client, round_, staff):
+    """ "Select all" of a filtered list (as the admin's JavaScript sends it: the page's ids
+    and select_across) comes back as select_across, not one field per id."""
+    staff_edits_12_1(staff)
+    client.force_login(reviewer())
+    changelist = reverse("admin:publications_pledgereview_changelist")
+    query = f"?round__id__exact={round_.pk}"
+    selection = {
+        "action": "publish_selected",
+        "select_across": "1",
+        "_selected_action": [review_of(round_, "12-1").pk, review_of(round_, "12-7").pk],
+    }
+    confirm = client.post(changelist + query, selection)
+    assert confirm.status_code == 200 and len(confirm.context["reviews"]) == 6
+    page = confirm.content.decode()
+    assert 'name="select_across" value="1"' in page
+    assert page.count('name="_selected_action"') == 1
+    before = Publication.objects.count()
+    response = client.post(
+        changelist + query,
+        {
+            "action": "publish_selected",
+            "select_across": "1",
+            "_selected_action": [confirm.context["reviews"][0].pk],
+            "apply": "yes",
+            "draft": confirm.context["form"]["draft"].initial,
+        },
+    )
+    assert response.status_code == 302
+    assert list(
+        Publication.objects.order_by("-pk")[: Publication.objects.count() - before].values_list(
+            "pledge__code", flat=True
+        )
+    ) == ["12-1"]  # the five unchanged pledges are skipped, their reviews confirmed
+    assert set(PledgeReview.objects.filter(round=round_).values_list("status", flat=True)) == {
+        ReviewStatus.PUBLISHED
+    }
