@@ -65,7 +65,17 @@ class PublicationRoundAdmin(GuardedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["term", "name", "due_on"]
-        return ["term", "name", "due_on", "opened_by", "opened_at", "closed_at", "progress"]
+        return [
+            "term",
+            "name",
+            "due_on",
+            "opened_by",
+            "opened_at",
+            "closed_at",
+            "progress",
+            "change_reason",
+            "version",
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["term", "opened_by", "opened_at", "closed_at", "progress"] if obj else []

@@ -476,3 +476,21 @@ def test_batch_publish_of_every_pledge_of_the_list_sends_no_ids_back(client, rou
     assert set(PledgeReview.objects.filter(round=round_).values_list("status", flat=True)) == {
         ReviewStatus.PUBLISHED
     }
+
+
+def test_the_reviewer_moves_a_rounds_due_date_on_its_page(client, round_):
+    client.force_login(reviewer())
+    url = reverse("admin:publications_publicationround_change", args=[round_.pk])
+    form = client.get(url).context["adminform"].form
+    response = client.post(
+        url,
+        {
+            "name": "2026년 상반기 점검",
+            "due_on": "2026-07-15",
+            "change_reason": "부서 요청으로 연장",
+            "version": form["version"].initial,
+        },
+    )
+    assert response.status_code == 302
+    round_.refresh_from_db()
+    assert round_.due_on == date(2026, 7, 15) and round_.term.is_current
