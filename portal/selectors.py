@@ -387,13 +387,28 @@ def department_summary(department: Department, term: Term) -> dict:
 
 
 def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
-    """For each pledge, its one-line status (``status_for``) from its dated milestones.
+    """For each pledge, its one-line status (``status_for``) from its dated milestones as
+    published (as they stood at its ``published_at``; live for pledges without one).
     One query for the page."""
+    moments = {p.pk: p.published_at for p in pledges if getattr(p, "published_at", None)}
     milestones: dict[int, list[Milestone]] = {}
-    for milestone in Milestone.objects.filter(
-        pledge__in=[p.pk for p in pledges], parent__isnull=True, start__isnull=False
-    ):
-        milestones.setdefault(milestone.pledge_id, []).append(milestone)
+    if moments:
+        standing: dict[int, object] = {}
+        rows = Milestone.history.filter(
+            pledge_id__in=list(moments), history_date__lte=max(moments.values())
+        ).order_by("history_date", "history_id")
+        for row in rows:
+            if row.history_date <= moments[row.pledge_id]:
+                standing[row.id] = row
+        for row in standing.values():
+            if row.history_type != "-" and row.parent_id is None and row.start is not None:
+                milestones.setdefault(row.pledge_id, []).append(row.instance)
+    live = [p.pk for p in pledges if p.pk not in moments]
+    if live:
+        for milestone in Milestone.objects.filter(
+            pledge__in=live, parent__isnull=True, start__isnull=False
+        ):
+            milestones.setdefault(milestone.pledge_id, []).append(milestone)
     return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
 
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import render
 from django.utils import timezone
 
-from pledges.models import Pledge
+from publications.models import PublishedPledge
 
 from . import charts, presenters, selectors
 from . import glossary as glossary_entries
@@ -97,7 +97,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
-    pledges = Pledge.objects.for_term(term).order_by("code")
+    pledges = PublishedPledge.objects.filter(term=term).order_by("code")  # as published
     return render(
         request,
         "portal/about.html",
