@@ -26,7 +26,11 @@ class PledgeUpdatesFeed(Feed):
 
     def item_title(self, item: Publication) -> str:
         pledge = item.pledge.published
-        return f"[{pledge.code}] {pledge.title} — {item.get_kind_display()}"
+        inferred = f" ({_('inferred')})" if pledge.stage_inference else ""
+        return (
+            f"[{pledge.code}] {pledge.title} — {pledge.get_stage_display()}{inferred} · "
+            f"{item.get_kind_display()}"
+        )
 
     def item_link(self, item: Publication) -> str:
         day = timezone.localtime(item.published_at).date()
@@ -41,9 +45,13 @@ class PledgeUpdatesFeed(Feed):
     def item_description(self, item: Publication) -> str:
         pledge = item.pledge.published
         lines = [line_text(line) for line in item.changes]
-        head = f"{pledge.department} · {pledge.get_stage_display()}"
+        head = f"{pledge.department}"
         if item.note:
             head += f" · {item.note}"
+        if pledge.stage_inference:
+            head += " · " + _(
+                "Stage inferred from the card’s text: its check mark did not survive."
+            )
         return "\n".join([head, *lines])
 
     def item_updateddate(self, item: Publication):

@@ -15,9 +15,16 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from budgets.finance import STORED_TOTALS, Finance, execution_rate, figures_as_of, stored_totals
+from budgets.finance import (
+    STORED_TOTALS,
+    Finance,
+    execution_rate,
+    figures_as_of,
+    money_for,
+    stored_totals,
+)
 from budgets.models import FundingSource
-from departments.models import Department, Role, WorkPlanItem
+from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.models import (
     Milestone,
@@ -32,6 +39,8 @@ from pledges.models import (
     code_sort_key,
 )
 from publications.models import Publication, PublishedPledge
+
+from .paging import DeepPaginator
 
 MONEY_SUMS = {
     "current_total": Sum("current_total"),
@@ -110,25 +119,66 @@ def pledges_filtered(
     return form, form.filter(PublishedPledge.objects.filter(term=term).listed())
 
 
-def published_pledges(summaries) -> list[Pledge]:
-    """The pledges of these published summaries as they were published: each pledge's
-    change-history row of its publication, with term, vision, department and the
-    published totals attached. One query, however many."""
-    summaries = list(summaries)
-    rows = {
-        row.id: row.instance
-        for row in Pledge.history.filter(history_id__in=[s.history_id for s in summaries])
-    }
-    pledges = []
-    for summary in summaries:
-        pledge = rows[summary.pledge_id]
-        pledge.term, pledge.vision = summary.term, summary.vision
-        pledge.department = summary.department
+def published_pledges(ids) -> list[Pledge]:
+    """The pledges of these ids (in this order) as they were last published: each one's
+    change-history row of its publication, with term, vision, department and the published
+    totals (from its summary) attached. One query, however many."""
+    ids = list(ids)
+    summary = PublishedPledge.objects.filter(pledge_id=OuterRef("id")).order_by()
+    rows = (
+        Pledge.history.filter(
+            history_id__in=PublishedPledge.objects.filter(pledge_id__in=ids).values("history_id")
+        )
+        .select_related("term", "vision", "department")
+        .annotate(
+            published_sort_key=Subquery(summary.values("sort_key")[:1]),
+            published_moment=Subquery(summary.values("published_at")[:1]),
+            **{f"published_{name}": Subquery(summary.values(name)[:1]) for name in STORED_TOTALS},
+        )
+    )
+    found = {}
+    for row in rows:
+        pledge = _instance(row)
+        pledge.term, pledge.vision, pledge.department = row.term, row.vision, row.department
+        pledge.sort_key = row.published_sort_key
         for name in STORED_TOTALS:
-            setattr(pledge, name, getattr(summary, name))
-        pledge.published_at = summary.published_at
-        pledges.append(pledge)
-    return pledges
+            setattr(pledge, name, getattr(row, f"published_{name}"))
+        pledge.published_at = row.published_moment
+        found[pledge.pk] = pledge
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _instance(row) -> Pledge:
+    """The pledge of a change-history row, without the live row's fields that the history
+    does not keep (simple-history's ``instance`` reads them: a query per row)."""
+    names = {f.attname for f in type(row)._meta.concrete_fields}
+    return Pledge(
+        **{
+            f.attname: getattr(row, f.attname)
+            for f in Pledge._meta.concrete_fields
+            if f.attname in names
+        }
+    )
+
+
+class PublishedPaginator(DeepPaginator):
+    """Pages of published summaries (their ids) read as the pledges as published."""
+
+    def rows(self, ids: list) -> dict:
+        pledges = {pledge.pk: pledge for pledge in published_pledges(ids)}
+        if "search_rank" in self.object_list.query.annotations:  # searching: keep the ranks
+            ranks = self.object_list.filter(pk__in=ids).values_list("pk", "search_rank")
+            for pk, rank in ranks:
+                pledges[pk].search_rank = rank
+        return pledges
+
+
+def published_pledges_iter(summaries, chunk: int = 500, ids: bool = False):
+    """``published_pledges`` over a long queryset of summaries (or of their ids), a chunk
+    per query."""
+    ids = list(summaries if ids else summaries.values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        yield from published_pledges(ids[start : start + chunk])
 
 
 def card_term(term_text: str | None) -> Term:
@@ -136,17 +186,6 @@ def card_term(term_text: str | None) -> Term:
     number = Term.parse_number(term_text)
     lookup = {"number": number} if number is not None else {"is_current": True}
     return get_object_or_404(Term, **lookup)
-
-
-def published_pledges_iter(summaries, chunk: int = 500):
-    """``published_pledges`` over a long queryset of summaries, a chunk per query."""
-    batch = []
-    for summary in summaries.iterator(chunk_size=chunk):
-        batch.append(summary)
-        if len(batch) == chunk:
-            yield from published_pledges(batch)
-            batch = []
-    yield from published_pledges(batch)
 
 
 def published_moment(code: str, term: Term, when: datetime | None = None) -> datetime:
@@ -161,18 +200,40 @@ def published_moment(code: str, term: Term, when: datetime | None = None) -> dat
     return moment
 
 
-def pledge_card(code: str, term: Term, when: datetime | None = None) -> Pledge:
+def pledge_card(
+    code: str, term: Term | None = None, when: datetime | None = None, term_text: str | None = None
+) -> Pledge:
     """One pledge card as published (at ``when``: as its publication then stood), with
-    ``published_at`` set; 404 when the term has no such pledge published."""
-    moment = published_moment(code, term, when)
+    ``published_at`` and ``published_history`` (every publication, newest first) set; 404
+    when the term (``term``, else ``?term=`` text, else the current) has no such pledge
+    published by then."""
+    if term is not None:
+        lookup = {"pledge__term": term}
+    else:
+        number = Term.parse_number(term_text)
+        lookup = (
+            {"pledge__term__number": number}
+            if number is not None
+            else {"pledge__term__is_current": True}
+        )
+    publications = list(
+        Publication.objects.filter(pledge__code=code, **lookup)
+        .select_related("pledge__term")
+        .order_by("-published_at", "-pk")
+    )
+    term = term or (publications[0].pledge.term if publications else None)
+    moment = next(
+        (p.published_at for p in publications if when is None or p.published_at <= when), None
+    )
+    if moment is None:
+        raise Http404(_("No such pledge has been published."))
     pledge = pledge_card_as_of(code, term, moment)
     pledge.published_at = moment
+    pledge.money = money_for([pledge], when=moment)[pledge.pk]
+    for name, value in stored_totals(pledge.money.total, pledge.as_of).items():
+        setattr(pledge, name, value)  # the list's totals, as published
+    pledge.published_history = publications
     return pledge
-
-
-def pledge_publications(pledge: Pledge) -> list[Publication]:
-    """The pledge's public change history: its publications, newest first."""
-    return list(Publication.objects.filter(pledge_id=pledge.pk).order_by("-published_at", "-pk"))
 
 
 def as_of(term: Term):
@@ -197,8 +258,8 @@ def department_shown(name: str) -> Department:
 def department_pledges(department: Department, term: Term) -> list[Pledge]:
     return published_pledges(
         PublishedPledge.objects.filter(term=term, department=department)
-        .listed()
         .order_by("sort_key")
+        .values_list("pk", flat=True)
     )
 
 
@@ -326,13 +387,28 @@ def department_summary(department: Department, term: Term) -> dict:
 
 
 def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
-    """For each pledge, its one-line status (``status_for``) from its dated milestones.
+    """For each pledge, its one-line status (``status_for``) from its dated milestones as
+    published (as they stood at its ``published_at``; live for pledges without one).
     One query for the page."""
+    moments = {p.pk: p.published_at for p in pledges if getattr(p, "published_at", None)}
     milestones: dict[int, list[Milestone]] = {}
-    for milestone in Milestone.objects.filter(
-        pledge__in=[p.pk for p in pledges], parent__isnull=True, start__isnull=False
-    ):
-        milestones.setdefault(milestone.pledge_id, []).append(milestone)
+    if moments:
+        standing: dict[int, object] = {}
+        rows = Milestone.history.filter(
+            pledge_id__in=list(moments), history_date__lte=max(moments.values())
+        ).order_by("history_date", "history_id")
+        for row in rows:
+            if row.history_date <= moments[row.pledge_id]:
+                standing[row.id] = row
+        for row in standing.values():
+            if row.history_type != "-" and row.parent_id is None and row.start is not None:
+                milestones.setdefault(row.pledge_id, []).append(row.instance)
+    live = [p.pk for p in pledges if p.pk not in moments]
+    if live:
+        for milestone in Milestone.objects.filter(
+            pledge__in=live, parent__isnull=True, start__isnull=False
+        ):
+            milestones.setdefault(milestone.pledge_id, []).append(milestone)
     return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
 
 
@@ -451,6 +527,7 @@ def _attach(pledges: list[Pledge], term: Term) -> None:
     visions = Vision.objects.in_bulk({p.vision_id for p in pledges})
     for pledge in pledges:
         pledge.term = term
+        pledge.sort_key = code_sort_key(pledge.code)  # not in the history: derived
         pledge.vision = visions[pledge.vision_id]
         pledge.department = departments[pledge.department_id]
 
@@ -477,10 +554,17 @@ def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
 def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:
     """One pledge card as it stood at ``when``: the pledge, its plans, milestones,
     officials, work-plan items, material and progress, each from its history."""
-    pledge = Pledge.history.as_of(when).filter(term=term, code=code).first()
+    row = (
+        Pledge.history.filter(term=term, code=code, history_date__lte=when)
+        .select_related("vision", "department")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    pledge = _instance(row) if row is not None and row.history_type != "-" else None
     if pledge is None:
         raise Http404(f"no pledge {code} on {when:%Y-%m-%d}")
-    _attach([pledge], term)
+    pledge.term, pledge.vision, pledge.department = term, row.vision, row.department
+    pledge.sort_key = code_sort_key(pledge.code)
     projects = {p.pk: p for p in Project.history.as_of(when).filter(pledge_id=pledge.pk)}
 
     def rows(relation: str, order: tuple[str, ...], **extra) -> list:
@@ -498,7 +582,10 @@ def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:
     for milestone in milestones:
         if milestone.parent_id is not None:
             milestone.parent = by_id.get(milestone.parent_id) or milestone.parent
-    officials = rows("pledgeofficial", ("position",))  # each official: a query; a handful
+    officials = rows("pledgeofficial", ("position",))
+    people = Official.objects.in_bulk({link.official_id for link in officials}) if officials else {}
+    for link in officials:
+        link.official = people[link.official_id]
     links = WorkPlanLink.history.as_of(when).filter(pledge_id=pledge.pk)
     items = list(
         WorkPlanItem.objects.select_related("department").filter(

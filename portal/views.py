@@ -8,13 +8,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import render
 from django.utils import timezone
 
-from budgets.finance import money_for
-from pledges.models import Pledge
+from publications.models import PublishedPledge
 
 from . import charts, presenters, selectors
 from . import glossary as glossary_entries
 from .api.datapackage import describe
-from .paging import DeepPaginator
 
 PAGE_SIZE = 12
 
@@ -35,8 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.published_pledges(page.object_list)
+    page = selectors.PublishedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
@@ -60,17 +57,16 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     """A pledge card as last published; with ``?as_of=YYYY-MM-DD`` as it was published at
     the end of that day. Its "변경 이력" lists every publication."""
-    when = None
-    term = selectors.card_term(request.GET.get("term"))
+    when, term = None, None
     if request.GET.get("as_of"):
+        term = selectors.card_term(request.GET.get("term"))
         try:
             when = selectors.as_of_moment(request.GET.get("as_of"), term)
         except selectors.BadQuery as error:
             return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-    pledge = selectors.pledge_card(code, term, when)
-    money = money_for([pledge], when=pledge.published_at)[pledge.pk]
-    context = presenters.pledge_page(pledge, money)
-    context["publications"] = presenters.change_history(selectors.pledge_publications(pledge))
+    pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+    context = presenters.pledge_page(pledge, pledge.money)
+    context["publications"] = presenters.change_history(pledge.published_history)
     context["status"] = selectors.status_for(
         pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
     )
@@ -101,7 +97,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
-    pledges = Pledge.objects.for_term(term).order_by("code")
+    pledges = PublishedPledge.objects.filter(term=term).order_by("code")  # as published
     return render(
         request,
         "portal/about.html",

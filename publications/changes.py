@@ -1,8 +1,9 @@
 """What changed in pledge cards between two moments, as plain-language lines.
 
-A card's *state* is read from the live rows (now) or from the change history (as it stood
-at a moment), several pledges at once, in a fixed number of queries per batch. Two states
-compare to the lines a publication records in ``Publication.changes`` and a reviewer
+A card's *state* is read from the live rows (now) and from the change history (as it
+stood at its last publication), several pledges at once, in a fixed number of queries per
+batch, restricted to what was written since (``touched_states``). Two states compare to
+the lines a publication records in ``Publication.changes`` and a reviewer
 sees as a draft's diff: each a dict ``{kind, label, old, new, reason}`` (figures also
 carry ``unit``), rendered by ``line_text``.
 """
@@ -67,28 +68,6 @@ class CardState:
     project_names: dict[int, str] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)  # why a field last changed
 
-    def comparable(self) -> tuple:
-        return (self.fields, {k: v for k, v in self.rows.items() if v}, self.figures)
-
-
-def live_states(pledge_ids: list[int]) -> dict[int, CardState]:
-    """The cards as they are now (the drafts): {pledge id: state}."""
-    states = {pid: CardState() for pid in pledge_ids}
-    for row in Pledge.objects.filter(pk__in=pledge_ids).values("id", *_compared_fields(Pledge)):
-        states[row["id"]].fields = {k: v for k, v in row.items() if k != "id"}
-    for model, kind, _label in ROWS:
-        names = _compared_fields(model)
-        for row in model.objects.filter(pledge_id__in=pledge_ids).values("id", *names):
-            states[row["pledge_id"]].rows[kind][row["id"]] = _row_values(row)
-    for state in states.values():
-        state.project_names = {pk: row["name"] for pk, row in state.rows["project"].items()}
-    project_pledge = {pk: pid for pid, state in states.items() for pk in state.rows["project"]}
-    for project_id, kind, source, period, amount in BudgetFigure.objects.filter(
-        project_id__in=list(project_pledge)
-    ).values_list("project_id", "kind", "source", "period", "amount"):
-        states[project_pledge[project_id]].figures[(project_id, kind, source, period)] = amount
-    return states
-
 
 def _row_values(row: dict) -> dict:
     return {k: v for k, v in row.items() if k not in ("id", "pledge_id")}
@@ -106,51 +85,106 @@ def _replay(history_rows, moments: dict[int, datetime | None], owner) -> dict[in
     return {pk: row for pk, row in latest.items() if row["history_type"] != "-"}
 
 
-def states_at(moments: dict[int, datetime]) -> dict[int, CardState]:
-    """Each card as it stood at its own moment ({pledge id: moment}), from the history."""
+def touched_states(moments: dict[int, datetime]) -> dict[int, tuple[CardState, CardState]]:
+    """For each pledge ({pledge id: its last publication's moment}) with history recorded
+    after that moment, its (old, new) states restricted to what that history touched: the
+    card's fields if the pledge row was saved, and the rows and figures written since.
+    Nothing else can differ, so the diff is the same as of whole cards, and the cost is
+    proportional to the edits, not to the cards' size. Pledges not written since are absent.
+    """
     ids = list(moments)
-    states = {pid: CardState() for pid in ids}
+    since = min(moments.values())
     until = max(moments.values())
-    meta = ("id", "history_date", "history_type", "history_change_reason")
+    meta = ("id", "history_date", "history_type")
     order = ("history_date", "history_id")
+    old: dict[int, CardState] = defaultdict(CardState)
+    new: dict[int, CardState] = defaultdict(CardState)
 
-    pledge_names = _compared_fields(Pledge)
-    pledge_rows = list(
-        Pledge.history.filter(id__in=ids, history_date__lte=until)
-        .order_by(*order)
-        .values(*meta, *pledge_names)
+    def after(rows, owner) -> dict[int, set[int]]:
+        """{pledge id: ids of the objects written after the pledge's moment}."""
+        found: dict[int, set[int]] = defaultdict(set)
+        for row in rows:
+            pledge_id = owner(row)
+            if row["history_date"] > moments[pledge_id]:
+                found[pledge_id].add(row["id"])
+        return found
+
+    # The card's own fields.
+    names = _compared_fields(Pledge)
+    written = after(
+        Pledge.history.filter(id__in=ids, history_date__gt=since).values("id", "history_date"),
+        lambda r: r["id"],
     )
-    for pk, row in _replay(pledge_rows, moments, lambda r: r["id"]).items():
-        states[pk].fields = {name: row[name] for name in pledge_names}
+    if written:
+        touched = list(written)
+        rows = Pledge.history.filter(id__in=touched, history_date__lte=until).order_by(*order)
+        for pk, row in _replay(rows.values(*meta, *names), moments, lambda r: r["id"]).items():
+            old[pk].fields = {name: row[name] for name in names}
+        for row in Pledge.objects.filter(pk__in=touched).values("id", *names):
+            new[row["id"]].fields = {k: v for k, v in row.items() if k != "id"}
+        for pk in touched:  # a pledge row present now and then: both states hold its fields
+            old[pk], new[pk]
+    # Its rows.
     for model, kind, _label in ROWS:
         names = _compared_fields(model)
-        rows = (
-            model.history.filter(pledge_id__in=ids, history_date__lte=until)
-            .order_by(*order)
-            .values(*meta, *names)
+        written = after(
+            model.history.filter(pledge_id__in=ids, history_date__gt=since).values(
+                "id", "pledge_id", "history_date"
+            ),
+            lambda r: r["pledge_id"],
         )
-        for pk, row in _replay(rows, moments, lambda r: r["pledge_id"]).items():
-            states[row["pledge_id"]].rows[kind][pk] = _row_values(
-                {name: row[name] for name in names}
-            )
-    # Projects ever held by these pledges (also ones deleted since), for their figures.
+        touched = [pk for found in written.values() for pk in found]
+        if not touched:
+            continue
+        rows = model.history.filter(id__in=touched, history_date__lte=until).order_by(*order)
+        for pk, row in _replay(
+            rows.values(*meta, *names), moments, lambda r: r["pledge_id"]
+        ).items():
+            old[row["pledge_id"]].rows[kind][pk] = _row_values({n: row[n] for n in names})
+        for row in model.objects.filter(pk__in=touched).values("id", *names):
+            new[row["pledge_id"]].rows[kind][row["id"]] = _row_values(row)
+        for pledge_id in written:
+            old[pledge_id], new[pledge_id]
+    # Its money, cell by cell, through its sub-projects (also ones deleted since).
     project_pledge = dict(
         Project.history.filter(pledge_id__in=ids).values_list("id", "pledge_id").distinct()
     )
-    figure_rows = (
-        BudgetFigure.history.filter(project_id__in=list(project_pledge), history_date__lte=until)
-        .order_by(*order)
-        .values(*meta, "project_id", "kind", "source", "period", "amount")
+    written = after(
+        BudgetFigure.history.filter(
+            project_id__in=list(project_pledge), history_date__gt=since
+        ).values("id", "project_id", "history_date"),
+        lambda r: project_pledge[r["project_id"]],
     )
-    standing = _replay(figure_rows, moments, lambda r: project_pledge[r["project_id"]])
-    for row in standing.values():
-        state = states[project_pledge[row["project_id"]]]
-        if row["project_id"] in state.rows["project"]:
+    touched = [pk for found in written.values() for pk in found]
+    if touched:
+        cell = ("project_id", "kind", "source", "period", "amount")
+        rows = BudgetFigure.history.filter(id__in=touched, history_date__lte=until).order_by(*order)
+        standing = _replay(
+            rows.values(*meta, *cell), moments, lambda r: project_pledge[r["project_id"]]
+        )
+        for row in standing.values():
             key = (row["project_id"], row["kind"], row["source"], row["period"])
-            state.figures[key] = row["amount"]
-    for state in states.values():
-        state.project_names = {pk: row["name"] for pk, row in state.rows["project"].items()}
-    return states
+            old[project_pledge[row["project_id"]]].figures[key] = row["amount"]
+        for row in BudgetFigure.objects.filter(pk__in=touched).values(*cell):
+            key = (row["project_id"], row["kind"], row["source"], row["period"])
+            new[project_pledge[row["project_id"]]].figures[key] = row["amount"]
+        for pledge_id in written:
+            old[pledge_id], new[pledge_id]
+    # Sub-project names, for the labels of figures (now, and as they were).
+    changed = list(new)
+    if changed:
+        live = Project.objects.filter(pledge_id__in=changed).values_list("pledge_id", "id", "name")
+        for pledge_id, pk, name in live:
+            new[pledge_id].project_names[pk] = name
+            old[pledge_id].project_names.setdefault(pk, name)
+        past = (
+            Project.history.filter(pledge_id__in=changed, history_date__lte=until)
+            .order_by(*order)
+            .values("id", "pledge_id", "name", "history_date", "history_type")
+        )
+        for pk, row in _replay(past, moments, lambda r: r["pledge_id"]).items():
+            old[row["pledge_id"]].project_names[pk] = row["name"]
+    return {pk: (old[pk], new[pk]) for pk in changed}
 
 
 def stage_reasons(moments: dict[int, datetime]) -> dict[int, str]:

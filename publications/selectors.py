@@ -6,49 +6,32 @@ from django.db.models import Count, F, Q, QuerySet
 
 from pledges.models import Pledge
 
-from .changes import _lookups, diff_lines, live_states, stage_reasons, states_at
 from .models import PledgeReview, Publication, PublicationRound, ReviewStatus
-from .services import last_publications
+from .services import draft_lines, last_publications
 
 
 def pledge_draft_changes(pledge: Pledge | int) -> list[dict]:
     """The live card (the draft) against its last publication, as ``Publication.changes``
-    lines; every line when it was never published is not a diff: [] then."""
+    lines ([] when nothing changed, or when it was never published: no diff then)."""
     pk = pledge if isinstance(pledge, int) else pledge.pk
     latest = last_publications([pk])
     if pk not in latest:
         return []
-    moments = {pk: latest[pk].published_at}
-    old, new = states_at(moments)[pk], live_states([pk])[pk]
-    reason = stage_reasons(moments).get(pk, "")
-    return diff_lines(old, new, stage_reason=reason, lookups=_lookups([old, new]))
+    return draft_lines({pk: latest[pk].published_at}).get(pk, [])
 
 
 def pledges_with_drafts(pledges: QuerySet[Pledge] | None = None) -> list[Pledge]:
     """The pledges (of ``pledges``, default all) whose live card differs from their last
-    publication, each with ``draft_changes`` attached."""
+    publication, each with ``draft_changes`` (its lines) attached, in code order."""
     queryset = pledges if pledges is not None else Pledge.objects.all()
     ids = list(queryset.values_list("pk", flat=True))
     latest = last_publications(ids)
     found = []
     for start in range(0, len(ids), 500):
-        batch = [pk for pk in ids[start : start + 500] if pk in latest]
-        moments = {pk: latest[pk].published_at for pk in batch}
-        if not moments:
-            continue
-        old, new = states_at(moments), live_states(batch)
-        changed = [pk for pk in batch if old[pk].comparable() != new[pk].comparable()]
-        if not changed:
-            continue
-        reasons = stage_reasons({pk: moments[pk] for pk in changed})
-        lookups = _lookups([old[pk] for pk in changed] + [new[pk] for pk in changed])
-        for pledge in Pledge.objects.public().filter(pk__in=changed):
-            pledge.draft_changes = diff_lines(
-                old[pledge.pk],
-                new[pledge.pk],
-                stage_reason=reasons.get(pledge.pk, ""),
-                lookups=lookups,
-            )
+        batch = ids[start : start + 500]
+        drafts = draft_lines({pk: latest[pk].published_at for pk in batch if pk in latest})
+        for pledge in Pledge.objects.public().filter(pk__in=list(drafts)):
+            pledge.draft_changes = drafts[pledge.pk]
             found.append(pledge)
     return sorted(found, key=lambda p: (p.term_id, p.sort_key))
 

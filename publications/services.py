@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from pledges.cache import public_version_bump
 from pledges.models import Pledge, Term
 
-from .changes import _lookups, diff_lines, live_states, stage_reasons, states_at
+from .changes import _lookups, diff_lines, stage_reasons, touched_states
 from .models import (
     PledgeReview,
     Publication,
@@ -174,19 +174,11 @@ def last_publications(pledge_ids: list[int]) -> dict[int, Publication]:
 def _publish_batch(ids: list[int], *, moment, by, note: str, round) -> list[Publication]:
     latest = last_publications(ids)
     moments = {pk: latest[pk].published_at for pk in ids if pk in latest}
-    old = states_at(moments) if moments else {}
-    new = live_states(ids)
-    reasons = stage_reasons(moments) if moments else {}
-    lookups = _lookups(list(old.values()) + list(new.values()))
+    drafts = draft_lines(moments)
     publications = []
     for pk in ids:
-        if pk in old and old[pk].comparable() == new[pk].comparable():
+        if pk in latest and pk not in drafts:
             continue  # nothing changed since its last publication
-        changes = (
-            diff_lines(old[pk], new[pk], stage_reason=reasons.get(pk, ""), lookups=lookups)
-            if pk in old
-            else []
-        )
         publications.append(
             Publication(
                 pledge_id=pk,
@@ -195,10 +187,29 @@ def _publish_batch(ids: list[int], *, moment, by, note: str, round) -> list[Publ
                 published_by=by,
                 kind=PublicationKind.REGULAR if pk in latest else PublicationKind.SEED,
                 note=note,
-                changes=changes,
+                changes=drafts.get(pk, []),
             )
         )
     return Publication.objects.bulk_create(publications, batch_size=BATCH)
+
+
+def draft_lines(moments: dict) -> dict[int, list[dict]]:
+    """{pledge id: the lines its draft changes} of the pledges ({id: last publication's
+    moment}) whose live card differs from the published one; the others are absent."""
+    if not moments:
+        return {}
+    pairs = touched_states(moments)
+    staged = [
+        pk for pk, (old, new) in pairs.items() if old.fields.get("stage") != new.fields.get("stage")
+    ]
+    reasons = stage_reasons({pk: moments[pk] for pk in staged}) if staged else {}
+    lookups = _lookups([state for pair in pairs.values() for state in pair])
+    found = {}
+    for pk, (old, new) in pairs.items():
+        lines = diff_lines(old, new, stage_reason=reasons.get(pk, ""), lookups=lookups)
+        if lines:
+            found[pk] = lines
+    return found
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from budgets.finance import money_for, rate_definitions
+from budgets.finance import rate_definitions
 from pledges.cache import public_version_stamp
 from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, code_sort_key
@@ -176,7 +176,8 @@ class PledgeListView(OpenDataView):
             published = PublishedPledge.objects.filter(
                 term=term, history_id__in=rows.values("history_id")
             )
-            return term, when, published.listed().order_by(*PledgeFilterForm.SORTS[sort])
+            ordered = published.listed().order_by(*PledgeFilterForm.SORTS[sort])
+            return term, when, ordered.values_list("pk", flat=True)
         pledges = selectors.pledges_as_of(
             term, when, self.filter_queryset(Pledge.history.as_of(when))
         )
@@ -284,7 +285,7 @@ class PledgeCsvView(PledgeListView):
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
         if when is None:
-            pledges = selectors.published_pledges_iter(pledges)
+            pledges = selectors.published_pledges_iter(pledges, ids=True)
         rows = (
             [row[name] for name in LIST_FIELDS]
             for p in pledges
@@ -337,12 +338,12 @@ class PledgeDetailView(OpenDataView):
         term_text = self.request.query_params.get("term")
         if not self.request.query_params.get("as_of"):  # the usual case: no term query
             selectors.term_number_asked(term_text)
-            pledge = selectors.pledge_card(code, selectors.card_term(term_text))
-            return pledge, money_for([pledge], when=pledge.published_at)[pledge.pk], None
+            pledge = selectors.pledge_card(code, term_text=term_text)
+            return pledge, pledge.money, None
         term, when = self.shown()
         pledge = selectors.pledge_card(code, term, when)
         pledge.shown_as_of = when
-        return pledge, money_for([pledge], when=pledge.published_at)[pledge.pk], when
+        return pledge, pledge.money, when
 
     @extend_schema(
         parameters=[TERM, AS_OF],

@@ -24,13 +24,23 @@ PAGES = [
     "/feed/",
 ]
 MAX_QUERIES = 10
+# A pledge card (page and API) is rebuilt from the change history at its publication's
+# moment: a query per table of the card (pledge, sub-projects, plans, milestones, officials
+# and their names, work-plan links and items, material, progress, figures), the
+# publications, the sub-projects again for the money: fixed, whatever the data's size.
+MAX_CARD_QUERIES = 14
+CARDS = {"/pledges/12-1/", "/pledges/12-8/", "/pledges/12-2/", "/api/pledges/12-9/"}
+
+
+def budget(url: str) -> int:
+    return MAX_CARD_QUERIES if url in CARDS else MAX_QUERIES
 
 
 @pytest.mark.parametrize("url", PAGES)
 def test_public_page_answers_within_a_fixed_query_budget(
     client, url, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(MAX_QUERIES):
+    with django_assert_max_num_queries(budget(url)):
         response = client.get(url)
     assert response.status_code == 200
 
@@ -40,7 +50,7 @@ class TestWithHundredsOfPledges:
     @pytest.mark.parametrize("url", PAGES)
     def test_query_budget_holds(self, client, url, django_assert_max_num_queries):
         assert Pledge.objects.count() == 216
-        with django_assert_max_num_queries(MAX_QUERIES):
+        with django_assert_max_num_queries(budget(url)):
             response = client.get(url)
         assert response.status_code == 200
 
