@@ -20,7 +20,6 @@ from departments.locking import version_check
 from departments.models import Department
 from departments.services import SEED_REASON, record_delete, tally
 from pledges import periods
-from pledges.cache import public_version_bump
 from pledges.models import Pledge, Project
 
 from .finance import STORED_TOTALS, Cell, Cells, FigureChange, Finance, stored_totals
@@ -320,8 +319,8 @@ def project_figures_plan(
 def figures_write(*, plan: FiguresPlan, user=None, reason: str = "") -> None:
     """Write a checked plan: figures in bulk, each with a history row (user, reason).
 
-    The sub-projects' versions (``updated_at``) move, with their own history rows, and
-    the public data version moves (bulk writes send no ``post_save``). Only the rules'
+    The sub-projects' versions (``updated_at``) move, with their own history rows; the
+    public data version does not (figures are drafts until published). Only the rules'
     own callers (``project_figures_update``, ``figures_import``) call this.
     """
     if not plan.changes:
@@ -337,7 +336,6 @@ def figures_write(*, plan: FiguresPlan, user=None, reason: str = "") -> None:
     for project in plan.projects:
         project.updated_at = now
     bulk_update_with_history(plan.projects, Project, ["updated_at"], **history)
-    public_version_bump()
 
 
 @transaction.atomic
@@ -500,7 +498,6 @@ def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
             for name, value in totals.items():
                 setattr(pledge, name, value)
         Pledge.objects.bulk_update(pledges, STORED_TOTALS)
-    public_version_bump()
 
 
 def planner_statistics_refresh(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from departments.roles import AUDITOR_GROUP
+from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP
 from departments.scoping import is_department_staff, user_departments
 
 from .models import AuditReportJob, ReportStatus
@@ -26,7 +26,9 @@ RECENT_JOBS = 20
 
 
 def sees_every_department(user) -> bool:
-    return user.is_superuser or user.groups.filter(name=AUDITOR_GROUP).exists()
+    return (
+        user.is_superuser or user.groups.filter(name__in=[AUDITOR_GROUP, REVIEWER_GROUP]).exists()
+    )
 
 
 class AuditReportForm(forms.Form):

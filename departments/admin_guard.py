@@ -10,9 +10,14 @@
 - A POST to a change list (actions) needs change or delete permission; a view-only role
   gets 403 on every POST.
 - A record outside the user's departments answers 404 on every route, as if absent.
+- A model without a change history of its own (a publication round, a review: their
+  decisions are in the admin's log) gets Django's history page, read from the admin log
+  (who did what, with the message); there is no past version to show, so its detail
+  route answers 404.
 """
 
 from django import forms
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -35,6 +40,11 @@ class GuardedModelForm(ChangeReasonMixin, OptimisticLockMixin, forms.ModelForm):
 
 class GuardedAdmin(SimpleHistoryAdmin):
     form = GuardedModelForm
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        if not self.has_change_history():
+            self.object_history_template = "admin/object_history.html"  # Django's, the log
 
     # -- writes through the services -------------------------------------------------
     def change_reason(self, form) -> str:
@@ -61,13 +71,25 @@ class GuardedAdmin(SimpleHistoryAdmin):
             raise Http404
         return obj
 
+    def has_change_history(self) -> bool:
+        """Whether django-simple-history records this model (``history`` on the model)."""
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
     def history_view(self, request, object_id, extra_context=None):
         self._scoped_object(request, object_id)
         read_only(request)
+        if not self.has_change_history():
+            return self.admin_log_view(request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
+
+    def admin_log_view(self, request, object_id, extra_context=None):
+        """Django's own history page: the admin log of the record."""
+        return ModelAdmin.history_view(self, request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         obj = self._scoped_object(request, object_id)
+        if not self.has_change_history():
+            raise Http404
         if request.method != "GET" or not self.has_view_permission(request, obj):
             raise PermissionDenied
         request.viewing_history = True  # a past version is shown read-only, every field

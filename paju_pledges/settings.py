@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "departments",
     "pledges",
     "budgets",
+    "publications",
     "portal",
 ]
 

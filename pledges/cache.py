@@ -1,11 +1,11 @@
 """The public data version: the counter that keys the public site's cached pages.
 
-Every write to the portal's data moves the version (``public_version_bump``), so the next
-request misses the page cache (``portal.cache``) and renders fresh figures. Writes through
-the ORM (admin forms, inlines, imports, commands) bump it from ``post_save``/``post_delete``
-(wired in ``PledgesConfig.ready``); code that writes in bulk calls ``public_version_bump()``
-itself. It lives here, below the public site, so the write services of ``pledges`` and
-``budgets`` can call it without importing upward.
+The public site shows each pledge card as it was last *published* (``publications``):
+staff's edits of a card are drafts and leave the version alone; publishing moves it, once
+per call (``publications.services.publication_publish``). Writes to what the public pages
+read live (departments, officials' names and phones, terms, visions) still move it from
+``post_save``/``post_delete`` (wired in ``PledgesConfig.ready``). It lives here, below the
+public site, so every app's write services can call it without importing upward.
 """
 
 from datetime import datetime
@@ -16,6 +16,19 @@ from django.db.models.functions import Now
 from .models import PublicVersion
 
 TRACKED_APPS = {"departments", "pledges", "budgets"}
+
+# A pledge card's own tables: their writes are drafts, published by ``publications``.
+DRAFT_MODELS = {
+    "pledges.pledge",
+    "pledges.project",
+    "pledges.yearplan",
+    "pledges.milestone",
+    "pledges.pledgeofficial",
+    "pledges.workplanlink",
+    "pledges.relatedmaterial",
+    "pledges.progresscount",
+    "budgets.budgetfigure",
+}
 
 
 def public_version() -> int:
@@ -34,10 +47,11 @@ def public_version_bump() -> None:
 
 
 def bump_on_write(sender, **kwargs) -> None:
-    """Signal receiver: a write to a tracked model moves the public version."""
+    """Signal receiver: a write to a tracked model that is not a draft moves the version."""
     meta = sender._meta
     if (
         meta.app_label in TRACKED_APPS
+        and meta.label_lower not in DRAFT_MODELS
         and sender is not PublicVersion
         and not meta.object_name.startswith("Historical")
     ):

@@ -87,7 +87,6 @@ def pledge_save(
         if stored != pledge.stage:
             pledge.stage_since = stage_changed_on
     record_save(obj=pledge, user=user, reason=reason)
-    pledge_search_refresh(pledge_ids=[pledge.pk])
     return pledge
 
 
@@ -103,7 +102,6 @@ def card_row_save(
     grid) is saved against its own ``expected_version``.
     """
     record_save(obj=obj, user=user, reason=reason, expected_version=expected_version)
-    pledge_search_refresh(pledge_ids=[obj.pledge_id])
     return obj
 
 
@@ -111,7 +109,6 @@ def card_row_save(
 def card_row_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
     """Delete a row of a card; deleting a sub-project deletes its money too."""
     record_delete(obj=obj, user=user, reason=reason)
-    pledge_search_refresh(pledge_ids=[obj.pledge_id])
     if isinstance(obj, Project):
         pledge_money_changed.send(sender=Project, pledge_ids=[obj.pledge_id])
 
@@ -383,12 +380,12 @@ def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
     """Rebuild the stored search text (``Pledge.search_text``) of these pledges from their
     cards; the one function that writes it (what it holds: ``pledge_search_texts``).
 
-    Called after every write of a card's text, in the same transaction: ``pledge_save``,
-    ``card_row_save`` and ``card_row_delete`` (the admin's card, its inlines and the
-    sub-project page), ``pledge_seed`` (``load_initial_data``), the synthetic generator,
-    and ``pledge_search_refresh_for_departments`` (a department renamed, an official moved).
-    When publication rounds (issue 15) land, these calls move to publishing: the public
-    search then reads the published text, not the draft.
+    The text is the PUBLISHED card's: staff saves are drafts and do not touch it. It is
+    rebuilt when a card is published (``publications.services.published_summaries_refresh``,
+    the seed's first publication and every later one, in the publication's transaction,
+    so the live card *is* the published one), by ``pledge_seed`` (``load_initial_data``),
+    and by ``pledge_search_refresh_for_departments`` (a department renamed, an official
+    moved: those are public at once, not drafts).
 
     Only rows whose text changed are written (a rerun of the seed writes nothing); the
     write is not history (the card's own rows carry it). Returns how many changed.

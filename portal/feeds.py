@@ -1,35 +1,61 @@
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Pledge
+from publications.changes import line_text
+from publications.models import Publication
 
 
 class PledgeUpdatesFeed(Feed):
-    """Atom feed of pledge updates, newest first."""
+    """Atom feed of publications, newest first: one entry per pledge published, with the
+    same lines as the pledge page's "변경 이력"."""
 
     feed_type = Atom1Feed
     title = _("Paju City pledge implementation: updates")
-    subtitle = _("Pledges of the current term, most recently updated first.")
+    subtitle = _("Publications of the current term's pledges, newest first.")
     link = "/pledges/"
 
     def items(self):
-        return Pledge.objects.public().filter(term__is_current=True).order_by("-updated_at")[:50]
+        return (
+            Publication.objects.filter(pledge__term__is_current=True)
+            .select_related("pledge__published__department", "pledge__term")
+            .order_by("-published_at", "pledge__sort_key")[:50]
+        )
 
-    def item_title(self, item: Pledge) -> str:
-        inferred = f" ({_('inferred')})" if item.is_inferred("stage") else ""
-        return f"[{item.code}] {item.title} — {item.get_stage_display()}{inferred}"
+    def item_title(self, item: Publication) -> str:
+        pledge = item.pledge.published
+        inferred = f" ({_('inferred')})" if pledge.stage_inference else ""
+        return (
+            f"[{pledge.code}] {pledge.title} — {pledge.get_stage_display()}{inferred} · "
+            f"{item.get_kind_display()}"
+        )
 
-    def item_description(self, item: Pledge) -> str:
-        text = f"{item.department} · {item.target_year or ''} {item.target}"
-        if item.is_inferred("stage"):
-            text += " · " + _(
+    def item_link(self, item: Publication) -> str:
+        day = timezone.localtime(item.published_at).date()
+        url = reverse("portal:detail", kwargs={"code": item.pledge.code})
+        return f"{url}?term={item.pledge.term.number}&as_of={day:%Y-%m-%d}"
+
+    def item_guid(self, item: Publication) -> str:
+        return f"publication-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_description(self, item: Publication) -> str:
+        pledge = item.pledge.published
+        lines = [line_text(line) for line in item.changes]
+        head = f"{pledge.department}"
+        if item.note:
+            head += f" · {item.note}"
+        if pledge.stage_inference:
+            head += " · " + _(
                 "Stage inferred from the card’s text: its check mark did not survive."
             )
-        return text
+        return "\n".join([head, *lines])
 
-    def item_updateddate(self, item: Pledge):
-        return item.updated_at
+    def item_updateddate(self, item: Publication):
+        return item.published_at
 
-    def item_pubdate(self, item: Pledge):
-        return item.created_at
+    def item_pubdate(self, item: Publication):
+        return item.published_at

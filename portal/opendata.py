@@ -18,8 +18,9 @@ from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
 from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
+from publications.models import PublishedPledge
 
-from .selectors import pledges_as_of
+from .selectors import pledges_as_of, published_pledges_iter
 
 LIST_FIELDS = [
     "code",
@@ -273,9 +274,20 @@ CHUNK = 500  # pledges per query of their cells
 
 
 def _term_pledges(term: Term, when: datetime | None) -> list[Pledge]:
+    """The term's pledges as rebuilt at ``when``, else as published (each pledge's rows
+    are then read at its own publication's moment, ``published_at``)."""
     if when:
         return pledges_as_of(term, when)
-    return list(Pledge.objects.for_term(term).public().order_by("sort_key"))
+    summaries = PublishedPledge.objects.filter(term=term).listed().order_by("sort_key")
+    return list(published_pledges_iter(summaries))
+
+
+def _by_moment(pledges: list[Pledge], when: datetime | None) -> dict:
+    """{moment: pledge ids}: ``when`` for all, else each pledge's publication moment."""
+    groups: dict = {}
+    for pledge in pledges:
+        groups.setdefault(when or getattr(pledge, "published_at", None), []).append(pledge.pk)
+    return groups
 
 
 def _pledge_columns(pledge: Pledge) -> list:
@@ -306,16 +318,20 @@ def figure_rows(
     pledges = pledges if pledges is not None else _term_pledges(term, when)
     for start in range(0, len(pledges), CHUNK):
         chunk = pledges[start : start + CHUNK]
-        projects = _projects([p.pk for p in chunk], when)
-        project_ids = [project.pk for found in projects.values() for project in found]
-        cells: dict[int, dict] = {pk: {} for pk in project_ids}
-        for project_id, kind, source, period, amount in (
-            figures_as_of(when)
-            .filter(project_id__in=project_ids)
-            .order_by()
-            .values_list("project_id", "kind", "source", "period", "amount")
-        ):
-            cells[project_id][(kind, source, period)] = amount
+        projects: dict[int, list[Project]] = {}
+        cells: dict[int, dict] = {}
+        for moment, ids in _by_moment(chunk, when).items():
+            found_projects = _projects(ids, moment)
+            projects.update(found_projects)
+            project_ids = [project.pk for found in found_projects.values() for project in found]
+            cells.update({pk: {} for pk in project_ids})
+            for project_id, kind, source, period, amount in (
+                figures_as_of(moment)
+                .filter(project_id__in=project_ids)
+                .order_by()
+                .values_list("project_id", "kind", "source", "period", "amount")
+            ):
+                cells[project_id][(kind, source, period)] = amount
         for pledge in chunk:
             head = _pledge_columns(pledge)
             for project in projects[pledge.pk]:
@@ -328,12 +344,13 @@ def milestone_rows(term: Term, when: datetime | None = None) -> Iterator[list]:
     pledges = _term_pledges(term, when)
     for start in range(0, len(pledges), CHUNK):
         chunk = pledges[start : start + CHUNK]
-        ids = [p.pk for p in chunk]
-        names = {p.pk: p.name for found in _projects(ids, when).values() for p in found}
-        rows = Milestone.history.as_of(when) if when else Milestone.objects.all()
-        by_pledge: dict[int, list[Milestone]] = {pk: [] for pk in ids}
-        for milestone in rows.filter(pledge_id__in=ids):
-            by_pledge[milestone.pledge_id].append(milestone)
+        names: dict[int, str] = {}
+        by_pledge: dict[int, list[Milestone]] = {p.pk: [] for p in chunk}
+        for moment, ids in _by_moment(chunk, when).items():
+            names.update({p.pk: p.name for found in _projects(ids, moment).values() for p in found})
+            rows = Milestone.history.as_of(moment) if moment else Milestone.objects.all()
+            for milestone in rows.filter(pledge_id__in=ids):
+                by_pledge[milestone.pledge_id].append(milestone)
         for pledge in chunk:
             milestones = sorted(by_pledge[pledge.pk], key=lambda m: m.position)
             positions = {m.pk: m.position for m in milestones}

@@ -23,6 +23,16 @@ class DeepPaginator(Paginator):
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
         number = self.validate_number(number)
+        ids = self.page_ids(number)
+        rows = self.rows(ids)
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+
+    def rows(self, ids: list) -> dict:
+        """{pk: row} of a page's ids (one query)."""
+        return self.object_list.in_bulk(ids)
+
+    def page_ids(self, number: int) -> list:
+        """The ids of page ``number``, read from whichever end of the ordering is nearer."""
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         queryset = self.object_list
@@ -34,8 +44,7 @@ class DeepPaginator(Paginator):
             )[::-1]
         else:
             ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        rows = queryset.in_bulk(ids)
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)
+        return ids
 
 
 class DeepPagination(PageNumberPagination):

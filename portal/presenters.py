@@ -18,6 +18,7 @@ from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings, public_notes
 from pledges import periods
 from pledges.models import Milestone, Pledge, Stage
+from publications.changes import line_text
 
 from . import charts
 
@@ -231,3 +232,16 @@ def open_data_links(pledge: Pledge, when: datetime | None) -> dict:
         "first_day": pledge.term.start,
         "today": timezone.localdate(),
     }
+
+
+def change_history(publications) -> list[dict]:
+    """The pledge page's "변경 이력": one entry per publication, newest first, with its
+    day, kind, note, its lines in plain Korean and the page as it stood that day."""
+    return [
+        {
+            "publication": publication,
+            "day": timezone.localtime(publication.published_at).date(),
+            "lines": [line_text(line) for line in publication.changes],
+        }
+        for publication in publications
+    ]

@@ -4,7 +4,9 @@
 ``post_migrate``) and is idempotent: each role group ends with exactly the permissions
 below, whatever it held before. A model added to an app gets its rows on the next
 ``migrate``: the auditor views every model of our apps (their change histories
-included); department staff get what ``STAFF_PERMISSIONS`` says, and a test fails for
+included); the reviewer (공약 총괄) views the same and holds only the publication rights
+of ``REVIEWER_PERMISSIONS`` (no change, add or delete of figures, stages, milestones or
+officials); department staff get what ``STAFF_PERMISSIONS`` says, and a test fails for
 any model of our apps that is not declared there.
 """
 
@@ -14,9 +16,9 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from departments.roles import AUDITOR_GROUP, STAFF_GROUP
+from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 
-ROLE_APPS = ("departments", "pledges", "budgets")
+ROLE_APPS = ("departments", "pledges", "budgets", "publications")
 
 # Department staff: view, add and change their departments' records; no deletes of
 # pledges or figures (a correction is a new value, kept in history). Every concrete
@@ -48,7 +50,30 @@ STAFF_PERMISSIONS = {
         # open only for the user who asked (or a superuser), checked in budgets/views.py.
         "auditreportjob": set(),
     },
+    # Publication rounds: staff see the rounds, their departments' reviews (what the
+    # reviewer returned) and the publications; they neither decide nor publish.
+    "publications": {
+        "publicationround": {"view"},
+        "pledgereview": {"view"},
+        "publication": {"view"},
+        "publishedpledge": set(),  # a cache written at publish time, not an admin page
+    },
 }
+
+
+# The reviewer: views every model of ROLE_APPS (as the auditor) and holds these on top:
+# opening and closing rounds, deciding on a pledge's review (publish or return) and
+# publishing. Nothing that changes a card: figures, stages, milestones and officials stay
+# the departments' to write.
+REVIEWER_PERMISSIONS = {
+    "publications": {
+        "publicationround": {"add", "change"},
+        "pledgereview": {"change"},
+        "publication": {"add"},
+    },
+}
+
+ROLES = (STAFF_GROUP, AUDITOR_GROUP, REVIEWER_GROUP)
 
 
 def role_models() -> list:
@@ -63,6 +88,9 @@ def expected_codenames(role: str, model) -> set[str]:
     name = model._meta.model_name
     if role == AUDITOR_GROUP:
         return {f"view_{name}"}
+    if role == REVIEWER_GROUP:
+        extra = REVIEWER_PERMISSIONS.get(model._meta.app_label, {}).get(name, set())
+        return {f"view_{name}"} | {f"{action}_{name}" for action in extra}
     actions = STAFF_PERMISSIONS.get(model._meta.app_label, {}).get(name, set())
     return {f"{action}_{name}" for action in actions}
 
@@ -80,7 +108,7 @@ def roles_sync(*, using: str = DEFAULT_DB_ALIAS) -> None:
         )
     }
     with transaction.atomic(using=using):
-        for role in (STAFF_GROUP, AUDITOR_GROUP):
+        for role in ROLES:
             wanted = [
                 permissions[(content_types[model].pk, codename)]
                 for model in models

@@ -1,20 +1,30 @@
 """Reads of the public site: which term, which pledges, which totals. Views ask, then render.
 
-Aggregates run in SQL over the pledges' stored totals; money of one card comes from
-``budgets.finance.money_for``.
+The public site shows each pledge as it was last *published* (``publications``): a card is
+rebuilt from the change history at its publication's moment; lists, counts and totals read
+the published summaries (``PublishedPledge``), written at publish time. Money of one card
+comes from ``budgets.finance.money_for`` at that moment.
 """
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from budgets.finance import Finance, execution_rate, figures_as_of, stored_totals
+from budgets.finance import (
+    STORED_TOTALS,
+    Finance,
+    execution_rate,
+    figures_as_of,
+    money_for,
+    stored_totals,
+)
 from budgets.models import FundingSource
-from departments.models import Department, Role, WorkPlanItem
+from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.models import (
     Milestone,
@@ -28,6 +38,9 @@ from pledges.models import (
     YearPlan,
     code_sort_key,
 )
+from publications.models import Publication, PublishedPledge
+
+from .paging import DeepPaginator
 
 MONEY_SUMS = {
     "current_total": Sum("current_total"),
@@ -58,23 +71,28 @@ def _with_rate(row: dict) -> dict:
 
 
 def home_summary(term: Term) -> dict:
-    """Counts per stage, money overall and per department, the latest updates."""
-    pledges = Pledge.objects.for_term(term)
-    # One pass over the term's pledges: counts (per stage, inferred or read), dates, money.
+    """Counts per stage, money overall and per department (all as published), the latest
+    publications."""
+    pledges = PublishedPledge.objects.filter(term=term)
+    # One pass over the term's summaries: counts (per stage, inferred or read), dates, money.
     per_stage = {
-        f"{kind}_{stage.value}": Count("id", filter=Q(stage=stage.value) & extra)
+        f"{kind}_{stage.value}": Count("pk", filter=Q(stage=stage.value) & extra)
         for stage in Stage
         for kind, extra in (("stage", Q()), ("inferred", ~Q(stage_inference="")))
     }
     stats = pledges.aggregate(
-        count=Count("id"), as_of=Max("as_of"), updated=Max("updated_at"), **MONEY_SUMS, **per_stage
+        count=Count("pk"),
+        as_of=Max("as_of"),
+        updated=Max("published_at"),
+        **MONEY_SUMS,
+        **per_stage,
     )
     by_stage = {stage.value: stats.pop(f"stage_{stage.value}") for stage in Stage}
     inferred = {stage.value: stats.pop(f"inferred_{stage.value}") for stage in Stage}
     departments = [
         _with_rate(row)
         for row in pledges.values(name=F("department__name"), name_en=F("department__name_en"))
-        .annotate(pledges=Count("id"), **MONEY_SUMS)
+        .annotate(pledges=Count("pk"), **MONEY_SUMS)
         .order_by("name")
     ]
     return {
@@ -84,40 +102,159 @@ def home_summary(term: Term) -> dict:
         ],
         "overall": _with_rate(stats),
         "departments": departments,
-        "recent": pledges.public().order_by("-updated_at")[:5],
+        "recent": recent_publications(term),
     }
 
 
-def pledges_filtered(query: QueryDict, term: Term) -> tuple[PledgeFilterForm, QuerySet[Pledge]]:
-    """The list's filter form bound to the query string, and the pledges it selects."""
+def recent_publications(term: Term, limit: int = 5) -> list[Publication]:
+    """The term's latest publications, newest first, each with its pledge's published
+    summary (code, title, department as the public sees them)."""
+    return list(
+        Publication.objects.filter(pledge__term=term)
+        .select_related("pledge__published__department")
+        .order_by("-published_at", "pledge__sort_key")[:limit]
+    )
+
+
+def pledges_filtered(
+    query: QueryDict, term: Term
+) -> tuple[PledgeFilterForm, QuerySet[PublishedPledge]]:
+    """The list's filter form bound to the query string, and the published summaries it
+    selects (``published_pledges`` turns a page of them into pledges)."""
     data = query.copy()
     data["term"] = term.number  # the term shown, also when the URL names none
     form = PledgeFilterForm(data, term=term)
-    return form, form.filter(Pledge.objects.public().for_term(term))
+    return form, form.filter(PublishedPledge.objects.filter(term=term).listed())
 
 
-def pledge_card(code: str, term_text: str | None) -> Pledge:
-    """One pledge with everything its card shows; 404 when the term has no such code."""
+def published_pledges(ids) -> list[Pledge]:
+    """The pledges of these ids (in this order) as they were last published: each one's
+    change-history row of its publication, with term, vision, department and the published
+    totals (from its summary) attached. One query, however many."""
+    ids = list(ids)
+    summary = PublishedPledge.objects.filter(pledge_id=OuterRef("id")).order_by()
+    rows = (
+        Pledge.history.filter(
+            history_id__in=PublishedPledge.objects.filter(pledge_id__in=ids).values("history_id")
+        )
+        .select_related("term", "vision", "department")
+        .annotate(
+            published_sort_key=Subquery(summary.values("sort_key")[:1]),
+            published_moment=Subquery(summary.values("published_at")[:1]),
+            **{f"published_{name}": Subquery(summary.values(name)[:1]) for name in STORED_TOTALS},
+        )
+    )
+    found = {}
+    for row in rows:
+        pledge = _instance(row)
+        pledge.term, pledge.vision, pledge.department = row.term, row.vision, row.department
+        pledge.sort_key = row.published_sort_key
+        for name in STORED_TOTALS:
+            setattr(pledge, name, getattr(row, f"published_{name}"))
+        pledge.published_at = row.published_moment
+        found[pledge.pk] = pledge
+    return [found[pk] for pk in ids if pk in found]
+
+
+def _instance(row) -> Pledge:
+    """The pledge of a change-history row, without the live row's fields that the history
+    does not keep (simple-history's ``instance`` reads them: a query per row)."""
+    names = {f.attname for f in type(row)._meta.concrete_fields}
+    return Pledge(
+        **{
+            f.attname: getattr(row, f.attname)
+            for f in Pledge._meta.concrete_fields
+            if f.attname in names
+        }
+    )
+
+
+class PublishedPaginator(DeepPaginator):
+    """Pages of published summaries (their ids) read as the pledges as published."""
+
+    def rows(self, ids: list) -> dict:
+        pledges = {pledge.pk: pledge for pledge in published_pledges(ids)}
+        if "search_rank" in self.object_list.query.annotations:  # searching: keep the ranks
+            ranks = self.object_list.filter(pk__in=ids).values_list("pk", "search_rank")
+            for pk, rank in ranks:
+                pledges[pk].search_rank = rank
+        return pledges
+
+
+def published_pledges_iter(summaries, chunk: int = 500, ids: bool = False):
+    """``published_pledges`` over a long queryset of summaries (or of their ids), a chunk
+    per query."""
+    ids = list(summaries if ids else summaries.values_list("pk", flat=True))
+    for start in range(0, len(ids), chunk):
+        yield from published_pledges(ids[start : start + chunk])
+
+
+def card_term(term_text: str | None) -> Term:
+    """The term of a pledge card's URL: ``?term=N`` (404 when unknown), else the current."""
     number = Term.parse_number(term_text)
-    term = {"term__number": number} if number is not None else {"term__is_current": True}
-    return get_object_or_404(Pledge.objects.with_card(), code=code, **term)
+    lookup = {"number": number} if number is not None else {"is_current": True}
+    return get_object_or_404(Term, **lookup)
 
 
-def pledge_row(code: str, term_text: str | None) -> Pledge:
-    """One pledge without its card (for its downloads); 404 when the term has no such code."""
-    number = Term.parse_number(term_text)
-    term = {"term__number": number} if number is not None else {"term__is_current": True}
-    return get_object_or_404(Pledge.objects.public(), code=code, **term)
+def published_moment(code: str, term: Term, when: datetime | None = None) -> datetime:
+    """The moment of the pledge's publication standing at ``when`` (now when None): the
+    latest at or before it. 404 when the term has no such pledge published by then."""
+    rows = Publication.objects.filter(pledge__term=term, pledge__code=code)
+    if when is not None:
+        rows = rows.filter(published_at__lte=when)
+    moment = rows.order_by("-published_at").values_list("published_at", flat=True).first()
+    if moment is None:
+        raise Http404(_("No such pledge has been published."))
+    return moment
+
+
+def pledge_card(
+    code: str, term: Term | None = None, when: datetime | None = None, term_text: str | None = None
+) -> Pledge:
+    """One pledge card as published (at ``when``: as its publication then stood), with
+    ``published_at`` and ``published_history`` (every publication, newest first) set; 404
+    when the term (``term``, else ``?term=`` text, else the current) has no such pledge
+    published by then."""
+    if term is not None:
+        lookup = {"pledge__term": term}
+    else:
+        number = Term.parse_number(term_text)
+        lookup = (
+            {"pledge__term__number": number}
+            if number is not None
+            else {"pledge__term__is_current": True}
+        )
+    publications = list(
+        Publication.objects.filter(pledge__code=code, **lookup)
+        .select_related("pledge__term")
+        .order_by("-published_at", "-pk")
+    )
+    term = term or (publications[0].pledge.term if publications else None)
+    moment = next(
+        (p.published_at for p in publications if when is None or p.published_at <= when), None
+    )
+    if moment is None:
+        raise Http404(_("No such pledge has been published."))
+    pledge = pledge_card_as_of(code, term, moment)
+    pledge.published_at = moment
+    pledge.money = money_for([pledge], when=moment)[pledge.pk]
+    for name, value in stored_totals(pledge.money.total, pledge.as_of).items():
+        setattr(pledge, name, value)  # the list's totals, as published
+    pledge.published_history = publications
+    return pledge
 
 
 def as_of(term: Term):
-    """The newest as-of date of the term's pledges (None before any is loaded)."""
-    return Pledge.objects.for_term(term).aggregate(Max("as_of"))["as_of__max"]
+    """The newest as-of date of the term's published pledges (None before any)."""
+    return PublishedPledge.objects.filter(term=term).aggregate(Max("as_of"))["as_of__max"]
 
 
 def departments_with_counts() -> QuerySet[Department]:
+    published = PublishedPledge.objects.filter(department=OuterRef("pk")).order_by()
     return Department.objects.select_related("bureau").annotate(
-        pledge_count=Count("pledges", distinct=True),
+        pledge_count=Coalesce(
+            Subquery(published.values("department").annotate(n=Count("pk")).values("n")), 0
+        ),
         item_count=Count("work_plan_items", distinct=True),
     )
 
@@ -126,8 +263,10 @@ def department_shown(name: str) -> Department:
     return get_object_or_404(Department.objects.select_related("bureau"), name=name)
 
 
-def department_pledges(department: Department, term: Term) -> QuerySet[Pledge]:
-    return Pledge.objects.public().for_term(term).filter(department=department).order_by("sort_key")
+def department_pledges(department: Department, term: Term) -> QuerySet[PublishedPledge]:
+    """A department's published summaries in card order (``PublishedPaginator`` turns a
+    page of them into the pledges as published)."""
+    return PublishedPledge.objects.filter(term=term, department=department).order_by("sort_key")
 
 
 SNIPPET_RADIUS = 40
@@ -212,9 +351,9 @@ def vision_summary(term: Term) -> list[dict]:
     query grouped by vision and stage, summed per vision here (exact integers)."""
     fields = ("number", "title", "subtitle", "title_en", "subtitle_en")
     rows = (
-        Pledge.objects.for_term(term)
+        PublishedPledge.objects.filter(term=term)
         .values("vision", *(f"vision__{field}" for field in fields), "stage")
-        .annotate(n=Count("id"), **MONEY_SUMS)
+        .annotate(n=Count("pk"), **MONEY_SUMS)
         .order_by("vision__number")
     )
     visions: dict[int, dict] = {}
@@ -240,13 +379,14 @@ def vision_summary(term: Term) -> list[dict]:
 
 
 def department_summary(department: Department, term: Term) -> dict:
-    """A department's pledges in the term: count, money totals and counts per stage from
-    one aggregate query, and its contacts (the officials the cards name, with phones)."""
-    pledges = Pledge.objects.for_term(term).filter(department=department)
+    """A department's pledges in the term (as published): count, money totals and counts
+    per stage from one aggregate query, and its contacts (the officials the cards name,
+    with their phones)."""
+    pledges = PublishedPledge.objects.filter(term=term, department=department)
     per_stage = {
-        f"stage_{stage.value}": Count("id", filter=Q(stage=stage.value)) for stage in Stage
+        f"stage_{stage.value}": Count("pk", filter=Q(stage=stage.value)) for stage in Stage
     }
-    totals = pledges.aggregate(count=Count("id"), **MONEY_SUMS, **per_stage)
+    totals = pledges.aggregate(count=Count("pk"), **MONEY_SUMS, **per_stage)
     stages = [(stage, totals.pop(f"stage_{stage.value}")) for stage in Stage]
     return {
         "totals": _with_rate(totals),
@@ -258,13 +398,28 @@ def department_summary(department: Department, term: Term) -> dict:
 
 
 def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
-    """For each pledge, its one-line status (``status_for``) from its dated milestones.
+    """For each pledge, its one-line status (``status_for``) from its dated milestones as
+    published (as they stood at its ``published_at``; live for pledges without one).
     One query for the page."""
+    moments = {p.pk: p.published_at for p in pledges if getattr(p, "published_at", None)}
     milestones: dict[int, list[Milestone]] = {}
-    for milestone in Milestone.objects.filter(
-        pledge__in=[p.pk for p in pledges], parent__isnull=True, start__isnull=False
-    ):
-        milestones.setdefault(milestone.pledge_id, []).append(milestone)
+    if moments:
+        standing: dict[int, object] = {}
+        rows = Milestone.history.filter(
+            pledge_id__in=list(moments), history_date__lte=max(moments.values())
+        ).order_by("history_date", "history_id")
+        for row in rows:
+            if row.history_date <= moments[row.pledge_id]:
+                standing[row.id] = row
+        for row in standing.values():
+            if row.history_type != "-" and row.parent_id is None and row.start is not None:
+                milestones.setdefault(row.pledge_id, []).append(row.instance)
+    live = [p.pk for p in pledges if p.pk not in moments]
+    if live:
+        for milestone in Milestone.objects.filter(
+            pledge__in=live, parent__isnull=True, start__isnull=False
+        ):
+            milestones.setdefault(milestone.pledge_id, []).append(milestone)
     return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
 
 
@@ -383,6 +538,7 @@ def _attach(pledges: list[Pledge], term: Term) -> None:
     visions = Vision.objects.in_bulk({p.vision_id for p in pledges})
     for pledge in pledges:
         pledge.term = term
+        pledge.sort_key = code_sort_key(pledge.code)  # not in the history: derived
         pledge.vision = visions[pledge.vision_id]
         pledge.department = departments[pledge.department_id]
 
@@ -409,10 +565,17 @@ def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
 def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:
     """One pledge card as it stood at ``when``: the pledge, its plans, milestones,
     officials, work-plan items, material and progress, each from its history."""
-    pledge = Pledge.history.as_of(when).filter(term=term, code=code).first()
+    row = (
+        Pledge.history.filter(term=term, code=code, history_date__lte=when)
+        .select_related("vision", "department")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    pledge = _instance(row) if row is not None and row.history_type != "-" else None
     if pledge is None:
         raise Http404(f"no pledge {code} on {when:%Y-%m-%d}")
-    _attach([pledge], term)
+    pledge.term, pledge.vision, pledge.department = term, row.vision, row.department
+    pledge.sort_key = code_sort_key(pledge.code)
     projects = {p.pk: p for p in Project.history.as_of(when).filter(pledge_id=pledge.pk)}
 
     def rows(relation: str, order: tuple[str, ...], **extra) -> list:
@@ -430,7 +593,10 @@ def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:
     for milestone in milestones:
         if milestone.parent_id is not None:
             milestone.parent = by_id.get(milestone.parent_id) or milestone.parent
-    officials = rows("pledgeofficial", ("position",))  # each official: a query; a handful
+    officials = rows("pledgeofficial", ("position",))
+    people = Official.objects.in_bulk({link.official_id for link in officials}) if officials else {}
+    for link in officials:
+        link.official = people[link.official_id]
     links = WorkPlanLink.history.as_of(when).filter(pledge_id=pledge.pk)
     items = list(
         WorkPlanItem.objects.select_related("department").filter(

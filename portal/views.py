@@ -8,13 +8,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.shortcuts import render
 from django.utils import timezone
 
-from budgets.finance import money_for
-from pledges.models import Pledge
+from publications.models import PublishedPledge
 
 from . import charts, presenters, selectors
 from . import glossary as glossary_entries
 from .api.datapackage import describe
-from .paging import DeepPaginator
 
 PAGE_SIZE = 12
 DEPARTMENT_PAGE_SIZE = 50  # table rows of a department's pledges per page
@@ -36,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = DeepPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.PublishedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
@@ -58,19 +56,18 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 
 
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
-    """A pledge card; with ``?as_of=YYYY-MM-DD`` as it stood at the end of that day."""
-    when = None
+    """A pledge card as last published; with ``?as_of=YYYY-MM-DD`` as it was published at
+    the end of that day. Its "변경 이력" lists every publication."""
+    when, term = None, None
     if request.GET.get("as_of"):
-        term = selectors.term_shown(request.GET.get("term"))
+        term = selectors.card_term(request.GET.get("term"))
         try:
             when = selectors.as_of_moment(request.GET.get("as_of"), term)
         except selectors.BadQuery as error:
             return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-        pledge = selectors.pledge_card_as_of(code, term, when)
-    else:
-        pledge = selectors.pledge_card(code, request.GET.get("term"))
-    money = money_for([pledge], when=when)[pledge.pk]
-    context = presenters.pledge_page(pledge, money)
+    pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+    context = presenters.pledge_page(pledge, pledge.money)
+    context["publications"] = presenters.change_history(pledge.published_history)
     context["status"] = selectors.status_for(
         pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
     )
@@ -87,7 +84,9 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     department = selectors.department_shown(name)
     term = selectors.term_shown(request.GET.get("term"))
     summary = selectors.department_summary(department, term)
-    paginator = DeepPaginator(selectors.department_pledges(department, term), DEPARTMENT_PAGE_SIZE)
+    paginator = selectors.PublishedPaginator(
+        selectors.department_pledges(department, term), DEPARTMENT_PAGE_SIZE
+    )
     paginator.count = summary["totals"]["count"]  # counted by the summary's aggregate
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -109,7 +108,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
-    pledges = Pledge.objects.for_term(term).order_by("code")
+    pledges = PublishedPledge.objects.filter(term=term).order_by("code")  # as published
     return render(
         request,
         "portal/about.html",

@@ -18,7 +18,7 @@ from budgets.finance import Cells
 from budgets.models import FigureKind, FundingSource
 from budgets.services import project_figures_update
 from departments.models import Department, Official
-from departments.roles import AUDITOR_GROUP, STAFF_GROUP
+from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 from pledges.models import (
     BudgetType,
     DatePrecision,
@@ -51,6 +51,11 @@ def department_staff(username: str = "staff", departments=("민원여권과",)):
 
 def auditor(username: str = "auditor"):
     return make_user(username, group=AUDITOR_GROUP)
+
+
+def reviewer(username: str = "reviewer"):
+    """공약 총괄: sees every department, publishes or returns; edits no card."""
+    return make_user(username, group=REVIEWER_GROUP)
 
 
 class ValidatedFactory(factory.django.DjangoModelFactory):

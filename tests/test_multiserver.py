@@ -149,7 +149,7 @@ def _page(base: str) -> requests.Response:
     return response
 
 
-def test_a_write_through_one_server_is_served_by_the_other_at_once(servers):
+def test_a_publication_is_served_by_both_servers_at_once(servers):
     env, (a, b) = servers
     # Both servers share one cache: B stores the page, A serves B's copy.
     before = _executed_2026(b)
@@ -174,8 +174,20 @@ def test_a_write_through_one_server_is_served_by_the_other_at_once(servers):
     data["change_reason"] = "multi-server test"
     saved = staff.post(url, data=data, timeout=30, allow_redirects=False)
     assert saved.status_code == 302, saved.text[:2000]
+    # A staff save is a draft: both servers keep serving the published page.
+    assert _page(b).headers["X-Page-Cache"] == "hit"
+    assert _executed_2026(a) == before
+    _manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "from pledges.models import Pledge; from publications.services import "
+        "publication_publish; publication_publish(pledges=Pledge.objects.filter("
+        f"code='{PLEDGE}', term__is_current=True), by=None, note='multi-server test')",
+    )
 
-    # B's very next request: fresh figures, rendered anew (the old cached copy is not used).
+    # Published: B's very next request renders fresh figures (the old cached copy is not used).
     page_after = _page(b)
     assert page_after.headers["X-Page-Cache"] == "miss"
     assert page_after.text != page_before.text

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from budgets.models import BudgetFigure
 from departments.models import Department, Official, WorkPlanItem
 from pledges.models import Pledge, Project, Term, Vision
-from tests.factories import auditor, department_staff, make_user
+from tests.factories import auditor, department_staff, make_user, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,8 @@ def _user(role):
         return make_user("root", superuser=True)
     if role == "auditor":
         return auditor()
+    if role == "reviewer":
+        return reviewer()
     return department_staff()
 
 
@@ -69,7 +71,7 @@ def _allowed(model_admin, request, action, obj):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-@pytest.mark.parametrize("role", ["admin", "auditor", "staff"])
+@pytest.mark.parametrize("role", ["admin", "auditor", "reviewer", "staff"])
 def test_role_matrix(role, model):
     request = RequestFactory().get("/admin/")
     request.user = _user(role)
@@ -78,7 +80,7 @@ def test_role_matrix(role, model):
     for action in ACTIONS:
         if role == "admin":
             expected_own = expected_other = True
-        elif role == "auditor":
+        elif role in ("auditor", "reviewer"):  # the reviewer publishes; it edits no card
             expected_own = expected_other = action == "view"
         else:
             expected_own = action in STAFF[model][0]
@@ -93,7 +95,7 @@ def test_role_matrix(role, model):
         )
 
 
-@pytest.mark.parametrize("role", ["admin", "auditor", "staff"])
+@pytest.mark.parametrize("role", ["admin", "auditor", "reviewer", "staff"])
 def test_changelists_show_only_what_the_role_may_see(client, role):
     client.force_login(_user(role))
     response = client.get("/admin/budgets/budgetfigure/")

@@ -101,12 +101,12 @@ def test_oversized_posts_are_refused(client):
 
 
 def test_server_errors_show_a_friendly_page_without_details(client, monkeypatch):
-    from portal import views
+    from portal import selectors
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(views, "money_for", broken)
+    monkeypatch.setattr(selectors, "money_for", broken)
     client.raise_request_exception = False
     response = client.get("/pledges/12-1/")
     assert response.status_code == 500

@@ -22,11 +22,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from budgets.finance import money_for, rate_definitions
+from budgets.finance import rate_definitions
 from pledges.cache import public_version_stamp
 from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, code_sort_key
 from pledges.spreadsheet import spreadsheet_safe
+from publications.models import PublishedPledge
 
 from .. import selectors
 from ..opendata import (
@@ -170,9 +171,13 @@ class PledgeListView(OpenDataView):
         """The filtered, ordered pledges (a queryset, or a list rebuilt as of a day)."""
         term, when = self.shown()
         sort = self.request.query_params.get("sort") or "code"
-        if when is None:
-            queryset = self.filter_queryset(Pledge.objects.public().for_term(term))
-            return term, when, queryset.order_by(*PledgeFilterForm.SORTS[sort])
+        if when is None:  # as published: the summaries of the published rows that match
+            rows = self.filter_queryset(Pledge.history.filter(term=term))
+            published = PublishedPledge.objects.filter(
+                term=term, history_id__in=rows.values("history_id")
+            )
+            ordered = published.listed().order_by(*PledgeFilterForm.SORTS[sort])
+            return term, when, ordered.values_list("pk", flat=True)
         pledges = selectors.pledges_as_of(
             term, when, self.filter_queryset(Pledge.history.as_of(when))
         )
@@ -199,6 +204,8 @@ class PledgeListView(OpenDataView):
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
         page = self.paginate_queryset(pledges)
+        if when is None:
+            page = selectors.published_pledges(page)
         as_of = max((p.as_of for p in pledges), default=None) if when else selectors.as_of(term)
         return Response(
             {
@@ -278,7 +285,7 @@ class PledgeCsvView(PledgeListView):
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
         if when is None:
-            pledges = pledges.iterator(chunk_size=500)
+            pledges = selectors.published_pledges_iter(pledges, ids=True)
         rows = (
             [row[name] for name in LIST_FIELDS]
             for p in pledges
@@ -331,12 +338,12 @@ class PledgeDetailView(OpenDataView):
         term_text = self.request.query_params.get("term")
         if not self.request.query_params.get("as_of"):  # the usual case: no term query
             selectors.term_number_asked(term_text)
-            pledge = selectors.pledge_card(code, term_text)
-            return pledge, money_for([pledge])[pledge.pk], None
+            pledge = selectors.pledge_card(code, term_text=term_text)
+            return pledge, pledge.money, None
         term, when = self.shown()
-        pledge = selectors.pledge_card_as_of(code, term, when)
+        pledge = selectors.pledge_card(code, term, when)
         pledge.shown_as_of = when
-        return pledge, money_for([pledge], when=when)[pledge.pk], when
+        return pledge, pledge.money, when
 
     @extend_schema(
         parameters=[TERM, AS_OF],
@@ -357,15 +364,13 @@ class PledgeFiguresView(OpenDataView):
 
     def get(self, request, code: str, *args, **kwargs):
         term, when = self.shown()
-        if when is None:
-            pledges = [selectors.pledge_row(code, str(term.number))]
-        else:
-            pledges = selectors.pledges_as_of(
-                term, when, Pledge.history.as_of(when).filter(code=code)
-            )
-            if not pledges:
-                raise Http404
-        rows = figure_rows(term, when, pledges=pledges)
+        moment = selectors.published_moment(code, term, when)
+        pledges = selectors.pledges_as_of(
+            term, moment, Pledge.history.as_of(moment).filter(code=code)
+        )
+        if not pledges:
+            raise Http404
+        rows = figure_rows(term, moment, pledges=pledges)
         name = f"paju-{code}-figures"
         if self.file_format == "xlsx":
             return _xlsx_response(name, FIGURE_COLUMNS, rows, when)

@@ -62,10 +62,19 @@ def portal_url(tmp_path_factory):
         "from django.contrib.auth import get_user_model;"
         "get_user_model().objects.create_superuser('browser', password='browser-pass-123')"
     )
+    # a reviewer (공약 총괄) and a department staff of 민원여권과, for the publication flow
+    create_roles = (
+        "from tests.factories import make_user;"
+        "from departments.roles import REVIEWER_GROUP, STAFF_GROUP;"
+        "[u.set_password('browser-pass-123') or u.save() for u in ("
+        "make_user('browser-reviewer', group=REVIEWER_GROUP),"
+        "make_user('browser-staff', group=STAFF_GROUP, departments=('민원여권과',)))]"
+    )
     for command in (
         ["migrate", "--noinput", "-v0"],
         ["load_initial_data", "-v0"],
         ["shell", "-v0", "-c", create_admin],
+        ["shell", "-v0", "-c", create_roles],
     ):
         subprocess.run(manage + command, env=env, cwd=root, check=True)
     port = _free_port()

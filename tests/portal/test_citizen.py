@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from pledges.models import Pledge
 from portal import selectors
+from publications.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -205,10 +206,16 @@ def test_printed_dates_read_in_the_pages_language(printed, english):
         assert printed_date(printed) == printed
 
 
-def test_last_updated_is_shown_on_seoul_time(client):
+def test_last_published_is_shown_on_seoul_time(client):
+    from django.apps import apps
+
     pledge = Pledge.objects.get(code="12-9")
-    Pledge.objects.filter(pk=pledge.pk).update(
-        updated_at=datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC)
+    loaded = datetime.datetime(2026, 1, 31, 12, tzinfo=datetime.UTC)
+    for model in apps.get_models():  # the seed as if loaded that day, published at 23:30
+        if model.__name__.startswith("Historical"):
+            model.objects.update(history_date=loaded)
+    Publication.objects.filter(pledge=pledge).update(
+        published_at=datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC)
     )
     page = client.get("/pledges/12-9/").content.decode()
     assert "2026. 2. 1.</time>" in page  # 31 January in UTC

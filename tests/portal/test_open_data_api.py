@@ -21,6 +21,8 @@ from openpyxl import load_workbook
 
 from budgets.services import figure_cells, project_figures_update
 from pledges.models import Project
+from publications.models import Publication, PublishedPledge
+from publications.services import publication_publish
 
 pytestmark = pytest.mark.django_db
 
@@ -255,6 +257,18 @@ def seed_dated_2026_01_31():
                 model.objects.filter(pk=pk).update(
                     history_date=loaded + timedelta(microseconds=step)
                 )
+    # The seed's first publication, right after it was loaded.
+    Publication.objects.update(published_at=loaded + timedelta(seconds=1))
+    PublishedPledge.objects.update(published_at=loaded + timedelta(seconds=1))
+
+
+def executed_2025_of(client, query: str) -> int:
+    card = client.get(f"/api/pledges/12-1/{query}").json()
+    return next(
+        c["amount"]
+        for c in card["figures"]
+        if (c["table"], c["source"], c["period"]) == ("executed", "total", "2025")
+    )
 
 
 def test_as_of_before_and_after_an_edit_returns_the_old_and_the_new_value(
@@ -263,6 +277,8 @@ def test_as_of_before_and_after_an_edit_returns_the_old_and_the_new_value(
     project = Project.objects.get(pledge__code="12-1")
     project_figures_update(project=project, cells={("executed", "total", "2025"): 950}, reason="t")
     today = timezone.localdate().isoformat()
+    assert executed_2025_of(client, "") == 900  # a draft until published
+    publication_publish(pledges=[project.pledge], by=None, note="정산")
 
     def executed_2025(query: str) -> int:
         card = client.get(f"/api/pledges/12-1/{query}").json()
@@ -388,6 +404,9 @@ def test_etag_and_last_modified_give_304s_until_the_data_changes(client):
     assert client.get("/api/pledges/12-1/", HTTP_IF_MODIFIED_SINCE=modified).status_code == 304
     project = Project.objects.get(pledge__code="12-1")
     project_figures_update(project=project, cells={("executed", "total", "2025"): 901}, reason="t")
+    # A draft changes nothing public: still 304 until it is published.
+    assert client.get("/api/pledges/12-1/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+    publication_publish(pledges=[project.pledge], by=None)
     again = client.get("/api/pledges/12-1/", HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
 

@@ -1,9 +1,12 @@
-"""Cached public pages: fast when nothing changed, fresh right after any write."""
+"""Cached public pages: fast when nothing changed, fresh right after a publication; a
+staff edit (a draft) changes no public page, cached or not, until it is published."""
 
 import pytest
+from django.core.cache import cache
 
 from budgets.services import project_figures_update
 from pledges.models import Pledge, Project
+from publications.services import publication_publish
 from tests.admin_forms import change_form_data
 from tests.factories import department_staff
 
@@ -17,18 +20,23 @@ def test_second_request_is_served_from_the_cache_with_one_query(client, django_a
     assert response["X-Page-Cache"] == "hit"
 
 
-def test_a_figure_saved_by_a_service_shows_on_the_next_request(client):
+def test_a_figure_saved_by_a_service_shows_on_the_next_request_after_publishing(client):
     assert "3,061" in client.get("/pledges/12-1/").content.decode()
     project_figures_update(
         project=Project.objects.get(pledge__code="12-1"),
         cells={("executed", "total", "total"): 3500},
         reason="t",
     )
+    cached = client.get("/pledges/12-1/")
+    assert cached["X-Page-Cache"] == "hit" and "3,500" not in cached.content.decode()
+    cache.clear()
+    assert "3,500" not in client.get("/pledges/12-1/").content.decode()  # fresh: still not
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=None)
     html = client.get("/pledges/12-1/").content.decode()
     assert "3,500" in html and "3,061" not in html.split("집행")[1][:200]
 
 
-def test_an_admin_edit_shows_on_the_next_public_request(client):
+def test_an_admin_edit_shows_on_the_next_public_request_after_publishing(client):
     public = client.get("/api/pledges/12-1/").json()
     assert public["target"]["goal"] == "콜센터 설치 및 운영"
     staff = department_staff()
@@ -39,13 +47,17 @@ def test_an_admin_edit_shows_on_the_next_public_request(client):
     data["target"] = "콜센터 설치·운영 및 고도화"
     assert client.post(url, data).status_code == 302
     client.logout()
+    assert client.get("/api/pledges/12-1/").json()["target"]["goal"] == "콜센터 설치 및 운영"
+    publication_publish(pledges=[pledge], by=None)
     assert client.get("/api/pledges/12-1/").json()["target"]["goal"] == "콜센터 설치·운영 및 고도화"
 
 
-def test_a_command_write_shows_on_the_next_request(client, seed_copy):
+def test_a_command_write_shows_on_the_next_request_after_publishing(client, seed_copy):
     assert client.get("/pledges/12-3/").status_code == 200
     seed_copy.edit("pledges/12-3.toml", '시민사회소통관 임용"', '시민사회소통관 임용 완료"', 1)
     seed_copy.load()
+    assert "시민사회소통관 임용 완료" not in client.get("/pledges/12-3/").content.decode()
+    publication_publish(pledges=Pledge.objects.filter(code="12-3"), by=None)
     assert "시민사회소통관 임용 완료" in client.get("/pledges/12-3/").content.decode()
 
 

@@ -31,13 +31,23 @@ MAX_QUERIES = 10
 # The search (issue "Citizen experience", not this budget's work yet): the same count with
 # 6 and 216 pledges, but over the budget (where each match was found: 3 more queries).
 SEARCH_PAGES = {"/pledges/?q=센터": 13}
+# A pledge card (page and API) is rebuilt from the change history at its publication's
+# moment: a query per table of the card (pledge, sub-projects, plans, milestones, officials
+# and their names, work-plan links and items, material, progress, figures), the
+# publications, the sub-projects again for the money: fixed, whatever the data's size.
+MAX_CARD_QUERIES = 14
+CARDS = {"/pledges/12-1/", "/pledges/12-8/", "/pledges/12-2/", "/api/pledges/12-9/"}
+
+
+def budget(url: str) -> int:
+    return MAX_CARD_QUERIES if url in CARDS else MAX_QUERIES
 
 
 @pytest.mark.parametrize(("url", "queries"), PAGES.items())
 def test_public_page_answers_with_a_fixed_number_of_queries(
     client, url, queries, django_assert_num_queries
 ):
-    assert queries <= MAX_QUERIES
+    assert queries <= budget(url)
     with django_assert_num_queries(queries):
         response = client.get(url)
     assert response.status_code == 200

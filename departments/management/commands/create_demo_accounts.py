@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from departments.models import Department
-from departments.roles import AUDITOR_GROUP, STAFF_GROUP
+from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 
 # username, role shown to the person, group, departments, superuser?
 ACCOUNTS = [
@@ -17,6 +17,7 @@ ACCOUNTS = [
     ("minwon", "부서 담당자 (민원여권과) / department staff", STAFF_GROUP, ["민원여권과"], False),
     ("gonggong", "부서 담당자 (공공건축과) / department staff", STAFF_GROUP, ["공공건축과"], False),
     ("auditor", "감사 / auditor", AUDITOR_GROUP, [], False),
+    ("reviewer", "공약 총괄 / reviewer (publishes)", REVIEWER_GROUP, [], False),
 ]
 
 

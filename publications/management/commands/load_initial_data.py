@@ -11,6 +11,7 @@ from django.db import transaction
 from budgets.services import figures_seed
 from departments.services import departments_seed
 from pledges.services import pledge_seed, terms_seed
+from publications.services import publication_seed
 
 
 class Command(BaseCommand):
@@ -55,9 +56,13 @@ class Command(BaseCommand):
         for part in (terms_seed(data=terms), departments_seed(data=departments)):
             for status, n in part.items():
                 counts[status] = counts.get(status, 0) + n
+        pledges = []
         for card in cards:
             pledge = pledge_seed(data=card, counts=counts)
             figures_seed(pledge=pledge, data=card, counts=counts)
+            pledges.append(pledge)
+        # The loaded cards are the first publication, by no one (a rerun adds none).
+        counts["publications"] = len(publication_seed(pledges=pledges))
 
 
 def _read(path: Path) -> dict:

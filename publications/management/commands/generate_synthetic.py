@@ -9,7 +9,9 @@ so each pledge's stored totals are computed from its own cells with the read mod
 rule (``stored_totals``) before it is inserted, instead of a second pass that reads the
 cells back and updates 50,000 rows; the three big tables (cells, milestones, official
 links) go in as plain multi-row ``INSERT``s of tuples (no model instance per row, no COPY:
-the same SQL on PostgreSQL and SQLite).
+the same SQL on PostgreSQL and SQLite). The change history is complete (a "+" row for
+every row written, at one moment), because the published state is a point in it, and the
+build ends with the first publication, like the seed's.
 """
 
 import random
@@ -37,7 +39,8 @@ from pledges.models import (
     Vision,
     code_sort_key,
 )
-from pledges.services import pledge_search_refresh
+from publications.models import PledgeReview, Publication, PublicationRound, PublishedPledge
+from publications.services import publication_seed
 
 TERM_NUMBER = 900
 TITLES = ["센터 건립", "제도 운영", "도로 정비", "복지 확대"]
@@ -108,6 +111,18 @@ def rows_insert(
     return ids
 
 
+def _history_insert(
+    model: type[Model], columns: list[str], ids: list[int], rows: list[tuple], moment: datetime
+) -> None:
+    """A "+" history row, at ``moment``, for each row just inserted with ``rows_insert``."""
+    when = connection.ops.adapt_datetimefield_value(moment)
+    rows_insert(
+        model.history.model,
+        ["id", *columns, "history_date", "history_type", "history_change_reason"],
+        [(pk, *row, when, "+", "generate_synthetic") for pk, row in zip(ids, rows, strict=True)],
+    )
+
+
 class Command(BaseCommand):
     help = "벤치마크용 합성 자료를 만듭니다 (시드와 분리). / Build synthetic data for benchmarks."
 
@@ -138,6 +153,11 @@ class Command(BaseCommand):
         """Delete synthetic rows with plain SQL deletes (no per-row history for test data)."""
         pledges = synthetic_pledges()
         ids = list(pledges.values_list("pk", flat=True))
+        for model in (PublishedPledge, PledgeReview, Publication):
+            for start in range(0, len(ids), 500):
+                rows = model.objects.filter(pledge_id__in=ids[start : start + 500])
+                rows._raw_delete(rows.db)
+        PublicationRound.objects.filter(term__number=TERM_NUMBER).delete()
         for model, lookup in [
             (BudgetFigure, "project__pledge_id__in"),
             (Milestone, "pledge_id__in"),
@@ -256,15 +276,14 @@ class Command(BaseCommand):
             ],
             batch_size=2000,
         )
-        project_ids = rows_insert(
-            Project,
-            ["pledge_id", "name", "position"],
-            [
-                (pledges[index].pk, f"세부사업 {k}" if count > 1 else "본사업", k)
-                for index, count, k in projects
-            ],
-            returning=True,
-        )
+        created = datetime(2025, 1, 2, tzinfo=tz)
+        project_rows = [
+            (pledges[index].pk, f"세부사업 {k}" if count > 1 else "본사업", k)
+            for index, count, k in projects
+        ]
+        project_columns = ["pledge_id", "name", "position"]
+        project_ids = rows_insert(Project, project_columns, project_rows, returning=True)
+        _history_insert(Project, project_columns, project_ids, project_rows, created)
         figures = [
             (project_id, kind, source, period, amount)
             for project_id, cells in zip(project_ids, project_cells, strict=True)
@@ -277,6 +296,14 @@ class Command(BaseCommand):
             returning=True,
         )
         changed = rng.sample(range(len(figures)), k=min(len(figures) // 50, 20_000))
+        unchanged = sorted(set(range(len(figures))) - set(changed))
+        _history_insert(
+            BudgetFigure,
+            ["project_id", "kind", "source", "period", "amount"],
+            [figure_ids[n] for n in unchanged],
+            [figures[n] for n in unchanged],
+            created,
+        )
         history = BudgetFigure.history.model
         BudgetFigure.history.bulk_create(
             [
@@ -317,18 +344,25 @@ class Command(BaseCommand):
                         rng.choice(["계획 수립", "설계 착수", "공사 착공", "시범 운영", "준공"]),
                     )
                 )
-        rows_insert(
-            Milestone,
-            ["pledge_id", "position", "date_text", "start", "start_precision", "text"],
-            milestones,
-        )
+        milestone_columns = [
+            "pledge_id",
+            "position",
+            "date_text",
+            "start",
+            "start_precision",
+            "text",
+        ]
+        milestone_ids = rows_insert(Milestone, milestone_columns, milestones, returning=True)
+        _history_insert(Milestone, milestone_columns, milestone_ids, milestones, created)
         links = [
             (pledge.pk, official.pk, index)
             for pledge in pledges
             for index, official in enumerate(by_department[pledge.department_id], start=1)
         ]
-        rows_insert(PledgeOfficial, ["pledge_id", "official_id", "position"], links)
-        pledge_search_refresh(pledge_ids=[pledge.pk for pledge in pledges])
+        link_columns = ["pledge_id", "official_id", "position"]
+        link_ids = rows_insert(PledgeOfficial, link_columns, links, returning=True)
+        _history_insert(PledgeOfficial, link_columns, link_ids, links, created)
+        publications = publication_seed(pledges=pledges)
         return {
             "pledges": len(pledges),
             "departments": len(departments),
@@ -336,6 +370,7 @@ class Command(BaseCommand):
             "figures": len(figures),
             "figure changes": len(changed),
             "milestones": len(milestones),
+            "publications": len(publications),
         }
 
     def _cells(self, rng: random.Random) -> Cells:

@@ -1,0 +1,328 @@
+"""Publication rounds, publications and each pledge's state in a round.
+
+A publication is a moment in the change history (django-simple-history): publishing
+pledge P at time t publishes the live state of P at t. Nothing of the card is copied,
+except ``PublishedPledge``: the few fields lists, home, search, department pages and the
+bulk downloads need, written from the live rows at publish time by one function
+(``publications.services.published_summaries_refresh``) and never edited by hand.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from departments.models import Department
+from pledges.models import BudgetType, Pledge, Stage, Term, Vision, search_words
+from pledges.models.choices import DatePrecision
+
+
+class PublicationRound(models.Model):
+    """A publication round of a term (e.g. "2026년 상반기 점검"): departments update their
+    pledges until the due date, the reviewer publishes or returns them."""
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 2026년 상반기 점검"))
+    due_on = models.DateField(_("due on"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publication round")
+        verbose_name_plural = _("publication rounds")
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(closed_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_open_per_term",
+                violation_error_message=_(
+                    "이 임기에는 이미 진행 중인 점검 회차가 있습니다. / "
+                    "This term already has an open round."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class PublicationKind(models.TextChoices):
+    SEED = "seed", _("최초 공표")
+    REGULAR = "regular", _("공표")
+
+
+class Publication(models.Model):
+    """One pledge published at one moment: the public pages show the pledge as its change
+    history stood at ``published_at``, with ``changes`` as the plain-language diff."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="publications"
+    )
+    round = models.ForeignKey(
+        PublicationRound,
+        verbose_name=_("round"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="publications",
+    )
+    published_at = models.DateTimeField(
+        _("published at"), help_text=_("The moment in the change history that is published.")
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Blank for the seed (the loaded cards)."),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=PublicationKind.choices, default=PublicationKind.REGULAR
+    )
+    note = models.TextField(_("note"), blank=True)
+    changes = models.JSONField(
+        _("changes"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What changed since the previous publication, computed at publish time: a list of "
+            "{kind, label, old, new, reason}."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["-published_at", "pledge"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(F("pledge"), F("published_at").desc(), name="publications_pledge_latest"),
+            models.Index(F("published_at").desc(), name="publications_newest"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "published_at"],
+                name="%(app_label)s_%(class)s_unique_moment",
+                violation_error_message=_(
+                    "이 공약은 이 시각에 이미 공표되었습니다. / "
+                    "This pledge was already published at this moment."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge} {self.published_at:%Y-%m-%d %H:%M}"
+
+
+class ReviewStatus(models.TextChoices):
+    NEEDS_UPDATE = "needs_update", _("갱신 필요")
+    DRAFT = "draft", _("검토 대기")
+    RETURNED = "returned", _("반려")
+    PUBLISHED = "published", _("공표")
+
+
+class PledgeReview(models.Model):
+    """A pledge's state in a round: needs an update, waits for review, returned, published."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    round = models.ForeignKey(
+        PublicationRound,
+        verbose_name=_("round"),
+        on_delete=models.CASCADE,
+        related_name="reviews",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.NEEDS_UPDATE,
+    )
+    comment = models.TextField(_("reviewer's comment"), blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("pledge review")
+        verbose_name_plural = _("pledge reviews")
+        ordering = ["round", "pledge__sort_key"]
+        indexes = [models.Index(fields=["round", "status"], name="publications_review_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "round"],
+                name="%(app_label)s_%(class)s_unique_per_round",
+                violation_error_message=_(
+                    "이 공약은 이 회차에 이미 있습니다. / This pledge is already in this round."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.pledge.code} {self.get_status_display()}"
+
+
+# "Highest execution rate first, no rate last", as on Pledge.RATE_ORDER.
+RATE_ORDER = Coalesce(
+    "execution_rate", Value(-1), output_field=models.DecimalField(max_digits=7, decimal_places=1)
+)
+
+
+class PublishedPledgeQuerySet(models.QuerySet):
+    def search(self, text: str) -> "PublishedPledgeQuerySet":
+        """Published pledges whose published card contains every word of ``text``, read
+        from the stored search text (rebuilt at publication, never at a staff save), ranked
+        as ``Pledge.objects.search`` ranks: 0 code or title (as published), 1 target,
+        2 the card's own texts, 3 anything else; computed for the matched rows only."""
+        words = search_words(text)
+        if not words:
+            return self
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(pledge__search_text__contains=word)
+
+        def rank(word: str) -> models.Case:
+            def own(*fields: str) -> Q:
+                query = Q()
+                for field in fields:
+                    query |= Q(**{f"{field}__icontains": word})
+                return query
+
+            return models.Case(
+                models.When(own("code", "title", "title_en"), then=0),
+                models.When(own("pledge__target", "pledge__target_en"), then=1),
+                models.When(
+                    own("pledge__objective", "pledge__overview", "pledge__problems"), then=2
+                ),
+                default=3,
+                output_field=models.IntegerField(),
+            )
+
+        ranks = [rank(word) for word in words]
+        return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
+
+    def listed(self) -> "PublishedPledgeQuerySet":
+        """With what a list row prints; ``updated_at`` (the list's "last update" sort) is
+        the pledge's latest publication."""
+        return self.select_related("term", "vision", "department").alias(
+            updated_at=F("published_at")
+        )
+
+
+class PublishedPledge(models.Model):
+    """The published summary of one pledge: what lists, home, search, department pages and
+    bulk downloads need, written from the live rows at publish time (a cache of the point
+    in history, like the pledge's stored totals). 10,000-pledge lists cannot be rebuilt
+    from the change history per request; the pledge page is (``pledge_card_as_of``)."""
+
+    pledge = models.OneToOneField(
+        Pledge,
+        verbose_name=_("pledge"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="published",
+    )
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published at"))
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
+    )
+    vision = models.ForeignKey(
+        Vision, verbose_name=_("vision"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.CharField(_("code"), max_length=20)
+    sort_key = models.CharField(_("sort key"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    budget_type = models.CharField(
+        _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
+    )
+    history_id = models.BigIntegerField(
+        _("published history row"),
+        help_text=_("The pledge's change-history row that was live when it was published."),
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    stage_inference = models.CharField(_("stage inferred because"), max_length=300, blank=True)
+    stage_since = models.DateField(_("stage since"), null=True, blank=True)
+    as_of = models.DateField(_("figures as of"))
+    as_of_precision = models.CharField(
+        _("as-of date as printed"), max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    current_total = models.BigIntegerField(_("current total cost (백만원)"), null=True, blank=True)
+    secured_total = models.BigIntegerField(_("secured (백만원)"), null=True, blank=True)
+    executed_total = models.BigIntegerField(_("executed (백만원)"), null=True, blank=True)
+    prior_invested = models.BigIntegerField(_("prior investment (백만원)"), null=True, blank=True)
+    executed_cumulative = models.BigIntegerField(
+        _("cumulative execution (백만원)"), null=True, blank=True
+    )
+    execution_rate = models.DecimalField(
+        _("execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    execution_rate_in_term = models.DecimalField(
+        _("in-term execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+
+    objects = PublishedPledgeQuerySet.as_manager()
+
+    RATE_ORDER = RATE_ORDER
+
+    class Meta:
+        verbose_name = _("published summary")
+        verbose_name_plural = _("published summaries")
+        ordering = ["term", "sort_key"]
+        indexes = [
+            models.Index(
+                fields=["term", "sort_key"], include=["pledge"], name="publications_pub_term_sort"
+            ),
+            models.Index(
+                F("term"),
+                F("stage"),
+                RATE_ORDER.desc(),
+                F("sort_key"),
+                name="publications_pub_stage_rate",
+            ),
+            models.Index(fields=["term", "published_at"], name="publications_pub_term_newest"),
+            # A department's page: its pledges' ids in card order, read from the index alone.
+            models.Index(
+                fields=["term", "department", "sort_key"], name="publications_pub_dept_sort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:detail", kwargs={"code": self.code})

@@ -1,0 +1,70 @@
+"""Reads of publications: drafts against the published state, round progress, history."""
+
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet
+
+from pledges.models import Pledge
+
+from .models import PledgeReview, Publication, PublicationRound, ReviewStatus
+from .services import draft_lines, last_publications
+
+
+def pledge_draft_changes(pledge: Pledge | int) -> list[dict]:
+    """The live card (the draft) against its last publication, as ``Publication.changes``
+    lines ([] when nothing changed, or when it was never published: no diff then)."""
+    pk = pledge if isinstance(pledge, int) else pledge.pk
+    latest = last_publications([pk])
+    if pk not in latest:
+        return []
+    return draft_lines({pk: latest[pk].published_at}).get(pk, [])
+
+
+def pledges_with_drafts(pledges: QuerySet[Pledge] | None = None) -> list[Pledge]:
+    """The pledges (of ``pledges``, default all) whose live card differs from their last
+    publication, each with ``draft_changes`` (its lines) attached, in code order."""
+    queryset = pledges if pledges is not None else Pledge.objects.all()
+    ids = list(queryset.values_list("pk", flat=True))
+    latest = last_publications(ids)
+    found = []
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        drafts = draft_lines({pk: latest[pk].published_at for pk in batch if pk in latest})
+        for pledge in Pledge.objects.public().filter(pk__in=list(drafts)):
+            pledge.draft_changes = drafts[pledge.pk]
+            found.append(pledge)
+    return sorted(found, key=lambda p: (p.term_id, p.sort_key))
+
+
+def round_progress(round: PublicationRound) -> list[dict]:
+    """Per department: how many of its pledges are in each status of the round."""
+    counts = {status: Count("id", filter=Q(status=status)) for status in ReviewStatus.values}
+    return list(
+        PledgeReview.objects.filter(round=round)
+        .values(department=F("pledge__department__name"))
+        .annotate(total=Count("id"), **counts)
+        .order_by("department")
+    )
+
+
+def publication_at(pledge_id: int, when: datetime | None = None) -> Publication | None:
+    """The pledge's publication standing at ``when`` (now when None): the latest one at or
+    before it; None when the pledge was not yet published then."""
+    rows = Publication.objects.filter(pledge_id=pledge_id)
+    if when is not None:
+        rows = rows.filter(published_at__lte=when)
+    return rows.order_by("-published_at").first()
+
+
+def pledge_publications(pledge_id: int) -> QuerySet[Publication]:
+    """The pledge's publications, newest first (its public change history)."""
+    return Publication.objects.filter(pledge_id=pledge_id).order_by("-published_at")
+
+
+def recent_publications(term_id: int, limit: int = 5) -> QuerySet[Publication]:
+    """The term's latest publications, newest first, with their pledges."""
+    return (
+        Publication.objects.filter(pledge__term_id=term_id)
+        .select_related("pledge", "pledge__department")
+        .order_by("-published_at", "pledge__sort_key")[:limit]
+    )

@@ -1,0 +1,119 @@
+"""Two reviewers publishing the same draft at the same moment yield one publication.
+
+Two real processes (two app workers) on one database file, released together: the
+publish service locks the pledges (``select_for_update`` on PostgreSQL; on SQLite the
+write transaction is taken at BEGIN, ``transaction_mode=IMMEDIATE``), so the second
+finds the pledge already published with nothing changed since and skips it.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = """
+from django.contrib.auth import get_user_model
+from budgets.services import project_figures_update
+from pledges.models import Project
+from tests.factories import department_staff, reviewer
+staff = department_staff("minwon", departments=("민원여권과",))
+reviewer("reviewer-1"); reviewer("reviewer-2")
+project = Project.objects.get(pledge__code="12-1")
+project_figures_update(project=project, cells={("executed", "total", "2025"): 950},
+                       reason="2025 결산 반영", user=staff)
+"""
+
+PUBLISH = """
+import os, time
+from pathlib import Path
+from django.contrib.auth import get_user_model
+from django.db import connection
+from pledges.models import Pledge
+from publications.services import publication_publish
+who = get_user_model().objects.get(username=os.environ["REVIEWER"])
+pledge = Pledge.objects.get(code="12-1")
+connection.close()  # reconnect after the barrier: nothing read before it is reused
+Path(os.environ["READY"]).touch()
+while not Path(os.environ["GO"]).exists():
+    time.sleep(0.002)
+made = publication_publish(pledges=[pledge], by=who, note=os.environ["REVIEWER"])
+print(len(made))
+"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "concurrency-test-only",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
+def _manage(env, *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def test_two_reviewers_publishing_the_same_draft_at_once_yield_one_publication(tmp_path):
+    env = _env(tmp_path)
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "load_initial_data", "-v0")
+    _manage(env, "shell", "-v0", "-c", SETUP)
+    go = tmp_path / "go"
+    workers = []
+    for name in ("reviewer-1", "reviewer-2"):
+        ready = tmp_path / f"{name}.ready"
+        worker_env = {**env, "REVIEWER": name, "READY": str(ready), "GO": str(go)}
+        workers.append(
+            (
+                ready,
+                subprocess.Popen(
+                    [sys.executable, str(ROOT / "manage.py"), "shell", "-v0", "-c", PUBLISH],
+                    env=worker_env,
+                    cwd=ROOT,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                ),
+            )
+        )
+    deadline = time.monotonic() + 120
+    while not all(ready.exists() for ready, _ in workers):
+        assert time.monotonic() < deadline, "the workers did not start"
+        assert all(p.poll() is None for _, p in workers), [p.stderr.read() for _, p in workers]
+        time.sleep(0.01)
+    go.touch()  # both publish now
+    results = []
+    for _, process in workers:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        results.append(out.strip())
+    assert sorted(results) == ["0", "1"]
+    counts = _manage(
+        env,
+        "shell",
+        "-v0",
+        "-c",
+        "import json; from publications.models import Publication;"
+        "rows = Publication.objects.filter(pledge__code='12-1').order_by('published_at');"
+        "print(json.dumps([[p.kind, p.note, [[c['old'], c['new']] for c in p.changes]]"
+        " for p in rows], ensure_ascii=False))",
+    )
+    seed, published = json.loads(counts)
+    assert seed == ["seed", "2026. 1. 현재 공표 자료", []]
+    assert published[0] == "regular" and published[1] in ("reviewer-1", "reviewer-2")
+    assert published[2] == [[900, 950]]

@@ -1,0 +1,127 @@
+"""Citizens see the published state: a staff edit is a draft until a reviewer publishes it,
+then it shows everywhere at once, with its change history."""
+
+import csv
+import io
+
+import pytest
+from django.utils import timezone
+
+from budgets.services import project_figures_update
+from pledges.models import Pledge, Project
+from publications.models import Publication
+from publications.services import publication_publish, publication_return, round_open
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+LINE = "집행금액 2025: 900 → 944 백만원"
+
+
+def edit_12_1():
+    """Staff correct 12-1's 2025 execution (900 → 944) and its total (3,061 → 3,105)."""
+    project_figures_update(
+        project=Project.objects.get(pledge__code="12-1"),
+        cells={("executed", "total", "2025"): 944, ("executed", "total", "total"): 3105},
+        reason="정산 반영",
+    )
+
+
+def public_view(client) -> dict:
+    """What an anonymous citizen reads of 12-1's executed total through every door."""
+    page = client.get("/pledges/12-1/").content.decode()
+    listing = client.get("/pledges/").content.decode()
+    api = client.get("/api/pledges/12-1/").json()
+    api_list = client.get("/api/pledges/").json()["results"]
+    listed = b"".join(client.get("/api/pledges.csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(listed)))
+    figures = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(client.get("/api/figures.csv").streaming_content).decode("utf-8-sig")
+            )
+        )
+    )
+    feed = client.get("/feed/").content.decode()
+    return {
+        "page": "3,105" in page,
+        "list": "3,105" in listing,
+        "api": api["finance"]["executed_total"] if "finance" in api else None,
+        "api_list": next(r["executed_total"] for r in api_list if r["code"] == "12-1"),
+        "csv": next(int(r["executed_total"]) for r in rows if r["code"] == "12-1"),
+        "figures_csv": [
+            int(r["amount"])
+            for r in figures
+            if (r["pledge_code"], r["table"], r["source"], r["period"])
+            == ("12-1", "executed", "total", "2025")
+        ],
+        "feed": LINE in feed,
+    }
+
+
+def test_a_staff_edit_is_invisible_to_citizens_until_published_then_everywhere_at_once(client):
+    before = public_view(client)
+    assert before["api_list"] == 3061 and before["csv"] == 3061
+    assert before["figures_csv"] == [900]
+    assert not before["page"] and not before["list"] and not before["feed"]
+    edit_12_1()
+    assert public_view(client) == before  # cached pages and fresh reads alike
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    after = public_view(client)
+    assert after["page"] and after["list"] and after["feed"]
+    assert (after["api_list"], after["csv"], after["figures_csv"]) == (3105, 3105, [944])
+
+
+def test_returning_a_draft_changes_nothing_public(client):
+    reviewer = make_user("reviewer")
+    publication_round = round_open(
+        term=Pledge.objects.get(code="12-1").term,
+        name="2026년 상반기 점검",
+        due_on=timezone.localdate(),
+        by=reviewer,
+    )
+    before = public_view(client)
+    edit_12_1()
+    publication_return(
+        pledge=Pledge.objects.get(code="12-1"),
+        round=publication_round,
+        by=reviewer,
+        comment="증빙을 첨부해 주세요",
+    )
+    assert public_view(client) == before
+
+
+def test_the_pledge_page_lists_every_publication_with_its_lines_and_that_day(client):
+    edit_12_1()
+    [publication] = publication_publish(
+        pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"), note="상반기 점검"
+    )
+    html = client.get("/pledges/12-1/").content.decode()
+    section = html.split('id="history-title"')[1].split("</section>")[0]
+    day = timezone.localtime(publication.published_at).date().isoformat()
+    assert section.count("<time ") == 2  # this publication and the seed
+    assert LINE in section and "집행금액 계: 3,061 → 3,105 백만원" in section
+    assert "상반기 점검" in section and "2026. 1. 현재 공표 자료" in section
+    assert f"as_of={day}" in section
+
+
+def test_the_home_page_lists_publications_not_saves(client):
+    edit_12_1()  # a save: not a change citizens see
+    html = client.get("/").content.decode()
+    recent = html.split('id="recent-title"')[1].split("</section>")[0]
+    assert recent.count("<li>") == 5 and "최초 공표" in recent
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    recent = client.get("/").content.decode().split('id="recent-title"')[1].split("</section>")[0]
+    first = recent.split("<li>")[1]
+    assert "12-1" in first and "공표" in first and "2건 변경" in first
+
+
+def test_the_feed_has_one_entry_per_publication_with_the_same_lines(client):
+    feed = client.get("/feed/").content.decode()
+    assert feed.count("<entry>") == Publication.objects.count() == 6
+    edit_12_1()
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    feed = client.get("/feed/").content.decode()
+    assert feed.count("<entry>") == 7
+    newest = feed.split("<entry>")[1]
+    assert "[12-1]" in newest and LINE in newest
