@@ -291,25 +291,28 @@ def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
         return {}
     phrase = " ".join(words)
     text = words[0]
-    ids = [pledge.pk for pledge in pledges]
+    folded = text.casefold()
+
+    def has(value: str | None) -> bool:
+        return folded in (value or "").casefold()
+
     related: dict[int, list[tuple[str, str]]] = {}
-    for milestone in Milestone.objects.filter(pledge__in=ids, text__icontains=text):
-        related.setdefault(milestone.pledge_id, []).append((_("Milestone"), milestone.text))
-    for project in Project.objects.filter(pledge__in=ids).filter(
-        Q(name__icontains=text) | Q(overview__icontains=text)
-    ):
-        related.setdefault(project.pledge_id, []).append((_("Sub-project"), project.name))
-        related[project.pledge_id].append((_("Sub-project"), project.overview))
-    for plan in YearPlan.objects.filter(pledge__in=ids, text__icontains=text):
-        related.setdefault(plan.pledge_id, []).append((_("Plan per year"), plan.text))
-    officials = PledgeOfficial.objects.filter(
-        pledge__in=ids, official__department__name__icontains=text
-    ).select_related("official__department")
+    for milestone in _rows_as_published(Milestone, pledges):
+        if has(milestone.text):
+            related.setdefault(milestone.pledge_id, []).append((_("Milestone"), milestone.text))
+    for project in _rows_as_published(Project, pledges):
+        if has(project.name) or has(project.overview):
+            related.setdefault(project.pledge_id, []).append((_("Sub-project"), project.name))
+            related[project.pledge_id].append((_("Sub-project"), project.overview))
+    for plan in _rows_as_published(YearPlan, pledges):
+        if has(plan.text):
+            related.setdefault(plan.pledge_id, []).append((_("Plan per year"), plan.text))
     late: dict[int, list[tuple[str, str]]] = {}
-    for link in officials:
-        late.setdefault(link.pledge_id, []).append(
-            (_("Accountable official’s department"), link.official.department.name)
-        )
+    for link in _rows_as_published(PledgeOfficial, pledges, "official__department"):
+        if has(name := link.official.department.name):
+            late.setdefault(link.pledge_id, []).append(
+                (_("Accountable official’s department"), name)
+            )
     result = {}
     for pledge in pledges:
         candidates = [
@@ -339,6 +342,32 @@ def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
                 result[pledge.pk] = found
                 break
     return result
+
+
+def _rows_as_published(model, pledges: list[Pledge], *related: str) -> list:
+    """The rows of ``model`` (a card table with a change history) of these pledges as they
+    stood at each pledge's publication (``published_at``), from the history: a draft
+    written since never shows. Pledges without a publication read their live rows.
+    One query (two when some pledges have no publication)."""
+    moments = {p.pk: p.published_at for p in pledges if getattr(p, "published_at", None)}
+    found = []
+    if moments:
+        standing: dict[int, object] = {}
+        rows = (
+            model.history.filter(
+                pledge_id__in=list(moments), history_date__lte=max(moments.values())
+            )
+            .select_related(*related)
+            .order_by("history_date", "history_id")
+        )
+        for row in rows:
+            if row.history_date <= moments[row.pledge_id]:
+                standing[row.id] = row
+        found += [row for row in standing.values() if row.history_type != "-"]
+    live = [p.pk for p in pledges if p.pk not in moments]
+    if live:
+        found += list(model.objects.filter(pledge__in=live).select_related(*related))
+    return found
 
 
 def _stage_counts(rows) -> list[tuple[Stage, int]]:
@@ -401,25 +430,12 @@ def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
     """For each pledge, its one-line status (``status_for``) from its dated milestones as
     published (as they stood at its ``published_at``; live for pledges without one).
     One query for the page."""
-    moments = {p.pk: p.published_at for p in pledges if getattr(p, "published_at", None)}
     milestones: dict[int, list[Milestone]] = {}
-    if moments:
-        standing: dict[int, object] = {}
-        rows = Milestone.history.filter(
-            pledge_id__in=list(moments), history_date__lte=max(moments.values())
-        ).order_by("history_date", "history_id")
-        for row in rows:
-            if row.history_date <= moments[row.pledge_id]:
-                standing[row.id] = row
-        for row in standing.values():
-            if row.history_type != "-" and row.parent_id is None and row.start is not None:
-                milestones.setdefault(row.pledge_id, []).append(row.instance)
-    live = [p.pk for p in pledges if p.pk not in moments]
-    if live:
-        for milestone in Milestone.objects.filter(
-            pledge__in=live, parent__isnull=True, start__isnull=False
-        ):
-            milestones.setdefault(milestone.pledge_id, []).append(milestone)
+    for row in _rows_as_published(Milestone, pledges):
+        if row.parent_id is None and row.start is not None:
+            milestones.setdefault(row.pledge_id, []).append(
+                row.instance if hasattr(row, "instance") else row
+            )
     return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
 
 

@@ -52,15 +52,20 @@ def seed_copy(tmp_path, settings) -> SeedCopy:
 
 @pytest.fixture(scope="class")
 def hundreds_of_pledges(django_db_setup, django_db_blocker) -> None:
-    """210 more pledges ("99-1"…), made once for a test class through the factories.
+    """210 more pledges ("99-1"…), made once for a test class through the factories and
+    published.
 
     They go through the services and ``save()`` as production writes (about 17 s), so a
     class of tests shares them; the outer transaction is rolled back after the class.
     """
+    from pledges.models import Pledge
+    from publications.services import publication_seed
     from tests.factories import make_pledges
 
     with django_db_blocker.unblock(), transaction.atomic():
         make_pledges(210)
+        # Published like the seed, so the public pages list them.
+        publication_seed(pledges=Pledge.objects.values_list("pk", flat=True))
         yield
         transaction.set_rollback(True)
 

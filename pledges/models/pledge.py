@@ -379,6 +379,15 @@ class Pledge(models.Model):
 
     def save(self, *args, **kwargs):
         self.sort_key = code_sort_key(self.code)  # derived from the code, for ordering
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The search text belongs to the published card (pledges.services.
+            # pledge_search_refresh writes it at publication): a card saved from a row
+            # loaded earlier never writes back the text it happened to hold.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "search_text"
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

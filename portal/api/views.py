@@ -158,7 +158,11 @@ def _day(when) -> str | None:
 
 
 class PledgePagination(DeepPagination):
+    """Deep pages of published summaries, each page read as the pledges as published
+    (a list rebuilt as of a day is paged as a plain list)."""
+
     page_size = API_PAGE_SIZE
+    django_paginator_class = selectors.PublishedPaginator
 
 
 class PledgeListView(OpenDataView):
@@ -177,7 +181,7 @@ class PledgeListView(OpenDataView):
                 term=term, history_id__in=rows.values("history_id")
             )
             ordered = published.listed().order_by(*PledgeFilterForm.SORTS[sort])
-            return term, when, ordered.values_list("pk", flat=True)
+            return term, when, ordered
         pledges = selectors.pledges_as_of(
             term, when, self.filter_queryset(Pledge.history.as_of(when))
         )
@@ -204,8 +208,6 @@ class PledgeListView(OpenDataView):
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
         page = self.paginate_queryset(pledges)
-        if when is None:
-            page = selectors.published_pledges(page)
         as_of = max((p.as_of for p in pledges), default=None) if when else selectors.as_of(term)
         return Response(
             {
@@ -285,7 +287,7 @@ class PledgeCsvView(PledgeListView):
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
         if when is None:
-            pledges = selectors.published_pledges_iter(pledges, ids=True)
+            pledges = selectors.published_pledges_iter(pledges)
         rows = (
             [row[name] for name in LIST_FIELDS]
             for p in pledges

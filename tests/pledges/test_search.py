@@ -1,9 +1,11 @@
-"""The public search: one stored text per pledge, current after every write of card text,
-found by any part of any text, ranked title first, in a fixed number of queries."""
+"""The public search: one stored text per pledge, the PUBLISHED card's (rebuilt when a card
+is published, not at a staff save), found by any part of any text, ranked title first,
+in a fixed number of queries."""
 
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +15,7 @@ from departments.models import Department, Official, Role
 from departments.services import department_save, official_save
 from pledges.models import Milestone, Pledge, YearPlan
 from pledges.services import card_row_delete, card_row_save, pledge_save
+from publications.services import publication_publish
 from tests.admin_forms import change_form_data
 from tests.factories import (
     MilestoneFactory,
@@ -20,12 +23,21 @@ from tests.factories import (
     PledgeOfficialFactory,
     ProjectFactory,
     make_user,
+    reviewer,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-def found(query: str) -> list[str]:
+def publish() -> None:
+    """Publish every draft (as a reviewer does): the search then reads the new cards."""
+    by = User.objects.filter(username="reviewer").first() or reviewer()
+    publication_publish(pledges=Pledge.objects.values_list("pk", flat=True), by=by)
+
+
+def found(query: str, *, published: bool = True) -> list[str]:
+    if published:
+        publish()
     return list(Pledge.objects.search(query).values_list("code", flat=True))
 
 
@@ -103,6 +115,7 @@ def test_search_ranks_title_then_target_then_card_texts_then_the_rest():
     PledgeFactory(code="99-2", overview="뙇뛟 개요")
     PledgeFactory(code="99-3", target="뙇뛟 준공")
     PledgeFactory(code="99-4", title="뙇뛟 센터")
+    publish()
     ranked = list(
         Pledge.objects.search("뙇뛟").order_by("search_rank").values_list("code", "search_rank")
     )
@@ -113,6 +126,7 @@ def test_the_list_shows_the_best_match_first_then_code_order(client):
     MilestoneFactory(pledge=PledgeFactory(code="99-1"), text="뙇뛟 착공")
     PledgeFactory(code="99-2", title="뙇뛟 센터")
     PledgeFactory(code="99-3", title="뙇뛟 도로")
+    publish()
     response = client.get("/pledges/", {"q": "뙇뛟"})
     assert response.status_code == 200
     assert [p.code for p in response.context["page_obj"]] == ["99-2", "99-3", "99-1"]
@@ -124,17 +138,19 @@ def test_the_list_shows_the_best_match_first_then_code_order(client):
 
 def test_the_searched_list_takes_the_same_queries_for_one_result_and_for_a_full_page(client):
     PledgeFactory(code="99-1", title="햏퀭 하나")
+    publish()
     with CaptureQueriesContext(connection) as one:
         assert client.get("/pledges/", {"q": "햏퀭"}).status_code == 200
     for n in range(2, 31):
         PledgeFactory(code=f"99-{n}", title=f"뙇뛟 {n}")
+    publish()
     with CaptureQueriesContext(connection) as page:
         response = client.get("/pledges/", {"q": "뙇뛟"})
     assert response.context["page_obj"].paginator.count == 29
-    assert len(one) == len(page) == 13
+    assert len(one) == len(page) == 14
     like = re.compile(r'"search_text"(::text)? LIKE')
     searched = [q["sql"] for q in page.captured_queries if like.search(q["sql"])]
-    # The count, the page's ids, the page's rows (by id): nothing per row.
+    # The count, the page's ids, the page's ranks (by id): nothing per row.
     assert len(searched) == 3
     assert not [q for q in page.captured_queries if '"search_text",' in q["sql"]]  # not loaded
     # Only the stored column is searched: no subquery over milestones or sub-projects.
@@ -156,21 +172,25 @@ def test_on_postgresql_the_search_reads_the_trigram_index():
     assert "pledges_pledge_search_text_trgm" in plan
 
 
-# -- current after every write path -------------------------------------------------------
+# -- the published card's, after every write path ----------------------------------------
 
 
-def test_saving_the_pledge_refreshes_its_search_text():
+def test_a_staff_save_is_a_draft_the_search_finds_only_once_published():
     pledge = PledgeFactory(code="99-1", title="옛 제목")
+    publish()
     pledge.title = "새 뙇뛟 제목"
     pledge_save(pledge=pledge, reason="제목 수정")
+    assert found("뙇뛟", published=False) == [] and found("옛", published=False) == ["99-1"]
     assert found("뙇뛟") == ["99-1"] and found("옛") == []
 
 
 def test_saving_and_deleting_card_rows_refreshes_the_search_text():
     pledge = PledgeFactory(code="99-1")
     milestone = MilestoneFactory(pledge=pledge, text="착공")
+    publish()
     milestone.text = "뙇뛟 착공"
     card_row_save(obj=milestone, reason="수정")
+    assert found("뙇뛟", published=False) == []
     assert found("뙇뛟") == ["99-1"]
     card_row_delete(obj=milestone, reason="삭제")
     assert found("뙇뛟") == []
@@ -194,6 +214,7 @@ def test_editing_a_milestone_in_the_admin_refreshes_the_search_text(client):
     data[f"{prefix}-0-text"] = "뙇뛟 설명회"
     data["change_reason"] = "일정 수정"
     assert client.post(url, data).status_code == 302
+    assert found("뙇뛟", published=False) == []  # a draft until the reviewer publishes it
     assert found("뙇뛟") == ["12-1"]
 
 

@@ -116,10 +116,19 @@ def _history_insert(
 ) -> None:
     """A "+" history row, at ``moment``, for each row just inserted with ``rows_insert``."""
     when = connection.ops.adapt_datetimefield_value(moment)
+    # The history keeps the rows' own timestamps as plain fields (no auto_now there).
+    stamps = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
     rows_insert(
         model.history.model,
-        ["id", *columns, "history_date", "history_type", "history_change_reason"],
-        [(pk, *row, when, "+", "generate_synthetic") for pk, row in zip(ids, rows, strict=True)],
+        ["id", *columns, *stamps, "history_date", "history_type", "history_change_reason"],
+        [
+            (pk, *row, *[when] * len(stamps), when, "+", "generate_synthetic")
+            for pk, row in zip(ids, rows, strict=True)
+        ],
     )
 
 
