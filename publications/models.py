@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department
-from pledges.models import BudgetType, Pledge, Stage, Term, Vision, search_words
+from pledges.models import BudgetType, Pledge, Stage, Term, Vision
 from pledges.models.choices import DatePrecision
+from pledges.models.pledge import search_ranked
 
 
 class PublicationRound(models.Model):
@@ -202,32 +203,16 @@ class PublishedPledgeQuerySet(models.QuerySet):
         from the stored search text (rebuilt at publication, never at a staff save), ranked
         as ``Pledge.objects.search`` ranks: 0 code or title (as published), 1 target,
         2 the card's own texts, 3 anything else; computed for the matched rows only."""
-        words = search_words(text)
-        if not words:
-            return self
-        queryset = self
-        for word in words:
-            queryset = queryset.filter(pledge__search_text__contains=word)
-
-        def rank(word: str) -> models.Case:
-            def own(*fields: str) -> Q:
-                query = Q()
-                for field in fields:
-                    query |= Q(**{f"{field}__icontains": word})
-                return query
-
-            return models.Case(
-                models.When(own("code", "title", "title_en"), then=0),
-                models.When(own("pledge__target", "pledge__target_en"), then=1),
-                models.When(
-                    own("pledge__objective", "pledge__overview", "pledge__problems"), then=2
-                ),
-                default=3,
-                output_field=models.IntegerField(),
-            )
-
-        ranks = [rank(word) for word in words]
-        return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
+        return search_ranked(
+            self,
+            text,
+            column="pledge__search_text",
+            tiers=[
+                ("code", "title", "title_en"),
+                ("pledge__target", "pledge__target_en"),
+                ("pledge__objective", "pledge__overview", "pledge__problems"),
+            ],
+        )
 
     def listed(self) -> "PublishedPledgeQuerySet":
         """With what a list row prints; ``updated_at`` (the list's "last update" sort) is

@@ -52,6 +52,36 @@ def code_sort_key(code: str) -> str:
     return re.sub(r"\d+", lambda m: m.group(0).zfill(6), code)
 
 
+def search_ranked(
+    queryset: models.QuerySet, text: str, *, column: str, tiers: list[tuple[str, ...]]
+) -> models.QuerySet:
+    """Rows whose stored search text (``column``) contains every word of ``text``, with
+    ``search_rank``: per word, the index of the first tier of fields holding it (lower is
+    better; one past the last tier when only the stored text does), summed over the words.
+    Computed for the matched rows only."""
+    words = search_words(text)
+    if not words:
+        return queryset
+    for word in words:  # "명예 시장" finds 명예시장: each word on its own
+        queryset = queryset.filter(**{f"{column}__contains": word})
+
+    def rank(word: str) -> models.Case:
+        def holds(fields: tuple[str, ...]) -> Q:
+            query = Q()
+            for field in fields:
+                query |= Q(**{f"{field}__icontains": word})
+            return query
+
+        return models.Case(
+            *(models.When(holds(fields), then=n) for n, fields in enumerate(tiers)),
+            default=len(tiers),
+            output_field=models.IntegerField(),
+        )
+
+    ranks = [rank(word) for word in words]
+    return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
+
+
 class PledgeQuerySet(models.QuerySet):
     def public(self) -> "PledgeQuerySet":
         # The stored search text is searched, never shown: pages do not load it.
@@ -69,31 +99,15 @@ class PledgeQuerySet(models.QuerySet):
         0 code or title, 1 target, 2 the card's own texts, 3 anything else (milestones,
         sub-projects, plans, departments). It is computed for the matched rows only.
         """
-        words = search_words(text)
-        if not words:
-            return self
-        queryset = self
-        for word in words:  # "명예 시장" finds 명예시장: each word on its own
-            queryset = queryset.filter(search_text__contains=word)
-        ranks = [self._search_rank(word) for word in words]
-        return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
-
-    @staticmethod
-    def _search_rank(word: str) -> models.Case:
-        """Where ``word`` occurs in a matched pledge: 0 title … 3 elsewhere on the card."""
-
-        def own(*fields: str) -> Q:
-            query = Q()
-            for field in fields:
-                query |= Q(**{f"{field}__icontains": word})
-            return query
-
-        return models.Case(
-            models.When(own("code", "title", "title_en", "index_title"), then=0),
-            models.When(own("target", "target_en"), then=1),
-            models.When(own("objective", "overview", "problems", "plan_note"), then=2),
-            default=3,
-            output_field=models.IntegerField(),
+        return search_ranked(
+            self,
+            text,
+            column="search_text",
+            tiers=[
+                ("code", "title", "title_en", "index_title"),
+                ("target", "target_en"),
+                ("objective", "overview", "problems", "plan_note"),
+            ],
         )
 
     def with_card(self) -> "PledgeQuerySet":
