@@ -181,10 +181,9 @@ class PublishedPaginator(DeepPaginator):
         return pledges
 
 
-def published_pledges_iter(summaries, chunk: int = 500, ids: bool = False):
-    """``published_pledges`` over a long queryset of summaries (or of their ids), a chunk
-    per query."""
-    ids = list(summaries if ids else summaries.values_list("pk", flat=True))
+def published_pledges_iter(summaries, chunk: int = 500):
+    """``published_pledges`` over a long queryset of summaries, a chunk per query."""
+    ids = list(summaries.values_list("pk", flat=True))
     for start in range(0, len(ids), chunk):
         yield from published_pledges(ids[start : start + chunk])
 
