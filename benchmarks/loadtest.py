@@ -12,11 +12,15 @@ Redis cache, DJANGO_CACHE_URL=redis://…), then for --seconds (and no longer):
 - one staff member saves figures through the admin's grid form on the first server,
   again and again;
 - one staff member imports a figures file through the admin on the last server (dry
-  run, then confirm).
+  run, then confirm);
+- the reviewer (공약 총괄) publishes the two pledges through the review queue's batch
+  action, every few seconds (a publication refused because a draft moved between the
+  confirmation page and the submit is a clean refusal, counted).
 
-Afterwards every confirmed save and import must be in the database and its history
-(no lost update), every server must serve the last saved figure, and no request may
-have answered 5xx. Prints p50/p95/p99 latency. With --restart-postgres-at,
+Staff saves are drafts: citizens see them once published. After the run the reviewer
+publishes once more; every confirmed save and import must be in the database and its
+history (no lost update), every server must then serve the last saved figure, and no
+request may have answered 5xx. Prints p50/p95/p99 latency. With --restart-postgres-at,
 PostgreSQL is restarted during the run: requests in the outage may fail (cleanly: a
 5xx page, never a hang), the app must recover without a restart, and no import may be
 half-written. Prints a summary (p95 latency included) and exits non-zero on failure.
@@ -39,6 +43,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF, PASSWORD = "load-staff", "load-test-password-7"
+REVIEWER = "load-reviewer"
+PUBLISHED_CODES = ("12-7", "12-9")
 READ_URLS = [
     "/",
     "/pledges/",
@@ -118,6 +124,9 @@ class Run:
         self.reads: list[tuple[float, int, float]] = []  # (time, status, ms)
         self.saves: list[int] = []
         self.imports: list[int] = []
+        self.publications: list[float] = []
+        self.review_ids: list[int] = []
+        self.publish_refusals = 0
         self.write_failures: list[str] = []
         self.read_failures: list[str] = []
         self.outage: tuple[float, float] | None = None
@@ -143,10 +152,10 @@ class Run:
             with self.lock:
                 self.reads.append((started, status, (time.monotonic() - started) * 1000))
 
-    def _login(self, base: str) -> requests.Session:
+    def _login(self, base: str, username: str = STAFF) -> requests.Session:
         session = requests.Session()
         page = session.get(f"{base}/admin/login/", timeout=10)
-        data = form_fields(page.text) | {"username": STAFF, "password": PASSWORD}
+        data = form_fields(page.text) | {"username": username, "password": PASSWORD}
         session.post(f"{base}/admin/login/?next=/admin/", data=data, timeout=10)
         return session
 
@@ -210,6 +219,57 @@ class Run:
                 self.write_failures.append(f"import {counter}: {type(error).__name__}")
                 time.sleep(0.5)
 
+    def publish_once(self, session: requests.Session, base: str) -> bool:
+        """The reviewer's batch action: select the reviews, confirm on the page shown."""
+        url = f"{base}/admin/publications/pledgereview/"
+        page = form_fields(session.get(url, timeout=10).text)
+        chosen = {"_selected_action": [str(pk) for pk in self.review_ids]}
+        shown = session.post(
+            url,
+            data={
+                "csrfmiddlewaretoken": page["csrfmiddlewaretoken"],
+                "action": "publish_selected",
+                "index": "0",
+                **chosen,
+            },
+            timeout=30,
+        )
+        confirm = form_fields(shown.text)
+        if "draft" not in confirm:
+            self.write_failures.append(f"publish: confirmation page {shown.status_code}")
+            return False
+        data = {
+            "csrfmiddlewaretoken": confirm["csrfmiddlewaretoken"],
+            "action": confirm["action"],
+            "apply": "yes",
+            "draft": confirm["draft"],
+            "message": f"load-{self.id}",
+            **chosen,
+        }
+        done = session.post(url, data=data, timeout=60, allow_redirects=False)
+        if done.status_code == 302:
+            with self.lock:
+                self.publications.append(time.monotonic())
+            return True
+        moved = "The department changed this pledge after you opened this page" in done.text
+        self.write_failures.append(
+            f"publish: {done.status_code}"
+            + (" (a save came between the page and the submit: refused)" if moved else "")
+        )
+        with self.lock:
+            self.publish_refusals += moved
+        return False
+
+    def publish(self) -> None:
+        base = self.bases[-1]
+        session = self._login(base, REVIEWER)
+        while self.alive():
+            try:
+                self.publish_once(session, base)
+            except requests.RequestException as error:
+                self.write_failures.append(f"publish: {type(error).__name__}")
+            time.sleep(3)
+
 
 def restart_postgres(run: Run, after: float) -> None:
     time.sleep(after)
@@ -250,7 +310,10 @@ def main() -> int:
             "from django.contrib.auth import get_user_model;"
             f"get_user_model().objects.filter(username='{STAFF}').delete();"
             f"u = department_staff('{STAFF}', departments=('공공건축과',));"
-            f"u.set_password('{PASSWORD}'); u.save()",
+            f"u.set_password('{PASSWORD}'); u.save();"
+            "from tests.factories import reviewer;"
+            f"get_user_model().objects.filter(username='{REVIEWER}').delete();"
+            f"r = reviewer('{REVIEWER}'); r.set_password('{PASSWORD}'); r.save()",
         ],
     ):
         subprocess.run(manage + command, env=env, cwd=ROOT, check=True)
@@ -261,10 +324,29 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
     from budgets.models import BudgetFigure
-    from pledges.models import Project
+    from pledges.models import Project, Term
+    from publications.models import PledgeReview, PublicationRound
+    from publications.services import round_open
 
     project = Project.objects.get(pledge__code="12-7", pledge__term__is_current=True)
+    term = Term.objects.get(is_current=True)
+    round_ = PublicationRound.objects.filter(term=term, closed_at__isnull=True).first()
+    if round_ is None:
+        round_ = round_open(
+            term=term,
+            name=f"부하 시험 {time.strftime('%Y-%m-%d %H:%M')}",
+            due_on=timezone.localdate(),
+            by=get_user_model().objects.get(username=REVIEWER),
+        )
+    review_ids = list(
+        PledgeReview.objects.filter(round=round_, pledge__code__in=PUBLISHED_CODES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
     gunicorn = shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn")
     servers, bases = [], []
@@ -306,10 +388,12 @@ def main() -> int:
             except requests.RequestException:
                 time.sleep(0.2)
     run = Run(bases, options.seconds)
+    run.review_ids = review_ids
     threads = [threading.Thread(target=run.read) for _ in range(options.clients)]
     threads += [
         threading.Thread(target=run.save_figures, args=(project.pk,)),
         threading.Thread(target=run.run_imports),
+        threading.Thread(target=run.publish),
     ]
     if options.restart_postgres_at is not None:
         threads.append(
@@ -320,6 +404,10 @@ def main() -> int:
     for thread in threads:
         thread.join()
     healthy_after = max(requests.get(b + "/healthz", timeout=10).status_code for b in bases)
+    # the writers have stopped: the reviewer publishes what they left, then every server
+    # must serve it
+    published_during = len(run.publications)
+    published_after = run.publish_once(run._login(bases[-1], REVIEWER), bases[-1])
     served = {
         base: requests.get(f"{base}/api/pledges/12-7/", timeout=10)
         .json()["finance"]["executed_by_year"]
@@ -397,17 +485,28 @@ def main() -> int:
         f"half-written: {len(half_written)}"
     )
     stale = {base: value for base, value in served.items() if value != final}
-    print(f"servers serving the final figure {final}: {len(served) - len(stale)} of {len(served)}")
+    print(
+        f"publications through the review queue during the run: {published_during} "
+        f"({run.publish_refusals} refused: the draft moved under the reviewer), "
+        f"after it: {'yes' if published_after else 'REFUSED'}"
+    )
+    print(
+        f"servers serving the final figure {final} once published: "
+        f"{len(served) - len(stale)} of {len(served)}"
+    )
     print(
         f"write attempts that failed cleanly: {len(run.write_failures)}; "
         f"health after the run: {healthy_after}"
     )
+    for failure in run.write_failures[:5]:
+        print(f"  write refused: {failure}")
     ok = (
         not errors_outside
         and not lost_saves
         and not lost_imports
         and not half_written
         and healthy_after == 200
+        and published_after
         and not stale
         and run.saves
         and run.imports

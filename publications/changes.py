@@ -136,12 +136,14 @@ def touched_states(moments: dict[int, datetime]) -> dict[int, tuple[CardState, C
         touched = [pk for found in written.values() for pk in found]
         if not touched:
             continue
-        rows = model.history.filter(id__in=touched, history_date__lte=until).order_by(*order)
+        rows = model.history.filter(
+            id__in=touched, pledge_id__in=ids, history_date__lte=until
+        ).order_by(*order)
         for pk, row in _replay(
             rows.values(*meta, *names), moments, lambda r: r["pledge_id"]
         ).items():
             old[row["pledge_id"]].rows[kind][pk] = _row_values({n: row[n] for n in names})
-        for row in model.objects.filter(pk__in=touched).values("id", *names):
+        for row in model.objects.filter(pk__in=touched, pledge_id__in=ids).values("id", *names):
             new[row["pledge_id"]].rows[kind][row["id"]] = _row_values(row)
         for pledge_id in written:
             old[pledge_id], new[pledge_id]
@@ -158,14 +160,18 @@ def touched_states(moments: dict[int, datetime]) -> dict[int, tuple[CardState, C
     touched = [pk for found in written.values() for pk in found]
     if touched:
         cell = ("project_id", "kind", "source", "period", "amount")
-        rows = BudgetFigure.history.filter(id__in=touched, history_date__lte=until).order_by(*order)
+        # (by sub-project too: an id freed by a deletion may be taken by another pledge's cell)
+        rows = BudgetFigure.history.filter(
+            id__in=touched, project_id__in=list(project_pledge), history_date__lte=until
+        ).order_by(*order)
         standing = _replay(
             rows.values(*meta, *cell), moments, lambda r: project_pledge[r["project_id"]]
         )
         for row in standing.values():
             key = (row["project_id"], row["kind"], row["source"], row["period"])
             old[project_pledge[row["project_id"]]].figures[key] = row["amount"]
-        for row in BudgetFigure.objects.filter(pk__in=touched).values(*cell):
+        live = BudgetFigure.objects.filter(pk__in=touched, project_id__in=list(project_pledge))
+        for row in live.values(*cell):
             key = (row["project_id"], row["kind"], row["source"], row["period"])
             new[project_pledge[row["project_id"]]].figures[key] = row["amount"]
         for pledge_id in written:

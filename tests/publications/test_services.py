@@ -165,3 +165,29 @@ def test_the_database_refuses_two_publications_of_a_pledge_at_one_moment():
     publication = Publication.objects.first()
     with pytest.raises(IntegrityError), transaction.atomic():
         Publication.objects.create(pledge=publication.pledge, published_at=publication.published_at)
+
+
+def test_a_figure_id_freed_by_a_deletion_and_taken_by_another_pledge_stays_out_of_its_diff(
+    reviewer,
+):
+    """PostgreSQL may hand a deleted row's id to a new row (a sequence can step back after
+    a restart); the load test met it: 12-9's deleted cell came back as a 12-7 cell under
+    the same id, and the review queue crashed reading 12-9's draft."""
+    from budgets.models import BudgetFigure
+
+    nine = Project.objects.get(pledge__code="12-9", pledge__term__is_current=True)
+    seven = Project.objects.get(pledge__code="12-7", pledge__term__is_current=True)
+    project_figures_update(project=nine, cells={("executed", "total", "2025"): 5001}, reason="a")
+    publication_publish(pledges=Pledge.objects.filter(code="12-9"), by=reviewer)
+    freed = BudgetFigure.objects.get(project=nine, kind="executed", period="2025").pk
+    project_figures_update(
+        project=nine, cells={("executed", "total", "2025"): None}, reason="b", allow_unpublish=True
+    )
+    BudgetFigure.objects.create(
+        pk=freed, project=seven, kind="executed", source="total", period="2026", amount=1001
+    )
+
+    nine_lines = [line_text(line) for line in pledge_draft_changes(nine.pledge)]
+    seven_lines = [line_text(line) for line in pledge_draft_changes(seven.pledge)]
+    assert nine_lines == ["집행금액 2025: 5,001 → 없음 백만원"]
+    assert seven_lines == ["집행금액 2026: 없음 → 1,001 백만원"]
