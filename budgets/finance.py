@@ -285,17 +285,26 @@ class PledgeMoney:
     projects: list[tuple[Project, Finance]]
 
 
-def money_for(pledges: Iterable[Pledge], *, when: datetime | None = None) -> dict[int, PledgeMoney]:
+def money_for(
+    pledges: Iterable[Pledge],
+    *,
+    when: datetime | None = None,
+    projects: dict[int, list[Project]] | None = None,
+) -> dict[int, PledgeMoney]:
     """The money of several pledges from two queries: {pledge id: PledgeMoney}.
 
     With ``when``, sub-projects and figures as they stood then (from the history).
+    ``projects`` ({pledge id: its sub-projects in order}, as the caller already read
+    them at ``when``) saves the sub-projects' query.
     """
     pledges = list(pledges)
     ids = [pledge.pk for pledge in pledges]
-    projects: dict[int, list[Project]] = defaultdict(list)
-    project_rows = Project.history.as_of(when) if when else Project.objects.all()
-    for project in project_rows.filter(pledge_id__in=ids).order_by("position", "pk"):
-        projects[project.pledge_id].append(project)
+    if projects is None:
+        projects = defaultdict(list)
+        project_rows = Project.history.as_of(when) if when else Project.objects.all()
+        for project in project_rows.filter(pledge_id__in=ids).order_by("position", "pk"):
+            projects[project.pledge_id].append(project)
+    projects = defaultdict(list, projects)
     # By sub-project id (its index), not through a join on the pledge: at 10,000 pledges
     # the join made SQLite walk every figure for each batch. Plain rows, no model objects.
     project_ids = [project.pk for found in projects.values() for project in found]

@@ -26,6 +26,7 @@ from budgets.finance import (
 from budgets.models import FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
+from pledges.history import rows_as_of
 from pledges.models import (
     Milestone,
     Pledge,
@@ -34,7 +35,6 @@ from pledges.models import (
     Stage,
     Term,
     Vision,
-    WorkPlanLink,
     YearPlan,
     code_sort_key,
 )
@@ -234,9 +234,12 @@ def pledge_card(
     )
     if moment is None:
         raise Http404(_("No such pledge has been published."))
-    pledge = pledge_card_as_of(code, term, moment)
+    pledge_id = next(p.pledge_id for p in publications if p.published_at == moment)
+    pledge = pledge_card_as_of(pledge_id, term, moment)
     pledge.published_at = moment
-    pledge.money = money_for([pledge], when=moment)[pledge.pk]
+    pledge.money = money_for([pledge], when=moment, projects={pledge.pk: pledge.card_projects})[
+        pledge.pk
+    ]
     for name, value in stored_totals(pledge.money.total, pledge.as_of).items():
         setattr(pledge, name, value)  # the list's totals, as published
     pledge.published_history = publications
@@ -577,56 +580,99 @@ def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
     return cells
 
 
-def pledge_card_as_of(code: str, term: Term, when: datetime) -> Pledge:
-    """One pledge card as it stood at ``when``: the pledge, its plans, milestones,
-    officials, work-plan items, material and progress, each from its history."""
-    row = (
-        Pledge.history.filter(term=term, code=code, history_date__lte=when)
-        .select_related("vision", "department")
-        .order_by("-history_date", "-history_id")
-        .first()
+def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
+    """One pledge card as it stood at ``when``: the pledge, its sub-projects (on
+    ``card_projects``), plans, milestones, officials (names and phones as they were),
+    work-plan items, material and progress, its vision and department, each from its
+    history. Two queries (``pledges.history.rows_as_of``), whatever the card holds."""
+    card = rows_as_of(
+        when,
+        [
+            ("pledge", Pledge, {"id": pledge_id}),
+            *[
+                (relation, Pledge._meta.get_field(relation).related_model, {"pledge_id": pledge_id})
+                for relation in CARD_ROWS
+            ],
+        ],
     )
-    pledge = _instance(row) if row is not None and row.history_type != "-" else None
-    if pledge is None:
-        raise Http404(f"no pledge {code} on {when:%Y-%m-%d}")
-    pledge.term, pledge.vision, pledge.department = term, row.vision, row.department
+    if not card["pledge"]:
+        raise Http404(f"no pledge {pledge_id} on {when:%Y-%m-%d}")
+    (pledge,) = card["pledge"]
+    items = {link.item_id for link in card["workplanlink"]}
+    people = rows_as_of(
+        when,
+        [
+            ("vision", Vision, {"id": pledge.vision_id}),
+            ("department", Department, {"id": pledge.department_id}),
+            ("officials", Official, {"id__in": [o.official_id for o in card["pledgeofficial"]]}),
+            ("items", WorkPlanItem, {"id__in": items}),
+            (
+                "item_departments",
+                Department,
+                {
+                    "id__in": WorkPlanItem.history.filter(id__in=items)
+                    .values("department_id")
+                    .distinct()
+                },
+            ),
+        ],
+    )
+    pledge.term = term
+    pledge.vision = next(iter(people["vision"]), None)
+    departments = {d.pk: d for d in people["item_departments"] + people["department"]}
+    pledge.department = departments.get(pledge.department_id)
     pledge.sort_key = code_sort_key(pledge.code)
-    projects = {p.pk: p for p in Project.history.as_of(when).filter(pledge_id=pledge.pk)}
 
-    def rows(relation: str, order: tuple[str, ...], **extra) -> list:
-        model = Pledge._meta.get_field(relation).related_model
-        found = list(model.history.as_of(when).filter(pledge_id=pledge.pk, **extra))
-        found.sort(key=lambda row: tuple(getattr(row, name) for name in order))
-        for row in found:
+    def ordered(rows: list, *names: str) -> list:
+        rows.sort(key=lambda row: tuple(getattr(row, name) for name in names))
+        for row in rows:
             if getattr(row, "project_id", None) is not None:
                 row.project = projects.get(row.project_id) or row.project
             row.pledge = pledge
-        return found
+        return rows
 
-    milestones = rows("milestones", ("position",))
+    pledge.card_projects = sorted(card["projects"], key=lambda p: (p.position, p.pk))
+    projects = {p.pk: p for p in pledge.card_projects}
+    for project in pledge.card_projects:
+        project.pledge = pledge
+    milestones = ordered(card["milestones"], "position")
     by_id = {m.pk: m for m in milestones}
     for milestone in milestones:
         if milestone.parent_id is not None:
             milestone.parent = by_id.get(milestone.parent_id) or milestone.parent
-    officials = rows("pledgeofficial", ("position",))
-    people = Official.objects.in_bulk({link.official_id for link in officials}) if officials else {}
+    officials = ordered(card["pledgeofficial"], "position")
+    people_by_id = {o.pk: o for o in people["officials"]}
+    officials = [link for link in officials if link.official_id in people_by_id]
     for link in officials:
-        link.official = people[link.official_id]
-    links = WorkPlanLink.history.as_of(when).filter(pledge_id=pledge.pk)
-    items = list(
-        WorkPlanItem.objects.select_related("department").filter(
-            pk__in=[link.item_id for link in links]
-        )
+        link.official = people_by_id[link.official_id]
+        link.official.department = departments.get(link.official.department_id)
+    items = sorted(
+        people["items"],
+        key=lambda i: (i.year, getattr(departments.get(i.department_id), "name", ""), i.number),
     )
-    plans = rows("year_plans", ("period",))
+    for item in items:
+        item.department = departments.get(item.department_id)
+    plans = ordered(card["year_plans"], "period")
     plans.sort(key=lambda plan: (plan.project.position if plan.project_id else 0,))
     _prefetched(pledge, "year_plans", plans)
     _prefetched(pledge, "milestones", milestones)
     _prefetched(pledge, "pledgeofficial_set", officials)
     _prefetched(pledge, "work_plan_items", items)
-    _prefetched(pledge, "materials", rows("materials", ("position",)))
-    _prefetched(pledge, "progress", rows("progress", ("indicator", "period", "category")))
+    _prefetched(pledge, "materials", ordered(card["materials"], "position"))
+    _prefetched(pledge, "progress", ordered(card["progress"], "indicator", "period", "category"))
     return pledge
+
+
+# The card's rows kept in history, by the pledge's relation name.
+CARD_ROWS = (
+    "projects",
+    "milestones",
+    "pledgeofficial",
+    "workplanlink",
+    "year_plans",
+    "materials",
+    "progress",
+)
 
 
 def _prefetched(instance, name: str, rows: list) -> None:

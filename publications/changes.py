@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models
 
 from budgets.models import BudgetFigure, FigureKind, FundingSource
-from departments.models import Department, Official, WorkPlanItem
+from departments.models import Department, Official, Role, WorkPlanItem
 from pledges import periods
 from pledges.labels import korean
 from pledges.models import (
@@ -47,6 +47,8 @@ ROWS: list[tuple[type[models.Model], str, str]] = [
     (RelatedMaterial, "material", "관련자료"),
     (ProgressCount, "progress", "추진실적"),
 ]
+# The names and phones of the card's officials (rows of ``departments.Official``).
+CONTACT = (Official, "contact", "담당자 연락처")
 
 
 def _compared_fields(model: type[models.Model]) -> list[str]:
@@ -176,6 +178,45 @@ def touched_states(moments: dict[int, datetime]) -> dict[int, tuple[CardState, C
             new[project_pledge[row["project_id"]]].figures[key] = row["amount"]
         for pledge_id in written:
             old[pledge_id], new[pledge_id]
+    # Its officials' names and phones: kept per official and shared by pledges, so an
+    # official written after a pledge's moment changes that pledge's card.
+    linked: dict[int, set[int]] = defaultdict(set)  # official id -> its pledges
+    for official_id, pledge_id in PledgeOfficial.objects.filter(pledge_id__in=ids).values_list(
+        "official_id", "pledge_id"
+    ):
+        linked[official_id].add(pledge_id)
+    touched_pairs = {
+        (pledge_id, official_id)
+        for official_id, when in Official.history.filter(
+            id__in=list(linked), history_date__gt=since
+        ).values_list("id", "history_date")
+        for pledge_id in linked[official_id]
+        if when > moments[pledge_id]
+    }
+    if touched_pairs:
+        names = _compared_fields(Official)
+        officials = {official_id for _pledge, official_id in touched_pairs}
+        past = list(
+            Official.history.filter(id__in=officials, history_date__lte=until)
+            .order_by(*order)
+            .values(*meta, *names)
+        )
+        live = {
+            row["id"]: row for row in Official.objects.filter(pk__in=officials).values("id", *names)
+        }
+        for pledge_id, official_id in touched_pairs:
+            standing = _replay(
+                [row for row in past if row["id"] == official_id],
+                {pledge_id: moments[pledge_id]},
+                lambda r, pledge_id=pledge_id: pledge_id,
+            )
+            if official_id in standing:
+                old[pledge_id].rows["contact"][official_id] = _row_values(
+                    {n: standing[official_id][n] for n in names}
+                )
+            if official_id in live:
+                new[pledge_id].rows["contact"][official_id] = _row_values(live[official_id])
+            old[pledge_id], new[pledge_id]
     # Sub-project names, for the labels of figures (now, and as they were).
     changed = list(new)
     if changed:
@@ -238,6 +279,9 @@ def _row_text(kind: str, row: dict, names: dict[int, str], lookups: dict) -> str
         return f"{prefix}{row['date_text']} {row['text']}".strip()
     if kind == "official":
         return str(lookups["official"].get(row["official_id"], row["official_id"]))
+    if kind == "contact":
+        role = korean(Role(row["role"]).label) if row.get("role") in Role.values else ""
+        return " ".join(str(part) for part in (role, row.get("name"), row.get("phone")) if part)
     if kind == "work_plan":
         return str(lookups["work_plan"].get(row["item_id"], row["item_id"]))
     if kind == "material":
@@ -325,7 +369,7 @@ def diff_lines(
                     "reason": "",
                 }
             )
-    for _model, kind, label in ROWS:
+    for _model, kind, label in (*ROWS, CONTACT):
         before_rows, after_rows = old.rows.get(kind, {}), new.rows.get(kind, {})
         for pk in sorted(set(before_rows) | set(after_rows)):
             before, after = before_rows.get(pk), after_rows.get(pk)

@@ -226,7 +226,8 @@ class PublishedPledge(models.Model):
     """The published summary of one pledge: what lists, home, search, department pages and
     bulk downloads need, written from the live rows at publish time (a cache of the point
     in history, like the pledge's stored totals). 10,000-pledge lists cannot be rebuilt
-    from the change history per request; the pledge page is (``pledge_card_as_of``)."""
+    from the change history per request; the pledge page is (``pledge_card_as_of``, in two
+    queries)."""
 
     pledge = models.OneToOneField(
         Pledge,

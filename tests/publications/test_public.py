@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from budgets.services import project_figures_update
 from pledges.models import Pledge, Project
+from publications.changes import line_text
 from publications.models import Publication
 from publications.services import publication_publish, publication_return, round_open
 from tests.factories import make_user
@@ -125,3 +126,37 @@ def test_the_feed_has_one_entry_per_publication_with_the_same_lines(client):
     assert feed.count("<entry>") == 7
     newest = feed.split("<entry>")[1]
     assert "[12-1]" in newest and LINE in newest
+
+
+def test_an_officials_new_phone_is_a_draft_of_the_pledges_card_until_published(client):
+    """Names and phones are kept per official; the card shows them as published, the
+    reviewer sees the change in the pledge's draft, and publishing shows it."""
+    from departments.models import Official
+    from departments.services import official_save
+    from publications.selectors import pledge_draft_changes
+
+    official = Official.objects.get(name="김경희")
+    official.phone = "940-4199"
+    official_save(official=official, reason="전화번호 변경")
+
+    page = client.get("/pledges/12-1/").content.decode()
+    assert "☎ 940-4188" in page and "940-4199" not in page
+    api = client.get("/api/pledges/12-1/").content.decode()
+    assert "940-4188" in api and "940-4199" not in api
+    [line] = pledge_draft_changes(Pledge.objects.get(code="12-1"))
+    assert line_text(line) == "담당자 연락처 변경: 팀장 김경희 940-4188 → 팀장 김경희 940-4199"
+
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    page = client.get("/pledges/12-1/").content.decode()
+    assert "☎ 940-4199" in page and "☎ 940-4188" not in page
+    assert "940-4199" in client.get("/api/pledges/12-1/").content.decode()
+    # the card as its first publication stood keeps the old phone
+    from portal.selectors import pledge_card
+
+    first = Publication.objects.filter(pledge__code="12-1").earliest("published_at")
+    card = pledge_card("12-1", when=first.published_at)
+    assert [link.official.phone for link in card.pledgeofficial_set.all()] == [
+        "940-4180",
+        "940-4188",
+        "940-4173",
+    ]
