@@ -283,10 +283,10 @@ def _term_pledges(term: Term, when: datetime | None) -> list[Pledge]:
 
 
 def _by_moment(pledges: list[Pledge], when: datetime | None) -> dict:
-    """{moment: pledge ids}: ``when`` for all, else each pledge's publication moment."""
+    """{moment: pledge ids}: each pledge's publication moment (standing at ``when``)."""
     groups: dict = {}
     for pledge in pledges:
-        groups.setdefault(when or getattr(pledge, "published_at", None), []).append(pledge.pk)
+        groups.setdefault(getattr(pledge, "published_at", None) or when, []).append(pledge.pk)
     return groups
 
 

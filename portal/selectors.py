@@ -9,7 +9,7 @@ comes from ``budgets.finance.money_for`` at that moment.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -19,11 +19,10 @@ from budgets.finance import (
     STORED_TOTALS,
     Finance,
     execution_rate,
-    figures_as_of,
     money_for,
     stored_totals,
 )
-from budgets.models import FundingSource
+from budgets.models import BudgetFigure, FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.history import rows_as_of
@@ -532,19 +531,56 @@ def term_asked(number_text: str | None) -> Term:
     return term
 
 
-def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
-    """The term's pledges as they stood at ``when``, in code order, with their relations
-    and money totals (rebuilt from the figures' history) attached.
+def _standing_moment(pledge_ref, when: datetime) -> Subquery:
+    """The moment of the pledge's (``pledge_ref``, an outer reference) publication standing
+    at ``when``: its latest at or before it (NULL before its first)."""
+    return Subquery(
+        Publication.objects.filter(pledge_id=pledge_ref, published_at__lte=when)
+        .order_by("-published_at")
+        .values("published_at")[:1]
+    )
 
-    ``queryset`` is ``Pledge.history.as_of(when)`` already filtered (the list's filters).
+
+def _as_published(history: QuerySet, moment: Subquery) -> QuerySet:
+    """The change-history rows standing at each object's own moment (``moment``, a
+    subquery over the row, kept as ``standing``): for each object its latest row at or
+    before that moment, unless the row records its deletion. Objects whose pledge was not
+    yet published have no moment and no row."""
+    rows = history.annotate(standing=moment).filter(history_date__lte=F("standing"))
+    later = history.model.objects.filter(
+        id=OuterRef("id"),
+        history_date__gt=OuterRef("history_date"),
+        history_date__lte=OuterRef("standing"),
+    )
+    return rows.exclude(Exists(later)).exclude(history_type="-")
+
+
+def published_rows_at(term: Term, when: datetime) -> QuerySet:
+    """The term's pledges as published at ``when``: for each pledge the change-history row
+    of its publication standing then (a draft saved before ``when`` but published after is
+    not shown). Filter it with the list's filters, then read it with ``pledges_as_of``."""
+    return _as_published(Pledge.history.filter(term=term), _standing_moment(OuterRef("id"), when))
+
+
+def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
+    """The term's pledges as published at ``when``, in code order, each with its relations,
+    ``published_at`` (the moment of its publication standing then) and money totals (from
+    its figures at that moment) attached.
+
+    ``queryset`` is ``published_rows_at(term, when)`` already filtered (the list's filters).
     """
-    rows = queryset if queryset is not None else Pledge.history.as_of(when)
-    pledges = sorted(rows.filter(term=term), key=lambda p: code_sort_key(p.code))
+    rows = queryset if queryset is not None else published_rows_at(term, when)
+    pledges = []
+    for row in rows.filter(term=term):
+        pledge = _instance(row)
+        pledge.published_at = row.standing
+        pledges.append(pledge)
+    pledges.sort(key=lambda p: code_sort_key(p.code))
     _attach(pledges, term)
     cells = _total_cells_as_of(term, when)
     for pledge in pledges:
         # The same read model the live list uses (budgets.finance.stored_totals), from the
-        # figures as they stood: every rate keeps its one definition.
+        # figures as they were published: every rate keeps its one definition.
         for name, value in stored_totals(Finance(cells.get(pledge.pk, {})), pledge.as_of).items():
             setattr(pledge, name, value)
     return pledges
@@ -562,13 +598,21 @@ def _attach(pledges: list[Pledge], term: Term) -> None:
 
 
 def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
-    """{pledge id: {cell: amount}}: each table's total row at ``when``, summed over the
-    pledge's sub-projects (as ``budgets.services.pledge_totals_refresh`` reads them now)."""
+    """{pledge id: {cell: amount}}: each table's total row as published at ``when`` (each
+    pledge's sub-projects and figures at its standing publication's moment), summed over
+    the pledge's sub-projects (as ``budgets.services.pledge_totals_refresh`` reads them)."""
     projects = dict(
-        Project.history.as_of(when).filter(pledge__term=term).values_list("id", "pledge_id")
+        _as_published(
+            Project.history.filter(pledge__term=term),
+            _standing_moment(OuterRef("pledge_id"), when),
+        ).values_list("id", "pledge_id")
+    )
+    pledge_of = Project.history.filter(id=OuterRef(OuterRef("project_id"))).values("pledge_id")
+    rows = _as_published(
+        BudgetFigure.history.filter(project__pledge__term=term, source=FundingSource.TOTAL),
+        _standing_moment(Subquery(pledge_of[:1]), when),
     )
     cells: dict[int, dict] = {}
-    rows = figures_as_of(when).filter(project__pledge__term=term, source=FundingSource.TOTAL)
     for project_id, kind, period, amount in rows.values_list(
         "project_id", "kind", "period", "amount"
     ):

@@ -183,7 +183,7 @@ class PledgeListView(OpenDataView):
             ordered = published.listed().order_by(*PledgeFilterForm.SORTS[sort])
             return term, when, ordered
         pledges = selectors.pledges_as_of(
-            term, when, self.filter_queryset(Pledge.history.as_of(when))
+            term, when, self.filter_queryset(selectors.published_rows_at(term, when))
         )
         if sort == "rate":
             pledges.sort(
@@ -368,7 +368,7 @@ class PledgeFiguresView(OpenDataView):
         term, when = self.shown()
         moment = selectors.published_moment(code, term, when)
         pledges = selectors.pledges_as_of(
-            term, moment, Pledge.history.as_of(moment).filter(code=code)
+            term, moment, selectors.published_rows_at(term, moment).filter(code=code)
         )
         if not pledges:
             raise Http404

@@ -160,3 +160,104 @@ def test_an_officials_new_phone_is_a_draft_of_the_pledges_card_until_published(c
         "940-4188",
         "940-4173",
     ]
+
+
+def _back(days: int, since=None) -> None:
+    """Move the change history (rows written after ``since``, or all) and the publications
+    ``days`` back in time: what happened "now" in the test happened then."""
+    from datetime import timedelta
+
+    from django.apps import apps
+    from django.db.models import F
+
+    shift = timedelta(days=days)
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical"):
+            rows = model.objects.all()
+            if since is not None:
+                rows = rows.filter(history_date__gt=since)
+            rows.update(history_date=F("history_date") - shift)
+    rows = Publication.objects.all()
+    if since is not None:
+        rows = rows.filter(published_at__gt=since)
+    rows.update(published_at=F("published_at") - shift)
+
+
+def as_of_view(client, day) -> dict:
+    """12-1's executed total in the as-of lists and downloads of ``day``."""
+    query = f"as_of={day:%Y-%m-%d}"
+    api_list = client.get(f"/api/pledges/?{query}").json()["results"]
+    listed = b"".join(client.get(f"/api/pledges.csv?{query}").streaming_content)
+    rows = list(csv.DictReader(io.StringIO(listed.decode("utf-8-sig"))))
+    figures = b"".join(client.get(f"/api/figures.csv?{query}").streaming_content)
+    cells = [
+        int(r["amount"])
+        for r in csv.DictReader(io.StringIO(figures.decode("utf-8-sig")))
+        if (r["pledge_code"], r["table"], r["source"], r["period"])
+        == ("12-1", "executed", "total", "2025")
+    ]
+    one = b"".join(client.get(f"/api/pledges/12-1/figures.csv?{query}").streaming_content)
+    own = [
+        int(r["amount"])
+        for r in csv.DictReader(io.StringIO(one.decode("utf-8-sig")))
+        if (r["table"], r["source"], r["period"]) == ("executed", "total", "2025")
+    ]
+    return {
+        "api_list": next(r["executed_total"] for r in api_list if r["code"] == "12-1"),
+        "csv": next(int(r["executed_total"]) for r in rows if r["code"] == "12-1"),
+        "figures_csv": cells,
+        "pledge_csv": own,
+    }
+
+
+def test_lists_as_of_a_day_show_what_was_published_then_not_the_drafts_of_that_day(client):
+    """The seed was published 10 days ago; staff saved a draft 5 days ago; the reviewer
+    published it today. As of 3 days ago the lists and downloads show the seed."""
+    from django.utils import timezone
+
+    _back(10)
+    loaded = timezone.now()
+    edit_12_1()
+    _back(5, since=loaded)
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    today = timezone.localdate()
+    from datetime import timedelta
+
+    seed = {"api_list": 3061, "csv": 3061, "figures_csv": [900], "pledge_csv": [900]}
+    assert as_of_view(client, today - timedelta(days=3)) == seed
+    assert as_of_view(client, today - timedelta(days=7)) == seed
+    assert as_of_view(client, today) == {
+        "api_list": 3105,
+        "csv": 3105,
+        "figures_csv": [944],
+        "pledge_csv": [944],
+    }
+
+
+def test_lists_as_of_a_day_show_a_publication_made_before_it(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _back(10)
+    loaded = timezone.now()
+    edit_12_1()
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    _back(4, since=loaded)  # saved and published 4 days ago
+    edit_12_1_again = Project.objects.get(pledge__code="12-1")
+    project_figures_update(  # a draft of today, not published
+        project=edit_12_1_again,
+        cells={("executed", "total", "2025"): 990, ("executed", "total", "total"): 3151},
+        reason="초안",
+    )
+    day = timezone.localdate() - timedelta(days=3)
+    assert as_of_view(client, day) == {
+        "api_list": 3105,
+        "csv": 3105,
+        "figures_csv": [944],
+        "pledge_csv": [944],
+    }
+    assert as_of_view(client, timezone.localdate())["csv"] == 3105  # the draft stays out
+    # before the seed's publication, nothing was published: the list is empty
+    before = client.get(f"/api/pledges/?as_of={timezone.localdate() - timedelta(days=12):%Y-%m-%d}")
+    assert (before.status_code, before.json()["results"]) == (200, [])
