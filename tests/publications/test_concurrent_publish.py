@@ -1,9 +1,11 @@
 """Two reviewers publishing the same draft at the same moment yield one publication.
 
-Two real processes (two app workers) on one database file, released together: the
-publish service locks the pledges (``select_for_update`` on PostgreSQL; on SQLite the
-write transaction is taken at BEGIN, ``transaction_mode=IMMEDIATE``), so the second
-finds the pledge already published with nothing changed since and skips it.
+Two real processes (two app workers) on one database, released together: the publish
+service locks the pledges (``select_for_update`` on PostgreSQL; on SQLite the write
+transaction is taken at BEGIN, ``transaction_mode=IMMEDIATE``), so the second finds the
+pledge already published with nothing changed since and skips it. The database is the
+suite's kind: a file on SQLite, a database of its own on the PostgreSQL server when the
+suite runs there (CI's PostgreSQL pass).
 """
 
 import json
@@ -11,7 +13,11 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
+
+import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,10 +51,41 @@ print(len(made))
 """
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
+@pytest.fixture
+def database_url(tmp_path):
+    """A fresh database of the suite's kind for the workers, dropped afterwards."""
+    default = settings.DATABASES["default"]
+    if "postgresql" not in default["ENGINE"]:
+        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+        return
+    import psycopg2
+
+    name = f"paju_concurrent_{uuid.uuid4().hex[:8]}"
+    server = {
+        "host": default["HOST"] or "127.0.0.1",
+        "port": default["PORT"] or 5432,
+        "user": default["USER"],
+        "password": default["PASSWORD"],
+    }
+    admin = psycopg2.connect(dbname="postgres", **server)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield (
+            f"postgres://{server['user']}:{server['password']}@{server['host']}:"
+            f"{server['port']}/{name}"
+        )
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _env(database_url: str) -> dict[str, str]:
     return {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": "concurrency-test-only",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
@@ -68,8 +105,10 @@ def _manage(env, *args: str) -> str:
     ).stdout
 
 
-def test_two_reviewers_publishing_the_same_draft_at_once_yield_one_publication(tmp_path):
-    env = _env(tmp_path)
+def test_two_reviewers_publishing_the_same_draft_at_once_yield_one_publication(
+    tmp_path, database_url
+):
+    env = _env(database_url)
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "load_initial_data", "-v0")
     _manage(env, "shell", "-v0", "-c", SETUP)
