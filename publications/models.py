@@ -9,8 +9,8 @@ bulk downloads need, written from the live rows at publish time by one function
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -201,16 +201,31 @@ class PublishedPledgeQuerySet(models.QuerySet):
     def search(self, text: str) -> "PublishedPledgeQuerySet":
         """Published pledges whose published card contains every word of ``text``, read
         from the stored search text (rebuilt at publication, never at a staff save), ranked
-        as ``Pledge.objects.search`` ranks: 0 code or title (as published), 1 target,
-        2 the card's own texts, 3 anything else; computed for the matched rows only."""
+        as ``Pledge.objects.search`` ranks, with the same tiers read from the published
+        change-history row (never the live row, which may hold a draft): 0 code or title,
+        1 target, 2 the card's own texts, 3 anything else; for the matched rows only."""
+
+        def published(*names: str) -> Subquery:
+            """The published row's fields, joined by spaces (one subquery by its id)."""
+            parts = [part for name in names for part in (F(name), Value(" "))][:-1]
+            row = Pledge.history.model.objects.filter(history_id=OuterRef("history_id"))
+            if len(parts) == 1:
+                return Subquery(row.values(names[0])[:1])
+            text = Concat(*parts, output_field=models.TextField())
+            return Subquery(row.annotate(text=text).values("text")[:1])
+
         return search_ranked(
-            self,
+            self.alias(
+                published_index_title=published("index_title"),
+                published_target=published("target", "target_en"),
+                published_texts=published("objective", "overview", "problems", "plan_note"),
+            ),
             text,
             column="pledge__search_text",
             tiers=[
-                ("code", "title", "title_en"),
-                ("pledge__target", "pledge__target_en"),
-                ("pledge__objective", "pledge__overview", "pledge__problems"),
+                ("code", "title", "title_en", "published_index_title"),
+                ("published_target",),
+                ("published_texts",),
             ],
         )
 

@@ -261,3 +261,23 @@ def test_lists_as_of_a_day_show_a_publication_made_before_it(client):
     # before the seed's publication, nothing was published: the list is empty
     before = client.get(f"/api/pledges/?as_of={timezone.localdate() - timedelta(days=12):%Y-%m-%d}")
     assert (before.status_code, before.json()["results"]) == (200, [])
+
+
+def test_a_draft_does_not_move_a_published_search_result_until_published():
+    """The rank reads the published row: 12-1 matches "콜센터" in its target (tier 1) as
+    published; a draft that takes the word out of the target and puts it in the title
+    changes nothing until the reviewer publishes it."""
+    from pledges.services import pledge_save
+    from publications.models import PublishedPledge
+
+    def rank() -> int:
+        return PublishedPledge.objects.search("콜센터").get(code="12-1").search_rank
+
+    assert rank() == 1
+    pledge = Pledge.objects.get(code="12-1")
+    pledge.title = "콜센터 원스톱 맞춤 행정서비스 체계 구축"
+    pledge.target = "상담 창구 설치 및 운영"
+    pledge_save(pledge=pledge, reason="초안")
+    assert rank() == 1
+    publication_publish(pledges=[pledge], by=make_user("reviewer"))
+    assert rank() == 0
