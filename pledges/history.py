@@ -43,33 +43,55 @@ def rows_as_of(when: datetime, parts: Sequence[Part]) -> dict[str, list[models.M
     """{label: unsaved instances} of each part's rows as they stood at ``when``: for each
     object, its latest history row at or before ``when``, unless that row records its
     deletion. One query for all parts. Rows are in no particular order."""
+    return rows_union(
+        [
+            (
+                label,
+                model,
+                model.history.filter(history_date__lte=when)
+                .latest_of_each()
+                .exclude(history_type="-")
+                .filter(**filters),
+                {},
+            )
+            for label, model, filters in parts
+        ]
+    )
+
+
+def rows_union(
+    parts: Sequence[tuple[str, type[models.Model], models.QuerySet, dict]],
+) -> dict[str, list[models.Model]]:
+    """{label: unsaved instances} of several models' change-history rows, read in one
+    ``UNION ALL`` query: each part is (label, model, a queryset of its history rows already
+    restricted to the standing ones, extra columns {attribute: expression} set on each
+    instance). Where two rows of one object stand (written at the same moment), the later
+    written one wins."""
     queries = []
     fields = {}
-    for label, model, filters in parts:
-        fields[label] = (model, _kept_fields(model))
+    for label, model, history, extra in parts:
+        fields[label] = (model, _kept_fields(model), list(extra))
         columns = {f.attname: F(f.attname) for f in fields[label][1]}
         columns["history_id"] = F("history_id")
+        columns.update(extra)
         queries.append(
-            model.history.filter(history_date__lte=when)
-            .latest_of_each()
-            .exclude(history_type="-")
-            .filter(**filters)
-            .order_by()
-            .values_list(Value(label, output_field=CharField()), JSONObject(**columns))
+            history.order_by().values_list(
+                Value(label, output_field=CharField()), JSONObject(**columns)
+            )
         )
     if not queries:
         return {}
     first, *rest = queries
-    found: dict[str, dict] = {label: {} for label, _model, _filters in parts}
+    found: dict[str, dict] = {label: {} for label, *_rest in parts}
     for label, data in first.union(*rest, all=True) if rest else first:
         if isinstance(data, str):  # SQLite hands the object back as text
             data = json.loads(data)
-        model, kept = fields[label]
+        model, kept, extra = fields[label]
         pk = data[model._meta.pk.attname]
         if pk in found[label] and found[label][pk][0] > data["history_id"]:
-            continue  # two rows at the same moment: the later written one stands
-        found[label][pk] = (
-            data["history_id"],
-            model(**{f.attname: _value(f, data[f.attname]) for f in kept}),
-        )
+            continue
+        instance = model(**{f.attname: _value(f, data[f.attname]) for f in kept})
+        for name in extra:
+            setattr(instance, name, data[name])
+        found[label][pk] = (data["history_id"], instance)
     return {label: [row for _id, row in rows.values()] for label, rows in found.items()}

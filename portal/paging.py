@@ -19,6 +19,9 @@ from rest_framework.pagination import PageNumberPagination
 
 
 class DeepPaginator(Paginator):
+    # columns read with the ids (e.g. a search's rank), kept as ``extras`` {pk: values}
+    extra_fields: tuple[str, ...] = ()
+
     def page(self, number) -> Page:
         if not isinstance(self.object_list, QuerySet):
             return super().page(number)
@@ -36,15 +39,15 @@ class DeepPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
         queryset = self.object_list
+        fields = ("pk", *self.extra_fields)
         if bottom > self.count // 2:  # nearer the end: walk the reversed ordering
-            ids = list(
-                queryset.reverse().values_list("pk", flat=True)[
-                    self.count - top : self.count - bottom
-                ]
+            rows = list(
+                queryset.reverse().values_list(*fields)[self.count - top : self.count - bottom]
             )[::-1]
         else:
-            ids = list(queryset.values_list("pk", flat=True)[bottom:top])
-        return ids
+            rows = list(queryset.values_list(*fields)[bottom:top])
+        self.extras = {row[0]: row[1:] for row in rows}
+        return [row[0] for row in rows]
 
 
 class DeepPagination(PageNumberPagination):

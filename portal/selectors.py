@@ -9,10 +9,25 @@ comes from ``budgets.finance.money_for`` at that moment.
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.finance import (
@@ -25,7 +40,7 @@ from budgets.finance import (
 from budgets.models import BudgetFigure, FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
-from pledges.history import rows_as_of
+from pledges.history import rows_as_of, rows_union
 from pledges.models import (
     Milestone,
     Pledge,
@@ -171,12 +186,16 @@ def _instance(row) -> Pledge:
 class PublishedPaginator(DeepPaginator):
     """Pages of published summaries (their ids) read as the pledges as published."""
 
+    @property
+    def extra_fields(self) -> tuple[str, ...]:
+        """Searching: each id's rank is read with it (the page keeps the ranks)."""
+        return ("search_rank",) if "search_rank" in self.object_list.query.annotations else ()
+
     def rows(self, ids: list) -> dict:
         pledges = {pledge.pk: pledge for pledge in published_pledges(ids)}
-        if "search_rank" in self.object_list.query.annotations:  # searching: keep the ranks
-            ranks = self.object_list.filter(pk__in=ids).values_list("pk", "search_rank")
-            for pk, rank in ranks:
-                pledges[pk].search_rank = rank
+        for pk, extra in getattr(self, "extras", {}).items():
+            if extra and pk in pledges:
+                pledges[pk].search_rank = extra[0]
         return pledges
 
 
@@ -283,10 +302,10 @@ def _snippet(text: str, needle: str) -> str | None:
     return f"{'…' if start else ''}{piece}{'…' if end < len(text) else ''}"
 
 
-def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
+def search_matches(pledges: list[Pledge], text: str, rows: dict[str, list]) -> dict[int, dict]:
     """For each pledge of a result page, where the search text was found and the words around
-    it ({"where": label, "text": snippet}), in the order the search ranks fields.
-    Three queries for the page, whatever its length."""
+    it ({"where": label, "text": snippet}), in the order the search ranks fields. ``rows``
+    are the page's card rows as published (``page_rows(…, searching=True)``)."""
     words = (text or "").split()
     if not words or not pledges:
         return {}
@@ -298,19 +317,19 @@ def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
         return folded in (value or "").casefold()
 
     related: dict[int, list[tuple[str, str]]] = {}
-    for milestone in _rows_as_published(Milestone, pledges):
+    for milestone in rows["milestones"]:
         if has(milestone.text):
             related.setdefault(milestone.pledge_id, []).append((_("Milestone"), milestone.text))
-    for project in _rows_as_published(Project, pledges):
+    for project in rows["projects"]:
         if has(project.name) or has(project.overview):
             related.setdefault(project.pledge_id, []).append((_("Sub-project"), project.name))
             related[project.pledge_id].append((_("Sub-project"), project.overview))
-    for plan in _rows_as_published(YearPlan, pledges):
+    for plan in rows["year_plans"]:
         if has(plan.text):
             related.setdefault(plan.pledge_id, []).append((_("Plan per year"), plan.text))
     late: dict[int, list[tuple[str, str]]] = {}
-    for link in _rows_as_published(PledgeOfficial, pledges, "official__department"):
-        if has(name := link.official.department.name):
+    for link in rows["officials"]:
+        if has(name := link.department_name):
             late.setdefault(link.pledge_id, []).append(
                 (_("Accountable official’s department"), name)
             )
@@ -345,30 +364,40 @@ def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
     return result
 
 
-def _rows_as_published(model, pledges: list[Pledge], *related: str) -> list:
-    """The rows of ``model`` (a card table with a change history) of these pledges as they
-    stood at each pledge's publication (``published_at``), from the history: a draft
-    written since never shows. Pledges without a publication read their live rows.
-    One query (two when some pledges have no publication)."""
-    moments = {p.pk: p.published_at for p in pledges if getattr(p, "published_at", None)}
-    found = []
-    if moments:
-        standing: dict[int, object] = {}
-        rows = (
-            model.history.filter(
-                pledge_id__in=list(moments), history_date__lte=max(moments.values())
-            )
-            .select_related(*related)
-            .order_by("history_date", "history_id")
-        )
-        for row in rows:
-            if row.history_date <= moments[row.pledge_id]:
-                standing[row.id] = row
-        found += [row for row in standing.values() if row.history_type != "-"]
-    live = [p.pk for p in pledges if p.pk not in moments]
-    if live:
-        found += list(model.objects.filter(pledge__in=live).select_related(*related))
-    return found
+def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
+    """The card rows a page of results shows, as published (each pledge's rows as they stood
+    at its ``published_at``; now for a pledge without one): its milestones (the status
+    line), and when searching its sub-projects, plans and officials' links with their
+    department's name (where the search matched). One query for the page."""
+    ids = [p.pk for p in pledges]
+    moment = Case(
+        *(
+            When(pledge_id=p.pk, then=Value(p.published_at))
+            for p in pledges
+            if getattr(p, "published_at", None)
+        ),
+        default=Value(timezone.now()),
+        output_field=DateTimeField(),
+    )
+
+    def standing(model) -> QuerySet:
+        return _as_published(model.history.filter(pledge_id__in=ids), moment)
+
+    parts = [("milestones", Milestone, standing(Milestone), {})]
+    if searching:
+        parts += [
+            ("projects", Project, standing(Project), {}),
+            ("year_plans", YearPlan, standing(YearPlan), {}),
+            (
+                "officials",
+                PledgeOfficial,
+                standing(PledgeOfficial),
+                {"department_name": F("official__department__name")},
+            ),
+        ]
+    if not ids:
+        return {label: [] for label, *_rest in parts}
+    return rows_union(parts)
 
 
 def _stage_counts(rows) -> list[tuple[Stage, int]]:
@@ -427,16 +456,13 @@ def department_summary(department: Department, term: Term) -> dict:
     }
 
 
-def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:
+def milestone_status(pledges: list[Pledge], today, rows: dict[str, list]) -> dict[int, dict]:
     """For each pledge, its one-line status (``status_for``) from its dated milestones as
-    published (as they stood at its ``published_at``; live for pledges without one).
-    One query for the page."""
+    published (``page_rows``)."""
     milestones: dict[int, list[Milestone]] = {}
-    for row in _rows_as_published(Milestone, pledges):
+    for row in rows["milestones"]:
         if row.parent_id is None and row.start is not None:
-            milestones.setdefault(row.pledge_id, []).append(
-                row.instance if hasattr(row, "instance") else row
-            )
+            milestones.setdefault(row.pledge_id, []).append(row)
     return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
 
 

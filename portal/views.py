@@ -38,6 +38,8 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
+    searched = form.cleaned_data.get("q", "")
+    rows = selectors.page_rows(list(page), searching=bool(searched))
     return render(
         request,
         "portal/pledge_list.html",
@@ -47,8 +49,8 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "page_range": list(page.paginator.get_elided_page_range(page.number)),
             "query": query.urlencode(),
-            "matches": selectors.search_matches(list(page), form.cleaned_data.get("q", "")),
-            "statuses": selectors.milestone_status(list(page), timezone.localdate()),
+            "matches": selectors.search_matches(list(page), searched, rows),
+            "statuses": selectors.milestone_status(list(page), timezone.localdate(), rows),
             "filtered": filtered,
             "visions": [] if filtered else selectors.vision_summary(term),
         },
