@@ -261,6 +261,17 @@ def page_verdicts(results: dict) -> list[str]:
                     f"slow {int(size):,} pledges, {name}: median {page['uncached']['median_ms']}"
                     f" ms (> {TIME_TARGET_MS} ms)"
                 )
+        publish = row.get("publish")
+        if publish and publish["seconds"] > PUBLISH_TARGET_S:
+            verdicts.append(
+                f"slow {int(size):,} pledges, publishing the term: {publish['seconds']} s "
+                f"(> {PUBLISH_TARGET_S} s)"
+            )
+        if publish and publish["version_moves"] != 1:
+            verdicts.append(
+                f"FAIL {int(size):,} pledges, publishing moved the public version "
+                f"{publish['version_moves']} times (once expected)"
+            )
     return verdicts
 
 
@@ -477,6 +488,33 @@ def child_import(rows: int) -> dict:
     result["rows"] = len(dataset)
     result["max_rss_mb"] = _max_rss_mb()
     return result
+
+
+PUBLISH_TARGET_S = 60  # issue 15: a round of 10,000 pledges published within a minute
+
+
+def child_publish() -> dict:
+    """Publishing the whole term in one call, as the reviewer's batch action does: the
+    drafts are what this run's import left (half its rows changed). The public version
+    must move once."""
+    _django()
+    from pledges.cache import public_version
+    from pledges.models import Pledge
+    from publications.services import publication_publish
+
+    pledges = list(Pledge.objects.filter(term__number=TERM).values_list("pk", flat=True))
+    before = public_version()
+    started, cpu = time.perf_counter(), _cpu_seconds()
+    made = publication_publish(pledges=pledges, by=None, note="bench")
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(_cpu_seconds() - cpu, 2),
+        "pledges": len(pledges),
+        "published": len(made),
+        "version_moves": public_version() - before,
+        "max_rss_mb": _max_rss_mb(),
+        "load": [round(n, 1) for n in os.getloadavg()],
+    }
 
 
 def child_old_history(rows: int) -> dict:
@@ -746,6 +784,7 @@ def main() -> None:
         size = sizes[0]
         row = results["sizes"][str(size)] = {"build": build(size, options.rebuild)}
         row["import"] = _child("import", str(options.import_rows))
+        row["publish"] = _child("publish")
         _write_results(results)
         return
     if options.pages_only:
@@ -782,6 +821,7 @@ def main() -> None:
         row["report"] = report_part(tmp)
         row["figures_csv"] = _child("figures_csv")
         row["import"] = _child("import", "10000")
+        row["publish"] = _child("publish")
         row["weight"] = _child("weight")
         row["throughput"] = throughput(options.seconds)
     _write_results(results)
@@ -827,6 +867,8 @@ def _write_results(results: dict) -> None:
             _print_report(int(size), row["report"], results["database"])
         elif "import" in row:
             _print_import(row["import"])
+        if "publish" in row:
+            _print_publish(row["publish"])
         if "search" in row:
             _print_search(int(size), row["search"], results["database"])
     print(f"\nwritten to {out.relative_to(ROOT)}")
@@ -971,6 +1013,15 @@ def _print_import(i: dict) -> None:
         f"(in the write transaction: {i['dry run']['write_transaction_seconds']} s, "
         f"{i['confirm']['write_transaction_seconds']} s), "
         f"{i['max_rss_mb']} MB max RSS  (targets <= 60 s, <= 300 MB)"
+    )
+
+
+def _print_publish(p: dict) -> None:
+    print(
+        f"\n== publishing the whole term: {p['published']:,} of {p['pledges']:,} pledges had a "
+        f"draft; {p['seconds']} s ({p['cpu_seconds']} s CPU), {p['max_rss_mb']} MB max RSS, "
+        f"public version moved {p['version_moves']}x, load {p['load']} "
+        f"(target <= {PUBLISH_TARGET_S} s, once) =="
     )
 
 

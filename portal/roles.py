@@ -57,6 +57,7 @@ STAFF_PERMISSIONS = {
         "pledgereview": {"view"},
         "publication": {"view"},
         "publishedpledge": set(),  # a cache written at publish time, not an admin page
+        "publishedtotal": set(),  # sums of those summaries, written with them
     },
 }
 

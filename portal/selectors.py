@@ -52,7 +52,7 @@ from pledges.models import (
     YearPlan,
     code_sort_key,
 )
-from publications.models import Publication, PublishedPledge
+from publications.models import Publication, PublishedPledge, PublishedTotal, TotalGrain
 
 from .paging import DeepPaginator
 
@@ -85,28 +85,29 @@ def _with_rate(row: dict) -> dict:
 
 
 def home_summary(term: Term) -> dict:
-    """Counts per stage, money overall and per department (all as published), the latest
+    """Counts per stage, money overall and per department (all as published, from the
+    term's published totals: a few dozen rows, whatever the number of pledges), the latest
     publications."""
-    pledges = PublishedPledge.objects.filter(term=term)
-    # One pass over the term's summaries: counts (per stage, inferred or read), dates, money.
+    totals = PublishedTotal.objects.filter(term=term)
     per_stage = {
-        f"{kind}_{stage.value}": Count("pk", filter=Q(stage=stage.value) & extra)
+        f"{kind}_{stage.value}": Sum("pledge_count", filter=Q(stage=stage.value) & extra)
         for stage in Stage
-        for kind, extra in (("stage", Q()), ("inferred", ~Q(stage_inference="")))
+        for kind, extra in (("stage", Q()), ("inferred", Q(inferred=True)))
     }
-    stats = pledges.aggregate(
-        count=Count("pk"),
+    stats = totals.filter(grain=TotalGrain.VISION).aggregate(
+        count=Coalesce(Sum("pledge_count"), 0),
         as_of=Max("as_of"),
         updated=Max("published_at"),
         **MONEY_SUMS,
         **per_stage,
     )
-    by_stage = {stage.value: stats.pop(f"stage_{stage.value}") for stage in Stage}
-    inferred = {stage.value: stats.pop(f"inferred_{stage.value}") for stage in Stage}
+    by_stage = {stage.value: stats.pop(f"stage_{stage.value}") or 0 for stage in Stage}
+    inferred = {stage.value: stats.pop(f"inferred_{stage.value}") or 0 for stage in Stage}
     departments = [
         _with_rate(row)
-        for row in pledges.values(name=F("department__name"), name_en=F("department__name_en"))
-        .annotate(pledges=Count("pk"), **MONEY_SUMS)
+        for row in totals.filter(grain=TotalGrain.DEPARTMENT)
+        .values(name=F("department__name"), name_en=F("department__name_en"))
+        .annotate(pledges=Sum("pledge_count"), **MONEY_SUMS)
         .order_by("name")
     ]
     return {
@@ -410,9 +411,9 @@ def vision_summary(term: Term) -> list[dict]:
     query grouped by vision and stage, summed per vision here (exact integers)."""
     fields = ("number", "title", "subtitle", "title_en", "subtitle_en")
     rows = (
-        PublishedPledge.objects.filter(term=term)
+        PublishedTotal.objects.filter(term=term, grain=TotalGrain.VISION)
         .values("vision", *(f"vision__{field}" for field in fields), "stage")
-        .annotate(n=Count("pk"), **MONEY_SUMS)
+        .annotate(n=Sum("pledge_count"), **MONEY_SUMS)
         .order_by("vision__number")
     )
     visions: dict[int, dict] = {}
@@ -441,12 +442,14 @@ def department_summary(department: Department, term: Term) -> dict:
     """A department's pledges in the term (as published): count, money totals and counts
     per stage from one aggregate query, and its contacts (the officials the cards name,
     with their phones)."""
-    pledges = PublishedPledge.objects.filter(term=term, department=department)
+    rows = PublishedTotal.objects.filter(
+        term=term, grain=TotalGrain.DEPARTMENT, department=department
+    )
     per_stage = {
-        f"stage_{stage.value}": Count("pk", filter=Q(stage=stage.value)) for stage in Stage
+        f"stage_{stage.value}": Sum("pledge_count", filter=Q(stage=stage.value)) for stage in Stage
     }
-    totals = pledges.aggregate(count=Count("pk"), **MONEY_SUMS, **per_stage)
-    stages = [(stage, totals.pop(f"stage_{stage.value}")) for stage in Stage]
+    totals = rows.aggregate(count=Coalesce(Sum("pledge_count"), 0), **MONEY_SUMS, **per_stage)
+    stages = [(stage, totals.pop(f"stage_{stage.value}") or 0) for stage in Stage]
     return {
         "totals": _with_rate(totals),
         "stages": stages,

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,12 +19,15 @@ from pledges.services import pledge_search_refresh
 
 from .changes import _lookups, diff_lines, stage_reasons, touched_states
 from .models import (
+    TOTAL_MONEY,
     PledgeReview,
     Publication,
     PublicationKind,
     PublicationRound,
     PublishedPledge,
+    PublishedTotal,
     ReviewStatus,
+    TotalGrain,
 )
 
 SEED_NOTE = "2026. 1. 현재 공표 자료"
@@ -91,6 +94,64 @@ def published_summaries_refresh(*, publications: list[Publication]) -> None:
         PublishedPledge.objects.bulk_create(summaries, batch_size=BATCH)
     # The public search reads the published text: rebuilt here, never at a staff save.
     pledge_search_refresh(pledge_ids=ids)
+    published_totals_refresh(
+        term_ids=set(Pledge.objects.filter(pk__in=ids).values_list("term_id", flat=True))
+    )
+
+
+def published_totals_refresh(
+    *, term_ids: Iterable[int], summary_model=PublishedPledge, total_model=PublishedTotal
+) -> None:
+    """Rebuild the terms' published totals from their published summaries: one grouped
+    query per grain and term. Called with the summaries, in the publishing transaction
+    (and by the migration that creates the totals, with its historical models)."""
+    sums = {name: Sum(name) for name in TOTAL_MONEY}
+    for term_id in sorted(term_ids):
+        total_model.objects.filter(term_id=term_id).delete()
+        summaries = summary_model.objects.filter(term_id=term_id).order_by()
+        by_vision = (
+            summaries.annotate(
+                inferred=ExpressionWrapper(~Q(stage_inference=""), output_field=BooleanField())
+            )
+            .values("vision", "stage", "inferred")
+            .annotate(n=Count("pk"), newest_as_of=Max("as_of"), newest=Max("published_at"), **sums)
+        )
+        by_department = summaries.values("department", "stage").annotate(
+            n=Count("pk"), newest_as_of=Max("as_of"), newest=Max("published_at"), **sums
+        )
+        total_model.objects.bulk_create(
+            [
+                total_model(
+                    term_id=term_id,
+                    grain=TotalGrain.VISION,
+                    vision_id=row["vision"],
+                    stage=row["stage"],
+                    inferred=row["inferred"],
+                    **_total_values(row),
+                )
+                for row in by_vision
+            ]
+            + [
+                total_model(
+                    term_id=term_id,
+                    grain=TotalGrain.DEPARTMENT,
+                    department_id=row["department"],
+                    stage=row["stage"],
+                    **_total_values(row),
+                )
+                for row in by_department
+            ],
+            batch_size=BATCH,
+        )
+
+
+def _total_values(row: dict) -> dict:
+    return {
+        "pledge_count": row["n"],
+        "as_of": row["newest_as_of"],
+        "published_at": row["newest"],
+        **{name: row[name] for name in TOTAL_MONEY},
+    }
 
 
 @transaction.atomic
