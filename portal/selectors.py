@@ -690,9 +690,24 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
             ),
         ],
     )
+    _live_where_no_history(
+        people,
+        {
+            "vision": (Vision, {pledge.vision_id}),
+            "department": (Department, {pledge.department_id}),
+            "officials": (Official, {o.official_id for o in card["pledgeofficial"]}),
+            "items": (WorkPlanItem, items),
+        },
+    )
     pledge.term = term
     pledge.vision = next(iter(people["vision"]), None)
     departments = {d.pk: d for d in people["item_departments"] + people["department"]}
+    missing = {i.department_id for i in people["items"]} | {
+        o.department_id for o in people["officials"]
+    }
+    missing -= set(departments)
+    if missing:  # rows written without history (bulk loads): their live state stands
+        departments.update(Department.objects.in_bulk(missing))
     pledge.department = departments.get(pledge.department_id)
     pledge.sort_key = code_sort_key(pledge.code)
 
@@ -734,6 +749,18 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
     _prefetched(pledge, "materials", ordered(card["materials"], "position"))
     _prefetched(pledge, "progress", ordered(card["progress"], "indicator", "period", "category"))
     return pledge
+
+
+def _live_where_no_history(found: dict[str, list], wanted: dict[str, tuple]) -> None:
+    """Add to ``found`` (label: rows as of a moment) the live rows of the wanted ids that
+    have no history row at all (written by a bulk load that kept none): one query per
+    such model, none when the history is complete."""
+    for label, (model, ids) in wanted.items():
+        missing = set(ids) - {row.pk for row in found[label]} - {None}
+        if missing:
+            missing -= set(model.history.filter(id__in=missing).values_list("id", flat=True))
+        if missing:
+            found[label] += list(model.objects.filter(pk__in=missing))
 
 
 # The card's rows kept in history, by the pledge's relation name.

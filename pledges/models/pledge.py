@@ -3,7 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -52,6 +52,27 @@ def code_sort_key(code: str) -> str:
     return re.sub(r"\d+", lambda m: m.group(0).zfill(6), code)
 
 
+def bigram_indexed(word: str) -> bool:
+    """Whether a search word is found through the bigram index on PostgreSQL (migration
+    0016): two characters, each a Hangul syllable, an ASCII letter or a digit."""
+    return len(word) == 2 and all("가" <= c <= "힣" or (c.isascii() and c.isalnum()) for c in word)
+
+
+@models.TextField.register_lookup
+class BigramMatch(models.Lookup):
+    """``search_text__bigram=word``: PostgreSQL's GIN index on the text's two-character
+    pieces (migration 0016) holds the word. Only for ``bigram_indexed`` words, beside the
+    ``LIKE`` that confirms the match."""
+
+    lookup_name = "bigram"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        sql = f"to_tsvector('simple', paju_bigrams({lhs})) @@ to_tsquery('simple', {rhs})"
+        return sql, [*lhs_params, *rhs_params]
+
+
 def search_ranked(
     queryset: models.QuerySet, text: str, *, column: str, tiers: list[tuple[str, ...]]
 ) -> models.QuerySet:
@@ -62,8 +83,11 @@ def search_ranked(
     words = search_words(text)
     if not words:
         return queryset
+    bigrams = connections[queryset.db].vendor == "postgresql"
     for word in words:  # "명예 시장" finds 명예시장: each word on its own
         queryset = queryset.filter(**{f"{column}__contains": word})
+        if bigrams and bigram_indexed(word):  # found through the index, confirmed by LIKE
+            queryset = queryset.filter(**{f"{column}__bigram": word})
 
     def rank(word: str) -> models.Case:
         def holds(fields: tuple[str, ...]) -> Q:

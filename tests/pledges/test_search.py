@@ -147,11 +147,11 @@ def test_the_searched_list_takes_the_same_queries_for_one_result_and_for_a_full_
     with CaptureQueriesContext(connection) as page:
         response = client.get("/pledges/", {"q": "뙇뛟"})
     assert response.context["page_obj"].paginator.count == 29
-    assert len(one) == len(page) == 14
+    assert len(one) == len(page) == 9
     like = re.compile(r'"search_text"(::text)? LIKE')
     searched = [q["sql"] for q in page.captured_queries if like.search(q["sql"])]
-    # The count, the page's ids, the page's ranks (by id): nothing per row.
-    assert len(searched) == 3
+    # The count, the page's ids with their ranks: nothing per row.
+    assert len(searched) == 2
     assert not [q for q in page.captured_queries if '"search_text",' in q["sql"]]  # not loaded
     # Only the stored column is searched: no subquery over milestones or sub-projects.
     assert all("pledges_milestone" not in sql and "EXISTS" not in sql for sql in searched)
@@ -170,6 +170,61 @@ def test_on_postgresql_the_search_reads_the_trigram_index():
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "pledges_pledge_search_text_trgm" in plan
+
+
+def test_on_postgresql_a_two_character_word_reads_the_bigram_index():
+    queryset = Pledge.objects.search("민원").order_by().values("pk")
+    sql, params = queryset.query.sql_with_params()
+    if connection.vendor != "postgresql":
+        assert "paju_bigrams" not in sql
+        return  # SQLite scans the column
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "pledges_pledge_search_bigrams" in plan
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "민원",
+        "센터",
+        "청사",
+        "콜센",
+        "시장",
+        "12",
+        "8-",
+        "-8",
+        "1-",
+        "AB",
+        "ON",
+        "E-",
+        "가",
+        "센",
+        "민원콜센터",
+        "12-8",
+        "2026",
+        "조리읍",
+        "광탄",
+        "·",
+        "(",
+        "계획",
+        "가나",
+        "원1",
+        "1원",
+    ],
+)
+def test_the_search_finds_exactly_the_pledges_whose_text_holds_the_word(word):
+    """Through the bigram index or not, the same pledges as the substring match."""
+    for n, title in enumerate(["원1 호", "1원 가나", "가나다 E-8", "ON AIR 8-"], start=1):
+        PledgeFactory(code=f"98-{n}", title=title)
+    publish()
+    expected = set(
+        Pledge.objects.filter(search_text__contains=word.upper()).values_list("pk", flat=True)
+    )
+    assert set(Pledge.objects.search(word).values_list("pk", flat=True)) == expected
 
 
 # -- the published card's, after every write path ----------------------------------------

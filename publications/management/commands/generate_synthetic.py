@@ -23,6 +23,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from budgets.finance import Cells, Finance, stored_totals
 from budgets.models import BudgetFigure, FigureKind, FundingSource
@@ -199,23 +200,39 @@ class Command(BaseCommand):
             start=date(2022, 7, 1),
             end=date(2026, 6, 30),
         )
-        visions = Vision.objects.bulk_create(
-            Vision(term=term, number=n, title=f"합성 비전 {n}") for n in range(1, 21)
+        # with their "+" history rows: a card shows them as they stood at its publication
+        first = {
+            "default_change_reason": "generate_synthetic",
+            "default_date": datetime(2025, 1, 2, tzinfo=ZoneInfo(settings.TIME_ZONE)),
+        }
+        visions = bulk_create_with_history(
+            [Vision(term=term, number=n, title=f"합성 비전 {n}") for n in range(1, 21)],
+            Vision,
+            **first,
         )
         bureau = Bureau.objects.create(name=BUREAU)
-        departments = Department.objects.bulk_create(
-            Department(name=f"합성부서 {n:03d}", bureau=bureau)
-            for n in range(1, department_count + 1)
+        departments = bulk_create_with_history(
+            [
+                Department(name=f"합성부서 {n:03d}", bureau=bureau)
+                for n in range(1, department_count + 1)
+            ],
+            Department,
+            **first,
         )
-        officials = Official.objects.bulk_create(
-            Official(
-                department=department,
-                role=role,
-                name=f"합성{department.pk % 1000:03d}{index}",
-                phone=f"940-{rng.randint(1000, 9999)}",
-            )
-            for department in departments
-            for index, role in enumerate(Role.values)
+        officials = bulk_create_with_history(
+            [
+                Official(
+                    department=department,
+                    role=role,
+                    name=f"합성{department.pk % 1000:03d}{index}",
+                    phone=f"940-{rng.randint(1000, 9999)}",
+                )
+                for department in departments
+                for index, role in enumerate(Role.values)
+            ],
+            Official,
+            batch_size=2000,
+            **first,
         )
         by_department: dict[int, list[Official]] = {}
         for official in officials:
