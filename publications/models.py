@@ -208,7 +208,7 @@ class PublishedPledgeQuerySet(models.QuerySet):
         def published(*names: str) -> Subquery:
             """The published row's fields, joined by spaces (one subquery by its id)."""
             parts = [part for name in names for part in (F(name), Value(" "))][:-1]
-            row = Pledge.history.model.objects.filter(history_id=OuterRef("history_id"))
+            row = Pledge.history.model.objects.filter(history_id=OuterRef("history_id")).order_by()
             if len(parts) == 1:
                 return Subquery(row.values(names[0])[:1])
             text = Concat(*parts, output_field=models.TextField())
