@@ -34,10 +34,11 @@ from budgets.finance import (
     STORED_TOTALS,
     Finance,
     execution_rate,
+    figures_as_of,
     money_for,
     stored_totals,
 )
-from budgets.models import BudgetFigure, FundingSource
+from budgets.models import FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.history import rows_as_of, rows_union
@@ -606,7 +607,7 @@ def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
         pledges.append(pledge)
     pledges.sort(key=lambda p: code_sort_key(p.code))
     _attach(pledges, term)
-    cells = _total_cells_as_of(term, when)
+    cells = _total_cells_as_of(pledges)
     for pledge in pledges:
         # The same read model the live list uses (budgets.finance.stored_totals), from the
         # figures as they were published: every rate keeps its one definition.
@@ -626,30 +627,31 @@ def _attach(pledges: list[Pledge], term: Term) -> None:
         pledge.department = departments[pledge.department_id]
 
 
-def _total_cells_as_of(term: Term, when: datetime) -> dict[int, dict]:
-    """{pledge id: {cell: amount}}: each table's total row as published at ``when`` (each
-    pledge's sub-projects and figures at its standing publication's moment), summed over
-    the pledge's sub-projects (as ``budgets.services.pledge_totals_refresh`` reads them)."""
-    projects = dict(
-        _as_published(
-            Project.history.filter(pledge__term=term),
-            _standing_moment(OuterRef("pledge_id"), when),
-        ).values_list("id", "pledge_id")
-    )
-    pledge_of = Project.history.filter(id=OuterRef(OuterRef("project_id"))).values("pledge_id")
-    rows = _as_published(
-        BudgetFigure.history.filter(project__pledge__term=term, source=FundingSource.TOTAL),
-        _standing_moment(Subquery(pledge_of[:1]), when),
-    )
+def _total_cells_as_of(pledges: list[Pledge]) -> dict[int, dict]:
+    """{pledge id: {cell: amount}}: each table's total row as published (each pledge's
+    sub-projects and figures at its ``published_at``), summed over the pledge's
+    sub-projects (as ``budgets.services.pledge_totals_refresh`` reads them). The pledges
+    are read a moment at a time (a batch publishes many at one moment), 2,000 per query."""
+    by_moment: dict = {}
+    for pledge in pledges:
+        by_moment.setdefault(pledge.published_at, []).append(pledge.pk)
     cells: dict[int, dict] = {}
-    for project_id, kind, period, amount in rows.values_list(
-        "project_id", "kind", "period", "amount"
-    ):
-        if project_id not in projects:
-            continue
-        pledge_cells = cells.setdefault(projects[project_id], {})
-        cell = (kind, FundingSource.TOTAL, period)
-        pledge_cells[cell] = pledge_cells.get(cell, 0) + amount
+    for moment, ids in by_moment.items():
+        for start in range(0, len(ids), 2000):
+            projects = dict(
+                Project.history.as_of(moment)
+                .filter(pledge_id__in=ids[start : start + 2000])
+                .values_list("id", "pledge_id")
+            )
+            rows = figures_as_of(moment).filter(
+                project_id__in=list(projects), source=FundingSource.TOTAL
+            )
+            for project_id, kind, period, amount in rows.values_list(
+                "project_id", "kind", "period", "amount"
+            ):
+                pledge_cells = cells.setdefault(projects[project_id], {})
+                cell = (kind, FundingSource.TOTAL, period)
+                pledge_cells[cell] = pledge_cells.get(cell, 0) + amount
     return cells
 
 
