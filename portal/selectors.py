@@ -441,8 +441,8 @@ def vision_summary(term: Term) -> list[dict]:
 
 def department_summary(department: Department, term: Term) -> dict:
     """A department's pledges in the term (as published): count, money totals and counts
-    per stage from one aggregate query, and its contacts (the officials the cards name,
-    with their phones)."""
+    per stage from one aggregate query, and its contacts (the officials the published
+    cards name, with their phones as published: ``department_contacts``)."""
     rows = PublishedTotal.objects.filter(
         term=term, grain=TotalGrain.DEPARTMENT, department=department
     )
@@ -454,10 +454,41 @@ def department_summary(department: Department, term: Term) -> dict:
     return {
         "totals": _with_rate(totals),
         "stages": stages,
-        "contacts": sorted(
-            department.officials.all(), key=lambda o: (Role.values.index(o.role), o.name, o.phone)
-        ),
+        "contacts": department_contacts(department),
     }
+
+
+def department_contacts(department: Department) -> list[Official]:
+    """The department's officials the published cards name, with names and phones as
+    published: a pledge's officials' links as they stood at its latest publication, each
+    official as it stood at the latest publication of a card naming it (a new phone saved
+    since is a draft until that card is published). Two queries."""
+    published_at = Subquery(
+        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id")).values("published_at")[:1]
+    )
+    links = _as_published(
+        PledgeOfficial.history.filter(
+            official_id__in=Official.history.filter(department=department).values("id")
+        ),
+        published_at,
+    ).values_list("official_id", "standing")
+    moments: dict[int, datetime] = {}
+    for official_id, moment in links:
+        moments[official_id] = max(moment, moments.get(official_id, moment))
+    if not moments:
+        return []
+    moment = Case(
+        *(When(id=pk, then=Value(when)) for pk, when in moments.items()),
+        output_field=DateTimeField(),
+    )
+    rows = _as_published(Official.history.filter(id__in=moments), moment)
+    names = {f.attname for f in Official._meta.concrete_fields}
+    officials = [
+        Official(**{name: getattr(row, name) for name in names})
+        for row in rows
+        if row.department_id == department.pk
+    ]
+    return sorted(officials, key=lambda o: (Role.values.index(o.role), o.name, o.phone))
 
 
 def milestone_status(pledges: list[Pledge], today, rows: dict[str, list]) -> dict[int, dict]:

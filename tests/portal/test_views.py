@@ -19,8 +19,10 @@ PAGES = {
     "/pledges/12-8/": 5,
     "/pledges/12-2/": 5,
     "/departments/": 2,
-    "/departments/공공건축과/": 8,
-    "/departments/공공건축과/?page=2": 8,
+    # contacts as published (portal.selectors.department_contacts): the officials' links
+    # standing at their cards' publications, then the officials at those moments
+    "/departments/공공건축과/": 9,
+    "/departments/공공건축과/?page=2": 9,
     "/about/": 3,
     "/api/pledges/": 6,
     "/api/pledges/12-9/": 5,

@@ -162,6 +162,40 @@ def test_an_officials_new_phone_is_a_draft_of_the_pledges_card_until_published(c
     ]
 
 
+def test_a_department_pages_contacts_show_an_officials_phone_as_published(client):
+    """The department page's contacts are the officials its published cards name, with
+    the phones printed there: a new phone saved by staff is a draft until a card naming
+    the official is published."""
+    from departments.models import Official
+    from departments.services import official_save
+
+    official = Official.objects.get(name="김경희")
+    url = f"/departments/{official.department.name}/"
+    official.phone = "940-4199"
+    official_save(official=official, reason="전화번호 변경")
+
+    page = client.get(url).content.decode()
+    assert "☎ 940-4188" in page and "940-4199" not in page
+
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    page = client.get(url).content.decode()
+    assert "☎ 940-4199" in page and "940-4188" not in page
+
+
+def test_a_department_pages_contacts_leave_out_an_official_no_published_card_names(client):
+    from departments.models import Official
+    from departments.services import official_save
+
+    department = Official.objects.get(name="김경희").department
+    named = client.get(f"/departments/{department.name}/").content.decode().count('class="role"')
+    official_save(
+        official=Official(department=department, role="officer", name="새직원", phone="940-4100"),
+        reason="신규 담당자",
+    )
+    page = client.get(f"/departments/{department.name}/").content.decode()
+    assert "새직원" not in page and page.count('class="role"') == named
+
+
 def _back(days: int, since=None) -> None:
     """Move the change history (rows written after ``since``, or all) and the publications
     ``days`` back in time: what happened "now" in the test happened then."""
