@@ -468,7 +468,8 @@ def department_contacts(department: Department) -> list[Official]:
     )
     links = _as_published(
         PledgeOfficial.history.filter(
-            official_id__in=Official.history.filter(department=department).values("id")
+            Q(official_id__in=Official.history.filter(department=department).values("id"))
+            | Q(official__department=department)  # officials loaded without history
         ),
         published_at,
     ).values_list("official_id", "standing")
@@ -488,6 +489,9 @@ def department_contacts(department: Department) -> list[Official]:
         for row in rows
         if row.department_id == department.pk
     ]
+    found = {"officials": officials}
+    _live_where_no_history(found, {"officials": (Official, set(moments))})
+    officials = [o for o in found["officials"] if o.department_id == department.pk]
     return sorted(officials, key=lambda o: (Role.values.index(o.role), o.name, o.phone))
 
 
