@@ -468,8 +468,7 @@ def department_contacts(department: Department) -> list[Official]:
     )
     links = _as_published(
         PledgeOfficial.history.filter(
-            Q(official_id__in=Official.history.filter(department=department).values("id"))
-            | Q(official__department=department)  # officials loaded without history
+            official_id__in=Official.history.filter(department=department).values("id")
         ),
         published_at,
     ).values_list("official_id", "standing")
