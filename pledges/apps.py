@@ -12,8 +12,10 @@ class PledgesConfig(AppConfig):
         from departments.services import department_text_changed
 
         from .cache import bump_on_write
+        from .history import history_manager_classes_cached
         from .services import pledge_search_refresh_for_departments
 
+        history_manager_classes_cached()
         # Cache invalidation only: any write to the portal's data moves the public version.
         post_save.connect(bump_on_write, dispatch_uid="pledges.cache.save")
         post_delete.connect(bump_on_write, dispatch_uid="pledges.cache.delete")

@@ -7,17 +7,56 @@ the same few queries however many sections it has.
 """
 
 import json
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.db import models
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
 from django.db.models import CharField, F, Value
 from django.db.models.functions import JSONObject
 
 # (label, model, filters): the rows of ``model`` matching ``filters`` (lookups on the
-# history table's columns, e.g. ``{"pledge_id": 7}`` or ``{"id__in": [1, 2]}``).
+# history table's columns, e.g. ``{"pledge_id": 7}``, ``{"id__in": [1, 2]}`` or
+# ``{"id__in": HistoryValues(...)}``).
 Part = tuple[str, type[models.Model], dict]
+
+
+@dataclass(frozen=True)
+class HistoryValues:
+    """A subquery as a filter value: ``field`` of every history row (any moment) of
+    ``model`` matching ``filters``, e.g. the departments a work-plan item ever had."""
+
+    model: type[models.Model]
+    field: str
+    filters: dict
+
+
+def history_manager_classes_cached() -> None:
+    """Build each history manager class once (``PledgesConfig.ready``).
+
+    django-simple-history's ``Model.history`` makes a new manager class on every access
+    (``HistoryManager.from_queryset(...)``: an ``inspect.getmembers`` over the queryset
+    class, about 0.2 ms). A published card reads a dozen models' history, so that was
+    several milliseconds a page. The class depends only on the two classes it is made
+    of; the manager instance (model, instance) is still made per access."""
+    from simple_history.manager import HistoryDescriptor
+
+    if getattr(HistoryDescriptor, "_paju_cached", False):
+        return
+    classes: dict = {}
+
+    def __get__(self, instance, owner):
+        key = (self.manager_class, self.queryset_class)
+        manager_class = classes.get(key)
+        if manager_class is None:
+            manager_class = classes[key] = self.manager_class.from_queryset(self.queryset_class)
+        return manager_class(self.model, instance)
+
+    HistoryDescriptor.__get__ = __get__
+    HistoryDescriptor._paju_cached = True
 
 
 def _kept_fields(model: type[models.Model]) -> list[models.Field]:
@@ -39,34 +78,145 @@ def _value(field: models.Field, value):
     return value
 
 
+# A card's query is the same SQL every time but for its ids and moment; building it with
+# the ORM (a dozen querysets, their filters, the union, the compiler) cost more than
+# running it. So each query shape is built once per process with stand-in values, and
+# later calls put their values in its parameters. Stand-ins are negative ids (no row has
+# one) inside the 32-bit range (Django turns an out-of-range integer lookup into an empty
+# result), and an instant in 1901 nothing was written at.
+_TEMPLATES: dict = {}
+_TEMPLATES_LOCK = threading.Lock()
+_STAND_IN_BASE = -1_987_654_000
+_STAND_IN_WHEN = datetime(1901, 2, 3, 4, 5, 6, 789012, tzinfo=UTC)
+
+
+def _leaves(filters: dict, shape: list, values: list) -> None:
+    """The filters' values in a fixed order (``values``) and what fixes the SQL's form
+    (``shape``): keys, kinds and list lengths. Lists are deduplicated first, as Django's
+    ``__in`` does, so a stand-in list has the same length as the real one."""
+    for key in sorted(filters):
+        value = filters[key]
+        if isinstance(value, HistoryValues):
+            shape.append((key, "history", value.model, value.field))
+            _leaves(value.filters, shape, values)
+        elif isinstance(value, list | tuple | set | frozenset):
+            ids = list(dict.fromkeys(v for v in value if v is not None))
+            shape.append((key, "in", len(ids)))
+            values.append(ids)
+        else:
+            shape.append((key, "exact"))
+            values.append(value)
+
+
+def _with_stand_ins(filters: dict, stand_ins: list | None = None) -> dict:
+    """``filters`` as ORM lookups, each ``HistoryValues`` a subquery; with ``stand_ins``,
+    each value is taken from them instead, in ``_leaves`` order."""
+    rebuilt = {}
+    for key in sorted(filters):
+        value = filters[key]
+        if isinstance(value, HistoryValues):
+            value = (
+                value.model.history.filter(**_with_stand_ins(value.filters, stand_ins))
+                .values(value.field)
+                .distinct()
+            )
+        elif stand_ins is not None:
+            value = stand_ins.pop(0)
+        rebuilt[key] = value
+    return rebuilt
+
+
+def _standing(when: datetime, parts: Sequence[Part]) -> list:
+    return [
+        (
+            label,
+            model,
+            model.history.filter(history_date__lte=when)
+            .latest_of_each()
+            .exclude(history_type="-")
+            .filter(**_with_stand_ins(filters)),
+            {},
+        )
+        for label, model, filters in parts
+    ]
+
+
+def _template(when: datetime, parts: Sequence[Part], shape: tuple, values: list):
+    """(sql, params with stand-ins, {stand-in: index of the real value}, fields), or None
+    where the ORM left a stand-in out (an empty list, say): such a shape is not kept."""
+    key = (connection.vendor, shape)
+    template = _TEMPLATES.get(key)
+    if template is not None:
+        return template or None  # False: a shape that cannot be kept
+    stand_ins: list = []
+    index: dict = {}
+    for position, value in enumerate(values):
+        if isinstance(value, list):
+            ids = [_STAND_IN_BASE - len(index) - i for i in range(len(value))]
+            for i, stand_in in enumerate(ids):
+                index[stand_in] = (position, i)
+            stand_ins.append(ids)
+        else:
+            stand_in = _STAND_IN_BASE - len(index)
+            index[stand_in] = (position, None)
+            stand_ins.append(stand_in)
+    built = [(label, model, _with_stand_ins(filters, stand_ins)) for label, model, filters in parts]
+    query, fields = _union(_standing(_STAND_IN_WHEN, built))
+    try:
+        sql, params = query.query.sql_with_params()
+    except EmptyResultSet:  # every part filtered by an empty list
+        sql, params = None, ()
+    moment = connection.ops.adapt_datetimefield_value(_STAND_IN_WHEN)
+    slots, used = [], set()
+    for param in params:
+        if type(param) is int and param in index:
+            slots.append(index[param])
+            used.add(param)
+        elif param == moment:
+            slots.append("when")
+            used.add("when")
+        else:
+            slots.append(None)
+    template = (sql, list(params), slots, fields) if sql and used == {*index, "when"} else False
+    with _TEMPLATES_LOCK:
+        if len(_TEMPLATES) > 512:  # shapes vary with list lengths: keep the cache bounded
+            _TEMPLATES.clear()
+        _TEMPLATES[key] = template
+    return template or None
+
+
 def rows_as_of(when: datetime, parts: Sequence[Part]) -> dict[str, list[models.Model]]:
     """{label: unsaved instances} of each part's rows as they stood at ``when``: for each
     object, its latest history row at or before ``when``, unless that row records its
     deletion. One query for all parts. Rows are in no particular order."""
-    return rows_union(
-        [
-            (
-                label,
-                model,
-                model.history.filter(history_date__lte=when)
-                .latest_of_each()
-                .exclude(history_type="-")
-                .filter(**filters),
-                {},
-            )
-            for label, model, filters in parts
-        ]
-    )
+    shape: list = []
+    values: list = []
+    for label, model, filters in parts:
+        shape.append((label, model))
+        _leaves(filters, shape, values)
+    template = _template(when, parts, tuple(shape), values)
+    if template is None:
+        return rows_union(_standing(when, parts))
+    sql, params, slots, fields = template
+    moment = connection.ops.adapt_datetimefield_value(when)
+    params = [
+        param
+        if slot is None
+        else moment
+        if slot == "when"
+        else values[slot[0]]
+        if slot[1] is None
+        else values[slot[0]][slot[1]]
+        for param, slot in zip(params, slots, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _instances(cursor.fetchall(), fields)
 
 
-def rows_union(
-    parts: Sequence[tuple[str, type[models.Model], models.QuerySet, dict]],
-) -> dict[str, list[models.Model]]:
-    """{label: unsaved instances} of several models' change-history rows, read in one
-    ``UNION ALL`` query: each part is (label, model, a queryset of its history rows already
-    restricted to the standing ones, extra columns {attribute: expression} set on each
-    instance). Where two rows of one object stand (written at the same moment), the later
-    written one wins."""
+def _union(parts) -> tuple[models.QuerySet | None, dict]:
+    """The ``UNION ALL`` of the parts' history rows, each row as (label, JSON object),
+    and what turns the rows back into instances."""
     queries = []
     fields = {}
     for label, model, history, extra in parts:
@@ -80,11 +230,27 @@ def rows_union(
             )
         )
     if not queries:
-        return {}
+        return None, fields
     first, *rest = queries
-    found: dict[str, dict] = {label: {} for label, *_rest in parts}
-    for label, data in first.union(*rest, all=True) if rest else first:
-        if isinstance(data, str):  # SQLite hands the object back as text
+    return (first.union(*rest, all=True) if rest else first), fields
+
+
+def rows_union(
+    parts: Sequence[tuple[str, type[models.Model], models.QuerySet, dict]],
+) -> dict[str, list[models.Model]]:
+    """{label: unsaved instances} of several models' change-history rows, read in one
+    ``UNION ALL`` query: each part is (label, model, a queryset of its history rows already
+    restricted to the standing ones, extra columns {attribute: expression} set on each
+    instance). Where two rows of one object stand (written at the same moment), the later
+    written one wins."""
+    query, fields = _union(parts)
+    return _instances(query, fields) if query is not None else {}
+
+
+def _instances(rows, fields: dict) -> dict[str, list[models.Model]]:
+    found: dict[str, dict] = {label: {} for label in fields}
+    for label, data in rows:
+        if isinstance(data, str):  # SQLite (and a raw cursor) hand the object back as text
             data = json.loads(data)
         model, kept, extra = fields[label]
         pk = data[model._meta.pk.attname]
@@ -94,4 +260,4 @@ def rows_union(
         for name in extra:
             setattr(instance, name, data[name])
         found[label][pk] = (data["history_id"], instance)
-    return {label: [row for _id, row in rows.values()] for label, rows in found.items()}
+    return {label: [row for _id, row in kept.values()] for label, kept in found.items()}

@@ -41,7 +41,7 @@ from budgets.finance import (
 from budgets.models import FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
-from pledges.history import rows_as_of, rows_union
+from pledges.history import HistoryValues, rows_as_of, rows_union
 from pledges.models import (
     Milestone,
     Pledge,
@@ -718,11 +718,7 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
             (
                 "item_departments",
                 Department,
-                {
-                    "id__in": WorkPlanItem.history.filter(id__in=items)
-                    .values("department_id")
-                    .distinct()
-                },
+                {"id__in": HistoryValues(WorkPlanItem, "department_id", {"id__in": items})},
             ),
         ],
     )
