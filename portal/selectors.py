@@ -122,13 +122,15 @@ def home_summary(term: Term) -> dict:
     }
 
 
-def recent_publications(term: Term, limit: int = 5) -> list[Publication]:
-    """The term's latest publications, newest first, each with its pledge's published
-    summary (code, title, department as the public sees them)."""
+def recent_publications(term: Term, limit: int = 5) -> list[PublishedPledge]:
+    """The term's most recently published pledges, newest first (a batch's pledges in
+    card order), each with its latest publication on ``publication``: a pledge published
+    twice lately is listed once, with its latest publication. Read from the index
+    ``publications_pub_term_latest``: the first rows, however many pledges the term has."""
     return list(
-        Publication.objects.filter(pledge__term=term)
-        .select_related("pledge__published__department")
-        .order_by("-published_at", "pledge__sort_key")[:limit]
+        PublishedPledge.objects.filter(term=term)
+        .select_related("publication", "department")
+        .order_by("-published_at", "sort_key")[:limit]
     )
 
 

@@ -315,7 +315,14 @@ class PublishedPledge(models.Model):
                 F("sort_key"),
                 name="publications_pub_stage_rate",
             ),
-            models.Index(fields=["term", "published_at"], name="publications_pub_term_newest"),
+            # Newest first, a batch's pledges in card order: home's recent changes and the
+            # list sorted by last update read their first rows from the index.
+            models.Index(
+                F("term"),
+                F("published_at").desc(),
+                F("sort_key"),
+                name="publications_pub_term_latest",
+            ),
             # A department's page: its pledges' ids in card order, read from the index alone.
             models.Index(
                 fields=["term", "department", "sort_key"], name="publications_pub_dept_sort"

@@ -59,12 +59,3 @@ def publication_at(pledge_id: int, when: datetime | None = None) -> Publication 
 def pledge_publications(pledge_id: int) -> QuerySet[Publication]:
     """The pledge's publications, newest first (its public change history)."""
     return Publication.objects.filter(pledge_id=pledge_id).order_by("-published_at")
-
-
-def recent_publications(term_id: int, limit: int = 5) -> QuerySet[Publication]:
-    """The term's latest publications, newest first, with their pledges."""
-    return (
-        Publication.objects.filter(pledge__term_id=term_id)
-        .select_related("pledge", "pledge__department")
-        .order_by("-published_at", "pledge__sort_key")[:limit]
-    )

@@ -117,6 +117,24 @@ def test_the_home_page_lists_publications_not_saves(client):
     assert "12-1" in first and "공표" in first and "2건 변경" in first
 
 
+def test_the_home_page_lists_a_pledge_published_twice_once_with_its_latest_publication(client):
+    reviewer = make_user("reviewer")
+    edit_12_1()
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=reviewer)
+    project_figures_update(
+        project=Project.objects.get(pledge__code="12-1"),
+        cells={("executed", "total", "2025"): 950, ("executed", "total", "total"): 3111},
+        reason="재정산",
+    )
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=reviewer)
+    recent = client.get("/").content.decode().split('id="recent-title"')[1].split("</section>")[0]
+    items = recent.split("<li>")[1:]
+    assert len(items) == 5
+    assert [item.count('class="code">12-1<') for item in items] == [1, 0, 0, 0, 0]
+    latest = Publication.objects.filter(pledge__code="12-1").latest("published_at")
+    assert f'datetime="{timezone.localtime(latest.published_at).isoformat()}"' in items[0]
+
+
 def test_the_feed_has_one_entry_per_publication_with_the_same_lines(client):
     feed = client.get("/feed/").content.decode()
     assert feed.count("<entry>") == Publication.objects.count() == 6
