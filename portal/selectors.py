@@ -269,8 +269,9 @@ def pledge_card(
 
 
 def as_of(term: Term):
-    """The newest as-of date of the term's published pledges (None before any)."""
-    return PublishedPledge.objects.filter(term=term).aggregate(Max("as_of"))["as_of__max"]
+    """The newest as-of date of the term's published pledges (None before any), from the
+    stored totals (rebuilt with the summaries at every publication)."""
+    return PublishedTotal.objects.filter(term=term).aggregate(Max("as_of"))["as_of__max"]
 
 
 def departments_with_counts() -> QuerySet[Department]:

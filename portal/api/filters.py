@@ -1,8 +1,10 @@
 """The list's filters for the open data: the list page's, but an invalid value is a 400.
 
 ``stage``, ``budget``, ``department`` (its name), ``vision`` (its id), ``q`` and ``sort``
-as on the list page (pledges.forms.PledgeFilterForm); ``term`` and ``as_of`` are read by
-the views (portal.selectors.term_asked / as_of_moment), declared here for the schema.
+as on the list page (pledges.forms.PledgeFilterForm), applied to the published summaries
+(or, as of a day, to the change-history rows standing then: the same field names);
+``term`` and ``as_of`` are read by the views (portal.selectors.term_asked /
+as_of_moment), declared here for the schema.
 """
 
 import django_filters
@@ -10,10 +12,16 @@ from django.db.models import Q
 
 from departments.models import Department
 from pledges.models import BudgetType, Stage, Vision
+from publications.models import PublishedPledge
 
 
 class PledgeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", max_length=100, help_text="코드·제목·목표 검색")
+    q = django_filters.CharFilter(
+        method="search",
+        max_length=100,
+        help_text="공약 카드의 모든 낱말 검색(목록 화면과 같음) / "
+        "any word of the card, as on the list page",
+    )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, help_text="이행단계 / stage")
     department = django_filters.ModelChoiceFilter(
         queryset=Department.objects.all(),
@@ -40,7 +48,14 @@ class PledgeFilter(django_filters.FilterSet):
     )
 
     def search(self, queryset, name, value):
+        """The list page's search on the published summaries (every word of the card, as
+        published); a list rebuilt as of a day searches its rows' code, title and target
+        (the stored search text is the current publication's, not that day's)."""
         value = value.strip()
+        if not value:
+            return queryset
+        if queryset.model is PublishedPledge:
+            return queryset.search(value)
         return queryset.filter(
             Q(code__icontains=value) | Q(title__icontains=value) | Q(target__icontains=value)
         )

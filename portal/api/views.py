@@ -175,11 +175,8 @@ class PledgeListView(OpenDataView):
         """The filtered, ordered pledges (a queryset, or a list rebuilt as of a day)."""
         term, when = self.shown()
         sort = self.request.query_params.get("sort") or "code"
-        if when is None:  # as published: the summaries of the published rows that match
-            rows = self.filter_queryset(Pledge.history.filter(term=term))
-            published = PublishedPledge.objects.filter(
-                term=term, history_id__in=rows.values("history_id")
-            )
+        if when is None:  # as published: the published summaries (one row a pledge)
+            published = self.filter_queryset(PublishedPledge.objects.filter(term=term))
             ordered = published.listed().order_by(*PledgeFilterForm.SORTS[sort])
             return term, when, ordered
         pledges = selectors.pledges_as_of(

@@ -4,6 +4,7 @@ conditional GETs, CORS, throttling."""
 import csv
 import io
 import json
+import re
 import tomllib
 from collections import Counter
 from datetime import datetime, timedelta
@@ -434,3 +435,37 @@ def test_a_client_over_the_rate_is_throttled_with_a_json_429(client, settings):
     assert other == 200  # per client
     error = client.get("/api/pledges/12-5/").json()
     assert error["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=민원",
+        "q=센터",
+        "q=공공건축과",
+        "q=명예 시장",
+        "stage=complete",
+        "budget=non_budget",
+        "q=센터&stage=complete&sort=rate",
+        "department=공공건축과",
+    ],
+)
+def test_the_api_list_finds_what_the_list_page_finds(client, query):
+    """The API's filters are the list page's, on the same published summaries: "민원"
+    finds 12-1 by its overview, not only by code, title or target."""
+    page = client.get(f"/pledges/?{query}").content.decode()
+    listed = client.get(f"/api/pledges/?{query}").json()
+    codes = [row["code"] for row in listed["results"]]
+    assert listed["count"] == len(codes)
+    shown = re.findall(r'id="card-([\d-]+)"', page)
+    assert codes, query
+    # the same pledges; in the same order where both sort alike (a search's page ranks)
+    assert (
+        codes == shown if "sort=" in query or "q=" not in query else sorted(codes) == sorted(shown)
+    )
+    assert len(codes) == len(set(codes))
+
+
+def test_the_api_search_finds_the_minwon_pledge_by_its_card_text(client):
+    codes = [row["code"] for row in client.get("/api/pledges/?q=민원").json()["results"]]
+    assert "12-1" in codes
