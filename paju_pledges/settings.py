@@ -133,6 +133,12 @@ SQLITE_OPTIONS = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
+elif "postgresql" in DATABASES["default"]["ENGINE"]:
+    # No JIT compilation: the portal's queries are short, and PostgreSQL's cost estimate
+    # of a history read (its correlated subqueries) passes jit_above_cost, so a 5 ms query
+    # spent 26 ms compiling itself (one pledge's cells, 50,000 pledges).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
