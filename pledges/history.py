@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cache
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
@@ -59,6 +60,7 @@ def history_manager_classes_cached() -> None:
     HistoryDescriptor._paju_cached = True
 
 
+@cache
 def _kept_fields(model: type[models.Model]) -> list[models.Field]:
     """The model's concrete fields its history keeps (excluded ones are absent)."""
     kept = {f.attname for f in model.history.model._meta.concrete_fields}
@@ -256,7 +258,11 @@ def _instances(rows, fields: dict) -> dict[str, list[models.Model]]:
         pk = data[model._meta.pk.attname]
         if pk in found[label] and found[label][pk][0] > data["history_id"]:
             continue
-        instance = model(**{f.attname: _value(f, data[f.attname]) for f in kept})
+        values = [_value(f, data[f.attname]) for f in kept]
+        if len(kept) == len(model._meta.concrete_fields):  # every field: Django's fast path
+            instance = model(*values)
+        else:
+            instance = model(**{f.attname: value for f, value in zip(kept, values, strict=True)})
         for name in extra:
             setattr(instance, name, data[name])
         found[label][pk] = (data["history_id"], instance)
