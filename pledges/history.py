@@ -143,13 +143,9 @@ def _standing(when: datetime, parts: Sequence[Part]) -> list:
     ]
 
 
-def _template(when: datetime, parts: Sequence[Part], shape: tuple, values: list):
-    """(sql, params with stand-ins, {stand-in: index of the real value}, fields), or None
-    where the ORM left a stand-in out (an empty list, say): such a shape is not kept."""
-    key = (connection.vendor, shape)
-    template = _TEMPLATES.get(key)
-    if template is not None:
-        return template or None  # False: a shape that cannot be kept
+def _stand_ins(values: list) -> tuple[list, dict]:
+    """A stand-in for each value (lists: one per element) and {stand-in: where its real
+    value is}; the moment's stand-in is keyed "when"."""
     stand_ins: list = []
     index: dict = {}
     for position, value in enumerate(values):
@@ -162,10 +158,21 @@ def _template(when: datetime, parts: Sequence[Part], shape: tuple, values: list)
             stand_in = _STAND_IN_BASE - len(index)
             index[stand_in] = (position, None)
             stand_ins.append(stand_in)
-    built = [(label, model, _with_stand_ins(filters, stand_ins)) for label, model, filters in parts]
-    query, fields = _union(_standing(_STAND_IN_WHEN, built))
+    return stand_ins, index
+
+
+def _template(key: tuple, values: list, build, with_moment: bool):
+    """(sql, params with stand-ins, where each stand-in's real value is, fields) of the
+    union ``build(stand_ins, moment)`` returns, kept under ``key``; None where the ORM left a
+    stand-in out (an empty list, say): such a shape is not kept."""
+    key = (connection.vendor, *key)
+    template = _TEMPLATES.get(key)
+    if template is not None:
+        return template or None  # False: a shape that cannot be kept
+    stand_ins, index = _stand_ins(values)
+    query, fields = _union(build(stand_ins, _STAND_IN_WHEN))
     try:
-        sql, params = query.query.sql_with_params()
+        sql, params = query.query.sql_with_params() if query is not None else (None, ())
     except EmptyResultSet:  # every part filtered by an empty list
         sql, params = None, ()
     moment = connection.ops.adapt_datetimefield_value(_STAND_IN_WHEN)
@@ -174,12 +181,13 @@ def _template(when: datetime, parts: Sequence[Part], shape: tuple, values: list)
         if type(param) is int and param in index:
             slots.append(index[param])
             used.add(param)
-        elif param == moment:
+        elif with_moment and param == moment:
             slots.append("when")
             used.add("when")
         else:
             slots.append(None)
-    template = (sql, list(params), slots, fields) if sql and used == {*index, "when"} else False
+    wanted = {*index, "when"} if with_moment else set(index)
+    template = (sql, list(params), slots, fields) if sql and used == wanted else False
     with _TEMPLATES_LOCK:
         if len(_TEMPLATES) > 512:  # shapes vary with list lengths: keep the cache bounded
             _TEMPLATES.clear()
@@ -187,20 +195,19 @@ def _template(when: datetime, parts: Sequence[Part], shape: tuple, values: list)
     return template or None
 
 
-def rows_as_of(when: datetime, parts: Sequence[Part]) -> dict[str, list[models.Model]]:
-    """{label: unsaved instances} of each part's rows as they stood at ``when``: for each
-    object, its latest history row at or before ``when``, unless that row records its
-    deletion. One query for all parts. Rows are in no particular order."""
-    shape: list = []
-    values: list = []
-    for label, model, filters in parts:
-        shape.append((label, model))
-        _leaves(filters, shape, values)
-    template = _template(when, parts, tuple(shape), values)
+def rows_kept(
+    key: tuple, values: list, build, when: datetime | None = None
+) -> dict[str, list[models.Model]]:
+    """``rows_union(build(values, when))`` through a query kept per ``key`` and the values'
+    shape: ``values`` are ids and lists of ids (``build`` must use each of them, and
+    ``when`` if given, as query parameters), and ``build(values, when)`` gives the parts of
+    ``rows_union``. The query is built by the ORM once per shape and process."""
+    shape = tuple(len(v) if isinstance(v, list) else None for v in values)
+    template = _template((*key, shape), values, build, when is not None)
     if template is None:
-        return rows_union(_standing(when, parts))
+        return rows_union(build(values, when))
     sql, params, slots, fields = template
-    moment = connection.ops.adapt_datetimefield_value(when)
+    moment = connection.ops.adapt_datetimefield_value(when) if when is not None else None
     params = [
         param
         if slot is None
@@ -214,6 +221,29 @@ def rows_as_of(when: datetime, parts: Sequence[Part]) -> dict[str, list[models.M
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return _instances(cursor.fetchall(), fields)
+
+
+def rows_as_of(when: datetime, parts: Sequence[Part]) -> dict[str, list[models.Model]]:
+    """{label: unsaved instances} of each part's rows as they stood at ``when``: for each
+    object, its latest history row at or before ``when``, unless that row records its
+    deletion. One query for all parts. Rows are in no particular order."""
+    shape: list = []
+    values: list = []
+    for label, model, filters in parts:
+        shape.append((label, model))
+        _leaves(filters, shape, values)
+
+    def build(stand_ins: list, moment: datetime) -> list:
+        stand_ins = list(stand_ins)
+        return _standing(
+            moment,
+            [
+                (label, model, _with_stand_ins(filters, stand_ins))
+                for label, model, filters in parts
+            ],
+        )
+
+    return rows_kept(("as_of", tuple(shape)), values, build, when)
 
 
 def _union(parts) -> tuple[models.QuerySet | None, dict]:

@@ -27,7 +27,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.finance import (
@@ -41,7 +40,7 @@ from budgets.finance import (
 from budgets.models import FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
-from pledges.history import HistoryValues, rows_as_of, rows_union
+from pledges.history import HistoryValues, rows_as_of, rows_kept
 from pledges.models import (
     Milestone,
     Pledge,
@@ -371,38 +370,35 @@ def search_matches(pledges: list[Pledge], text: str, rows: dict[str, list]) -> d
 
 def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
     """The card rows a page of results shows, as published (each pledge's rows as they stood
-    at its ``published_at``; now for a pledge without one): its milestones (the status
-    line), and when searching its sub-projects, plans and officials' links with their
-    department's name (where the search matched). One query for the page."""
+    at its latest publication, ``PublishedPledge.published_at``): its milestones (the
+    status line), and when searching its sub-projects, plans and officials' links with
+    their department's name (where the search matched). One query for the page, built once
+    per page size (``pledges.history.rows_kept``)."""
     ids = [p.pk for p in pledges]
-    moment = Case(
-        *(
-            When(pledge_id=p.pk, then=Value(p.published_at))
-            for p in pledges
-            if getattr(p, "published_at", None)
-        ),
-        default=Value(timezone.now()),
-        output_field=DateTimeField(),
+    labels = ["milestones", *(["projects", "year_plans", "officials"] if searching else [])]
+    if not ids:
+        return {label: [] for label in labels}
+    moment = Subquery(
+        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id")).values("published_at")[:1]
     )
 
-    def standing(model) -> QuerySet:
-        return _as_published(model.history.filter(pledge_id__in=ids), moment)
+    def build(values: list, _when) -> list:
+        (page_ids,) = values
 
-    parts = [("milestones", Milestone, standing(Milestone), {})]
-    if searching:
-        parts += [
-            ("projects", Project, standing(Project), {}),
-            ("year_plans", YearPlan, standing(YearPlan), {}),
-            (
-                "officials",
-                PledgeOfficial,
-                standing(PledgeOfficial),
-                {"department_name": F("official__department__name")},
-            ),
+        def standing(model) -> QuerySet:
+            return _as_published(model.history.filter(pledge_id__in=page_ids), moment)
+
+        parts = {
+            "milestones": (Milestone, {}),
+            "projects": (Project, {}),
+            "year_plans": (YearPlan, {}),
+            "officials": (PledgeOfficial, {"department_name": F("official__department__name")}),
+        }
+        return [
+            (label, parts[label][0], standing(parts[label][0]), parts[label][1]) for label in labels
         ]
-    if not ids:
-        return {label: [] for label, *_rest in parts}
-    return rows_union(parts)
+
+    return rows_kept(("page_rows", searching), [ids], build)
 
 
 def _stage_counts(rows) -> list[tuple[Stage, int]]:

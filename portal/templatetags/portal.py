@@ -2,8 +2,8 @@
 
 import re
 from datetime import datetime
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
 from django.templatetags.static import static
@@ -157,9 +157,7 @@ def term(slug: str, label) -> str:
     """A money or stage word linked to its explanation on the glossary page (용어 설명)."""
     if slug not in glossary.SLUGS:
         raise template.TemplateSyntaxError(f"no glossary entry {slug!r}")
-    return format_html(
-        '<a class="term" href="{}#{}">{}</a>', link("portal:glossary"), slug, label
-    )
+    return format_html('<a class="term" href="{}#{}">{}</a>', link("portal:glossary"), slug, label)
 
 
 @register.simple_tag(takes_context=True)

@@ -93,3 +93,19 @@ def test_kept_query_is_one_query_and_not_rebuilt():
         rows_as_of(timezone.now(), parts)
     assert len(queries) == 1
     assert history._TEMPLATES == kept
+
+
+def test_a_kept_query_of_any_build_reads_the_rows_of_the_ids_it_is_given():
+    """``rows_kept`` with the list page's kind of build: each id list read through the one
+    kept query equals the ORM's read of the same list."""
+
+    def build(values, _when):
+        (ids,) = values
+        return [("milestones", Milestone, Milestone.history.filter(pledge_id__in=ids), {})]
+
+    pledges = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
+    for ids in (pledges[:2], pledges[2:4], pledges[4:6], pledges[1:3]):
+        kept = history.rows_kept(("test", 1), [ids], build)
+        assert as_sets(kept) == as_sets(rows_union(build([ids], None)))
+        assert {m.pledge_id for m in kept["milestones"]} <= set(ids)
+    assert len([key for key in history._TEMPLATES if key[1:3] == ("test", 1)]) == 1
