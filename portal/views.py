@@ -34,10 +34,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
-    page = selectors.PublishedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
+    visions = [] if filtered else selectors.vision_summary(term)
+    paginator = selectors.PublishedPaginator(queryset, PAGE_SIZE)
+    if not filtered:  # every published pledge of the term: the stored totals count them
+        paginator.count = sum(row["count"] for row in visions)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
     searched = form.cleaned_data.get("q", "")
     rows = selectors.page_rows(list(page), searching=bool(searched))
     return render(
@@ -52,7 +56,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "matches": selectors.search_matches(list(page), searched, rows),
             "statuses": selectors.milestone_status(list(page), timezone.localdate(), rows),
             "filtered": filtered,
-            "visions": [] if filtered else selectors.vision_summary(term),
+            "visions": visions,
         },
     )
 
