@@ -76,23 +76,11 @@ class PledgeFilterForm(forms.Form):
         label=_("Term"), required=False, coerce=int, widget=KoreanMarkedSelect
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False)
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        # EXISTS, not JOIN … DISTINCT: one index probe per department at any scale.
-        queryset=Department.objects.filter(
-            Exists(Pledge.objects.filter(department=OuterRef("pk")))
-        ).order_by("name"),
-        required=False,
-        to_field_name="name",
-        empty_label=_("All"),
-        widget=KoreanMarkedSelect,
-    )
-    vision = forms.ModelChoiceField(
-        label=_("Vision"),
-        queryset=Vision.objects.none(),
-        required=False,
-        empty_label=_("All"),
-        widget=KoreanMarkedSelect,
+    # Plain choices read as values (name; id and "number title"), not model choices: no
+    # model instance per option, no server-side cursor per select (issue 16).
+    department = forms.ChoiceField(label=_("Department"), required=False, widget=KoreanMarkedSelect)
+    vision = forms.TypedChoiceField(
+        label=_("Vision"), required=False, coerce=int, empty_value=None, widget=KoreanMarkedSelect
     )
     budget = forms.ChoiceField(label=_("Budget"), required=False)
     sort = forms.ChoiceField(
@@ -113,7 +101,20 @@ class PledgeFilterForm(forms.Form):
         self.fields["term"].initial = term.number
         self.fields["stage"].choices = [("", _("All")), *Stage.choices]
         self.fields["budget"].choices = [("", _("All")), *BudgetType.choices]
-        self.fields["vision"].queryset = Vision.objects.filter(term=term)
+        # EXISTS, not JOIN … DISTINCT: one index probe per department at any scale.
+        departments = (
+            Department.objects.filter(Exists(Pledge.objects.filter(department=OuterRef("pk"))))
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+        self.fields["department"].choices = [("", _("All")), *((n, n) for n in departments)]
+        visions = (
+            Vision.objects.filter(term=term).order_by("number").values_list("pk", "number", "title")
+        )
+        self.fields["vision"].choices = [
+            ("", _("All")),
+            *((pk, f"{number} {title}") for pk, number, title in visions),
+        ]
 
     def filter(self, queryset):
         """Apply the valid filters; an invalid value is ignored rather than failing the page."""
@@ -125,9 +126,9 @@ class PledgeFilterForm(forms.Form):
         if data.get("stage"):
             queryset = queryset.filter(stage=data["stage"])
         if data.get("department"):
-            queryset = queryset.filter(department=data["department"])
+            queryset = queryset.filter(department__name=data["department"])
         if data.get("vision"):
-            queryset = queryset.filter(vision=data["vision"])
+            queryset = queryset.filter(vision_id=data["vision"])
         if data.get("budget"):
             queryset = queryset.filter(budget_type=data["budget"])
         if searching and data.get("sort") in ("", None, "relevance"):
