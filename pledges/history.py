@@ -67,7 +67,7 @@ def _kept_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if f.attname in kept]
 
 
-def _value(field: models.Field, value):
+def json_value(field: models.Field, value):
     """A JSON value back to the field's Python value (dates and decimals came as text or
     numbers, booleans as 0/1 on SQLite; datetimes are UTC, stored naive on SQLite)."""
     if value is None:
@@ -223,6 +223,19 @@ def rows_kept(
         return _instances(cursor.fetchall(), fields)
 
 
+def instance_from_json(model: type[models.Model], data: dict) -> models.Model:
+    """An unsaved ``model`` instance from a JSON object of its concrete fields (a related
+    row read into a history union as one more column, e.g. a pledge's department)."""
+    return model(*[json_value(f, data[f.attname]) for f in model._meta.concrete_fields])
+
+
+def json_columns(relation: str, model: type[models.Model]) -> JSONObject:
+    """The related ``model`` row at ``relation`` as one JSON object (``instance_from_json``)."""
+    return JSONObject(
+        **{f.attname: F(f"{relation}__{f.attname}") for f in model._meta.concrete_fields}
+    )
+
+
 def rows_as_of(when: datetime, parts: Sequence[Part]) -> dict[str, list[models.Model]]:
     """{label: unsaved instances} of each part's rows as they stood at ``when``: for each
     object, its latest history row at or before ``when``, unless that row records its
@@ -288,7 +301,7 @@ def _instances(rows, fields: dict) -> dict[str, list[models.Model]]:
         pk = data[model._meta.pk.attname]
         if pk in found[label] and found[label][pk][0] > data["history_id"]:
             continue
-        values = [_value(f, data[f.attname]) for f in kept]
+        values = [json_value(f, data[f.attname]) for f in kept]
         if len(kept) == len(model._meta.concrete_fields):  # every field: Django's fast path
             instance = model(*values)
         else:

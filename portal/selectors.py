@@ -40,7 +40,14 @@ from budgets.finance import (
 from budgets.models import FundingSource
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
-from pledges.history import HistoryValues, rows_as_of, rows_kept
+from pledges.history import (
+    HistoryValues,
+    instance_from_json,
+    json_columns,
+    json_value,
+    rows_as_of,
+    rows_kept,
+)
 from pledges.models import (
     Milestone,
     Pledge,
@@ -147,28 +154,43 @@ def pledges_filtered(
 def published_pledges(ids) -> list[Pledge]:
     """The pledges of these ids (in this order) as they were last published: each one's
     change-history row of its publication, with term, vision, department and the published
-    totals (from its summary) attached. One query, however many."""
-    ids = list(ids)
+    totals (from its summary) attached. One query, however many, built once per number of
+    ids (``pledges.history.rows_kept``)."""
+    ids = list(dict.fromkeys(ids))
+    if not ids:
+        return []
     summary = PublishedPledge.objects.filter(pledge_id=OuterRef("id")).order_by()
-    rows = (
-        Pledge.history.filter(
-            history_id__in=PublishedPledge.objects.filter(pledge_id__in=ids).values("history_id")
+    published = {
+        "published_sort_key": "sort_key",
+        "published_at": "published_at",
+        **{name: name for name in STORED_TOTALS},
+    }
+
+    def build(values: list, _when) -> list:
+        (page_ids,) = values
+        rows = Pledge.history.filter(
+            history_id__in=PublishedPledge.objects.filter(pledge_id__in=page_ids).values(
+                "history_id"
+            )
         )
-        .select_related("term", "vision", "department")
-        .annotate(
-            published_sort_key=Subquery(summary.values("sort_key")[:1]),
-            published_moment=Subquery(summary.values("published_at")[:1]),
-            **{f"published_{name}": Subquery(summary.values(name)[:1]) for name in STORED_TOTALS},
-        )
-    )
+        extra = {
+            **{name: Subquery(summary.values(column)[:1]) for name, column in published.items()},
+            "term_row": json_columns("term", Term),
+            "vision_row": json_columns("vision", Vision),
+            "department_row": json_columns("department", Department),
+        }
+        return [("pledges", Pledge, rows, extra)]
+
     found = {}
-    for row in rows:
-        pledge = _instance(row)
-        pledge.term, pledge.vision, pledge.department = row.term, row.vision, row.department
-        pledge.sort_key = row.published_sort_key
-        for name in STORED_TOTALS:
-            setattr(pledge, name, getattr(row, f"published_{name}"))
-        pledge.published_at = row.published_moment
+    for pledge in rows_kept(("published_pledges",), [ids], build)["pledges"]:
+        pledge.term = instance_from_json(Term, pledge.term_row)
+        pledge.vision = instance_from_json(Vision, pledge.vision_row)
+        pledge.department = instance_from_json(Department, pledge.department_row)
+        del pledge.term_row, pledge.vision_row, pledge.department_row
+        for name, column in published.items():
+            field = PublishedPledge._meta.get_field(column)
+            setattr(pledge, name, json_value(field, getattr(pledge, name)))
+        pledge.sort_key = pledge.published_sort_key
         found[pledge.pk] = pledge
     return [found[pk] for pk in ids if pk in found]
 
