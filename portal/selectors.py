@@ -401,7 +401,9 @@ def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
     if not ids:
         return {label: [] for label in labels}
     moment = Subquery(
-        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id")).values("published_at")[:1]
+        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id"))
+        .order_by()  # one row by its key: no sort (the model's ordering joins the term)
+        .values("published_at")[:1]
     )
 
     def build(values: list, _when) -> list:
@@ -485,17 +487,23 @@ def department_contacts(department: Department) -> list[Official]:
     official as it stood at the latest publication of a card naming it (a new phone saved
     since is a draft until that card is published). Two queries."""
     published_at = Subquery(
-        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id")).values("published_at")[:1]
+        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id"))
+        .order_by()  # one row by its key: no sort (the model's ordering joins the term)
+        .values("published_at")[:1]
     )
     links = _as_published(
         PledgeOfficial.history.filter(
             official_id__in=Official.history.filter(department=department).values("id")
         ),
         published_at,
-    ).values_list("official_id", "standing")
-    moments: dict[int, datetime] = {}
-    for official_id, moment in links:
-        moments[official_id] = max(moment, moments.get(official_id, moment))
+    )
+    # each official's latest moment, grouped by the database (one row an official)
+    moments: dict[int, datetime] = dict(
+        links.order_by()
+        .values("official_id")
+        .annotate(latest=Max("standing"))
+        .values_list("official_id", "latest")
+    )
     if not moments:
         return []
     moment = Case(
