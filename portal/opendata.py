@@ -1,6 +1,6 @@
 """The open-data shape of pledges (JSON API, CSV), amounts in 백만원, unpublished as null."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -20,7 +20,7 @@ from pledges import periods
 from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
 from publications.models import PublishedPledge
 
-from .selectors import pledges_as_of, published_pledges_iter
+from .selectors import PledgesAsOf, published_pledges_iter
 
 LIST_FIELDS = [
     "code",
@@ -273,11 +273,12 @@ MILESTONE_COLUMNS = [
 CHUNK = 500  # pledges per query of their cells
 
 
-def _term_pledges(term: Term, when: datetime | None) -> list[Pledge]:
-    """The term's pledges as rebuilt at ``when``, else as published (each pledge's rows
-    are then read at its own publication's moment, ``published_at``)."""
+def _term_pledges(term: Term, when: datetime | None) -> Sequence[Pledge]:
+    """The term's pledges as rebuilt at ``when`` (read a chunk at a time), else as
+    published (each pledge's rows are then read at its own publication's moment,
+    ``published_at``)."""
     if when:
-        return pledges_as_of(term, when)
+        return PledgesAsOf(term, when)
     summaries = PublishedPledge.objects.filter(term=term).listed().order_by("sort_key")
     return list(published_pledges_iter(summaries))
 
@@ -311,7 +312,7 @@ def _projects(pledge_ids: list[int], when: datetime | None) -> dict[int, list[Pr
 
 
 def figure_rows(
-    term: Term, when: datetime | None = None, pledges: list[Pledge] | None = None
+    term: Term, when: datetime | None = None, pledges: Sequence[Pledge] | None = None
 ) -> Iterator[list]:
     """Every printed cell of the term's pledges (or of ``pledges``), one list per cell in
     ``FIGURE_COLUMNS`` order, a chunk of pledges per query: memory stays flat."""

@@ -25,7 +25,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from budgets.finance import rate_definitions
 from pledges.cache import public_version_stamp
 from pledges.forms import PledgeFilterForm
-from pledges.models import Pledge, code_sort_key
+from pledges.models import Pledge
 from pledges.spreadsheet import spreadsheet_safe
 from publications.models import PublishedPledge
 
@@ -179,19 +179,8 @@ class PledgeListView(OpenDataView):
             published = self.filter_queryset(PublishedPledge.objects.filter(term=term))
             ordered = published.listed().order_by(*PledgeFilterForm.SORTS[sort])
             return term, when, ordered
-        pledges = selectors.pledges_as_of(
-            term, when, self.filter_queryset(selectors.published_rows_at(term, when))
-        )
-        if sort == "rate":
-            pledges.sort(
-                key=lambda p: (
-                    p.execution_rate is None,
-                    -(p.execution_rate or 0),
-                    code_sort_key(p.code),
-                )
-            )
-        elif sort == "updated":
-            pledges.sort(key=lambda p: (-p.updated_at.timestamp(), code_sort_key(p.code)))
+        rows = self.filter_queryset(selectors.published_rows_at(term, when))
+        pledges = selectors.PledgesAsOf(term, when, rows, sort=sort)  # read a page at a time
         return term, when, pledges
 
     def get_queryset(self):  # for the schema and the filter backend's checks
@@ -205,7 +194,7 @@ class PledgeListView(OpenDataView):
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
         page = self.paginate_queryset(pledges)
-        as_of = max((p.as_of for p in pledges), default=None) if when else selectors.as_of(term)
+        as_of = pledges.latest_as_of if when else selectors.as_of(term)
         return Response(
             {
                 "as_of": as_of.isoformat() if as_of else None,

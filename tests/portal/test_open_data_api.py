@@ -329,6 +329,37 @@ def test_a_list_as_of_a_day_carries_the_same_money_fields_and_rates_as_the_live_
     assert rebuilt["12-8"]["executed_cumulative"] == 19640
 
 
+def test_a_list_as_of_a_day_reads_only_its_page_whatever_the_publication_moments(
+    client, seed_dated_2026_01_31
+):
+    """Each pledge published at its own moment: the as-of list still takes the queries it
+    takes when one moment published them all (it used to read every pledge's sub-projects
+    and figures a moment at a time: at 50,000 pledges about a minute), in the same order
+    and with the same figures, and ``sort=rate`` orders as the live list does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def listed(query: str) -> tuple[int, list]:
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(f"/api/pledges/?as_of=2026-02-01{query}").json()
+        return len(queries), [
+            (r["code"], r["executed_total"], r["execution_rate"]) for r in body["results"]
+        ]
+
+    one_moment = listed("")
+    by_rate = listed("&sort=rate")
+    first = Publication.objects.values_list("published_at", flat=True).first()
+    for step, publication in enumerate(Publication.objects.order_by("pledge__code")):
+        publication.published_at = first + timedelta(seconds=step)
+        publication.save(update_fields=["published_at"])
+    assert len(set(Publication.objects.values_list("published_at", flat=True))) == 6
+    assert listed("") == one_moment
+    assert listed("&sort=rate") == by_rate
+    live = client.get("/api/pledges/?sort=rate").json()["results"]
+    assert [row[0] for row in by_rate[1]] == [r["code"] for r in live]
+
+
 def test_as_of_a_day_before_anything_was_loaded_has_no_pledges(client, seed_dated_2026_01_31):
     assert client.get("/api/pledges/?as_of=2026-01-30").json()["count"] == 0
     assert client.get("/api/pledges/12-1/?as_of=2026-01-30").status_code == 404
