@@ -61,8 +61,8 @@ def bigram_indexed(word: str) -> bool:
 @models.TextField.register_lookup
 class BigramMatch(models.Lookup):
     """``search_text__bigram=word``: PostgreSQL's GIN index on the text's two-character
-    pieces (migration 0016) holds the word. Only for ``bigram_indexed`` words, beside the
-    ``LIKE`` that confirms the match."""
+    pieces (migration 0016) holds the word. Only for ``bigram_indexed`` words: alone for
+    two Hangul syllables, beside the ``LIKE`` that confirms the case otherwise."""
 
     lookup_name = "bigram"
 
@@ -85,8 +85,15 @@ def search_ranked(
         return queryset
     bigrams = connections[queryset.db].vendor == "postgresql"
     for word in words:  # "명예 시장" finds 명예시장: each word on its own
-        queryset = queryset.filter(**{f"{column}__contains": word})
-        if bigrams and bigram_indexed(word):  # found through the index, confirmed by LIKE
+        if not (bigrams and bigram_indexed(word)):
+            queryset = queryset.filter(**{f"{column}__contains": word})
+        elif all("가" <= c <= "힣" for c in word):
+            # Two Hangul syllables: the index holds exactly the texts that contain them (a
+            # text's pieces are all its two-character substrings; "simple" leaves Hangul
+            # as it is), so no LIKE re-reads the matched texts.
+            queryset = queryset.filter(**{f"{column}__bigram": word})
+        else:  # letters or digits: the index lowercases, the LIKE confirms the case
+            queryset = queryset.filter(**{f"{column}__contains": word})
             queryset = queryset.filter(**{f"{column}__bigram": word})
 
     def rank(word: str) -> models.Case:
