@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
@@ -65,6 +65,33 @@ def _kept_fields(model: type[models.Model]) -> list[models.Field]:
     """The model's concrete fields its history keeps (excluded ones are absent)."""
     kept = {f.attname for f in model.history.model._meta.concrete_fields}
     return [f for f in model._meta.concrete_fields if f.attname in kept]
+
+
+# Fields whose JSON value is already the Python value (text as text, integers as integers):
+# no conversion per row. Booleans (0/1 on SQLite), decimals, dates and datetimes convert.
+_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
+
+
+def _as_is(field: models.Field) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return isinstance(field.target_field, _AS_IS)
+    return isinstance(field, _AS_IS) and not isinstance(field, models.BooleanField)
+
+
+@cache
+def _readers(model: type[models.Model], every: bool = False) -> list[tuple[str, object]]:
+    """(attname, converter or None where the JSON value is the value) of the model's kept
+    fields (``every``: all its concrete fields), worked out once per model."""
+    fields = model._meta.concrete_fields if every else _kept_fields(model)
+    return [(f.attname, None if _as_is(f) else partial(json_value, f)) for f in fields]
+
+
+def _read(readers, data: dict) -> list:
+    values = []
+    for name, read in readers:
+        value = data[name]
+        values.append(value if read is None or value is None else read(value))
+    return values
 
 
 def json_value(field: models.Field, value):
@@ -226,7 +253,7 @@ def rows_kept(
 def instance_from_json(model: type[models.Model], data: dict) -> models.Model:
     """An unsaved ``model`` instance from a JSON object of its concrete fields (a related
     row read into a history union as one more column, e.g. a pledge's department)."""
-    return model(*[json_value(f, data[f.attname]) for f in model._meta.concrete_fields])
+    return model(*_read(_readers(model, every=True), data))
 
 
 def json_columns(relation: str, model: type[models.Model]) -> JSONObject:
@@ -301,7 +328,7 @@ def _instances(rows, fields: dict) -> dict[str, list[models.Model]]:
         pk = data[model._meta.pk.attname]
         if pk in found[label] and found[label][pk][0] > data["history_id"]:
             continue
-        values = [json_value(f, data[f.attname]) for f in kept]
+        values = _read(_readers(model), data)
         if len(kept) == len(model._meta.concrete_fields):  # every field: Django's fast path
             instance = model(*values)
         else:
