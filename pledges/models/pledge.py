@@ -61,16 +61,21 @@ def bigram_indexed(word: str) -> bool:
 @models.TextField.register_lookup
 class BigramMatch(models.Lookup):
     """``search_text__bigram=word``: PostgreSQL's GIN index on the text's two-character
-    pieces (migration 0016) holds the word. Only for ``bigram_indexed`` words: alone for
-    two Hangul syllables, beside the ``LIKE`` that confirms the case otherwise."""
+    pieces (migrations 0016, 0018: a stored column ``search_bigrams``) holds the word.
+    Only for ``bigram_indexed`` words: alone for two Hangul syllables, beside the ``LIKE``
+    that confirms the case otherwise."""
 
     lookup_name = "bigram"
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        sql = f"to_tsvector('simple', paju_bigrams({lhs})) @@ to_tsquery('simple', {rhs})"
-        return sql, [*lhs_params, *rhs_params]
+        # the text's pieces as stored beside it (migration 0018), same table, same alias
+        table, _dot, column = lhs.rpartition(".")
+        if column.strip('"') != "search_text" or lhs_params:
+            raise ValueError(f"the bigram lookup is for the stored search text, not {lhs}")
+        sql = f"{table}.\"search_bigrams\" @@ to_tsquery('simple', {rhs})"
+        return sql, [*rhs_params]
 
 
 def search_ranked(
