@@ -425,9 +425,11 @@ def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
     return rows_kept(("page_rows", searching), [ids], build)
 
 
-def _stage_counts(rows) -> list[tuple[Stage, int]]:
+def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str]]:
+    """(stage value, label, count) of every stage in order, as a page prints them (the
+    labels translated once per page, ``labels``: {stage: text})."""
     counts = dict(rows)
-    return [(stage, counts.get(stage.value, 0)) for stage in Stage]
+    return [(stage.value, labels[stage], str(counts.get(stage.value, 0))) for stage in Stage]
 
 
 def vision_summary(term: Term) -> list[dict]:
@@ -456,8 +458,9 @@ def vision_summary(term: Term) -> list[dict]:
         for key in MONEY_SUMS:
             if row[key] is not None:
                 entry[key] = (entry[key] or 0) + row[key]
+    labels = {stage: str(stage.label) for stage in Stage}  # translated once, not per vision
     return [
-        {**_with_rate(entry), "stages": _stage_counts(entry.pop("by_stage"))}
+        {**_with_rate(entry), "stages": _stage_counts(entry.pop("by_stage"), labels)}
         for entry in visions.values()
     ]
 
