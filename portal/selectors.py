@@ -713,22 +713,34 @@ class PledgesAsOf(Sequence):
             pledge = _instance(row)
             pledge.published_at = row.standing
             found[pledge.pk] = pledge
-        pledges = [found[pk] for pk in ids if pk in found]
-        _attach(pledges, self.term)
-        cells = _total_cells_as_of([p.pk for p in pledges], self.when)
-        for pledge in pledges:
-            # The same read model the live list uses (budgets.finance.stored_totals), from
-            # the figures as they were published: every rate keeps its one definition.
-            finance = Finance(cells.get(pledge.pk, {}))
-            for name, value in stored_totals(finance, pledge.as_of).items():
-                setattr(pledge, name, value)
-        return pledges
+        return _completed_as_of([found[pk] for pk in ids if pk in found], self.term, self.when)
+
+
+def _completed_as_of(pledges: list[Pledge], term: Term, when: datetime) -> list[Pledge]:
+    """Historical pledges with their term, vision, department and money totals as
+    published at ``when`` attached."""
+    _attach(pledges, term)
+    cells = _total_cells_as_of([p.pk for p in pledges], when)
+    for pledge in pledges:
+        # The same read model the live list uses (budgets.finance.stored_totals), from the
+        # figures as they were published: every rate keeps its one definition.
+        finance = Finance(cells.get(pledge.pk, {}))
+        for name, value in stored_totals(finance, pledge.as_of).items():
+            setattr(pledge, name, value)
+    return pledges
 
 
 def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
-    """The term's pledges as published at ``when`` (``PledgesAsOf``), in code order, all
-    read: for a few (one pledge's file); a long list is read a slice at a time."""
-    return list(PledgesAsOf(term, when, queryset))
+    """The term's pledges as published at ``when``, in code order, all read at once (for a
+    few: one pledge's file); a long list is read a slice at a time (``PledgesAsOf``)."""
+    rows = queryset if queryset is not None else published_rows_at(term, when)
+    pledges = []
+    for row in rows.filter(term=term):
+        pledge = _instance(row)
+        pledge.published_at = row.standing
+        pledges.append(pledge)
+    pledges.sort(key=lambda p: code_sort_key(p.code))
+    return _completed_as_of(pledges, term, when)
 
 
 def _attach(pledges: list[Pledge], term: Term) -> None:
