@@ -245,7 +245,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Open data API (portal/api): read-only, anonymous, JSON, throttled per client address.
-# DJANGO_API_THROTTLE_RATE sets the rate (e.g. "600/minute"; the benchmark raises it).
+# DJANGO_API_THROTTLE_RATE sets the rate (e.g. "600/minute"; the benchmark raises it);
+# DJANGO_API_AS_OF_THROTTLE_RATE the rate of requests rebuilt as of a day (?as_of=).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -254,8 +255,14 @@ REST_FRAMEWORK = {
     "URL_FORMAT_OVERRIDE": None,
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("DJANGO_API_THROTTLE_RATE", "300/minute")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "portal.api.throttles.RebuiltAsOfThrottle",  # ?as_of= rebuilds from history: dearer
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("DJANGO_API_THROTTLE_RATE", "300/minute"),
+        "as_of": os.environ.get("DJANGO_API_AS_OF_THROTTLE_RATE", "30/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.views.exception_handler",
     "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else None,

@@ -468,6 +468,29 @@ def test_a_client_over_the_rate_is_throttled_with_a_json_429(client, settings):
     assert error["error"] == "not_found"
 
 
+def test_a_client_gets_fewer_lists_rebuilt_as_of_a_day_than_published_reads(client):
+    """?as_of= rebuilds from the change history (seconds for a whole term at 50,000
+    pledges): its own, lower rate per client; other reads are not counted against it."""
+    from rest_framework.throttling import AnonRateThrottle
+
+    cache.clear()
+    rates = AnonRateThrottle.THROTTLE_RATES
+    original = rates["as_of"]
+    rates["as_of"] = "2/minute"
+    try:
+        rebuilt = [client.get("/api/pledges/?as_of=2026-02-01").status_code for _ in range(3)]
+        card = client.get("/api/pledges/12-1/?as_of=2026-02-01").status_code
+        published = [client.get("/api/pledges/").status_code for _ in range(3)]
+        other = client.get("/api/pledges/?as_of=2026-02-01", REMOTE_ADDR="10.0.0.9").status_code
+        csv = client.get("/api/figures.csv?as_of=2026-02-01")
+    finally:
+        rates["as_of"] = original
+    assert rebuilt == [200, 200, 429] and card == 429
+    assert published == [200, 200, 200]
+    assert other == 200  # per client
+    assert csv.status_code == 429 and "요청이 너무 많습니다" in csv.json()["detail"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
