@@ -94,19 +94,22 @@ class PledgeFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, term: Term, **kwargs):
+    def __init__(self, *args, term: Term, departments: list[str] | None = None, **kwargs):
+        """``departments``: the names the department select offers (the public list passes
+        those with published pledges in ``term``); by default those with pledges in it."""
         super().__init__(*args, **kwargs)
         # A finished term stays browsable: the list shows the chosen term (portal.selectors).
         self.fields["term"].choices = [(t.number, t.name) for t in Term.objects.all()]
         self.fields["term"].initial = term.number
         self.fields["stage"].choices = [("", _("All")), *Stage.choices]
         self.fields["budget"].choices = [("", _("All")), *BudgetType.choices]
-        # EXISTS, not JOIN … DISTINCT: one index probe per department at any scale.
-        departments = (
-            Department.objects.filter(Exists(Pledge.objects.filter(department=OuterRef("pk"))))
-            .order_by("name")
-            .values_list("name", flat=True)
-        )
+        if departments is None:  # EXISTS, not JOIN … DISTINCT: an index probe a department
+            in_term = Pledge.objects.filter(department=OuterRef("pk"), term=term)
+            departments = (
+                Department.objects.filter(Exists(in_term))
+                .order_by("name")
+                .values_list("name", flat=True)
+            )
         self.fields["department"].choices = [("", _("All")), *((n, n) for n in departments)]
         visions = (
             Vision.objects.filter(term=term).order_by("number").values_list("pk", "number", "title")

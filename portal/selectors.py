@@ -147,7 +147,14 @@ def pledges_filtered(
     selects (``published_pledges`` turns a page of them into pledges)."""
     data = query.copy()
     data["term"] = term.number  # the term shown, also when the URL names none
-    form = PledgeFilterForm(data, term=term)
+    # the departments with published pledges in the term, from the stored totals
+    departments = (
+        PublishedTotal.objects.filter(term=term, grain=TotalGrain.DEPARTMENT)
+        .order_by("department__name")
+        .values_list("department__name", flat=True)
+        .distinct()
+    )
+    form = PledgeFilterForm(data, term=term, departments=list(departments))
     return form, form.filter(PublishedPledge.objects.filter(term=term).listed())
 
 

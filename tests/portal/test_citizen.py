@@ -219,3 +219,16 @@ def test_last_published_is_shown_on_seoul_time(client):
     )
     page = client.get("/pledges/12-9/").content.decode()
     assert "2026. 2. 1.</time>" in page  # 31 January in UTC
+
+
+def test_the_department_filter_offers_the_departments_of_the_term_shown(client):
+    from django.core.management import call_command
+
+    call_command("generate_synthetic", pledges=6, departments=2, seed=3, verbosity=0)
+    seed_term = client.get("/pledges/").context["form"].fields["department"].choices
+    other_term = client.get("/pledges/?term=900").context["form"].fields["department"].choices
+    seed_names = [name for name, _label in seed_term if name]
+    other_names = [name for name, _label in other_term if name]
+    assert "공공건축과" in seed_names and not any("합성" in name for name in seed_names)
+    assert other_names and all("합성" in name for name in other_names)
+    assert seed_names == sorted(seed_names)
