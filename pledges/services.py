@@ -376,7 +376,13 @@ def pledge_search_texts(
 SEARCH_BATCH = 500
 
 
-def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
+# A stored search text changed outside a publication (a department renamed, an official
+# moved, the seed reloaded): the published summaries copy it (``publications``, which
+# pledges cannot import: dependencies point publications → pledges), so it announces.
+search_texts_changed = Signal()
+
+
+def pledge_search_refresh(*, pledge_ids: Iterable[int], announce: bool = True) -> int:
     """Rebuild the stored search text (``Pledge.search_text``) of these pledges from their
     cards; the one function that writes it (what it holds: ``pledge_search_texts``).
 
@@ -388,10 +394,12 @@ def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
     moved: those are public at once, not drafts).
 
     Only rows whose text changed are written (a rerun of the seed writes nothing); the
-    write is not history (the card's own rows carry it). Returns how many changed.
+    write is not history (the card's own rows carry it). Returns how many changed. With
+    ``announce`` it sends ``search_texts_changed`` for them (the published summaries copy
+    them); a publication, which writes the summaries itself, does not announce.
     """
     ids = sorted(set(pledge_ids))
-    changed = 0
+    changed: list[int] = []
     for start in range(0, len(ids), SEARCH_BATCH):
         batch = ids[start : start + SEARCH_BATCH]
         texts = pledge_search_texts(batch)
@@ -401,8 +409,10 @@ def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
             if stored != texts[pk]
         ]
         Pledge.objects.bulk_update(stale, ["search_text"], batch_size=SEARCH_BATCH)
-        changed += len(stale)
-    return changed
+        changed += [pledge.pk for pledge in stale]
+    if announce and changed:
+        search_texts_changed.send(sender=Pledge, pledge_ids=changed)
+    return len(changed)
 
 
 def pledge_search_refresh_for_departments(*, department_ids: Iterable[int]) -> int:

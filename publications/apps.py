@@ -11,3 +11,14 @@ class PublicationsConfig(AppConfig):
 
     name = "publications"
     verbose_name = _("Publications")
+
+    def ready(self) -> None:
+        from pledges.services import search_texts_changed
+
+        from .services import published_search_texts_copy
+
+        def copy(sender, *, pledge_ids, **kwargs) -> None:
+            published_search_texts_copy(pledge_ids=pledge_ids)
+
+        # weak=False: the receiver is a local function, nothing else holds it.
+        search_texts_changed.connect(copy, dispatch_uid="publications.search_copy", weak=False)

@@ -200,7 +200,8 @@ RATE_ORDER = Coalesce(
 class PublishedPledgeQuerySet(models.QuerySet):
     def search(self, text: str) -> "PublishedPledgeQuerySet":
         """Published pledges whose published card contains every word of ``text``, read
-        from the stored search text (rebuilt at publication, never at a staff save), ranked
+        from the summary's copy of the search text (made at publication, never at a staff
+        save; indexed on PostgreSQL), ranked
         as ``Pledge.objects.search`` ranks, with the same tiers read from the published
         change-history row (never the live row, which may hold a draft): 0 code or title,
         1 target, 2 the card's own texts, 3 anything else; for the matched rows only."""
@@ -221,7 +222,8 @@ class PublishedPledgeQuerySet(models.QuerySet):
                 published_texts=published("objective", "overview", "problems", "plan_note"),
             ),
             text,
-            column="pledge__search_text",
+            column="search_text",
+            indexed=True,
             tiers=[
                 ("code", "title", "title_en", "published_index_title"),
                 ("published_target",),
@@ -294,6 +296,15 @@ class PublishedPledge(models.Model):
     )
     execution_rate_in_term = models.DecimalField(
         _("in-term execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    # The public search reads this copy of the card's text (``Pledge.search_text``, made at
+    # publication), indexed on PostgreSQL (migration 0006): no join to count the matches.
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The published card's texts, upper-cased, for the public search."),
     )
 
     objects = PublishedPledgeQuerySet.as_manager()

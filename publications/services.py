@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,19 @@ SUMMARY_FIELDS = [
     "executed_cumulative",
     "execution_rate",
     "execution_rate_in_term",
+    "search_text",
 ]
+
+
+def published_search_texts_copy(*, pledge_ids: Iterable[int]) -> None:
+    """Copy the pledges' stored search text into their published summaries (the text
+    changed outside a publication: ``pledges.services.search_texts_changed``)."""
+    ids = sorted(set(pledge_ids))
+    text = Pledge.objects.filter(pk=OuterRef("pledge_id")).values("search_text")[:1]
+    for start in range(0, len(ids), BATCH):
+        PublishedPledge.objects.filter(pledge_id__in=ids[start : start + BATCH]).update(
+            search_text=Subquery(text)
+        )
 
 
 def _ids_in_order(pledges: Iterable[Pledge] | Iterable[int]) -> list[int]:
@@ -70,6 +82,9 @@ def published_summaries_refresh(*, publications: list[Publication]) -> None:
     """
     by_pledge = {publication.pledge_id: publication for publication in publications}
     ids = sorted(by_pledge)
+    # The public search reads the published text: rebuilt here, never at a staff save, and
+    # copied into the summaries below.
+    pledge_search_refresh(pledge_ids=ids, announce=False)
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         rows = Pledge.objects.filter(pk__in=batch).values("id", *SUMMARY_FIELDS)
@@ -92,8 +107,6 @@ def published_summaries_refresh(*, publications: list[Publication]) -> None:
         ]
         PublishedPledge.objects.filter(pledge_id__in=batch).delete()
         PublishedPledge.objects.bulk_create(summaries, batch_size=BATCH)
-    # The public search reads the published text: rebuilt here, never at a staff save.
-    pledge_search_refresh(pledge_ids=ids)
     published_totals_refresh(
         term_ids=set(Pledge.objects.filter(pk__in=ids).values_list("term_id", flat=True))
     )

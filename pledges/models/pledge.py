@@ -61,7 +61,8 @@ def bigram_indexed(word: str) -> bool:
 @models.TextField.register_lookup
 class BigramMatch(models.Lookup):
     """``search_text__bigram=word``: PostgreSQL's GIN index on the text's two-character
-    pieces (migrations 0016, 0018: a stored column ``search_bigrams``) holds the word.
+    pieces (a stored column ``search_bigrams`` beside the text: the published summaries',
+    ``publications`` migration 0006) holds the word.
     Only for ``bigram_indexed`` words: alone for two Hangul syllables, beside the ``LIKE``
     that confirms the case otherwise."""
 
@@ -79,16 +80,22 @@ class BigramMatch(models.Lookup):
 
 
 def search_ranked(
-    queryset: models.QuerySet, text: str, *, column: str, tiers: list[tuple[str, ...]]
+    queryset: models.QuerySet,
+    text: str,
+    *,
+    column: str,
+    tiers: list[tuple[str, ...]],
+    indexed: bool = False,
 ) -> models.QuerySet:
     """Rows whose stored search text (``column``) contains every word of ``text``, with
     ``search_rank``: per word, the index of the first tier of fields holding it (lower is
     better; one past the last tier when only the stored text does), summed over the words.
-    Computed for the matched rows only."""
+    Computed for the matched rows only. ``indexed``: the column's table has the search
+    indexes on PostgreSQL (the published summaries: ``publications`` migration 0006)."""
     words = search_words(text)
     if not words:
         return queryset
-    bigrams = connections[queryset.db].vendor == "postgresql"
+    bigrams = indexed and connections[queryset.db].vendor == "postgresql"
     for word in words:  # "명예 시장" finds 명예시장: each word on its own
         if not (bigrams and bigram_indexed(word)):
             queryset = queryset.filter(**{f"{column}__contains": word})
@@ -134,6 +141,9 @@ class PledgeQuerySet(models.QuerySet):
         ``search_rank`` says where they matched, lower is better, summed over the words:
         0 code or title, 1 target, 2 the card's own texts, 3 anything else (milestones,
         sub-projects, plans, departments). It is computed for the matched rows only.
+
+        The public list searches the published summaries' copy of the text, indexed on
+        PostgreSQL (``PublishedPledge.objects.search``); this one scans.
         """
         return search_ranked(
             self,
@@ -337,8 +347,9 @@ class Pledge(models.Model):
         help_text=_("In-term execution ÷ in-term plan of the years closed by the as-of date."),
     )
 
-    # Read model for the public search: every text of the card in one upper-cased column
-    # (pg_trgm GIN index on PostgreSQL), kept by pledges.services.pledge_search_refresh.
+    # Read model for the public search: every text of the card in one upper-cased column,
+    # kept by pledges.services.pledge_search_refresh and copied to the published summary
+    # (publications.PublishedPledge.search_text, indexed there on PostgreSQL).
     search_text = models.TextField(
         _("search text"),
         blank=True,
