@@ -201,10 +201,10 @@ class PublishedPledgeQuerySet(models.QuerySet):
     def search(self, text: str) -> "PublishedPledgeQuerySet":
         """Published pledges whose published card contains every word of ``text``, read
         from the summary's copy of the search text (made at publication, never at a staff
-        save; indexed on PostgreSQL), ranked
-        as ``Pledge.objects.search`` ranks, with the same tiers read from the published
-        change-history row (never the live row, which may hold a draft): 0 code or title,
-        1 target, 2 the card's own texts, 3 anything else; for the matched rows only."""
+        save; indexed on PostgreSQL), ranked as ``Pledge.objects.search`` ranks, with the
+        same tiers read from the published change-history row (never the live row, which
+        may hold a draft): 0 code or title, 1 target, 2 the card's own texts, 3 anything
+        else; for the matched rows only."""
 
         def published(*names: str) -> Subquery:
             """The published row's fields, joined by spaces (one subquery by its id)."""
