@@ -239,6 +239,12 @@ class PublishedPledgeQuerySet(models.QuerySet):
         )
 
 
+class PublishedPledgeManager(models.Manager.from_queryset(PublishedPledgeQuerySet)):
+    def get_queryset(self) -> PublishedPledgeQuerySet:
+        # The search text is searched, never shown: rows are read without it.
+        return super().get_queryset().defer("search_text")
+
+
 class PublishedPledge(models.Model):
     """The published summary of one pledge: what lists, home, search, department pages and
     bulk downloads need, written from the live rows at publish time (a cache of the point
@@ -307,7 +313,7 @@ class PublishedPledge(models.Model):
         help_text=_("The published card's texts, upper-cased, for the public search."),
     )
 
-    objects = PublishedPledgeQuerySet.as_manager()
+    objects = PublishedPledgeManager()
 
     RATE_ORDER = RATE_ORDER
 
