@@ -675,8 +675,8 @@ class PledgesAsOf(Sequence):
     the list's filters), in the asked order (``code``, ``rate``: highest execution rate
     first, ``updated``: newest first), read a slice at a time.
 
-    The order and the count come from narrow rows of every match (id, code, update time,
-    기준일, publication moment); whole pledges, with their term, vision, department and
+    The order and the count come from narrow rows of every match (id, code, publication
+    moment, 기준일); whole pledges, with their term, vision, department and
     money totals (from their figures at that moment), only for the slice read: a page of
     the API, or a chunk of a download. At 50,000 pledges a page no longer rebuilds the
     whole term (about a minute, a query pair per publication moment). Sorting by rate
@@ -688,7 +688,9 @@ class PledgesAsOf(Sequence):
         self.term, self.when = term, when
         rows = rows if rows is not None else published_rows_at(term, when)
         self.rows = rows.filter(term=term)
-        keys = list(self.rows.order_by().values_list("id", "code", "updated_at", "as_of"))
+        # "updated" is the latest publication, as on the live list (``PublishedPledge``'s
+        # ``updated_at``): here the one standing at ``when``.
+        keys = list(self.rows.order_by().values_list("id", "code", "standing", "as_of"))
         if sort == "rate":
             rates = _execution_rates_as_of(keys, when)
             keys.sort(key=lambda k: (rates[k[0]] is None, -(rates[k[0]] or 0), code_sort_key(k[1])))

@@ -353,11 +353,41 @@ def test_a_list_as_of_a_day_reads_only_its_page_whatever_the_publication_moments
     for step, publication in enumerate(Publication.objects.order_by("pledge__code")):
         publication.published_at = first + timedelta(seconds=step)
         publication.save(update_fields=["published_at"])
+        PublishedPledge.objects.filter(pledge=publication.pledge).update(
+            published_at=publication.published_at
+        )
     assert len(set(Publication.objects.values_list("published_at", flat=True))) == 6
     assert listed("") == one_moment
     assert listed("&sort=rate") == by_rate
     live = client.get("/api/pledges/?sort=rate").json()["results"]
     assert [row[0] for row in by_rate[1]] == [r["code"] for r in live]
+    # "updated": the latest publication first, as the live list sorts it
+    newest_first = [row[0] for row in listed("&sort=updated")[1]]
+    live = client.get("/api/pledges/?sort=updated").json()["results"]
+    assert newest_first == [r["code"] for r in live] == [row[0] for row in one_moment[1]][::-1]
+
+
+@pytest.mark.parametrize("sort", ["code", "rate", "updated"])
+def test_a_list_as_of_a_day_pages_as_the_live_list_does(
+    client, seed_dated_2026_01_31, monkeypatch, sort
+):
+    """Read a page at a time, the rebuilt list's pages follow one another in the live
+    list's order, none repeated or left out, each with the whole count."""
+    from portal.api.views import PledgePagination
+
+    monkeypatch.setattr(PledgePagination, "page_size", 2)
+    codes, counts = [], set()
+    for number in (1, 2, 3):
+        body = client.get(f"/api/pledges/?as_of=2026-02-01&sort={sort}&page={number}").json()
+        codes += [row["code"] for row in body["results"]]
+        counts.add(body["count"])
+    live = []
+    for number in (1, 2, 3):
+        body = client.get(f"/api/pledges/?sort={sort}&page={number}").json()
+        live += [row["code"] for row in body["results"]]
+    assert counts == {6} and len(set(codes)) == 6
+    assert codes == live
+    assert client.get(f"/api/pledges/?as_of=2026-02-01&sort={sort}&page=4").status_code == 404
 
 
 def test_as_of_a_day_before_anything_was_loaded_has_no_pledges(client, seed_dated_2026_01_31):
