@@ -692,7 +692,7 @@ class PledgesAsOf(Sequence):
         # ``updated_at``): here the one standing at ``when``.
         keys = list(self.rows.order_by().values_list("id", "code", "standing", "as_of"))
         if sort == "rate":
-            rates = _execution_rates_as_of(keys, when)
+            rates = _execution_rates_as_of([key[0] for key in keys], when)
             keys.sort(key=lambda k: (rates[k[0]] is None, -(rates[k[0]] or 0), code_sort_key(k[1])))
         elif sort == "updated":
             keys.sort(key=lambda k: (-k[2].timestamp(), code_sort_key(k[1])))
@@ -717,12 +717,19 @@ class PledgesAsOf(Sequence):
     def _read(self, ids: list[int]) -> list[Pledge]:
         if not ids:
             return []
-        found = {}
-        for row in self.rows.filter(id__in=ids):
-            pledge = _instance(row)
-            pledge.published_at = row.standing
-            found[pledge.pk] = pledge
+        found = {pledge.pk: pledge for pledge in _pledges_of(self.rows.filter(id__in=ids))}
         return _completed_as_of([found[pk] for pk in ids if pk in found], self.term, self.when)
+
+
+def _pledges_of(rows: QuerySet) -> list[Pledge]:
+    """The pledges of ``published_rows_at`` rows, each with ``published_at`` (the moment of
+    its publication standing then)."""
+    pledges = []
+    for row in rows:
+        pledge = _instance(row)
+        pledge.published_at = row.standing
+        pledges.append(pledge)
+    return pledges
 
 
 def _completed_as_of(pledges: list[Pledge], term: Term, when: datetime) -> list[Pledge]:
@@ -743,11 +750,7 @@ def pledges_as_of(term: Term, when: datetime, queryset=None) -> list[Pledge]:
     """The term's pledges as published at ``when``, in code order, all read at once (for a
     few: one pledge's file); a long list is read a slice at a time (``PledgesAsOf``)."""
     rows = queryset if queryset is not None else published_rows_at(term, when)
-    pledges = []
-    for row in rows.filter(term=term):
-        pledge = _instance(row)
-        pledge.published_at = row.standing
-        pledges.append(pledge)
+    pledges = _pledges_of(rows.filter(term=term))
     pledges.sort(key=lambda p: code_sort_key(p.code))
     return _completed_as_of(pledges, term, when)
 
@@ -763,10 +766,10 @@ def _attach(pledges: list[Pledge], term: Term) -> None:
         pledge.department = departments[pledge.department_id]
 
 
-def _execution_rates_as_of(keys: list[tuple], when: datetime) -> dict:
-    """{pledge id: execution rate} as published at ``when`` of the ``keys`` (id, …, 기준일)."""
-    cells = _total_cells_as_of([key[0] for key in keys], when)
-    return {key[0]: Finance(cells.get(key[0], {})).execution_rate for key in keys}
+def _execution_rates_as_of(ids: list[int], when: datetime) -> dict:
+    """{pledge id: execution rate} of these pledges as published at ``when``."""
+    cells = _total_cells_as_of(ids, when)
+    return {pk: Finance(cells.get(pk, {})).execution_rate for pk in ids}
 
 
 def _total_cells_as_of(ids: list[int], when: datetime) -> dict[int, dict]:

@@ -7,6 +7,7 @@ import json
 import re
 import tomllib
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -480,18 +481,25 @@ def test_every_get_allows_any_origin_and_writes_are_refused(client):
     assert client.delete("/api/pledges/12-1/").status_code == 405
 
 
-def test_a_client_over_the_rate_is_throttled_with_a_json_429(client, settings):
+@contextmanager
+def throttle_rate(scope: str, rate: str):
+    """The API's ``scope`` rate set to ``rate`` (counts cleared) for the block."""
     from rest_framework.throttling import AnonRateThrottle
 
     cache.clear()
     rates = AnonRateThrottle.THROTTLE_RATES
-    original = rates["anon"]
-    rates["anon"] = "3/minute"
+    original = rates[scope]
+    rates[scope] = rate
     try:
+        yield
+    finally:
+        rates[scope] = original
+
+
+def test_a_client_over_the_rate_is_throttled_with_a_json_429(client, settings):
+    with throttle_rate("anon", "3/minute"):
         statuses = [client.get("/api/pledges/12-1/").status_code for _ in range(4)]
         other = client.get("/api/pledges/12-1/", REMOTE_ADDR="10.0.0.9").status_code
-    finally:
-        rates["anon"] = original
     assert statuses == [200, 200, 200, 429]
     assert other == 200  # per client
     error = client.get("/api/pledges/12-5/").json()
@@ -501,20 +509,12 @@ def test_a_client_over_the_rate_is_throttled_with_a_json_429(client, settings):
 def test_a_client_gets_fewer_lists_rebuilt_as_of_a_day_than_published_reads(client):
     """?as_of= rebuilds from the change history (seconds for a whole term at 50,000
     pledges): its own, lower rate per client; other reads are not counted against it."""
-    from rest_framework.throttling import AnonRateThrottle
-
-    cache.clear()
-    rates = AnonRateThrottle.THROTTLE_RATES
-    original = rates["as_of"]
-    rates["as_of"] = "2/minute"
-    try:
+    with throttle_rate("as_of", "2/minute"):
         rebuilt = [client.get("/api/pledges/?as_of=2026-02-01").status_code for _ in range(3)]
         card = client.get("/api/pledges/12-1/?as_of=2026-02-01").status_code
         published = [client.get("/api/pledges/").status_code for _ in range(3)]
         other = client.get("/api/pledges/?as_of=2026-02-01", REMOTE_ADDR="10.0.0.9").status_code
         csv = client.get("/api/figures.csv?as_of=2026-02-01")
-    finally:
-        rates["as_of"] = original
     assert rebuilt == [200, 200, 429] and card == 429
     assert published == [200, 200, 200]
     assert other == 200  # per client
