@@ -265,7 +265,9 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "portal.api.views.exception_handler",
-    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else None,
+    # Without a proxy the client is the connection's address: X-Forwarded-For is the
+    # client's own header and would let it pick a new identity per request.
+    "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "파주시 공약 이행 포털 Open data API",

@@ -110,6 +110,12 @@ class PledgeFilterForm(forms.Form):
                 .order_by("name")
                 .values_list("name", flat=True)
             )
+        departments = list(departments)
+        asked = self.data.get("department")
+        if asked and asked not in departments and Department.objects.filter(name=asked).exists():
+            # A department with nothing (published) in this term, e.g. linked from its page's
+            # "0 완료": kept, so the list shows its no pledges rather than everyone's.
+            departments = sorted([*departments, asked])
         self.fields["department"].choices = [("", _("All")), *((n, n) for n in departments)]
         visions = (
             Vision.objects.filter(term=term).order_by("number").values_list("pk", "number", "title")

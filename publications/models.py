@@ -233,16 +233,13 @@ class PublishedPledgeQuerySet(models.QuerySet):
 
     def listed(self) -> "PublishedPledgeQuerySet":
         """With what a list row prints; ``updated_at`` (the list's "last update" sort) is
-        the pledge's latest publication."""
-        return self.select_related("term", "vision", "department").alias(
-            updated_at=F("published_at")
+        the pledge's latest publication. The search text is searched, never shown: rows
+        are read without it (a backup's ``dumpdata`` reads the default manager: whole)."""
+        return (
+            self.select_related("term", "vision", "department")
+            .defer("search_text")
+            .alias(updated_at=F("published_at"))
         )
-
-
-class PublishedPledgeManager(models.Manager.from_queryset(PublishedPledgeQuerySet)):
-    def get_queryset(self) -> PublishedPledgeQuerySet:
-        # The search text is searched, never shown: rows are read without it.
-        return super().get_queryset().defer("search_text")
 
 
 class PublishedPledge(models.Model):
@@ -313,7 +310,7 @@ class PublishedPledge(models.Model):
         help_text=_("The published card's texts, upper-cased, for the public search."),
     )
 
-    objects = PublishedPledgeManager()
+    objects = PublishedPledgeQuerySet.as_manager()
 
     RATE_ORDER = RATE_ORDER
 

@@ -12,6 +12,6 @@ class RebuiltAsOfThrottle(AnonRateThrottle):
     scope = "as_of"
 
     def allow_request(self, request, view) -> bool:
-        if "as_of" not in request.query_params:
+        if not request.query_params.get("as_of"):  # empty: nothing is rebuilt
             return True
         return super().allow_request(request, view)

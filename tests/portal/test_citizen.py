@@ -232,3 +232,7 @@ def test_the_department_filter_offers_the_departments_of_the_term_shown(client):
     assert "공공건축과" in seed_names and not any("합성" in name for name in seed_names)
     assert other_names and all("합성" in name for name in other_names)
     assert seed_names == sorted(seed_names)
+    # a department with nothing in the term shown still filters: to no pledge, not to all
+    response = client.get("/pledges/", {"department": other_names[0], "stage": "complete"})
+    assert response.context["page_obj"].paginator.count == 0
+    assert response.context["form"].cleaned_data["department"] == other_names[0]

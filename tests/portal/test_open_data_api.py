@@ -515,10 +515,21 @@ def test_a_client_gets_fewer_lists_rebuilt_as_of_a_day_than_published_reads(clie
         published = [client.get("/api/pledges/").status_code for _ in range(3)]
         other = client.get("/api/pledges/?as_of=2026-02-01", REMOTE_ADDR="10.0.0.9").status_code
         csv = client.get("/api/figures.csv?as_of=2026-02-01")
+        empty = [client.get("/api/pledges/?as_of=").status_code for _ in range(2)]
+        forged = [
+            client.get(
+                "/api/pledges/?as_of=2026-02-01",
+                REMOTE_ADDR="10.0.0.8",
+                HTTP_X_FORWARDED_FOR=f"10.9.9.{n}",
+            ).status_code
+            for n in range(3)
+        ]
     assert rebuilt == [200, 200, 429] and card == 429
     assert published == [200, 200, 200]
     assert other == 200  # per client
     assert csv.status_code == 429 and "요청이 너무 많습니다" in csv.json()["detail"]
+    assert empty == [200, 200]  # an empty as_of rebuilds nothing and is not counted
+    assert forged == [200, 200, 429]  # a client is its address, not its X-Forwarded-For
 
 
 @pytest.mark.parametrize(
