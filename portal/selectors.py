@@ -18,6 +18,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -489,6 +490,14 @@ def department_summary(department: Department, term: Term) -> dict:
         "stages": stages,
         "contacts": department_contacts(department),
     }
+
+
+def work_plan_items(department: Department) -> QuerySet[WorkPlanItem]:
+    """The department's work-plan items, each with the pledges it serves (and their
+    terms: a pledge's link names its term)."""
+    return department.work_plan_items.prefetch_related(
+        Prefetch("pledges", queryset=Pledge.objects.select_related("term"))
+    )
 
 
 def department_contacts(department: Department) -> list[Official]:

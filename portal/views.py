@@ -107,7 +107,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
             "page_range": list(paginator.get_elided_page_range(page.number)),
             "query": query.urlencode(),
             **summary,
-            "items": department.work_plan_items.prefetch_related("pledges"),
+            "items": selectors.work_plan_items(department),
         },
     )
 

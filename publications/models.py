@@ -347,7 +347,8 @@ class PublishedPledge(models.Model):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("portal:detail", kwargs={"code": self.code})
+        """The public card, of this summary's term (as ``Pledge.get_absolute_url``)."""
+        return f"{reverse('portal:detail', kwargs={'code': self.code})}?term={self.term.number}"
 
 
 class TotalGrain(models.TextChoices):

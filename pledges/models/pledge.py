@@ -452,7 +452,9 @@ class Pledge(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("portal:detail", kwargs={"code": self.code})
+        """The public card, of this pledge's term: a code names a pledge only within a
+        term (민선9기 may have its own 12-8), so the link says which."""
+        return f"{reverse('portal:detail', kwargs={'code': self.code})}?term={self.term.number}"
 
     def natural_key(self) -> tuple:
         return (self.term.number, self.code)

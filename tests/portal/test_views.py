@@ -245,3 +245,38 @@ def test_codes_sort_as_people_read_them():
 def test_odd_term_numbers_are_ignored_not_an_error(client, term):
     assert client.get("/pledges/", {"term": term}).status_code == 200
     assert client.get("/pledges/12-1/", {"term": term}).status_code == 200
+
+
+def test_every_link_of_a_term_that_is_not_current_keeps_that_term(client):
+    """A finished term stays browsable: its pages link to its own pledges, departments and
+    filtered lists, not to the current term's (a code names a pledge only within a term)."""
+    import re
+
+    from django.core.management import call_command
+
+    call_command("generate_synthetic", pledges=14, departments=2, seed=5, verbosity=0)
+    pledge = Pledge.objects.filter(term__number=900).order_by("pk").first()
+    department = pledge.department.name
+    pages = [
+        "/?term=900",
+        "/pledges/?term=900",
+        f"/departments/{department}/?term=900",
+        f"/pledges/{pledge.code}/?term=900",
+        "/about/?term=900",
+    ]
+    followed = 0
+    for url in pages:
+        html = client.get(url).content.decode()
+        links = re.findall(r'href="(/(?:pledges|departments)/[^"#]*)"', html)
+        for link in links:
+            if link.startswith("/pledges/?") or re.match(r"/(pledges|departments)/[^/?]+/", link):
+                if link.rstrip("/") in ("/pledges", "/departments") or "as_of=" in link:
+                    continue
+                assert "term=900" in link, (url, link)
+        for link in re.findall(r'href="(/pledges/[^"/?]+/\?term=900)"', html)[:2]:
+            assert client.get(link).status_code == 200, (url, link)
+            followed += 1
+    assert followed >= 4
+    api = client.get("/api/pledges/", {"term": "900"}).json()["results"]
+    assert all(row["url"].endswith("?term=900") for row in api)
+    assert client.get(api[0]["url"]).status_code == 200
