@@ -1,6 +1,6 @@
 """The open-data shape of pledges (JSON API, CSV), amounts in 백만원, unpublished as null."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -17,7 +17,7 @@ from budgets.finance import (
 from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
-from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
+from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Stage, Term
 from publications.models import PublishedPledge
 
 from .selectors import PledgesAsOf, published_pledges_iter
@@ -45,20 +45,27 @@ LIST_FIELDS = [
 ]
 
 
-def pledge_summary(pledge: Pledge, request: HttpRequest) -> dict:
-    """One row of the list (API, CSV), from the pledge's stored totals."""
+def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterator[dict]:
+    """The rows of the list (API, CSV), from the pledges' stored totals. What is the same
+    for every row (the language, the stage names, the site's address) is worked out once:
+    a page of the API has 100 rows, the CSV tens of thousands."""
     with translation.override("ko"):
-        return {
+        stage_names = {value: str(label) for value, label in Stage.choices}
+    site = request.build_absolute_uri("/")[:-1]  # the host checked once, not per row
+    for pledge in pledges:
+        with translation.override("ko"):  # the Korean page's address, whatever the request's
+            path = pledge.get_absolute_url()
+        yield {
             "code": pledge.code,
             "title": pledge.title,
             "term": pledge.term.name,
             "vision": f"{pledge.vision.number} {pledge.vision.title}",
             "department": pledge.department.name,
             "stage": pledge.stage,
-            "stage_name": pledge.get_stage_display(),
+            "stage_name": stage_names.get(pledge.stage, pledge.stage),
             "budget_type": pledge.budget_type,
             "target_year": pledge.target_year,
-            "url": request.build_absolute_uri(pledge.get_absolute_url()),
+            "url": site + path,
             "current_total": pledge.current_total,
             "secured_total": pledge.secured_total,
             "executed_total": pledge.executed_total,

@@ -189,11 +189,22 @@ def published_pledges(ids) -> list[Pledge]:
         }
         return [("pledges", Pledge, rows, extra)]
 
+    # A page's pledges share a term, a few visions and departments: one instance each
+    # (the same row read twice is the same object), not three new ones per pledge.
+    related: dict[tuple, tuple] = {}
+
+    def shared(model, data: dict):
+        key = (model, data["id"])
+        known = related.get(key)
+        if known is None or known[0] != data:
+            known = related[key] = (data, instance_from_json(model, data))
+        return known[1]
+
     found = {}
     for pledge in rows_kept(("published_pledges",), [ids], build)["pledges"]:
-        pledge.term = instance_from_json(Term, pledge.term_row)
-        pledge.vision = instance_from_json(Vision, pledge.vision_row)
-        pledge.department = instance_from_json(Department, pledge.department_row)
+        pledge.term = shared(Term, pledge.term_row)
+        pledge.vision = shared(Vision, pledge.vision_row)
+        pledge.department = shared(Department, pledge.department_row)
         del pledge.term_row, pledge.vision_row, pledge.department_row
         for name, column in published.items():
             field = PublishedPledge._meta.get_field(column)
@@ -438,6 +449,13 @@ def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str]]:
     labels translated once per page, ``labels``: {stage: text})."""
     counts = dict(rows)
     return [(stage.value, labels[stage], str(counts.get(stage.value, 0))) for stage in Stage]
+
+
+def published_count(term: Term) -> int:
+    """How many pledges of the term are published, from the stored totals (a few dozen
+    rows, not a count over every summary)."""
+    totals = PublishedTotal.objects.filter(term=term, grain=TotalGrain.VISION)
+    return totals.aggregate(n=Coalesce(Sum("pledge_count"), 0))["n"]
 
 
 def vision_summary(term: Term) -> list[dict]:

@@ -37,7 +37,7 @@ from ..opendata import (
     figure_rows,
     milestone_rows,
     pledge_detail,
-    pledge_summary,
+    pledge_summaries,
 )
 from ..paging import DeepPagination
 from . import serializers
@@ -162,7 +162,17 @@ class PledgePagination(DeepPagination):
     (a list rebuilt as of a day is paged as a plain list)."""
 
     page_size = API_PAGE_SIZE
-    django_paginator_class = selectors.PublishedPaginator
+    known_count: int | None = None  # set by the view when the stored totals count the list
+
+    def django_paginator_class(self, queryset, per_page: int) -> selectors.PublishedPaginator:
+        paginator = selectors.PublishedPaginator(queryset, per_page)
+        if self.known_count is not None:
+            paginator.count = self.known_count
+        return paginator
+
+
+# the list's filters (not its sort, term or day): without any, every published pledge
+SELECTING = [name for name, f in PledgeFilter.base_filters.items() if f.method != "keep"]
 
 
 class PledgeListView(OpenDataView):
@@ -193,6 +203,9 @@ class PledgeListView(OpenDataView):
     )
     def get(self, request, *args, **kwargs):
         term, when, pledges = self.pledges()
+        if when is None and not any(request.query_params.get(name) for name in SELECTING):
+            # every published pledge of the term: the stored totals count them
+            self.paginator.known_count = selectors.published_count(term)
         page = self.paginate_queryset(pledges)
         as_of = pledges.latest_as_of if when else selectors.as_of(term)
         return Response(
@@ -204,7 +217,7 @@ class PledgeListView(OpenDataView):
                 "count": self.paginator.page.paginator.count,
                 "next": self.paginator.get_next_link(),
                 "previous": self.paginator.get_previous_link(),
-                "results": [pledge_summary(p, request) for p in page],
+                "results": list(pledge_summaries(page, request)),
             },
             headers=_as_of_header(when),
         )
@@ -274,11 +287,7 @@ class PledgeCsvView(PledgeListView):
         term, when, pledges = self.pledges()
         if when is None:
             pledges = selectors.published_pledges_iter(pledges)
-        rows = (
-            [row[name] for name in LIST_FIELDS]
-            for p in pledges
-            for row in [pledge_summary(p, request)]
-        )
+        rows = ([row[name] for name in LIST_FIELDS] for row in pledge_summaries(pledges, request))
         return _csv_response(f"paju-pledges-{term.number}", LIST_FIELDS, rows, when)
 
 

@@ -85,3 +85,27 @@ def test_atom_feed_lists_pledge_updates(client):
     response = client.get("/feed/")
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "12-9" in response.content.decode()
+
+
+def test_the_unfiltered_api_list_counts_from_the_stored_totals_and_a_filtered_one_counts_rows(
+    client,
+):
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from publications.models import PublishedPledge
+
+    call_command("generate_synthetic", pledges=230, departments=3, seed=2, verbosity=0)
+    published = PublishedPledge.objects.filter(term__number=900)
+    with CaptureQueriesContext(connection) as queries:
+        data = client.get("/api/pledges/", {"term": "900", "page": "3"}).json()
+    assert data["count"] == published.count() == 230 and len(data["results"]) == 30
+    assert data["next"] is None and "page=2" in data["previous"]
+    assert not any(
+        "COUNT(" in q["sql"] and "publications_publishedpledge" in q["sql"]
+        for q in queries.captured_queries
+    )
+    stage = published.order_by("pk").first().stage
+    filtered = client.get("/api/pledges/", {"term": "900", "stage": stage}).json()
+    assert filtered["count"] == published.filter(stage=stage).count() < 230
