@@ -506,7 +506,7 @@ def department_summary(department: Department, term: Term) -> dict:
     return {
         "totals": _with_rate(totals),
         "stages": stages,
-        "contacts": department_contacts(department),
+        "contacts": department_contacts(department, term),
     }
 
 
@@ -518,8 +518,8 @@ def work_plan_items(department: Department) -> QuerySet[WorkPlanItem]:
     )
 
 
-def department_contacts(department: Department) -> list[Official]:
-    """The department's officials the published cards name, with names and phones as
+def department_contacts(department: Department, term: Term) -> list[Official]:
+    """The department's officials the term's published cards name, with names and phones as
     published: a pledge's officials' links as they stood at its latest publication, each
     official as it stood at the latest publication of a card naming it (a new phone saved
     since is a draft until that card is published). Two queries."""
@@ -530,7 +530,8 @@ def department_contacts(department: Department) -> list[Official]:
     )
     links = _as_published(
         PledgeOfficial.history.filter(
-            official_id__in=Official.history.filter(department=department).values("id")
+            official_id__in=Official.history.filter(department=department).values("id"),
+            pledge__term=term,  # a finished term's page names the contacts of its own cards
         ),
         published_at,
     )

@@ -280,3 +280,25 @@ def test_every_link_of_a_term_that_is_not_current_keeps_that_term(client):
     api = client.get("/api/pledges/", {"term": "900"}).json()["results"]
     assert all(row["url"].endswith("?term=900") for row in api)
     assert client.get(api[0]["url"]).status_code == 200
+
+
+def test_a_department_page_names_the_contacts_of_its_terms_cards_only(client):
+    """공공건축과's officials are named on 민선8기's cards; a pledge of another term in the
+    same department names none of them, so that term's page of the department lists none."""
+    from django.core.management import call_command
+
+    from departments.models import Department
+    from publications.services import publication_publish
+
+    call_command("generate_synthetic", pledges=3, departments=1, seed=5, verbosity=0)
+    pledge = Pledge.objects.filter(term__number=900).order_by("pk").first()
+    pledge.department = Department.objects.get(name="공공건축과")
+    pledge.save()
+    publication_publish(pledges=[pledge], by=None)
+    # its officials (the synthetic department's) are none of 공공건축과's
+    assert not pledge.officials.filter(department=pledge.department).exists()
+    current = client.get("/departments/공공건축과/").content.decode()
+    other = client.get("/departments/공공건축과/", {"term": "900"}).content.decode()
+    assert "940-5270" in current  # 과장 배성진, on 12-7, 12-8 and 12-9
+    assert pledge.code in other and "940-5270" not in other
+    assert "이 부서의 담당자는 원문에 없습니다" in other or 'class="officials"' not in other
