@@ -4,8 +4,11 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from pledges.models import Term
 from publications.changes import line_text
 from publications.models import Publication
+
+from .selectors import term_shown
 
 
 class PledgeUpdatesFeed(Feed):
@@ -13,13 +16,22 @@ class PledgeUpdatesFeed(Feed):
     same lines as the pledge page's "변경 이력"."""
 
     feed_type = Atom1Feed
-    title = _("Paju City pledge implementation: updates")
-    subtitle = _("Publications of the current term's pledges, newest first.")
-    link = "/pledges/"
+    subtitle = _(
+        "Publications of a term's pledges (the current term unless ?term=N), newest first."
+    )
 
-    def items(self):
+    def get_object(self, request, *args, **kwargs) -> Term:
+        return term_shown(request.GET.get("term"))  # a finished term keeps its feed
+
+    def title(self, term: Term) -> str:
+        return f"{_('Paju City pledge implementation: updates')} · {term.name}"
+
+    def link(self, term: Term) -> str:
+        return f"{reverse('portal:list')}?term={term.number}"
+
+    def items(self, term: Term):
         return (
-            Publication.objects.filter(pledge__term__is_current=True)
+            Publication.objects.filter(pledge__term=term)
             .select_related("pledge__published__department", "pledge__term")
             .order_by("-published_at", "pledge__sort_key")[:50]
         )

@@ -218,7 +218,7 @@ def _cell_order(item: tuple[tuple[str, str, str], int]) -> tuple:
     return (
         TABLE_ORDER.index(kind),
         SOURCE_ORDER.index(source),
-        (-1, 0) if period == periods.TOTAL else periods.sort_key(period),
+        (-1, 0, 0) if period == periods.TOTAL else periods.sort_key(period),
     )
 
 

@@ -63,6 +63,19 @@ def pledge_page(pledge: Pledge, money: PledgeMoney) -> dict:
         "stage_index": STEPS.index(pledge.stage) if pledge.stage in STEPS else -1,
         "timeline": timeline(pledge),
         "definitions": DEFINITIONS,
+        "source_card": source_card(pledge),
+    }
+
+
+def source_card(pledge: Pledge) -> dict:
+    """Where the card comes from: its term's report and its vision's chapter (each term
+    publishes its own book; 민선9기's 12-8 is not 민선8기's)."""
+    vision = pledge.vision
+    chapter = f"{vision.title} – {vision.subtitle}" if vision.subtitle else vision.title
+    return {
+        "report": f"{pledge.term.name} 공약 이행 현황",
+        "number": vision.number,
+        "chapter": chapter,
     }
 
 

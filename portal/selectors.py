@@ -74,10 +74,14 @@ MONEY_SUMS = {
 
 
 def term_shown(number_text: str | None) -> Term:
-    """The term asked for with ?term=N, else the current one."""
+    """The term asked for with ?term=N, else the current one. A term number that names no
+    term is a 404, not the current term shown under the asked number; what is not a number
+    at all is ignored."""
     number = Term.parse_number(number_text)
     terms = Term.objects.all()
     term = terms.filter(number=number).first() if number is not None else None
+    if number is not None and term is None:
+        raise Http404(_("There is no such term."))
     term = term or terms.filter(is_current=True).first() or terms.first()
     if term is None:
         raise Http404(_("No pledges have been loaded yet."))
@@ -314,8 +318,9 @@ def as_of(term: Term):
     return PublishedTotal.objects.filter(term=term).aggregate(Max("as_of"))["as_of__max"]
 
 
-def departments_with_counts() -> QuerySet[Department]:
-    published = PublishedPledge.objects.filter(department=OuterRef("pk")).order_by()
+def departments_with_counts(term: Term) -> QuerySet[Department]:
+    """Every department with its published pledges in the term and its work-plan items."""
+    published = PublishedPledge.objects.filter(department=OuterRef("pk"), term=term).order_by()
     return Department.objects.select_related("bureau").annotate(
         pledge_count=Coalesce(
             Subquery(published.values("department").annotate(n=Count("pk")).values("n")), 0

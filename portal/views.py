@@ -73,6 +73,7 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
     pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
     context = presenters.pledge_page(pledge, pledge.money)
+    context["term"] = pledge.term  # the page's term: its footer's downloads and feed
     context["publications"] = presenters.change_history(pledge.published_history)
     context["status"] = selectors.status_for(
         pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
@@ -82,8 +83,11 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def department_list(request: HttpRequest) -> HttpResponse:
-    departments = selectors.departments_with_counts()
-    return render(request, "portal/department_list.html", {"departments": departments})
+    term = selectors.term_shown(request.GET.get("term"))
+    departments = selectors.departments_with_counts(term)
+    return render(
+        request, "portal/department_list.html", {"departments": departments, "term": term}
+    )
 
 
 def department_detail(request: HttpRequest, name: str) -> HttpResponse:

@@ -134,3 +134,31 @@ def test_api_keeps_korean_names_on_an_english_request(client):
     assert data["stage_name"] == korean(Stage(data["stage"]).label)
     assert data["finance"]["secured_by_source"] == {"시비": 3920}
     assert data["officials"][0]["role_name"] == "과장"
+
+
+def _catalogue_entries(path):
+    """(msgid, msgstr, flags) of a .po file's live entries (not obsolete, not plural)."""
+    import re
+
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        if "msgid_plural" in block or block.lstrip().startswith("#~"):
+            continue
+        found = re.search(r'^msgid ((?:".*"\n?)+)msgstr ((?:".*"\n?)+)', block + "\n", re.M)
+        if found:
+            text = ["".join(re.findall(r'"(.*)"', part)) for part in found.groups()]
+            flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
+            entries.append((text[0], text[1], flags))
+    return entries
+
+
+def test_every_english_text_of_the_korean_ui_has_its_korean_translation(settings):
+    """Korean is the default: an English msgid left without msgstr (or only "fuzzy", which
+    is not compiled) shows English on a Korean page."""
+    entries = _catalogue_entries(settings.BASE_DIR / "locale/ko/LC_MESSAGES/django.po")
+    assert len(entries) > 300
+    missing = [
+        m for m, s, _f in entries[1:] if m.isascii() and any(c.isalpha() for c in m) and not s
+    ]
+    fuzzy = [m for m, _s, flags in entries[1:] if "fuzzy" in flags]
+    assert missing == [] and fuzzy == []

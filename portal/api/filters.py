@@ -36,8 +36,14 @@ class PledgeFilter(django_filters.FilterSet):
     )
     sort = django_filters.ChoiceFilter(
         method="keep",  # ordering is applied by the view, also to lists rebuilt as of a day
-        choices=[("code", "code"), ("rate", "rate"), ("updated", "updated")],
-        help_text="code (default), rate (execution rate, highest first), updated (newest first)",
+        choices=[
+            ("code", "code"),
+            ("relevance", "relevance"),
+            ("rate", "rate"),
+            ("updated", "updated"),
+        ],
+        help_text="code (default), relevance (with q: best match first, as the list page; "
+        "else code), rate (execution rate, highest first), updated (newest first)",
     )
     term = django_filters.NumberFilter(
         method="keep", help_text="임기 번호 / term number (default: the current term)"

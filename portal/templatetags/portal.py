@@ -161,13 +161,20 @@ def term(slug: str, label) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def canonical_url(context, language: str = "") -> str:
-    """This page's address without filters or paging (only ?term= is kept), absolute, and in
-    another language when asked: for rel=canonical, hreflang and og:url."""
+def canonical_url(context, language: str = "", as_of=None) -> str:
+    """This page's address without filters or paging, absolute, and in another language
+    when asked: for rel=canonical, hreflang and og:url. It names the term the page shows
+    (a pledge code, a department's page, a list mean something only within a term: once
+    the next term is current, a shared /pledges/12-8/ would open another pledge); and the
+    day, when given (a printed page of figures as of a day)."""
     request = context["request"]
     path = translate_url(request.path, language) if language else request.path
-    term_number = request.GET.get("term", "")
-    query = f"?term={term_number}" if term_number.isdigit() else ""
+    term = context.get("term") or getattr(context.get("pledge"), "term", None)
+    asked = request.GET.get("term", "")
+    number = getattr(term, "number", None) or (asked if asked.isdigit() else "")
+    query = f"?term={number}" if number else ""
+    if as_of:
+        query += f"{'&' if query else '?'}as_of={as_of:%Y-%m-%d}"
     return request.build_absolute_uri(path + query)
 
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pledges.models import Pledge
 from portal import selectors
@@ -142,7 +143,9 @@ def test_status_line_names_latest_and_next_milestone():
 
 def test_pages_carry_their_own_title_description_og_tags_and_canonical(client):
     page = client.get("/pledges/12-9/?utm=x").content.decode()
-    assert '<link rel="canonical" href="http://testserver/pledges/12-9/">' in page
+    # the term it belongs to: once 민선9기 is current, a shared /pledges/12-9/ is its 12-9
+    assert '<link rel="canonical" href="http://testserver/pledges/12-9/?term=8">' in page
+    assert 'hreflang="en" href="http://testserver/en/pledges/12-9/?term=8"' in page
     assert '<meta property="og:title" content="12-9 금촌 민·군 복합커뮤니티센터 조기 건립">' in page
     assert 'property="og:image" content="http://testserver/static/img/og-portal' in page
     description = re.search(r'<meta name="description" content="([^"]+)"', page).group(1)
@@ -155,7 +158,10 @@ def test_pages_carry_their_own_title_description_og_tags_and_canonical(client):
 
 def test_printed_card_carries_its_url(client):
     page = client.get("/pledges/12-1/").content.decode()
-    assert 'class="print-only print-meta">http://testserver/pledges/12-1/ · 인쇄일' in page
+    assert 'class="print-only print-meta">http://testserver/pledges/12-1/?term=8 · 인쇄일' in page
+    day = timezone.localdate().isoformat()  # the seed is published today
+    past = client.get("/pledges/12-1/", {"as_of": day}).content.decode()
+    assert f'print-meta">http://testserver/pledges/12-1/?term=8&amp;as_of={day} ·' in past
 
 
 def test_numbered_pagination(client):

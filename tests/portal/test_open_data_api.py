@@ -564,3 +564,24 @@ def test_the_api_list_finds_what_the_list_page_finds(client, query):
 def test_the_api_search_finds_the_minwon_pledge_by_its_card_text(client):
     codes = [row["code"] for row in client.get("/api/pledges/?q=민원").json()["results"]]
     assert "12-1" in codes
+
+
+def test_the_lists_csv_link_works_after_the_filter_form_is_sent(client):
+    """The form sends sort=relevance (its "best match"); the CSV link carries the query."""
+    import re
+
+    page = client.get(
+        "/pledges/", {"term": "8", "q": "센터", "stage": "", "sort": "relevance"}
+    ).content.decode()
+    link = re.search(r'<a href="(/api/pledges\.csv\?[^"]+)">', page).group(1).replace("&amp;", "&")
+    assert "sort=relevance" in link
+    response = client.get(link)
+    assert response.status_code == 200
+    codes = [
+        line.split(",")[0]
+        for line in b"".join(response.streaming_content).decode().splitlines()[1:]
+    ]
+    api = client.get("/api/pledges/", {"q": "센터", "sort": "relevance"}).json()["results"]
+    shown = re.findall(r'id="card-([\d-]+)"', page)
+    assert codes == [row["code"] for row in api] == shown  # the list page's order
+    assert codes != sorted(codes, key=lambda code: [int(n) for n in code.split("-")])

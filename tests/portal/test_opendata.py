@@ -109,3 +109,13 @@ def test_the_unfiltered_api_list_counts_from_the_stored_totals_and_a_filtered_on
     stage = published.order_by("pk").first().stage
     filtered = client.get("/api/pledges/", {"term": "900", "stage": stage}).json()
     assert filtered["count"] == published.filter(stage=stage).count() < 230
+
+
+def test_a_finished_terms_feed_lists_its_own_publications(client):
+    from django.core.management import call_command
+
+    call_command("generate_synthetic", pledges=5, departments=1, seed=5, verbosity=0)
+    current = client.get("/feed/").content.decode()
+    other = client.get("/feed/", {"term": "900"}).content.decode()
+    assert "12-8" in current and "합성" not in current
+    assert "합성" in other and "[12-8]" not in other and "?term=900" in other

@@ -19,7 +19,7 @@ PAGES = {
     "/pledges/12-1/": 5,
     "/pledges/12-8/": 5,
     "/pledges/12-2/": 5,
-    "/departments/": 2,
+    "/departments/": 3,  # the term shown, then its departments with their counts
     # contacts as published (portal.selectors.department_contacts): the officials' links
     # standing at their cards' publications, then the officials at those moments
     "/departments/공공건축과/": 9,
@@ -28,7 +28,7 @@ PAGES = {
     "/api/pledges/": 6,
     "/api/pledges/12-9/": 5,
     "/api/pledges.csv": 2,
-    "/feed/": 2,
+    "/feed/": 3,  # the term shown, then its publications
 }
 MAX_QUERIES = 10
 # The search: its page reads the ranks with the ids, and where each match was found from
@@ -302,3 +302,41 @@ def test_a_department_page_names_the_contacts_of_its_terms_cards_only(client):
     assert "940-5270" in current  # 과장 배성진, on 12-7, 12-8 and 12-9
     assert pledge.code in other and "940-5270" not in other
     assert "이 부서의 담당자는 원문에 없습니다" in other or 'class="officials"' not in other
+
+
+def test_the_departments_list_counts_and_links_the_terms_pledges(client):
+    import re
+
+    from django.core.management import call_command
+
+    from departments.models import Department
+    from publications.services import publication_publish
+
+    call_command("generate_synthetic", pledges=4, departments=1, seed=5, verbosity=0)
+    pledge = Pledge.objects.filter(term__number=900).order_by("pk").first()
+    pledge.department = Department.objects.get(name="공공건축과")
+    pledge.save()
+    publication_publish(pledges=[pledge], by=None)
+
+    def row(html: str) -> tuple[str, str]:
+        found = re.search(
+            r'href="(/departments/[^"]+)">공공건축과</a></th>.*?<td class="num">(\d+)</td>',
+            html,
+            re.S,
+        )
+        return found.group(1), found.group(2)
+
+    assert row(client.get("/departments/").content.decode()) == (
+        "/departments/%EA%B3%B5%EA%B3%B5%EA%B1%B4%EC%B6%95%EA%B3%BC/?term=8",
+        "3",  # 12-7, 12-8, 12-9
+    )
+    link, count = row(client.get("/departments/", {"term": "900"}).content.decode())
+    assert link.endswith("?term=900") and count == "1"
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/pledges/", "/departments/", "/departments/공공건축과/", "/about/", "/feed/"]
+)
+def test_a_term_number_that_names_no_term_is_not_found_not_the_current_term(client, url):
+    assert client.get(url, {"term": "7"}).status_code == 404
+    assert client.get(url, {"term": "8"}).status_code == 200
