@@ -15,6 +15,7 @@ per tracked model. ``as_of`` rebuilds every figure, stage and milestone as it st
 the end of that day (Asia/Seoul) from the change history.
 """
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ import xlsxwriter
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone, translation
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.xmlwriter import XMLwriter
 
 from departments.models import Department
 from pledges import periods
@@ -408,7 +410,9 @@ class _SheetWriter:
         self._fit_height(0, [(c.header, c.width) for c in columns])
         self.sheet.write_row(0, 0, headers, self.formats["header"])
         self.totals = {index: 0 for index, column in enumerate(columns) if column.total}
-        # Everything a cell needs that does not depend on the row, worked out once per sheet.
+        # Everything a cell needs that does not depend on the row, worked out once per sheet:
+        # its column, value, format, wrap width, whether totalled, and its XML (column
+        # letter, style attribute).
         self._cells = [
             (
                 index,
@@ -416,6 +420,8 @@ class _SheetWriter:
                 self.formats.get(column.format),
                 column.width if column.format == WRAP else 0,
                 column.total,
+                xl_col_to_name(index),
+                _style(self.formats.get(column.format)),
             )
             for index, column in enumerate(columns)
         ]
@@ -429,16 +435,19 @@ class _SheetWriter:
             self.sheet.set_row(row, LINE_HEIGHT * lines)
 
     def append(self, record) -> None:
-        """One row: each value written once with its column's format, no per-cell lookups.
+        """One row: each value with its column's format, written as the row's XML at once.
 
-        Runs for every row of every sheet (hundreds of thousands for the whole platform):
-        the fast paths below are the common types; anything else goes through ``_other``.
+        Runs for every row of every sheet (1.6 million cells for the whole platform), so
+        it writes the XML XlsxWriter would write for these cells (``_row_xml``) instead of
+        a call per cell: the same bytes, a fraction of the work. The fast paths below are
+        the common types; anything else goes through ``_other``.
         """
         self.rows += 1
         row = self.rows
-        sheet = self.sheet
+        number = row + 1  # the sheet's 1-based row
         lines = 1
-        for col, value_of, cell_format, wrap_width, totalled in self._cells:
+        cells = []
+        for col, value_of, _format, wrap_width, totalled, letter, style in self._cells:
             value = value_of(record)
             kind = type(value)
             if kind is str:
@@ -448,26 +457,27 @@ class _SheetWriter:
                     lines = max(lines, _lines(value, wrap_width))
                 if value.startswith(FORMULA_STARTS):
                     value = "'" + value  # as ``spreadsheet_safe``: text, never a formula
-                sheet.write_string(row, col, value, cell_format)
+                cells.append(_string_xml(f"{letter}{number}", style, value))
             elif kind is int or kind is float:
-                sheet.write_number(row, col, value, cell_format)
+                cells.append(f'<c r="{letter}{number}"{style}><v>{value:.16G}</v></c>')
                 if totalled:
                     self.totals[col] += value
             elif value is not None:
-                self._other(row, col, value, cell_format)
-        # The height is read when the row is flushed, on the next row's first cell.
-        if lines > 1:
-            sheet.set_row(row, LINE_HEIGHT * lines)
+                cells.append(self._other(f"{letter}{number}", col, value, _format))
+        if cells:
+            _row_xml(self.sheet, row, "".join(cells), LINE_HEIGHT * lines if lines > 1 else None)
 
-    def _other(self, row: int, col: int, value, cell_format) -> None:
+    def _other(self, ref: str, col: int, value, cell_format) -> str:
         if isinstance(value, datetime | date):
-            self.sheet.write_datetime(row, col, value, cell_format or self.formats[DAY])
-        elif isinstance(value, int | float):
-            self.sheet.write_number(row, col, value, cell_format)
+            serial = self.sheet._convert_date_time(value)
+            return (
+                f'<c r="{ref}"{_style(cell_format or self.formats[DAY])}><v>{serial:.16G}</v></c>'
+            )
+        if isinstance(value, int | float):
             if col in self.totals:
                 self.totals[col] += value
-        else:
-            self.sheet.write_string(row, col, spreadsheet_safe(str(value)), cell_format)
+            return f'<c r="{ref}"{_style(cell_format)}><v>{value:.16G}</v></c>'
+        return _string_xml(ref, _style(cell_format), spreadsheet_safe(str(value)))
 
     def finish(self) -> None:
         """Autofilter over the rows; a 합계 row whose formulas carry their value."""
@@ -481,6 +491,51 @@ class _SheetWriter:
             self.sheet.write_formula(
                 row, col, f"=SUM({letter}2:{letter}{last})", self.formats["total_money"], value
             )
+
+
+def _style(cell_format) -> str:
+    """A cell's style attribute, as XlsxWriter writes it (none for the default style)."""
+    index = cell_format._get_xf_index() if cell_format is not None else 0
+    return f' s="{index}"' if index else ""
+
+
+# What XlsxWriter changes in a string cell's text: characters XML must escape, control
+# characters and its own "_xHHHH_" escapes (written "_x005F_xHHHH_").
+_XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_STRING_MAX = 32767  # UTF-16 units in a cell
+
+
+def _string_xml(ref: str, style: str, text: str) -> str:
+    """An inline-string cell as XlsxWriter's constant-memory mode writes it."""
+    if len(text) > _STRING_MAX // 2 and _utf16_len(text) > _STRING_MAX:
+        text = _utf16_truncate(text, _STRING_MAX)
+    if _XML_SPECIAL.search(text):
+        text = XMLwriter._escape_control_characters(text)
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _row_xml(sheet, row: int, cells: str, height: float | None) -> None:
+    """Write a whole row into XlsxWriter's constant-memory row file, as it would.
+
+    Rows before it that XlsxWriter holds (the header) are flushed first; the sheet's
+    dimensions take the row in (its columns are the header's); ``height`` (points) as
+    ``set_row`` sets it. The row stays out of XlsxWriter's own table, so it is written
+    once. Relies on XlsxWriter's constant-memory internals (``previous_row``,
+    ``_write_single_row``, ``fh``; the version is pinned): tested against XlsxWriter's own
+    cell-by-cell writing, every cell's value, type and format compared.
+    """
+    if row > sheet.previous_row:
+        sheet._write_single_row(row)
+    sheet._check_dimensions(row, 0, ignore_col=True)  # the header row spans every column
+    if height is None:
+        sheet.fh.write(f'<row r="{row + 1}">{cells}</row>')
+    else:
+        pixels = int(height * 4.0 / 3.0 + 0.5)
+        sheet.fh.write(
+            f'<row r="{row + 1}" ht="{pixels * 0.75:.16g}" customHeight="1">{cells}</row>'
+        )
 
 
 def _batches(iterator: Iterator, size: int) -> Iterator[list]:

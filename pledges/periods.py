@@ -54,12 +54,15 @@ def label(period: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def sort_key(period: str) -> tuple[int, int]:
+def sort_key(period: str) -> tuple[int, int, int]:
+    """Prior, the years (a "~2022" before the "2022" of the same year: one table prints
+    the one, another the other), after, total. A total order: no two periods tie, so the
+    rows of an export come in the same order in every run."""
     kind, year = parse(period)
     return {
-        "prior": (0, 0),
-        "through": (1, year or 0),
-        "year": (1, year or 0),
-        "after": (2, 0),
-        "total": (3, 0),
+        "prior": (0, 0, 0),
+        "through": (1, year or 0, 0),
+        "year": (1, year or 0, 1),
+        "after": (2, 0, 0),
+        "total": (3, 0, 0),
     }[kind]
