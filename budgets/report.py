@@ -35,7 +35,8 @@ from xlsxwriter.xmlwriter import XMLwriter
 
 from departments.models import Department
 from pledges import periods
-from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
+from pledges.labels import KoreanNames
+from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Stage, Vision
 from pledges.spreadsheet import FORMULA_STARTS, spreadsheet_safe
 
 from .finance import (
@@ -65,6 +66,7 @@ SOURCES_TEXT = (
     "포털의 변경이력(누가, 언제, 무엇을, 왜)."
 )
 IGNORED_FIELDS = {"updated_at", "created_at", "id"}
+STAGE_NAMES = KoreanNames(Stage)  # the workbook is Korean, whatever the worker's language
 A4 = 9  # Excel's paper code
 
 
@@ -246,7 +248,7 @@ SUMMARY = [
     Column("공약명", 30, lambda r: r.pledge.title, WRAP),
     Column("비전", 18, lambda r: r.vision, WRAP),
     Column("부서", 12, lambda r: r.department, WRAP),
-    Column("이행단계", 8, lambda r: r.pledge.get_stage_display()),
+    Column("이행단계", 8, lambda r: STAGE_NAMES.get(r.pledge.stage, r.pledge.stage)),
     Column("단계 추정", 30, lambda r: r.stage_inferred, WRAP),
     Column("단계 변경일", 11, lambda r: r.stage_date, DAY),
     Column("달성연도", 8, lambda r: r.pledge.target_year),
@@ -346,9 +348,20 @@ def _header_text(text: str) -> str:
 LINE_HEIGHT = 15  # points: one line of the default 11 pt font
 
 
+class _Widths(dict):
+    """{character: 1 or 2}, each character's width looked up once (then a dict read)."""
+
+    def __missing__(self, character: str) -> int:
+        width = self[character] = 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        return width
+
+
+_WIDTHS = _Widths()
+
+
 def _text_width(text: str) -> int:
     """Width in Excel's column unit (a digit): Hangul and other wide characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(map(_WIDTHS.__getitem__, text))
 
 
 def _lines(text: str, width: float) -> int:
