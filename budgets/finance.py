@@ -49,6 +49,9 @@ class FigureChange:
 
 
 SOURCES = [s for s in FundingSource.values if s != FundingSource.TOTAL]
+# every source row, 계 (total) first: read once (``FundingSource.values`` rebuilds its list
+# on every read, and the rules and the workbook read it per sub-project)
+ALL_SOURCES = tuple(FundingSource.values)
 
 
 def sum_cells(figures: Iterable[BudgetFigure]) -> Cells:

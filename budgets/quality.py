@@ -17,7 +17,15 @@ from pledges import periods
 from pledges.dates import parse_printed_date
 from pledges.models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term
 
-from .finance import SOURCE_NAMES, TABLE_NAMES, FigureChange, Finance, PledgeMoney, money_for
+from .finance import (
+    ALL_SOURCES,
+    SOURCE_NAMES,
+    TABLE_NAMES,
+    FigureChange,
+    Finance,
+    PledgeMoney,
+    money_for,
+)
 from .models import BudgetFigure, FigureKind, FundingSource
 
 # A pledge marked 완료 with less than this share of its current total executed is flagged.
@@ -157,7 +165,7 @@ def investment_periods_sum_to_total(context: PledgeContext) -> list[Finding]:
                 finance.get(FigureKind.INVESTMENT, source),
                 finance.row(FigureKind.INVESTMENT, source),
             )
-            for source in FundingSource.values
+            for source in ALL_SOURCES
         ]
 
     return _project_sums(context, "investment_periods_sum_to_total", cases)

@@ -40,6 +40,7 @@ from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Stage, Vi
 from pledges.spreadsheet import FORMULA_STARTS, spreadsheet_safe
 
 from .finance import (
+    ALL_SOURCES,
     CUMULATIVE_DEFINITION,
     PERIOD_NAMES,
     RATE_DEFINITION,
@@ -762,7 +763,7 @@ def _year_rows(context: PledgeContext, department: str) -> Iterator[YearRow]:
 
 def _source_rows(context: PledgeContext) -> Iterator[SourceRow]:
     for project, finance in context.money.projects:
-        for source in FundingSource.values:
+        for source in ALL_SOURCES:
             if source == FundingSource.TOTAL:
                 continue
             planned = finance.get(FigureKind.INVESTMENT, source)
