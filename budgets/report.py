@@ -8,8 +8,8 @@ and as-of date in the page header and page numbers in the footer. Its totals are
 formulas that also store the value they compute, so readers that do not recalculate
 (LibreOffice with a file from Excel, pandas, openpyxl) show the same totals as Excel.
 
-Written with XlsxWriter in constant-memory mode, streaming pledges in batches from the
-database (a fixed number of queries per batch, none per row). The change history sheet
+Written with XlsxWriter in constant-memory mode (the data rows' XML built a row at a time,
+``_row_xml``), streaming pledges in batches from the database (a fixed number of queries per batch, none per row). The change history sheet
 reads only the records in its window, filtered by date and scope in SQL, in one query
 per tracked model. ``as_of`` rebuilds every figure, stage and milestone as it stood at
 the end of that day (Asia/Seoul) from the change history.
