@@ -9,10 +9,11 @@ formulas that also store the value they compute, so readers that do not recalcul
 (LibreOffice with a file from Excel, pandas, openpyxl) show the same totals as Excel.
 
 Written with XlsxWriter in constant-memory mode (the data rows' XML built a row at a time,
-``_row_xml``), streaming pledges in batches from the database (a fixed number of queries per batch, none per row). The change history sheet
-reads only the records in its window, filtered by date and scope in SQL, in one query
-per tracked model. ``as_of`` rebuilds every figure, stage and milestone as it stood at
-the end of that day (Asia/Seoul) from the change history.
+``_row_xml``), streaming pledges in batches from the database (a fixed number of queries
+per batch, none per row). The change history sheet reads only the records in its window,
+filtered by date and scope in SQL, in one query per tracked model. ``as_of`` rebuilds
+every figure, stage and milestone as it stood at the end of that day (Asia/Seoul) from
+the change history.
 """
 
 import re
@@ -23,6 +24,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from itertools import islice
+from math import isfinite
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -453,7 +455,7 @@ class _SheetWriter:
 
         Runs for every row of every sheet (1.6 million cells for the whole platform), so
         it writes the XML XlsxWriter would write for these cells (``_row_xml``) instead of
-        a call per cell: the same bytes, a fraction of the work. The fast paths below are
+        a call per cell: the same cells, a fraction of the work. The fast paths below are
         the common types; anything else goes through ``_other``.
         """
         self.rows += 1
@@ -473,6 +475,8 @@ class _SheetWriter:
                     value = "'" + value  # as ``spreadsheet_safe``: text, never a formula
                 cells.append(_string_xml(f"{letter}{number}", style, value))
             elif kind is int or kind is float:
+                if kind is float and not isfinite(value):
+                    raise TypeError(f"not a number a sheet can hold: {value!r}")  # as XlsxWriter
                 cells.append(f'<c r="{letter}{number}"{style}><v>{value:.16G}</v></c>')
                 if totalled:
                     self.totals[col] += value
@@ -488,6 +492,8 @@ class _SheetWriter:
                 f'<c r="{ref}"{_style(cell_format or self.formats[DAY])}><v>{serial:.16G}</v></c>'
             )
         if isinstance(value, int | float):
+            if not isfinite(value):
+                raise TypeError(f"not a number a sheet can hold: {value!r}")
             if col in self.totals:
                 self.totals[col] += value
             return f'<c r="{ref}"{_style(cell_format)}><v>{value:.16G}</v></c>'
@@ -542,7 +548,12 @@ def _row_xml(sheet, row: int, cells: str, height: float | None) -> None:
     """
     if row > sheet.previous_row:
         sheet._write_single_row(row)
-    sheet._check_dimensions(row, 0, ignore_col=True)  # the header row spans every column
+    if sheet._check_dimensions(row, 0, ignore_col=True):  # the header row spans every column
+        # past Excel's last row (1,048,576): a file Excel refuses; never cut silently
+        raise ValueError(
+            f"'{sheet.name}' 시트가 엑셀의 최대 행 수를 넘습니다. / Sheet '{sheet.name}' has "
+            "more rows than Excel allows (1,048,576): ask for a narrower workbook."
+        )
     if height is None:
         sheet.fh.write(f'<row r="{row + 1}">{cells}</row>')
     else:

@@ -96,3 +96,47 @@ def test_the_workbooks_rows_read_back_as_xlsxwriters_own_cells(tmp_path, monkeyp
     assert "'=SUM(A1:A2)" in texts and "  앞뒤 공백  " in texts and "가" * 20000 in texts
     # control characters as Excel encodes them (openpyxl does not decode them)
     assert "탭\t문자와 _x0001_ 제어 문자" in texts and "_x005F_x0041_ 은 그대로" in texts
+
+
+def test_text_that_looks_like_rich_text_is_kept_as_written(tmp_path):
+    """XlsxWriter wrote a text shaped "<r>…</r>" into the sheet unescaped (its rich-text
+    path: staff text could reshape the cell, or break the file); it is escaped now."""
+    milestone = Milestone.objects.order_by("pk").first()
+    milestone.text = "<r><t>숨김</t></r>"
+    milestone.save()
+    audit_report_write(output=str(tmp_path / "rich.xlsx"))
+    texts = {
+        cell.value
+        for row in openpyxl.load_workbook(tmp_path / "rich.xlsx")["추진현황"].iter_rows()
+        for cell in row
+    }
+    assert "<r><t>숨김</t></r>" in texts
+
+
+def _sheet(tmp_path):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(tmp_path / "edge.xlsx"), {"constant_memory": True})
+    formats = report._formats(book)
+    page = report.Page(as_of="", scope="")
+    writer = report._SheetWriter(book, formats, "점검", page).start(
+        [report.Column("값", 10, lambda r: r[0], report.PERCENT)]
+    )
+    return book, writer
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_value_no_sheet_can_hold_is_refused_not_written(tmp_path, value):
+    book, writer = _sheet(tmp_path)
+    with pytest.raises(TypeError):
+        writer.append((value,))
+    book.close()
+
+
+def test_rows_past_excels_last_row_are_refused_not_cut(tmp_path):
+    book, writer = _sheet(tmp_path)
+    writer.rows = 1_048_574  # the next two rows are Excel's last (1-based 1,048,576) and one past
+    writer.append((1.5,))
+    with pytest.raises(ValueError, match="1,048,576"):
+        writer.append((2.5,))
+    book.close()
