@@ -42,6 +42,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query["term"] = str(term.number)  # the term shown (not "abc"): its pages and its CSV
     searched = form.cleaned_data.get("q", "")
     rows = selectors.page_rows(list(page), searching=bool(searched))
     return render(

@@ -340,3 +340,12 @@ def test_the_departments_list_counts_and_links_the_terms_pledges(client):
 def test_a_term_number_that_names_no_term_is_not_found_not_the_current_term(client, url):
     assert client.get(url, {"term": "7"}).status_code == 404
     assert client.get(url, {"term": "8"}).status_code == 200
+
+
+def test_the_lists_csv_and_page_links_name_the_term_shown(client):
+    import re
+
+    page = client.get("/pledges/", {"term": "abc", "q": "센터"}).content.decode()
+    link = re.search(r'<a href="(/api/pledges\.csv\?[^"]+)">', page).group(1).replace("&amp;", "&")
+    assert "term=8" in link and "abc" not in link
+    assert client.get(link).status_code == 200
