@@ -16,7 +16,7 @@ from functools import cache, partial
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import JSONObject
 
 # (label, model, filters): the rows of ``model`` matching ``filters`` (lookups on the
@@ -337,3 +337,34 @@ def _instances(rows, fields: dict) -> dict[str, list[models.Model]]:
             setattr(instance, name, data[name])
         found[label][pk] = (data["history_id"], instance)
     return {label: [row for _id, row in kept.values()] for label, kept in found.items()}
+
+
+def as_published(history: models.QuerySet, moment: Subquery, **fixed) -> models.QuerySet:
+    """The change-history rows standing at each object's own moment (``moment``, a
+    subquery over the row, kept as ``standing``): for each object its latest row at or
+    before that moment, unless the row records its deletion. Objects whose pledge was not
+    yet published have no moment and no row.
+
+    ``fixed``: filters on fields no object ever changes (a figure's sub-project), applied
+    to the later rows looked for too, so the database looks only among those."""
+    rows = history.filter(**fixed).annotate(standing=moment)
+    rows = rows.filter(history_date__lte=F("standing"))
+    later = history.model.objects.filter(
+        **fixed,
+        id=OuterRef("id"),
+        history_date__gt=OuterRef("history_date"),
+        history_date__lte=OuterRef("standing"),
+    )
+    return rows.exclude(Exists(later)).exclude(history_type="-")
+
+
+def live_where_no_history(found: dict[str, list], wanted: dict[str, tuple]) -> None:
+    """Add to ``found`` (label: rows as of a moment) the live rows of the wanted ids that
+    have no history row at all (written by a bulk load that kept none): one query per
+    such model, none when the history is complete."""
+    for label, (model, ids) in wanted.items():
+        missing = set(ids) - {row.pk for row in found[label]} - {None}
+        if missing:
+            missing -= set(model.history.filter(id__in=missing).values_list("id", flat=True))
+        if missing:
+            found[label] += list(model.objects.filter(pk__in=missing))

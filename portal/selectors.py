@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    Exists,
     F,
     Max,
     OuterRef,
@@ -43,9 +42,11 @@ from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.history import (
     HistoryValues,
+    as_published,
     instance_from_json,
     json_columns,
     json_value,
+    live_where_no_history,
     rows_as_of,
     rows_kept,
 )
@@ -434,7 +435,7 @@ def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
         (page_ids,) = values
 
         def standing(model) -> QuerySet:
-            return _as_published(model.history.filter(pledge_id__in=page_ids), moment)
+            return as_published(model.history.filter(pledge_id__in=page_ids), moment)
 
         parts = {
             "milestones": (Milestone, {}),
@@ -533,7 +534,7 @@ def department_contacts(department: Department, term: Term) -> list[Official]:
         .order_by()  # one row by its key: no sort (the model's ordering joins the term)
         .values("published_at")[:1]
     )
-    links = _as_published(
+    links = as_published(
         PledgeOfficial.history.filter(
             official_id__in=Official.history.filter(department=department).values("id"),
             pledge__term=term,  # a finished term's page names the contacts of its own cards
@@ -553,7 +554,7 @@ def department_contacts(department: Department, term: Term) -> list[Official]:
         *(When(id=pk, then=Value(when)) for pk, when in moments.items()),
         output_field=DateTimeField(),
     )
-    rows = _as_published(Official.history.filter(id__in=moments), moment)
+    rows = as_published(Official.history.filter(id__in=moments), moment)
     names = {f.attname for f in Official._meta.concrete_fields}
     officials = [
         Official(**{name: getattr(row, name) for name in names})
@@ -561,7 +562,7 @@ def department_contacts(department: Department, term: Term) -> list[Official]:
         if row.department_id == department.pk
     ]
     found = {"officials": officials}
-    _live_where_no_history(found, {"officials": (Official, set(moments))})
+    live_where_no_history(found, {"officials": (Official, set(moments))})
     officials = [o for o in found["officials"] if o.department_id == department.pk]
     return sorted(officials, key=lambda o: (Role.values.index(o.role), o.name, o.phone))
 
@@ -677,30 +678,11 @@ def _standing_moment(pledge_ref, when: datetime) -> Subquery:
     )
 
 
-def _as_published(history: QuerySet, moment: Subquery, **fixed) -> QuerySet:
-    """The change-history rows standing at each object's own moment (``moment``, a
-    subquery over the row, kept as ``standing``): for each object its latest row at or
-    before that moment, unless the row records its deletion. Objects whose pledge was not
-    yet published have no moment and no row.
-
-    ``fixed``: filters on fields no object ever changes (a figure's sub-project), applied
-    to the later rows looked for too, so the database looks only among those."""
-    rows = history.filter(**fixed).annotate(standing=moment)
-    rows = rows.filter(history_date__lte=F("standing"))
-    later = history.model.objects.filter(
-        **fixed,
-        id=OuterRef("id"),
-        history_date__gt=OuterRef("history_date"),
-        history_date__lte=OuterRef("standing"),
-    )
-    return rows.exclude(Exists(later)).exclude(history_type="-")
-
-
 def published_rows_at(term: Term, when: datetime) -> QuerySet:
     """The term's pledges as published at ``when``: for each pledge the change-history row
     of its publication standing then (a draft saved before ``when`` but published after is
     not shown). Filter it with the list's filters, then read it with ``pledges_as_of``."""
-    return _as_published(Pledge.history.filter(term=term), _standing_moment(OuterRef("id"), when))
+    return as_published(Pledge.history.filter(term=term), _standing_moment(OuterRef("id"), when))
 
 
 class PledgesAsOf(Sequence):
@@ -820,7 +802,7 @@ def _total_cells_as_of(ids: list[int], when: datetime) -> dict[int, dict]:
     )
     for start in range(0, len(ids), 2000):
         projects = dict(
-            _as_published(
+            as_published(
                 Project.history.filter(pledge_id__in=ids[start : start + 2000]),
                 _standing_moment(OuterRef("pledge_id"), when),
             )
@@ -829,7 +811,7 @@ def _total_cells_as_of(ids: list[int], when: datetime) -> dict[int, dict]:
         )
         if not projects:
             continue
-        rows = _as_published(
+        rows = as_published(
             BudgetFigure.history.filter(source=FundingSource.TOTAL),
             _standing_moment(pledge_of_project, when),
             project_id__in=list(projects),  # a figure never moves to another sub-project
@@ -876,7 +858,7 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
             ),
         ],
     )
-    _live_where_no_history(
+    live_where_no_history(
         people,
         {
             "vision": (Vision, {pledge.vision_id}),
@@ -935,18 +917,6 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
     _prefetched(pledge, "materials", ordered(card["materials"], "position"))
     _prefetched(pledge, "progress", ordered(card["progress"], "indicator", "period", "category"))
     return pledge
-
-
-def _live_where_no_history(found: dict[str, list], wanted: dict[str, tuple]) -> None:
-    """Add to ``found`` (label: rows as of a moment) the live rows of the wanted ids that
-    have no history row at all (written by a bulk load that kept none): one query per
-    such model, none when the history is complete."""
-    for label, (model, ids) in wanted.items():
-        missing = set(ids) - {row.pk for row in found[label]} - {None}
-        if missing:
-            missing -= set(model.history.filter(id__in=missing).values_list("id", flat=True))
-        if missing:
-            found[label] += list(model.objects.filter(pk__in=missing))
 
 
 # The card's rows kept in history, by the pledge's relation name.
