@@ -58,6 +58,7 @@ STAFF_PERMISSIONS = {
         "publication": {"view"},
         "publishedpledge": set(),  # a cache written at publish time, not an admin page
         "publishedtotal": set(),  # sums of those summaries, written with them
+        "publishedcontact": set(),  # the department pages' contacts, written with them
     },
 }
 

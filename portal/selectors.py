@@ -11,9 +11,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
-    Case,
     Count,
-    DateTimeField,
     F,
     Max,
     OuterRef,
@@ -22,8 +20,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
@@ -38,7 +34,7 @@ from budgets.finance import (
     stored_totals,
 )
 from budgets.models import BudgetFigure, FundingSource
-from departments.models import Department, Official, Role, WorkPlanItem
+from departments.models import Department, Official, WorkPlanItem
 from pledges.forms import PledgeFilterForm
 from pledges.history import (
     HistoryValues,
@@ -61,7 +57,13 @@ from pledges.models import (
     YearPlan,
     code_sort_key,
 )
-from publications.models import Publication, PublishedPledge, PublishedTotal, TotalGrain
+from publications.models import (
+    Publication,
+    PublishedContact,
+    PublishedPledge,
+    PublishedTotal,
+    TotalGrain,
+)
 
 from .paging import DeepPaginator
 
@@ -526,45 +528,10 @@ def work_plan_items(department: Department) -> QuerySet[WorkPlanItem]:
 
 def department_contacts(department: Department, term: Term) -> list[Official]:
     """The department's officials the term's published cards name, with names and phones as
-    published: a pledge's officials' links as they stood at its latest publication, each
-    official as it stood at the latest publication of a card naming it (a new phone saved
-    since is a draft until that card is published). Two queries."""
-    published_at = Subquery(
-        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id"))
-        .order_by()  # one row by its key: no sort (the model's ordering joins the term)
-        .values("published_at")[:1]
-    )
-    links = as_published(
-        PledgeOfficial.history.filter(
-            official_id__in=Official.history.filter(department=department).values("id"),
-            pledge__term=term,  # a finished term's page names the contacts of its own cards
-        ),
-        published_at,
-    )
-    # each official's latest moment, grouped by the database (one row an official)
-    moments: dict[int, datetime] = dict(
-        links.order_by()
-        .values("official_id")
-        .annotate(latest=Max("standing"))
-        .values_list("official_id", "latest")
-    )
-    if not moments:
-        return []
-    moment = Case(
-        *(When(id=pk, then=Value(when)) for pk, when in moments.items()),
-        output_field=DateTimeField(),
-    )
-    rows = as_published(Official.history.filter(id__in=moments), moment)
-    names = {f.attname for f in Official._meta.concrete_fields}
-    officials = [
-        Official(**{name: getattr(row, name) for name in names})
-        for row in rows
-        if row.department_id == department.pk
-    ]
-    found = {"officials": officials}
-    live_where_no_history(found, {"officials": (Official, set(moments))})
-    officials = [o for o in found["officials"] if o.department_id == department.pk]
-    return sorted(officials, key=lambda o: (Role.values.index(o.role), o.name, o.phone))
+    published, in the page's order: written at publication (``PublishedContact``; a new
+    phone saved since is a draft until a card naming it is published). One query."""
+    rows = PublishedContact.objects.filter(term=term, department=department).order_by("position")
+    return [row.as_official() for row in rows]
 
 
 def milestone_status(pledges: list[Pledge], today, rows: dict[str, list]) -> dict[int, dict]:

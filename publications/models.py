@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department
+from departments.models import Department, Official, Role
 from pledges.models import BudgetType, Pledge, Stage, Term, Vision
 from pledges.models.choices import DatePrecision
 from pledges.models.pledge import search_ranked
@@ -449,3 +449,52 @@ class PublishedTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.grain} {self.vision or self.department} {self.stage}"
+
+
+class PublishedContact(models.Model):
+    """An official a department's page lists for a term: named on a published card of the
+    term, with role, name and phone as they stood at the latest publication of a card
+    naming them (a new phone is a draft until then). Written at publication
+    (``publications.services.published_contacts_refresh``) for the departments whose
+    officials the published cards name, never at a staff save: read from the history at
+    each request, a department of 500 pledges took 7 ms of SQL."""
+
+    term = models.ForeignKey(
+        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
+    )
+    official_id = models.PositiveIntegerField(_("official"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=30, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        verbose_name = _("published contact")
+        verbose_name_plural = _("published contacts")
+        ordering = ["term", "department", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "department", "official_id"],
+                name="%(app_label)s_%(class)s_one_per_official",
+                violation_error_message=_(
+                    "담당자는 부서·임기마다 한 번입니다. / An official is listed once per "
+                    "department and term."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.department} {self.role} {self.name}"
+
+    def as_official(self) -> Official:
+        """The official as published (unsaved): what the department page shows."""
+        return Official(
+            id=self.official_id,
+            department_id=self.department_id,
+            role=self.role,
+            name=self.name,
+            phone=self.phone,
+        )

@@ -5,16 +5,31 @@ as its change history stood at its latest publication. Staff's edits after it ar
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from departments.models import Official, Role
 from pledges.cache import public_version_bump
-from pledges.models import Pledge, Term
+from pledges.history import as_published, live_where_no_history
+from pledges.models import Pledge, PledgeOfficial, Term
 from pledges.services import pledge_search_refresh
 
 from .changes import _lookups, diff_lines, stage_reasons, touched_states
@@ -24,6 +39,7 @@ from .models import (
     Publication,
     PublicationKind,
     PublicationRound,
+    PublishedContact,
     PublishedPledge,
     PublishedTotal,
     ReviewStatus,
@@ -110,6 +126,82 @@ def published_summaries_refresh(*, publications: list[Publication]) -> None:
     published_totals_refresh(
         term_ids=set(Pledge.objects.filter(pk__in=ids).values_list("term_id", flat=True))
     )
+    published_contacts_refresh(pledge_ids=ids)
+
+
+def published_contacts_refresh(*, pledge_ids: Iterable[int] | None = None) -> None:
+    """Rewrite the published contacts (``PublishedContact``) of the departments whose
+    officials these pledges' cards name or named (all departments when ``pledge_ids`` is
+    None), for the pledges' terms: what each department's page lists. Called with the
+    summaries, in the publishing transaction."""
+    links = PledgeOfficial.history.all()
+    pledges = Pledge.objects.all()
+    if pledge_ids is not None:
+        ids = list(pledge_ids)
+        links, pledges = links.filter(pledge_id__in=ids), pledges.filter(pk__in=ids)
+    officials = links.values("official_id")
+    departments = set(
+        Official.history.filter(id__in=officials).values_list("department_id", flat=True)
+    ) | set(Official.objects.filter(pk__in=officials).values_list("department_id", flat=True))
+    for term_id in sorted(set(pledges.values_list("term_id", flat=True))):
+        for department_id in sorted(departments - {None}):
+            PublishedContact.objects.filter(term_id=term_id, department_id=department_id).delete()
+            PublishedContact.objects.bulk_create(
+                PublishedContact(
+                    term_id=term_id,
+                    department_id=department_id,
+                    official_id=official.pk,
+                    role=official.role,
+                    name=official.name,
+                    phone=official.phone,
+                    position=position,
+                )
+                for position, official in enumerate(_contacts(department_id, term_id))
+            )
+
+
+def _contacts(department_id: int, term_id: int) -> list[Official]:
+    """The department's officials the term's published cards name, with names and phones
+    as published: a pledge's officials' links as they stood at its latest publication,
+    each official as it stood at the latest publication of a card naming it. Two queries."""
+    published_at = Subquery(
+        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id"))
+        .order_by()  # one row by its key: no sort (the model's ordering joins the term)
+        .values("published_at")[:1]
+    )
+    links = as_published(
+        PledgeOfficial.history.filter(
+            official_id__in=Official.history.filter(department_id=department_id).values("id"),
+            pledge__term_id=term_id,
+        ),
+        published_at,
+    )
+    # each official's latest moment, grouped by the database (one row an official)
+    moments: dict[int, datetime] = dict(
+        links.order_by()
+        .values("official_id")
+        .annotate(latest=Max("standing"))
+        .values_list("official_id", "latest")
+    )
+    if not moments:
+        return []
+    moment = Case(
+        *(When(id=pk, then=Value(when)) for pk, when in moments.items()),
+        output_field=DateTimeField(),
+    )
+    rows = as_published(Official.history.filter(id__in=moments), moment).order_by("history_id")
+    names = {f.attname for f in Official._meta.concrete_fields}
+    # one per official: of two rows written at the same moment, the later written one
+    standing = {row.id: row for row in rows}
+    officials = [
+        Official(**{name: getattr(row, name) for name in names})
+        for row in standing.values()
+        if row.department_id == department_id
+    ]
+    found = {"officials": officials}
+    live_where_no_history(found, {"officials": (Official, set(moments))})
+    officials = [o for o in found["officials"] if o.department_id == department_id]
+    return sorted(officials, key=lambda o: (Role.values.index(o.role), o.name, o.phone))
 
 
 def published_totals_refresh(

@@ -20,10 +20,9 @@ PAGES = {
     "/pledges/12-8/": 5,
     "/pledges/12-2/": 5,
     "/departments/": 3,  # the term shown, then its departments with their counts
-    # contacts as published (portal.selectors.department_contacts): the officials' links
-    # standing at their cards' publications, then the officials at those moments
-    "/departments/공공건축과/": 9,
-    "/departments/공공건축과/?page=2": 9,
+    # contacts as published, written at publication (publications.PublishedContact): one read
+    "/departments/공공건축과/": 8,
+    "/departments/공공건축과/?page=2": 8,
     "/about/": 3,
     "/api/pledges/": 6,
     "/api/pledges/12-9/": 5,

@@ -333,3 +333,23 @@ def test_a_draft_does_not_move_a_published_search_result_until_published():
     assert rank() == 1
     publication_publish(pledges=[pledge], by=make_user("reviewer"))
     assert rank() == 0
+
+
+def test_an_official_moved_to_another_department_moves_on_the_pages_once_published(client):
+    """The contacts are written at publication for every department the published cards'
+    officials belong to or belonged to: the old department's page drops the official,
+    the new one lists it, only once a card naming the official is published."""
+    from departments.models import Department, Official
+    from departments.services import official_save
+
+    official = Official.objects.get(name="김경희")  # 민원여권과, on card 12-1
+    old, new = official.department, Department.objects.get(name="자치협력과")
+    assert old != new
+    official.department = new
+    official_save(official=official, reason="부서 이동")
+    assert "김경희" in client.get(f"/departments/{old.name}/").content.decode()
+    assert "김경희" not in client.get(f"/departments/{new.name}/").content.decode()
+
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=make_user("reviewer"))
+    assert "김경희" not in client.get(f"/departments/{old.name}/").content.decode()
+    assert "김경희" in client.get(f"/departments/{new.name}/").content.decode()
