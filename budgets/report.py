@@ -37,8 +37,8 @@ from xlsxwriter.xmlwriter import XMLwriter
 
 from departments.models import Department
 from pledges import periods
-from pledges.labels import KoreanNames
-from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Stage, Vision
+from pledges.labels import STAGE_NAMES
+from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
 from pledges.spreadsheet import FORMULA_STARTS, spreadsheet_safe
 
 from .finance import (
@@ -69,7 +69,6 @@ SOURCES_TEXT = (
     "포털의 변경이력(누가, 언제, 무엇을, 왜)."
 )
 IGNORED_FIELDS = {"updated_at", "created_at", "id"}
-STAGE_NAMES = KoreanNames(Stage)  # the workbook is Korean, whatever the worker's language
 A4 = 9  # Excel's paper code
 
 
@@ -475,9 +474,7 @@ class _SheetWriter:
                     value = "'" + value  # as ``spreadsheet_safe``: text, never a formula
                 cells.append(_string_xml(f"{letter}{number}", style, value))
             elif kind is int or kind is float:
-                if kind is float and not isfinite(value):
-                    raise TypeError(f"not a number a sheet can hold: {value!r}")  # as XlsxWriter
-                cells.append(f'<c r="{letter}{number}"{style}><v>{value:.16G}</v></c>')
+                cells.append(_number_xml(f"{letter}{number}", style, value))
                 if totalled:
                     self.totals[col] += value
             elif value is not None:
@@ -492,11 +489,9 @@ class _SheetWriter:
                 f'<c r="{ref}"{_style(cell_format or self.formats[DAY])}><v>{serial:.16G}</v></c>'
             )
         if isinstance(value, int | float):
-            if not isfinite(value):
-                raise TypeError(f"not a number a sheet can hold: {value!r}")
             if col in self.totals:
                 self.totals[col] += value
-            return f'<c r="{ref}"{_style(cell_format)}><v>{value:.16G}</v></c>'
+            return _number_xml(ref, _style(cell_format), value)
         return _string_xml(ref, _style(cell_format), spreadsheet_safe(str(value)))
 
     def finish(self) -> None:
@@ -523,6 +518,13 @@ def _style(cell_format) -> str:
 # characters and its own "_xHHHH_" escapes (written "_x005F_xHHHH_").
 _XML_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _STRING_MAX = 32767  # UTF-16 units in a cell
+
+
+def _number_xml(ref: str, style: str, value: float) -> str:
+    """A number cell as XlsxWriter writes it; NaN and infinity refused, as it does."""
+    if not isfinite(value):
+        raise TypeError(f"not a number a sheet can hold: {value!r}")
+    return f'<c r="{ref}"{style}><v>{value:.16G}</v></c>'
 
 
 def _string_xml(ref: str, style: str, text: str) -> str:

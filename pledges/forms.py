@@ -140,10 +140,17 @@ class PledgeFilterForm(forms.Form):
             queryset = queryset.filter(vision_id=data["vision"])
         if data.get("budget"):
             queryset = queryset.filter(budget_type=data["budget"])
-        if searching and data.get("sort") in ("", None, "relevance"):
-            # Best match first (a title before a milestone), then as people read codes.
-            return queryset.order_by("search_rank", *self.SORTS["code"])
-        return queryset.order_by(*self.SORTS.get(data.get("sort") or "code", self.SORTS["code"]))
+        # the list page's default is the best match (the code order without a search)
+        return self.ordered(queryset, data.get("sort") or "relevance", searching=searching)
+
+    @classmethod
+    def ordered(cls, queryset, sort: str, *, searching: bool):
+        """``queryset`` in the order ``sort`` names (the list page's and the open data's):
+        "relevance" with a search is the best match first (a title before a milestone), then
+        as people read codes; an unknown sort, or relevance without a search, is by code."""
+        if searching and sort == "relevance":
+            return queryset.order_by("search_rank", *cls.SORTS["code"])
+        return queryset.order_by(*cls.SORTS.get(sort, cls.SORTS["code"]))
 
 
 class PledgeAdminForm(GuardedModelForm):

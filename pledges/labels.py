@@ -13,6 +13,8 @@ from django.db.models import Choices
 from django.utils import translation
 from django.utils.functional import Promise
 
+from .models.choices import Stage
+
 
 def korean(label: str | Promise) -> str:
     """The label as the Korean page prints it: "완료" for ``Stage.COMPLETE.label``."""
@@ -44,3 +46,7 @@ class KoreanNames(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self.names)
+
+
+# The stages as files and the open data name them (the workbook, the API's stage_name).
+STAGE_NAMES = KoreanNames(Stage)

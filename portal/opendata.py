@@ -17,7 +17,8 @@ from budgets.finance import (
 from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
-from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Stage, Term
+from pledges.labels import STAGE_NAMES
+from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
 from publications.models import PublishedPledge
 
 from .selectors import PledgesAsOf, published_pledges_iter
@@ -47,10 +48,8 @@ LIST_FIELDS = [
 
 def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterator[dict]:
     """The rows of the list (API, CSV), from the pledges' stored totals. What is the same
-    for every row (the language, the stage names, the site's address) is worked out once:
+    for every row (the stage names, the site's address) is worked out once:
     a page of the API has 100 rows, the CSV tens of thousands."""
-    with translation.override("ko"):
-        stage_names = {value: str(label) for value, label in Stage.choices}
     site = request.build_absolute_uri("/")[:-1]  # the host checked once, not per row
     for pledge in pledges:
         with translation.override("ko"):  # the Korean page's address, whatever the request's
@@ -62,7 +61,7 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "vision": f"{pledge.vision.number} {pledge.vision.title}",
             "department": pledge.department.name,
             "stage": pledge.stage,
-            "stage_name": stage_names.get(pledge.stage, pledge.stage),
+            "stage_name": STAGE_NAMES.get(pledge.stage, pledge.stage),
             "budget_type": pledge.budget_type,
             "target_year": pledge.target_year,
             "url": site + path,

@@ -185,17 +185,10 @@ class PledgeListView(OpenDataView):
         """The filtered, ordered pledges (a queryset, or a list rebuilt as of a day)."""
         term, when = self.shown()
         sort = self.request.query_params.get("sort") or "code"
-        searched = (self.request.query_params.get("q") or "").strip()
         if when is None:  # as published: the published summaries (one row a pledge)
             published = self.filter_queryset(PublishedPledge.objects.filter(term=term)).listed()
-            if sort == "relevance" and searched:  # best match first, as the list page
-                return (
-                    term,
-                    when,
-                    published.order_by("search_rank", *PledgeFilterForm.SORTS["code"]),
-                )
-            sorts = PledgeFilterForm.SORTS
-            return term, when, published.order_by(*sorts.get(sort, sorts["code"]))
+            searching = bool((self.request.query_params.get("q") or "").strip())
+            return term, when, PledgeFilterForm.ordered(published, sort, searching=searching)
         rows = self.filter_queryset(selectors.published_rows_at(term, when))
         # a list rebuilt as of a day is not ranked (its search reads code, title and target)
         sort = "code" if sort == "relevance" else sort

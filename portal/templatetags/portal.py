@@ -169,9 +169,8 @@ def canonical_url(context, language: str = "", as_of=None) -> str:
     day, when given (a printed page of figures as of a day)."""
     request = context["request"]
     path = translate_url(request.path, language) if language else request.path
-    term = context.get("term") or getattr(context.get("pledge"), "term", None)
     asked = request.GET.get("term", "")
-    number = getattr(term, "number", None) or (asked if asked.isdigit() else "")
+    number = getattr(context.get("term"), "number", None) or (asked if asked.isdigit() else "")
     query = f"?term={number}" if number else ""
     if as_of:
         query += f"{'&' if query else '?'}as_of={as_of:%Y-%m-%d}"
