@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -333,18 +334,12 @@ def pledge_search_texts(
     model = {name: get_model("pledges", name) for name in ("Pledge", "Project", "YearPlan")}
     model |= {name: get_model("pledges", name) for name in ("Milestone", "PledgeOfficial")}
     ids = list(pledge_ids)
-    own = (
-        "code",
-        "title",
-        "title_en",
-        "index_title",
-        "target",
-        "target_en",
-        "objective",
-        "overview",
-        "problems",
-        "plan_note",
+    sections = (  # the card's own texts, by the search's rank (``search_text_join``)
+        ("code", "title", "title_en", "index_title"),
+        ("target", "target_en"),
+        ("objective", "overview", "problems", "plan_note"),
     )
+    own = [name for section in sections for name in section]
     parts: dict[int, list[str]] = {}
     tails: dict[int, list[str]] = {}
     for pk, *texts in (
@@ -367,9 +362,16 @@ def pledge_search_texts(
         "pledge_id", "official__department__name", "official__department__name_en"
     ):
         tails[pledge_id].extend(names)
+    bounds = list(accumulate(len(section) for section in sections))  # 4, 6, 10
     # A department named twice (the card's and its officials') is held once.
     return {
-        pk: search_text_join([*texts, *dict.fromkeys(tails[pk])]) for pk, texts in parts.items()
+        pk: search_text_join(
+            texts[: bounds[0]],
+            texts[bounds[0] : bounds[1]],
+            texts[bounds[1] : bounds[2]],
+            [*texts[bounds[2] :], *dict.fromkeys(tails[pk])],
+        )
+        for pk, texts in parts.items()
     }
 
 

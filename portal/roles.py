@@ -59,6 +59,7 @@ STAFF_PERMISSIONS = {
         "publishedpledge": set(),  # a cache written at publish time, not an admin page
         "publishedtotal": set(),  # sums of those summaries, written with them
         "publishedcontact": set(),  # the department pages' contacts, written with them
+        "publishedwordcount": set(),  # the search's counts, kept by triggers (PostgreSQL)
     },
 }
 

@@ -36,9 +36,13 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     form, queryset = selectors.pledges_filtered(request.GET, term)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
     visions = [] if filtered else selectors.vision_summary(term)
-    paginator = selectors.PublishedPaginator(queryset, PAGE_SIZE)
+    paginator = selectors.PublishedPaginator(queryset, PAGE_SIZE, term=term)
     if not filtered:  # every published pledge of the term: the stored totals count them
         paginator.count = sum(row["count"] for row in visions)
+    else:  # a common word's matches are counted from the stored word counts
+        known = selectors.listed_count(term, {n: form.cleaned_data.get(n) for n in form.FILTERS})
+        if known is not None:
+            paginator.count = known
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -17,9 +17,11 @@ from .choices import (
     Stage,
 )
 from .pledge import (
+    SEARCH_SECTION_MARKS,
     Pledge,
     PledgeManager,
     PledgeQuerySet,
+    bigram_exact,
     code_sort_key,
     search_text_join,
     search_words,
@@ -29,6 +31,7 @@ from .terms import Term, TermManager, Vision
 from .version import PublicVersion
 
 __all__ = [
+    "SEARCH_SECTION_MARKS",
     "ATTRIBUTES",
     "BudgetType",
     "CentralSupport",
@@ -54,6 +57,7 @@ __all__ = [
     "Vision",
     "WorkPlanLink",
     "YearPlan",
+    "bigram_exact",
     "code_sort_key",
     "search_text_join",
     "search_words",

@@ -5,7 +5,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, StrIndex
+from django.db.models.lookups import LessThan
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -41,10 +42,26 @@ def search_words(text: str | None) -> list[str]:
     return [word.upper() for word in (text or "").split()[:SEARCH_WORDS]]
 
 
-def search_text_join(parts) -> str:
-    """The stored search text of a card from its texts: one line per text, its spaces
-    collapsed, upper-cased (as ``search_words`` upper-cases a query)."""
-    return "\n".join(" ".join(part.split()) for part in parts if part and part.strip()).upper()
+# Between the stored search text's sections, in rank order: code and titles | target |
+# the card's own texts | the rest (``pledge_search_texts``). Characters no text keeps and no
+# search word holds (``str.split`` takes them for spaces): where a word first occurs says
+# the best section holding it (``search_ranked``), with no other field read.
+SEARCH_SECTION_MARKS = ("\x1c", "\x1d", "\x1e")
+
+
+def search_text_join(*sections) -> str:
+    """The stored search text of a card from its texts, a list per section (code and
+    titles, target, own texts, the rest): one line per text, its spaces collapsed,
+    upper-cased (as ``search_words`` upper-cases a query), and a line of the section's
+    mark (``SEARCH_SECTION_MARKS``) after each of the first three sections."""
+    if len(sections) != len(SEARCH_SECTION_MARKS) + 1:
+        raise ValueError(f"a search text has {len(SEARCH_SECTION_MARKS) + 1} sections")
+    lines = []
+    for section, mark in zip(sections, (*SEARCH_SECTION_MARKS, None), strict=True):
+        lines += [" ".join(part.split()) for part in section if part and part.strip()]
+        if mark:
+            lines.append(mark)
+    return "\n".join(lines).upper()
 
 
 def code_sort_key(code: str) -> str:
@@ -56,6 +73,14 @@ def bigram_indexed(word: str) -> bool:
     """Whether a search word is found through the bigram index on PostgreSQL (migration
     0016): two characters, each a Hangul syllable, an ASCII letter or a digit."""
     return len(word) == 2 and all("가" <= c <= "힣" or (c.isascii() and c.isalnum()) for c in word)
+
+
+def bigram_exact(word: str) -> bool:
+    """Whether the bigram index alone finds a search word: two Hangul syllables (a text's
+    pieces are all its two-character substrings; "simple" leaves Hangul as it is), so no
+    ``LIKE`` re-reads the matched texts and the index's count of texts holding the piece is
+    the number of matches (``publications.PublishedWordCount``)."""
+    return bigram_indexed(word) and all("가" <= c <= "힣" for c in word)
 
 
 @models.TextField.register_lookup
@@ -80,18 +105,14 @@ class BigramMatch(models.Lookup):
 
 
 def search_ranked(
-    queryset: models.QuerySet,
-    text: str,
-    *,
-    column: str,
-    tiers: list[tuple[str, ...]],
-    indexed: bool = False,
+    queryset: models.QuerySet, text: str, *, column: str, indexed: bool = False
 ) -> models.QuerySet:
     """Rows whose stored search text (``column``) contains every word of ``text``, with
-    ``search_rank``: per word, the index of the first tier of fields holding it (lower is
-    better; one past the last tier when only the stored text does), summed over the words.
-    Computed for the matched rows only. ``indexed``: the column's table has the search
-    indexes on PostgreSQL (the published summaries: ``publications`` migration 0006)."""
+    ``search_rank``: per word, the section of the text where it first occurs (0 code or
+    title, 1 target, 2 the card's own texts, 3 anything else: ``search_text_join``), summed
+    over the words, and the alias ``search_top`` (rank 0). Read from the text alone, for
+    the matched rows only. ``indexed``: the column's table has the search indexes on
+    PostgreSQL (the published summaries: ``publications`` migration 0006)."""
     words = search_words(text)
     if not words:
         return queryset
@@ -99,35 +120,34 @@ def search_ranked(
     for word in words:  # "명예 시장" finds 명예시장: each word on its own
         if not (bigrams and bigram_indexed(word)):
             queryset = queryset.filter(**{f"{column}__contains": word})
-        elif all("가" <= c <= "힣" for c in word):
-            # Two Hangul syllables: the index holds exactly the texts that contain them (a
-            # text's pieces are all its two-character substrings; "simple" leaves Hangul
-            # as it is), so no LIKE re-reads the matched texts.
+        elif bigram_exact(word):
             queryset = queryset.filter(**{f"{column}__bigram": word})
         else:  # letters or digits: the index lowercases, the LIKE confirms the case
             queryset = queryset.filter(**{f"{column}__contains": word})
             queryset = queryset.filter(**{f"{column}__bigram": word})
 
+    def at(piece: str) -> StrIndex:
+        return StrIndex(column, Value(piece))
+
+    marks = SEARCH_SECTION_MARKS
+
     def rank(word: str) -> models.Case:
-        # A word without letters that have case (Korean, digits: most searches) is matched
-        # as it is: the same rows, without upper-casing every matched text once per field
-        # (at 50,000 pledges a common Korean word's rank took a third less time).
-        lookup = "contains" if word == word.lower() else "icontains"
-
-        def holds(fields: tuple[str, ...]) -> Q:
-            query = Q()
-            for field in fields:
-                query |= Q(**{f"{field}__{lookup}": word})
-            return query
-
+        first = at(word)  # the text holds it (the filter): 1 or more
         return models.Case(
-            *(models.When(holds(fields), then=n) for n, fields in enumerate(tiers)),
-            default=len(tiers),
+            *(models.When(LessThan(first, at(mark)), then=n) for n, mark in enumerate(marks)),
+            default=len(marks),
             output_field=models.IntegerField(),
         )
 
     ranks = [rank(word) for word in words]
-    return queryset.annotate(search_rank=sum(ranks[1:], ranks[0]))
+    # ``search_top``: every word in the first section (rank 0), as a plain condition the
+    # database can test while it walks an index in code order (``PublishedPaginator``)
+    top = Q()
+    for word in words:
+        top &= LessThan(at(word), at(marks[0]))
+    return queryset.annotate(search_rank=sum(ranks[1:], ranks[0])).alias(
+        search_top=models.ExpressionWrapper(top, output_field=models.BooleanField())
+    )
 
 
 class PledgeQuerySet(models.QuerySet):
@@ -150,16 +170,7 @@ class PledgeQuerySet(models.QuerySet):
         The public list searches the published summaries' copy of the text, indexed on
         PostgreSQL (``PublishedPledge.objects.search``); this one scans.
         """
-        return search_ranked(
-            self,
-            text,
-            column="search_text",
-            tiers=[
-                ("code", "title", "title_en", "index_title"),
-                ("target", "target_en"),
-                ("objective", "overview", "problems", "plan_note"),
-            ],
-        )
+        return search_ranked(self, text, column="search_text")
 
     def with_card(self) -> "PledgeQuerySet":
         """Everything a pledge card shows (plans, milestones, officials, work-plan items,

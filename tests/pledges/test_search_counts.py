@@ -1,0 +1,162 @@
+"""A common word's search reads stored counts and the first tier's pages: what it lists is
+what counting and ranking every match gives (issue 16)."""
+
+import importlib
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from departments.models import Department
+from departments.services import department_save
+from pledges.models import SEARCH_SECTION_MARKS, Pledge, Stage, Term, search_text_join
+from portal import selectors
+from portal.api.views import PledgePagination
+from publications.models import PublishedPledge, PublishedWordCount
+from publications.services import publication_publish
+from tests.factories import MilestoneFactory, PledgeFactory, reviewer
+
+pytestmark = pytest.mark.django_db
+
+WORD = "뙇뛟"
+
+
+def publish() -> None:
+    by = User.objects.filter(username="reviewer").first() or reviewer()
+    publication_publish(pledges=Pledge.objects.values_list("pk", flat=True), by=by)
+
+
+def ranked(term: Term, word: str = WORD, **filters) -> list[str]:
+    """The codes every match read and ranked gives, best match first."""
+    matches = PublishedPledge.objects.filter(term=term, **filters).search(word)
+    return list(matches.order_by("search_rank", "sort_key").values_list("code", flat=True))
+
+
+def counts_agree() -> bool:
+    """Every stored word count is the number of summaries whose pieces hold the word (and
+    no count is missing): read from the bigram column itself."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT term_id, stage, word, count(*) AS n "
+            "FROM publications_publishedpledge, unnest(tsvector_to_array(search_bigrams)) "
+            "AS word GROUP BY 1, 2, 3) AS held FULL JOIN publications_publishedwordcount AS c "
+            "USING (term_id, stage, word) WHERE held.n IS DISTINCT FROM c.pledges"
+        )
+        return cursor.fetchone()[0] == 0
+
+
+def common_word_pledges() -> Term:
+    """Twenty pledges holding the word: twelve in the title, eight in a milestone only."""
+    for n in range(1, 21):
+        if n % 5 in (1, 3):  # 99-1, 99-3, 99-6, …: the milestones only
+            MilestoneFactory(pledge=PledgeFactory(code=f"99-{n}"), text=f"{WORD} 착공")
+        else:
+            PledgeFactory(code=f"99-{n}", title=f"{WORD} 센터 {n}")
+    publish()
+    return Term.objects.get(is_current=True)
+
+
+def test_the_stored_word_counts_follow_every_write_of_the_summaries():
+    term = common_word_pledges()
+    if connection.vendor != "postgresql":  # the counts are the bigram index's (PostgreSQL)
+        assert not PublishedWordCount.objects.exists()
+        assert selectors.listed_count(term, {"q": WORD}) is None
+        return
+    assert counts_agree()
+    assert selectors.listed_count(term, {"q": WORD}) == len(ranked(term)) == 20
+    # any writer of the summaries: a bulk stage change, a department rename's copy, a delete
+    PublishedPledge.objects.filter(code__in=["99-2", "99-3"]).update(stage=Stage.COMPLETE)
+    assert counts_agree()
+    assert selectors.listed_count(term, {"q": WORD, "stage": Stage.COMPLETE}) == len(
+        ranked(term, stage=Stage.COMPLETE)
+    )
+    department = Department.objects.get(name="공공건축과")
+    department.name = f"공공{WORD}과"
+    department_save(department=department, reason="개편")
+    assert counts_agree()
+    assert selectors.listed_count(term, {"q": WORD}) == len(ranked(term)) > 20  # 12-7 …
+    Pledge.objects.filter(code="99-4").delete()
+    assert counts_agree()
+    assert selectors.listed_count(term, {"q": WORD}) == len(ranked(term))
+    # what the stored counts do not know is counted from the rows
+    assert selectors.listed_count(term, {"q": f"{WORD} 센터"}) is None
+    assert selectors.listed_count(term, {"q": WORD, "department": "민원여권과"}) is None
+    assert selectors.listed_count(term, {"q": "ab"}) is None  # letters: the LIKE confirms
+
+
+def test_a_count_to_lower_that_is_not_stored_fails_the_write():
+    common_word_pledges()
+    if connection.vendor != "postgresql":
+        return  # no counts on SQLite
+    PublishedWordCount.objects.filter(word=WORD).delete()  # drifted
+    with pytest.raises(Exception, match="counts to lower"):
+        PublishedPledge.objects.filter(code="99-2").delete()
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 4])
+def test_a_common_word_lists_the_pages_every_match_ranked_gives(client, monkeypatch, page):
+    term = common_word_pledges()
+    # a small platform's numbers: the first tier is tried from 6 matches, within the
+    # first 16 codes (the seed's 6, then 99-1 … 99-10)
+    monkeypatch.setattr(selectors.PublishedPaginator, "FIRST_TIER_FROM", 6)
+    monkeypatch.setattr(selectors.PublishedPaginator, "FIRST_TIER_WALK", 16)
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 6)
+    whole = ranked(term)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/pledges/", {"q": WORD, "page": page})
+    assert response.context["page_obj"].paginator.count == len(whole) == 20
+    listed = [pledge.code for pledge in response.context["page_obj"]]
+    assert listed == whole[(page - 1) * 6 : page * 6]
+    ranks = [pledge.search_rank for pledge in response.context["page_obj"]]
+    assert ranks == sorted(ranks) and (ranks[0] == 0) == (page <= 2)
+    # page 1 lies in the title tier within the walk's codes (99-1 … 99-10 hold 99-2, 99-4,
+    # 99-5, 99-7, 99-9, 99-10): read without ranking every match; page 2 runs past the
+    # walk's codes and every later page past the tier: ranked as a whole
+    ranking = [q for q in queries.captured_queries if 'AS "search_rank"' in q["sql"]]
+    assert bool(ranking) == (page > 1)
+
+
+def test_the_open_data_pages_a_common_word_as_every_match_ranked_gives(client, monkeypatch):
+    term = common_word_pledges()
+    monkeypatch.setattr(selectors.PublishedPaginator, "FIRST_TIER_FROM", 6)
+    monkeypatch.setattr(selectors.PublishedPaginator, "FIRST_TIER_WALK", 16)
+    monkeypatch.setattr(PledgePagination, "page_size", 5)
+    whole = ranked(term)
+    codes = []
+    for page in (1, 2, 3, 4):
+        response = client.get("/api/pledges/", {"q": WORD, "sort": "relevance", "page": page})
+        assert response.status_code == 200
+        assert response.json()["count"] == 20
+        codes += [row["code"] for row in response.json()["results"]]
+    assert codes == whole
+
+
+def test_the_search_text_ends_each_of_its_first_three_sections_with_a_mark():
+    text = search_text_join(["12-1", "센터"], [], ["개요"], ["착공", "공공건축과"])
+    lines = ["12-1", "센터", "\x1c", "\x1d", "개요", "\x1e", "착공", "공공건축과"]
+    assert text.split("\n") == lines
+    assert all(mark.isspace() for mark in SEARCH_SECTION_MARKS)  # no search word holds one
+    with pytest.raises(ValueError):
+        search_text_join(["12-1"], ["센터"])
+
+
+def test_the_migration_marks_a_stored_text_as_the_text_would_be_made_now():
+    migration = importlib.import_module("publications.migrations.0010_search_text_sections")
+    row = {
+        "code": "12-1",
+        "title": "센터",
+        "title_en": "",
+        "index_title": "  ",
+        "target": "",
+        "target_en": "",
+        "objective": "목적",
+        "overview": "",
+        "problems": "문제",
+        "plan_note": "",
+    }
+    sections = [[row[name] for name in section] for section in migration.SECTIONS]
+    made = search_text_join(*sections, ["착공", "공공건축과"])
+    old = "\n".join(line for line in made.split("\n") if line not in SEARCH_SECTION_MARKS)
+    assert migration._marked(old, row) == made
+    assert migration._marked(made, row) == made  # marked once
