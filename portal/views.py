@@ -39,10 +39,10 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     paginator = selectors.PublishedPaginator(queryset, PAGE_SIZE, term=term)
     if not filtered:  # every published pledge of the term: the stored totals count them
         paginator.count = sum(row["count"] for row in visions)
-    else:  # a common word's matches are counted from the stored word counts
-        known = selectors.listed_count(term, {n: form.cleaned_data.get(n) for n in form.FILTERS})
-        if known is not None:
-            paginator.count = known
+    else:  # a common word's matches: counted, and paged, from the stored word counts
+        paginator.known(
+            selectors.listed_count(term, {n: form.cleaned_data.get(n) for n in form.FILTERS})
+        )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

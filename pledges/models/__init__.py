@@ -18,6 +18,7 @@ from .choices import (
 )
 from .pledge import (
     SEARCH_SECTION_MARKS,
+    SEARCH_SECTION_TAGS,
     Pledge,
     PledgeManager,
     PledgeQuerySet,
@@ -25,6 +26,7 @@ from .pledge import (
     code_sort_key,
     search_text_join,
     search_words,
+    section_pieces,
 )
 from .projects import Project, ProjectManager, YearPlan
 from .terms import Term, TermManager, Vision
@@ -32,6 +34,7 @@ from .version import PublicVersion
 
 __all__ = [
     "SEARCH_SECTION_MARKS",
+    "SEARCH_SECTION_TAGS",
     "ATTRIBUTES",
     "BudgetType",
     "CentralSupport",
@@ -61,4 +64,5 @@ __all__ = [
     "code_sort_key",
     "search_text_join",
     "search_words",
+    "section_pieces",
 ]

@@ -83,23 +83,34 @@ def bigram_exact(word: str) -> bool:
     return bigram_indexed(word) and all("가" <= c <= "힣" for c in word)
 
 
-@models.TextField.register_lookup
-class BigramMatch(models.Lookup):
-    """``search_text__bigram=word``: PostgreSQL's GIN index on the text's two-character
-    pieces (a stored column ``search_bigrams`` beside the text: the published summaries',
-    ``publications`` migration 0006) holds the word.
-    Only for ``bigram_indexed`` words: alone for two Hangul syllables, beside the ``LIKE``
-    that confirms the case otherwise."""
+# The tag of a two-character piece in the published summaries' index: the section of the
+# search text where it first occurs (code and titles, target, own texts, the rest).
+SEARCH_SECTION_TAGS = "abcd"
 
-    lookup_name = "bigram"
+
+def section_pieces(word: str, sections: str = SEARCH_SECTION_TAGS) -> str:
+    """The tsquery text of a ``bigram_indexed`` word first occurring in any of these
+    sections ("a센터|b센터|…"): the index's pieces are tagged with their first section."""
+    return "|".join(f"{tag}{word}" for tag in sections)
+
+
+@models.TextField.register_lookup
+class PiecesMatch(models.Lookup):
+    """``search_text__pieces=query``: PostgreSQL's GIN index on the text's two-character
+    pieces, each tagged with the section where it first occurs (a stored column
+    ``search_bigrams`` beside the text: the published summaries', ``publications``
+    migrations 0006 and 0011), matches ``query``, a tsquery of tagged pieces
+    (``section_pieces``)."""
+
+    lookup_name = "pieces"
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        # the text's pieces as stored beside it (migration 0018), same table, same alias
+        # the text's pieces as stored beside it, same table, same alias
         table, _dot, column = lhs.rpartition(".")
         if column.strip('"') != "search_text" or lhs_params:
-            raise ValueError(f"the bigram lookup is for the stored search text, not {lhs}")
+            raise ValueError(f"the pieces lookup is for the stored search text, not {lhs}")
         sql = f"{table}.\"search_bigrams\" @@ to_tsquery('simple', {rhs})"
         return sql, [*rhs_params]
 
@@ -121,10 +132,10 @@ def search_ranked(
         if not (bigrams and bigram_indexed(word)):
             queryset = queryset.filter(**{f"{column}__contains": word})
         elif bigram_exact(word):
-            queryset = queryset.filter(**{f"{column}__bigram": word})
+            queryset = queryset.filter(**{f"{column}__pieces": section_pieces(word)})
         else:  # letters or digits: the index lowercases, the LIKE confirms the case
             queryset = queryset.filter(**{f"{column}__contains": word})
-            queryset = queryset.filter(**{f"{column}__bigram": word})
+            queryset = queryset.filter(**{f"{column}__pieces": section_pieces(word)})
 
     def at(piece: str) -> StrIndex:
         return StrIndex(column, Value(piece))

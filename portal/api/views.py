@@ -162,13 +162,12 @@ class PledgePagination(DeepPagination):
     (a list rebuilt as of a day is paged as a plain list)."""
 
     page_size = API_PAGE_SIZE
-    known_count: int | None = None  # set by the view when stored counts count the list
+    known: selectors.StoredCount | None = None  # set by the view: what stored counts know
     term = None  # set by the view: the term of the summaries
 
     def django_paginator_class(self, queryset, per_page: int) -> selectors.PublishedPaginator:
         paginator = selectors.PublishedPaginator(queryset, per_page, term=self.term)
-        if self.known_count is not None:
-            paginator.count = self.known_count
+        paginator.known(self.known)
         return paginator
 
 
@@ -208,7 +207,7 @@ class PledgeListView(OpenDataView):
         term, when, pledges = self.pledges()
         if when is None:  # no filter, or a common word: stored counts count the list
             filters = {name: request.query_params.get(name) for name in SELECTING}
-            self.paginator.known_count = selectors.listed_count(term, filters)
+            self.paginator.known = selectors.listed_count(term, filters)
             self.paginator.term = term
         page = self.paginate_queryset(pledges)
         as_of = pledges.latest_as_of if when else selectors.as_of(term)
