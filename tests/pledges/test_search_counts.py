@@ -177,3 +177,26 @@ def test_the_migration_marks_a_stored_text_as_the_text_would_be_made_now():
     old = "\n".join(line for line in made.split("\n") if line not in SEARCH_SECTION_MARKS)
     assert migration._marked(old, row) == made
     assert migration._marked(made, row) == made  # marked once
+
+
+@pytest.mark.parametrize("query", [WORD, f"{WORD} 착공", "착공"])
+def test_the_published_search_ranks_each_section_as_the_text_says(query):
+    # Codes in the opposite order of the rank, so the order seen is the rank's; on
+    # PostgreSQL a two-syllable word's section is read from its tagged piece, any other
+    # word's from its position in the text: the same ranks as the pledges' own search.
+    MilestoneFactory(pledge=PledgeFactory(code="99-1"), text=f"{WORD} 착공")
+    PledgeFactory(code="99-2", overview=f"{WORD} 착공 개요")
+    PledgeFactory(code="99-3", target=f"{WORD} 착공 준공")
+    PledgeFactory(code="99-4", title=f"{WORD} 센터", target="착공")
+    publish()
+    order = ("search_rank", "sort_key")
+    published = PublishedPledge.objects.search(query).filter(code__startswith="99-")
+    ranks = list(published.order_by(*order).values_list("code", "search_rank"))
+    live = Pledge.objects.search(query).filter(code__startswith="99-")
+    assert ranks == list(live.order_by(*order).values_list("code", "search_rank"))
+    expected = {
+        WORD: [("99-4", 0), ("99-3", 1), ("99-2", 2), ("99-1", 3)],
+        f"{WORD} 착공": [("99-4", 1), ("99-3", 2), ("99-2", 4), ("99-1", 6)],
+        "착공": [("99-3", 1), ("99-4", 1), ("99-2", 2), ("99-1", 3)],
+    }
+    assert ranks == expected[query]
