@@ -7,10 +7,9 @@ text is written in that order already; a mark line now ends each of the first th
 sections, and the rank is where the word first occurs in the text.
 
 Here the marks are put into the texts there are, both the pledges' and the published
-summaries' copies: after as many lines as the section's texts that are not blank. Those are
-read from the published change-history row (the text was made from the card as published),
-from the live card for a pledge never published. The next publication rebuilds the text
-whole (``pledges.services.pledge_search_texts``).
+summaries' copies: after the lines of the card's own texts, matched line for line against
+the card as published or the live card (``marks_add``). The next publication rebuilds the
+text whole (``pledges.services.pledge_search_texts``).
 """
 
 from django.db import migrations
@@ -25,19 +24,60 @@ FIELDS = [name for section in SECTIONS for name in section]
 BATCH = 1000
 
 
-def _marked(text: str, row: dict) -> str:
-    if any(mark in text for mark in MARKS):
-        return text
+def _lines(row: dict) -> list[list[str]]:
+    """The lines each section's texts make in a search text (``search_text_join``)."""
+    return [
+        [
+            " ".join((row[name] or "").split()).upper()
+            for name in section
+            if (row[name] or "").strip()
+        ]
+        for section in SECTIONS
+    ]
+
+
+def _with_marks(text: str, counts: list[int]) -> str:
     lines = text.split("\n") if text else []
     out, at = [], 0
-    for section, mark in zip(SECTIONS, MARKS, strict=True):
-        count = sum(1 for name in section if (row.get(name) or "").strip())
+    for count, mark in zip(counts, MARKS, strict=True):
         out += [*lines[at : at + count], mark]
         at += count
     return "\n".join(out + lines[at:])
 
 
+def _marked(text: str, *rows: dict) -> str | None:
+    """``text`` with its marks: after the lines of the first of ``rows`` whose non-blank
+    texts begin it, line for line; None when none does."""
+    if any(mark in text for mark in MARKS):
+        return text
+    lines = text.split("\n") if text else []
+    for row in rows:
+        sections = _lines(row)
+        own = [line for section in sections for line in section]
+        if lines[: len(own)] == own:
+            return _with_marks(text, [len(section) for section in sections])
+    return None
+
+
+def _marked_near(pk: int, text: str, published: dict, live: dict) -> str | None:
+    """``text`` marked after the lines of the card as published or live; failing both, for
+    a published pledge, after as many lines as the published card's texts (None for one
+    never published)."""
+    found = _marked(text, *(row for row in (published.get(pk), live[pk]) if row))
+    if found is None and pk in published:
+        found = _with_marks(text, [len(section) for section in _lines(published[pk])])
+    return found
+
+
 def marks_add(apps, schema_editor):
+    """Each text is marked after the lines of the card it was made from: as published, or
+    the live card (a department rename rebuilds the text from it). A text made from
+    neither (a card edited since) is made again from the live card when the pledge was
+    never published (its text is nowhere public); a published one is marked after as many
+    lines as the published card's texts, as near as can be told, and its next publication
+    makes it whole."""
+    from pledges.services import pledge_search_texts
+
     Pledge = apps.get_model("pledges", "Pledge")
     History = apps.get_model("pledges", "HistoricalPledge")
     Published = apps.get_model("publications", "PublishedPledge")
@@ -52,13 +92,18 @@ def marks_add(apps, schema_editor):
                 history_id__in=[published[pk] for pk in batch if pk in published]
             ).values("id", *FIELDS)
         }
-        pledges = [
-            Pledge(pk=pk, search_text=_marked(text, rows.get(pk, live[pk])))
+
+        texts = {
+            pk: _marked_near(pk, text, rows, live)
             for pk, text in Pledge.objects.filter(pk__in=batch).values_list("pk", "search_text")
-        ]
-        Pledge.objects.bulk_update(pledges, ["search_text"])
+        }
+        remade = [pk for pk, text in texts.items() if text is None]  # never published
+        texts |= pledge_search_texts(remade, get_model=apps.get_model) if remade else {}
+        Pledge.objects.bulk_update(
+            [Pledge(pk=pk, search_text=text) for pk, text in texts.items()], ["search_text"]
+        )
         summaries = [
-            Published(pledge_id=pk, search_text=_marked(text, rows.get(pk, live[pk])))
+            Published(pledge_id=pk, search_text=_marked_near(pk, text, rows, live))
             for pk, text in Published.objects.filter(pledge_id__in=batch).values_list(
                 "pledge_id", "search_text"
             )

@@ -2,9 +2,12 @@
 what counting and ranking every match gives (issue 16)."""
 
 import importlib
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -177,6 +180,16 @@ def test_the_migration_marks_a_stored_text_as_the_text_would_be_made_now():
     old = "\n".join(line for line in made.split("\n") if line not in SEARCH_SECTION_MARKS)
     assert migration._marked(old, row) == made
     assert migration._marked(made, row) == made  # marked once
+    # made from the live card (a department rename rebuilds it) with a draft target: the
+    # published card does not begin the text, the live one does
+    live = {**row, "target": "초안 목표"}
+    drafted = search_text_join(*[[live[n] for n in section] for section in migration.SECTIONS], [])
+    unmarked = "\n".join(line for line in drafted.split("\n") if line not in SEARCH_SECTION_MARKS)
+    assert migration._marked(unmarked, row) is None
+    assert migration._marked(unmarked, row, live) == drafted
+    published, lives = {1: row}, {1: {**row, "title": "딴 제목"}}
+    assert migration._marked_near(1, unmarked, published, lives) is not None  # as near
+    assert migration._marked_near(2, unmarked, {}, {2: lives[1]}) is None  # made again
 
 
 @pytest.mark.parametrize("query", [WORD, f"{WORD} 착공", "착공"])
@@ -200,3 +213,86 @@ def test_the_published_search_ranks_each_section_as_the_text_says(query):
         "착공": [("99-3", 1), ("99-4", 1), ("99-2", 2), ("99-1", 3)],
     }
     assert ranks == expected[query]
+
+
+def test_an_update_that_gives_a_summary_another_pledge_and_a_truncate_keep_the_counts():
+    common_word_pledges()
+    if connection.vendor != "postgresql":
+        return  # no counts on SQLite
+    spare = PledgeFactory(code="99-99", title="다른 공약")  # never published: no summary
+    moved = PublishedPledge.objects.filter(code="99-2")
+    moved.update(pledge=spare, stage=Stage.COMPLETE)
+    assert counts_agree()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's deferred checks, now
+        cursor.execute("TRUNCATE publications_publishedpledge")
+    assert not PublishedWordCount.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_the_same_summaries_in_turn_wait_rather_than_deadlock():
+    if connection.vendor != "postgresql":
+        return  # the counts' lock is PostgreSQL's
+    common_word_pledges()
+    first, second = PublishedPledge.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    settings = connection.settings_dict
+    import threading
+
+    import psycopg2
+
+    def connect():
+        return psycopg2.connect(
+            dbname=settings["NAME"],
+            user=settings["USER"],
+            password=settings["PASSWORD"],
+            host=settings["HOST"],
+            port=settings["PORT"],
+        )
+
+    update = "UPDATE publications_publishedpledge SET stage = 'complete' WHERE pledge_id = %s"
+    a, b = connect(), connect()
+    try:
+        a.cursor().execute(update, [first])  # A writes a summary (and holds the lock)
+        errors = []
+
+        def other_writer():
+            try:
+                cursor = b.cursor()
+                cursor.execute("SET lock_timeout = '10s'")
+                cursor.execute(update, [second])  # B waits for A before writing anything
+                b.commit()
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+
+        waiting = threading.Thread(target=other_writer)
+        waiting.start()
+        waiting.join(0.5)
+        a.cursor().execute(update, [second])  # A writes B's summary: no deadlock
+        a.commit()
+        waiting.join(15)
+        assert not waiting.is_alive() and errors == []
+    finally:
+        a.close()
+        b.close()
+    assert counts_agree()
+
+
+def test_a_backup_leaves_the_word_counts_out_and_a_restore_counts_them_again(tmp_path):
+    common_word_pledges()
+    makefile = (Path(settings.BASE_DIR) / "Makefile").read_text()
+    backup = makefile.split("\nbackup:")[1].split("\n\n")[0]
+    restore = makefile.split("\nrestore:")[1].split("\n\n")[0]
+    assert "--exclude publications.publishedwordcount" in backup
+    assert "loaddata --exclude publications.publishedwordcount" in restore
+    before = sorted(PublishedWordCount.objects.values_list("term", "stage", "word", "pledges"))
+    dump = tmp_path / "publications.json"
+    call_command(
+        "dumpdata", "publications", exclude=["publications.publishedwordcount"], output=dump
+    )
+    assert "publishedwordcount" not in dump.read_text()
+    PublishedPledge.objects.all().delete()
+    call_command("loaddata", dump, verbosity=0)
+    after = sorted(PublishedWordCount.objects.values_list("term", "stage", "word", "pledges"))
+    assert after == before
+    if connection.vendor == "postgresql":
+        assert after and counts_agree()
