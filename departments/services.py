@@ -12,9 +12,9 @@ from .models import Bureau, Department, Official, WorkPlanItem
 SEED_REASON = "load_initial_data: 시드 자료 적재 / seed data load"
 
 # Sent (with ``department_ids``) after a department's names changed or an official moved
-# to another department: the pledges app rebuilds the search text of the pledges that show
-# those names (``pledges.services.pledge_search_refresh_for_departments``). departments
-# cannot import pledges (dependencies point pledges → departments), so it announces.
+# to another department: the search texts of the pledges that show those names are made
+# again (``publications.services.search_texts_for_departments``). departments cannot
+# import the apps above it (dependencies point pledges → departments), so it announces.
 department_text_changed = Signal()
 
 

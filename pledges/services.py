@@ -1,7 +1,7 @@
 """Writes for pledges: the card as edited in the admin, and loading it from its fixture."""
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from itertools import accumulate
 from typing import Any
 
@@ -13,7 +13,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from departments.locking import version_check
-from departments.models import Department, WorkPlanItem
+from departments.models import Department, Official, WorkPlanItem
 from departments.services import (
     Counts,
     official_upsert,
@@ -25,6 +25,7 @@ from departments.services import (
 )
 
 from .dates import parse_printed_date
+from .history import rows_as_of
 from .models import (
     ATTRIBUTES,
     Milestone,
@@ -320,6 +321,15 @@ def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
 # The public search's read model -------------------------------------------------------
 
 
+# The card's own texts, by the search's rank: the first three sections of its search text
+# (``search_text_join``; the rest is the card's rows and the departments' names).
+SEARCH_SECTIONS = (
+    ("code", "title", "title_en", "index_title"),
+    ("target", "target_en"),
+    ("objective", "overview", "problems", "plan_note"),
+)
+
+
 def pledge_search_texts(
     pledge_ids: Iterable[int], *, get_model: Callable = global_apps.get_model
 ) -> dict[int, str]:
@@ -334,11 +344,7 @@ def pledge_search_texts(
     model = {name: get_model("pledges", name) for name in ("Pledge", "Project", "YearPlan")}
     model |= {name: get_model("pledges", name) for name in ("Milestone", "PledgeOfficial")}
     ids = list(pledge_ids)
-    sections = (  # the card's own texts, by the search's rank (``search_text_join``)
-        ("code", "title", "title_en", "index_title"),
-        ("target", "target_en"),
-        ("objective", "overview", "problems", "plan_note"),
-    )
+    sections = SEARCH_SECTIONS
     own = [name for section in sections for name in section]
     parts: dict[int, list[str]] = {}
     tails: dict[int, list[str]] = {}
@@ -386,14 +392,15 @@ search_texts_changed = Signal()
 
 def pledge_search_refresh(*, pledge_ids: Iterable[int], announce: bool = True) -> int:
     """Rebuild the stored search text (``Pledge.search_text``) of these pledges from their
-    cards; the one function that writes it (what it holds: ``pledge_search_texts``).
+    cards (what it holds: ``pledge_search_texts``).
 
     The text is the PUBLISHED card's: staff saves are drafts and do not touch it. It is
     rebuilt when a card is published (``publications.services.published_summaries_refresh``,
     the seed's first publication and every later one, in the publication's transaction,
     so the live card *is* the published one), by ``pledge_seed`` (``load_initial_data``),
-    and by ``pledge_search_refresh_for_departments`` (a department renamed, an official
-    moved: those are public at once, not drafts).
+    and for a pledge never published when a department it names is renamed or an
+    official moved (``publications.services.search_texts_for_departments``, which makes a
+    published pledge's text from its card as published: ``pledge_search_texts_as_of``).
 
     Only rows whose text changed are written (a rerun of the seed writes nothing); the
     write is not history (the card's own rows carry it). Returns how many changed. With
@@ -417,11 +424,56 @@ def pledge_search_refresh(*, pledge_ids: Iterable[int], announce: bool = True) -
     return len(changed)
 
 
-def pledge_search_refresh_for_departments(*, department_ids: Iterable[int]) -> int:
-    """``pledge_search_refresh`` for the pledges that show these departments' names: their
-    own department's, or an accountable official's."""
+def pledges_naming_departments(department_ids: Iterable[int]) -> list[int]:
+    """The pledges whose cards show these departments' names: their own department's, or
+    an accountable official's."""
     ids = list(department_ids)
     pledges = Pledge.objects.filter(
         Q(department__in=ids) | Q(pledgeofficial__official__department__in=ids)
     )
-    return pledge_search_refresh(pledge_ids=pledges.values_list("pk", flat=True).order_by())
+    return sorted(set(pledges.values_list("pk", flat=True).order_by()))
+
+
+def pledge_search_texts_as_of(moments: dict[int, datetime]) -> dict[int, str]:
+    """{pledge id: the search text of its card as it stood at its moment} (``moments``:
+    {pledge id: moment}, e.g. its latest publication), read from the change history (one
+    query a pledge), with the departments' names of today (a rename, an official's move
+    are public at once): what ``pledge_search_texts`` makes, without a later draft."""
+    departments = dict(Department.objects.values_list("pk", "name"))
+    departments_en = dict(Department.objects.values_list("pk", "name_en"))
+    texts = {}
+    for pk, moment in moments.items():
+        card = rows_as_of(
+            moment,
+            [
+                ("pledge", Pledge, {"id": pk}),
+                ("projects", Project, {"pledge_id": pk}),
+                ("year_plans", YearPlan, {"pledge_id": pk}),
+                ("milestones", Milestone, {"pledge_id": pk}),
+                ("officials", PledgeOfficial, {"pledge_id": pk}),
+            ],
+        )
+        if not card["pledge"]:
+            continue
+        (pledge,) = card["pledge"]
+        own = [[getattr(pledge, name) for name in section] for section in SEARCH_SECTIONS]
+        rest = []
+        for project in sorted(card["projects"], key=_by_position):
+            rest += [project.name, project.overview]
+        rest += [plan.text for plan in sorted(card["year_plans"], key=lambda r: (r.period, r.pk))]
+        for milestone in sorted(card["milestones"], key=_by_position):
+            rest += [milestone.date_text, milestone.text]
+        officials = sorted(card["officials"], key=_by_position)
+        moved = dict(  # an official's department as of today (a move is public at once)
+            Official.objects.filter(pk__in=[o.official_id for o in officials]).values_list(
+                "pk", "department_id"
+            )
+        )
+        named = [pledge.department_id, *(moved.get(o.official_id) for o in officials)]
+        tails = [name for pk_ in named for name in (departments.get(pk_), departments_en.get(pk_))]
+        texts[pk] = search_text_join(*own, [*rest, *dict.fromkeys(t for t in tails if t)])
+    return texts
+
+
+def _by_position(row) -> tuple:
+    return (row.position, row.pk)

@@ -30,7 +30,11 @@ from departments.models import Official, Role
 from pledges.cache import public_version_bump
 from pledges.history import as_published, live_where_no_history
 from pledges.models import Pledge, PledgeOfficial, Term
-from pledges.services import pledge_search_refresh
+from pledges.services import (
+    pledge_search_refresh,
+    pledge_search_texts_as_of,
+    pledges_naming_departments,
+)
 
 from .changes import _lookups, diff_lines, stage_reasons, touched_states
 from .models import (
@@ -84,6 +88,35 @@ def published_search_texts_copy(*, pledge_ids: Iterable[int]) -> None:
         PublishedPledge.objects.filter(pledge_id__in=ids[start : start + BATCH]).update(
             search_text=Subquery(text)
         )
+
+
+def search_texts_for_departments(*, department_ids: Iterable[int]) -> None:
+    """A department renamed or an official moved (public at once): the search texts of the
+    pledges whose cards show these departments' names are made again with today's names.
+    A published pledge's from its card as published (its latest publication's moment, read
+    from the change history: a later draft stays out of the public search), written to
+    the pledge and to its summary; a pledge never published from its live card (it is
+    nowhere public)."""
+    departments = list(department_ids)
+    ids = sorted(  # live links, and the published department (a draft may have moved it)
+        {
+            *pledges_naming_departments(departments),
+            *PublishedPledge.objects.filter(department__in=departments).values_list(
+                "pledge_id", flat=True
+            ),
+        }
+    )
+    published = dict(
+        PublishedPledge.objects.filter(pledge_id__in=ids).values_list("pledge_id", "published_at")
+    )
+    pledge_search_refresh(pledge_ids=[pk for pk in ids if pk not in published], announce=False)
+    texts = pledge_search_texts_as_of(published)
+    stored = dict(Pledge.objects.filter(pk__in=texts).values_list("pk", "search_text"))
+    stale = [pk for pk, text in texts.items() if stored.get(pk) != text]
+    Pledge.objects.bulk_update(
+        [Pledge(pk=pk, search_text=texts[pk]) for pk in stale], ["search_text"], batch_size=BATCH
+    )
+    published_search_texts_copy(pledge_ids=stale)
 
 
 def _ids_in_order(pledges: Iterable[Pledge] | Iterable[int]) -> list[int]:

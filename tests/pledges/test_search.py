@@ -256,6 +256,32 @@ def test_a_staff_save_is_a_draft_the_search_finds_only_once_published():
     assert found("뙇뛟") == ["99-1"] and found("옛") == []
 
 
+def test_a_department_rename_puts_its_new_name_not_a_draft_into_the_public_search():
+    pledge = PledgeFactory(
+        code="99-1", title="옛 제목", department=Department.objects.get(name="공공건축과")
+    )
+    MilestoneFactory(pledge=pledge, text="공개된 착공")
+    publish()
+    pledge.title = "초안 뙇뛟 제목"  # a draft: not published
+    pledge_save(pledge=pledge, reason="제목 수정")
+    card_row_save(
+        obj=Milestone(pledge=pledge, position=2, date_text="2026. 1.", text="초안 행정"),
+        reason="추가",
+    )
+    building = Department.objects.get(name="공공건축과")
+    building.name = "공공쀍뛟과"
+    department_save(department=building, reason="개편")
+    # public at once: the new name; still unpublished: the draft title and milestone
+    assert "99-1" in found("쀍뛟", published=False)
+    assert "99-1" not in found("뙇뛟", published=False) and "99-1" not in found(
+        "행정", published=False
+    )
+    assert "99-1" in found("옛", published=False) and "99-1" in found("공개된", published=False)
+    assert "뙇뛟" not in stored(pledge)  # the pledge's own copy is the published card's too
+    # published: the draft is searched, with the department's new name
+    assert "99-1" in found("뙇뛟") and "99-1" in found("쀍뛟") and "99-1" not in found("옛")
+
+
 def test_saving_and_deleting_card_rows_refreshes_the_search_text():
     pledge = PledgeFactory(code="99-1")
     milestone = MilestoneFactory(pledge=pledge, text="착공")
