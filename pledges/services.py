@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from itertools import accumulate
 from typing import Any
 
 from django.apps import apps as global_apps
@@ -344,8 +343,7 @@ def pledge_search_texts(
     model = {name: get_model("pledges", name) for name in ("Pledge", "Project", "YearPlan")}
     model |= {name: get_model("pledges", name) for name in ("Milestone", "PledgeOfficial")}
     ids = list(pledge_ids)
-    sections = SEARCH_SECTIONS
-    own = [name for section in sections for name in section]
+    own = [name for section in SEARCH_SECTIONS for name in section]
     parts: dict[int, list[str]] = {}
     tails: dict[int, list[str]] = {}
     for pk, *texts in (
@@ -368,17 +366,21 @@ def pledge_search_texts(
         "pledge_id", "official__department__name", "official__department__name_en"
     ):
         tails[pledge_id].extend(names)
-    bounds = list(accumulate(len(section) for section in sections))  # 4, 6, 10
-    # A department named twice (the card's and its officials') is held once.
     return {
-        pk: search_text_join(
-            texts[: bounds[0]],
-            texts[bounds[0] : bounds[1]],
-            texts[bounds[1] : bounds[2]],
-            [*texts[bounds[2] :], *dict.fromkeys(tails[pk])],
-        )
+        pk: _card_search_text(texts[: len(own)], texts[len(own) :], tails[pk])
         for pk, texts in parts.items()
     }
+
+
+def _card_search_text(own: list, rest: list, names: list) -> str:
+    """The search text of a card from its own texts (``SEARCH_SECTIONS``' fields, in
+    order), its rows' texts and the departments' names it shows (a department named twice,
+    the card's and an official's, is held once)."""
+    sections, at = [], 0
+    for section in SEARCH_SECTIONS:
+        sections.append(own[at : at + len(section)])
+        at += len(section)
+    return search_text_join(*sections, [*rest, *dict.fromkeys(n for n in names if n)])
 
 
 SEARCH_BATCH = 500
@@ -439,9 +441,7 @@ def pledge_search_texts_as_of(moments: dict[int, datetime]) -> dict[int, str]:
     {pledge id: moment}, e.g. its latest publication), read from the change history (one
     query a pledge), with the departments' names of today (a rename, an official's move
     are public at once): what ``pledge_search_texts`` makes, without a later draft."""
-    departments = dict(Department.objects.values_list("pk", "name"))
-    departments_en = dict(Department.objects.values_list("pk", "name_en"))
-    texts = {}
+    cards = {}
     for pk, moment in moments.items():
         card = rows_as_of(
             moment,
@@ -453,25 +453,26 @@ def pledge_search_texts_as_of(moments: dict[int, datetime]) -> dict[int, str]:
                 ("officials", PledgeOfficial, {"pledge_id": pk}),
             ],
         )
-        if not card["pledge"]:
-            continue
+        if card["pledge"]:
+            cards[pk] = card
+    # today's names: an official's department and the departments' names (public at once)
+    officials = {o.official_id for card in cards.values() for o in card["officials"]}
+    moved = dict(Official.objects.filter(pk__in=officials).values_list("pk", "department_id"))
+    departments = Department.objects.values_list("pk", "name", "name_en")
+    names = {pk: (name, name_en) for pk, name, name_en in departments}
+    texts = {}
+    for pk, card in cards.items():
         (pledge,) = card["pledge"]
-        own = [[getattr(pledge, name) for name in section] for section in SEARCH_SECTIONS]
         rest = []
         for project in sorted(card["projects"], key=_by_position):
             rest += [project.name, project.overview]
         rest += [plan.text for plan in sorted(card["year_plans"], key=lambda r: (r.period, r.pk))]
         for milestone in sorted(card["milestones"], key=_by_position):
             rest += [milestone.date_text, milestone.text]
-        officials = sorted(card["officials"], key=_by_position)
-        moved = dict(  # an official's department as of today (a move is public at once)
-            Official.objects.filter(pk__in=[o.official_id for o in officials]).values_list(
-                "pk", "department_id"
-            )
-        )
-        named = [pledge.department_id, *(moved.get(o.official_id) for o in officials)]
-        tails = [name for pk_ in named for name in (departments.get(pk_), departments_en.get(pk_))]
-        texts[pk] = search_text_join(*own, [*rest, *dict.fromkeys(t for t in tails if t)])
+        shown = [pledge.department_id]
+        shown += [moved.get(o.official_id) for o in sorted(card["officials"], key=_by_position)]
+        own = [getattr(pledge, name) for section in SEARCH_SECTIONS for name in section]
+        texts[pk] = _card_search_text(own, rest, [n for d in shown for n in names.get(d, ())])
     return texts
 
 

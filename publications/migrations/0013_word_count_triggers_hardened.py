@@ -10,17 +10,15 @@
 PostgreSQL only.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
-TABLE = "publications_publishedpledge"
-COUNTS = "publications_publishedwordcount"
-CHANGED = (
-    "(n.term_id, n.stage, n.search_bigrams) IS DISTINCT FROM (o.term_id, o.stage, o.search_bigrams)"
-)
-# (term, stage, pieces, +1 or -1) of the summaries a statement wrote, per kind of statement
+# The counting upsert and the insert and delete sources are 0009's; the update's changes.
+M0009 = import_module("publications.migrations.0009_published_word_counts")
+TABLE, COUNTS, CHANGED, APPLY = M0009.TABLE, M0009.COUNTS, M0009.CHANGED, M0009.APPLY
 SOURCES = {
-    "INSERT": "SELECT term_id, stage, search_bigrams AS pieces, 1 AS sign FROM new_rows",
-    "DELETE": "SELECT term_id, stage, search_bigrams AS pieces, -1 AS sign FROM old_rows",
+    **M0009.SOURCES,
     "UPDATE": (
         "SELECT n.term_id, n.stage, n.search_bigrams AS pieces, 1 AS sign FROM new_rows n "
         f"LEFT JOIN old_rows o USING (pledge_id) WHERE o.pledge_id IS NULL OR {CHANGED} "
@@ -28,28 +26,6 @@ SOURCES = {
         f"LEFT JOIN new_rows n USING (pledge_id) WHERE n.pledge_id IS NULL OR {CHANGED}"
     ),
 }
-APPLY = f"""
-    WITH deltas AS (
-      SELECT term_id, stage, word, sum(sign) AS pledges
-      FROM ({{source}}) AS changes, unnest(tsvector_to_array(pieces)) AS word
-      GROUP BY term_id, stage, word
-      HAVING sum(sign) <> 0
-    ), raised AS (
-      INSERT INTO {COUNTS} (term_id, stage, word, pledges)
-      SELECT term_id, stage, word, pledges FROM deltas WHERE pledges > 0
-      ON CONFLICT (term_id, word, stage)
-      DO UPDATE SET pledges = {COUNTS}.pledges + EXCLUDED.pledges
-    ), lowered AS (
-      UPDATE {COUNTS} AS counts SET pledges = counts.pledges + deltas.pledges
-      FROM deltas
-      WHERE deltas.pledges < 0 AND counts.term_id = deltas.term_id
-        AND counts.word = deltas.word AND counts.stage = deltas.stage
-      RETURNING counts.id, counts.pledges
-    )
-    SELECT (SELECT count(*) FROM deltas WHERE pledges < 0),
-           (SELECT count(*) FROM lowered),
-           (SELECT array_agg(id) FROM lowered WHERE pledges = 0)
-    INTO expected, found, emptied;"""
 BRANCHES = "\n  ELS".join(
     f"IF TG_OP = '{kind}' THEN{APPLY.format(source=source)}" for kind, source in SOURCES.items()
 )
@@ -104,13 +80,10 @@ def triggers_harden(apps, schema_editor):
 def triggers_soften(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    from importlib import import_module
-
-    before = import_module("publications.migrations.0009_published_word_counts")
     schema_editor.execute(f"DROP TRIGGER IF EXISTS publications_word_counts_lock ON {TABLE}")
     schema_editor.execute(f"DROP TRIGGER IF EXISTS publications_word_counts_truncate ON {TABLE}")
     schema_editor.execute("DROP FUNCTION IF EXISTS publications_word_counts_lock()")
-    schema_editor.execute(before.FUNCTION)
+    schema_editor.execute(M0009.FUNCTION)
 
 
 class Migration(migrations.Migration):

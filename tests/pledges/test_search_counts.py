@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,17 +16,12 @@ from pledges.models import SEARCH_SECTION_MARKS, Pledge, Stage, Term, search_tex
 from portal import selectors
 from portal.api.views import PledgePagination
 from publications.models import PublishedPledge, PublishedWordCount
-from publications.services import publication_publish
-from tests.factories import MilestoneFactory, PledgeFactory, reviewer
+from tests.factories import MilestoneFactory, PledgeFactory
+from tests.pledges.test_search import publish
 
 pytestmark = pytest.mark.django_db
 
 WORD = "뙇뛟"
-
-
-def publish() -> None:
-    by = User.objects.filter(username="reviewer").first() or reviewer()
-    publication_publish(pledges=Pledge.objects.values_list("pk", flat=True), by=by)
 
 
 def ranked(term: Term, word: str = WORD, **filters) -> list[str]:
