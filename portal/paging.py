@@ -21,6 +21,9 @@ from rest_framework.pagination import PageNumberPagination
 class DeepPaginator(Paginator):
     # columns read with the ids (e.g. a search's rank), kept as ``extras`` {pk: values}
     extra_fields: tuple[str, ...] = ()
+    # True when ``count`` is a lower bound (the list holds more rows than it says): pages
+    # are then read from the start of the ordering only
+    more = False
 
     def page(self, number) -> Page:
         if not isinstance(self.object_list, QuerySet):
@@ -36,11 +39,14 @@ class DeepPaginator(Paginator):
 
     def page_ids(self, number: int) -> list:
         """The ids of page ``number``, read from whichever end of the ordering is nearer."""
+        return self.ordered_page_ids(self.object_list, ("pk", *self.extra_fields), number)
+
+    def ordered_page_ids(self, queryset: QuerySet, fields: tuple[str, ...], number: int) -> list:
+        """The ids of page ``number`` of ``queryset`` (its ordering total), the other
+        ``fields`` kept as ``extras``: from whichever end is nearer, when the count is known."""
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
-        queryset = self.object_list
-        fields = ("pk", *self.extra_fields)
-        if bottom > self.count // 2:  # nearer the end: walk the reversed ordering
+        if bottom > self.count // 2 and not self.more:  # nearer the end: walk it reversed
             rows = list(
                 queryset.reverse().values_list(*fields)[self.count - top : self.count - bottom]
             )[::-1]

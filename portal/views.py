@@ -43,11 +43,13 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
         paginator.known(
             selectors.listed_count(term, {n: form.cleaned_data.get(n) for n in form.FILTERS})
         )
+    searched = form.cleaned_data.get("q", "")
+    if searched and request.GET.get("count") != "exact":  # "more than 1,000" is enough
+        paginator.count_up_to(request.GET.get("page"))
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     query["term"] = str(term.number)  # the term shown (not "abc"): its pages and its CSV
-    searched = form.cleaned_data.get("q", "")
     rows = selectors.page_rows(list(page), searching=bool(searched))
     return render(
         request,

@@ -290,3 +290,100 @@ def test_a_backup_leaves_the_word_counts_out_and_a_restore_counts_them_again(tmp
     assert after == before
     if connection.vendor == "postgresql":
         assert after and counts_agree()
+
+
+OTHER = "뛣뙜"  # in the milestones only, like WORD in one_section_pledges
+
+
+def one_section_pledges() -> Term:
+    """Twenty pledges whose milestones alone hold WORD and OTHER (and OTHER + 뙇, a longer
+    word): wherever a pledge matches, it matches in the same section."""
+    for n in range(1, 21):
+        MilestoneFactory(pledge=PledgeFactory(code=f"99-{n}"), text=f"{WORD} {OTHER}뙇 착공")
+    publish()
+    return Term.objects.get(is_current=True)
+
+
+def test_the_stored_counts_prove_when_every_match_of_a_search_ranks_the_same():
+    term = one_section_pledges()
+    if connection.vendor != "postgresql":
+        assert selectors.stored_rank(term, [WORD, OTHER]) is None
+        return
+    # two syllables: the section of the piece; a longer word: after its pieces' sections
+    assert selectors.stored_rank(term, [WORD, OTHER]) == 3 + 3
+    assert selectors.stored_rank(term, [f"{OTHER}뙇"]) == 3
+    assert selectors.listed_count(term, {"q": f"{WORD} {OTHER}"}) == selectors.StoredCount(
+        None, rank=6
+    )
+    assert selectors.listed_count(term, {"q": WORD, "department": "공공건축과"}).rank == 3
+    # not provable: a word in several sections (착공 is also in the seed's titles), a longer
+    # word whose pieces first occur earlier, one syllable, letters, a piece nobody holds
+    assert selectors.stored_rank(term, [WORD, "착공"]) is None
+    assert selectors.stored_rank(term, ["민원콜센터"]) is None  # 12-1's title
+    assert selectors.stored_rank(term, ["공공건축"]) == 3  # a department: the rest
+    assert selectors.stored_rank(term, ["착"]) is None
+    assert selectors.stored_rank(term, ["ab"]) is None
+    assert selectors.stored_rank(term, ["뛣뛣"]) is None
+
+
+@pytest.mark.parametrize("query", [f"{WORD} {OTHER}", f"{OTHER}뙇", f"{WORD} 착공"])
+@pytest.mark.parametrize("page", [1, 2, 4])
+def test_a_search_whose_matches_rank_alike_is_paged_in_code_order_as_ranked(
+    client, monkeypatch, query, page
+):
+    term = one_section_pledges()
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 6)
+    whole = ranked(term, query)
+    assert len(whole) == 20
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/pledges/", {"q": query, "page": page, "count": "exact"})
+    listed = [pledge.code for pledge in response.context["page_obj"]]
+    assert listed == whole[(page - 1) * 6 : page * 6]
+    ranks = {pledge.search_rank for pledge in response.context["page_obj"]}
+    assert ranks == set(
+        PublishedPledge.objects.filter(code__in=listed)
+        .search(query)
+        .values_list("search_rank", flat=True)
+    )
+    ranking = [q for q in queries.captured_queries if 'AS "search_rank"' in q["sql"]]
+    proven = connection.vendor == "postgresql" and "착공" not in query
+    assert bool(ranking) != proven  # proven alike: nothing ranked
+
+
+@pytest.mark.parametrize("page", [1, 2, 3, 4])
+def test_a_long_search_result_is_counted_as_far_as_its_page_needs(client, monkeypatch, page):
+    term = one_section_pledges()
+    monkeypatch.setattr(selectors.PublishedPaginator, "COUNT_UP_TO", 5)
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 3)
+    query = f"{WORD} 착공"  # ranked as a whole on every database
+    whole = ranked(term, query)
+    response = client.get("/en/pledges/", {"q": query, "page": page})
+    paginator = response.context["page_obj"].paginator
+    listed = [pledge.code for pledge in response.context["page_obj"]]
+    assert listed == whole[(page - 1) * 3 : page * 3]
+    bound = 3 * max(2, page)  # whole pages, at least 5 rows, and the page asked for
+    assert paginator.more and paginator.count == bound + 1 < len(whole)
+    html = response.content.decode()
+    assert f"More than {bound} pledges" in html and "count=exact" in html
+    assert f"Page {page} of more than {bound // 3}" in html
+    assert f'page={page + 1}" rel="next"' in html  # a next page is always there
+    korean = client.get("/pledges/", {"q": query, "page": page}).content.decode()
+    assert f"공약 {bound}개 넘게" in korean and "모두 세어 보기" in korean
+    exact = client.get("/pledges/", {"q": query, "page": page, "count": "exact"})
+    assert not exact.context["page_obj"].paginator.more
+    assert exact.context["page_obj"].paginator.count == len(whole) == 20
+    assert "공약 20개" in exact.content.decode()
+    assert [p.code for p in exact.context["page_obj"]] == listed
+
+
+def test_a_search_found_within_the_bound_is_counted_exactly(client, monkeypatch):
+    term = one_section_pledges()
+    monkeypatch.setattr(selectors.PublishedPaginator, "COUNT_UP_TO", 5)
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 3)
+    whole = ranked(term, f"{WORD} 착공")
+    response = client.get("/pledges/", {"q": f"{WORD} 착공", "page": 7})  # rows 19 and 20
+    paginator = response.context["page_obj"].paginator
+    assert not paginator.more and paginator.count == 20
+    assert [pledge.code for pledge in response.context["page_obj"]] == whole[18:]
+    assert "공약 20개" in response.content.decode()
+    assert "넘게" not in response.content.decode()
