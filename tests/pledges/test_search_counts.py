@@ -387,3 +387,17 @@ def test_a_search_found_within_the_bound_is_counted_exactly(client, monkeypatch)
     assert [pledge.code for pledge in response.context["page_obj"]] == whole[18:]
     assert "공약 20개" in response.content.decode()
     assert "넘게" not in response.content.decode()
+
+
+def test_the_open_data_pages_a_search_whose_matches_rank_alike_as_ranked(client, monkeypatch):
+    term = one_section_pledges()
+    monkeypatch.setattr(PledgePagination, "page_size", 7)
+    query = f"{WORD} {OTHER}"
+    whole = ranked(term, query)
+    codes = []
+    for page in (1, 2, 3):
+        listed = client.get("/api/pledges/", {"q": query, "sort": "relevance", "page": page})
+        assert listed.status_code == 200
+        assert listed.json()["count"] == 20  # the open data counts every match
+        codes += [row["code"] for row in listed.json()["results"]]
+    assert codes == whole
