@@ -38,7 +38,7 @@ from xlsxwriter.xmlwriter import XMLwriter
 from departments.models import Department
 from pledges import periods
 from pledges.labels import STAGE_NAMES
-from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Vision
+from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Term, Vision
 from pledges.spreadsheet import FORMULA_STARTS, spreadsheet_safe
 
 from .finance import (
@@ -63,11 +63,20 @@ MOMENT = "yyyy-mm-dd hh:mm:ss"
 PERCENT = "0.0"
 COUNT = "0"
 WRAP = "wrap"  # text that wraps inside its column instead of widening the page
-SOURCES_TEXT = (
-    "파주시 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」 (공약 카드 12-1, "
-    "12-2, 12-3, 12-7, 12-8, 12-9); 파주시 행정안전국 2025 주요업무 추진계획. 이후 변경은 "
-    "포털의 변경이력(누가, 언제, 무엇을, 왜)."
-)
+CHANGES_SOURCE = "이후 변경은 포털의 변경이력(누가, 언제, 무엇을, 왜)."
+
+
+def sources_text() -> str:
+    """The cover's "출처": each term's source documents (``Term.sources``), then where
+    later changes come from."""
+    cited = [
+        f"{term.name}: {'; '.join(korean for korean, _english in term.source_lines)}"
+        for term in Term.objects.order_by("number")
+        if term.source_lines
+    ]
+    return " / ".join([*cited, CHANGES_SOURCE])
+
+
 IGNORED_FIELDS = {"updated_at", "created_at", "id"}
 A4 = 9  # Excel's paper code
 
@@ -740,7 +749,7 @@ def audit_report_write(
             "인쇄된 정밀도 그대로(연·월·일): '2022-07'은 월, '~'로 끝나는 기간은 종료일 없음. "
             "상태 '예정'은 카드 기준일 뒤의 일정.",
         ),
-        ("출처", SOURCES_TEXT),
+        ("출처", sources_text()),
         ("변경이력 기간", f"{changes_since.isoformat()} ~ {report_day.isoformat()}"),
         ("공약 수", summary.pledges),
         ("점검 결과", summary.findings),

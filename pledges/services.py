@@ -120,7 +120,8 @@ def terms_seed(*, data: dict[str, Any]) -> Counts:
     counts: Counts = {}
     for row in data.get("terms", []):
         values = {k: row[k] for k in ("name", "start", "end", "is_current")}
-        values["name_en"] = row.get("name_en", "")
+        for key in ("name_en", "sources", "sources_en", "figures_as_of", "figures_as_of_en"):
+            values[key] = row.get(key, "").strip()
         tally(counts, record_upsert(Term, lookup={"number": row["number"]}, values=values)[1])
     for row in data.get("visions", []):
         term = Term.objects.get(number=row["term"])

@@ -4,6 +4,7 @@ import re
 
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -29,6 +30,34 @@ class Term(models.Model):
     end = models.DateField(_("end"))
     is_current = models.BooleanField(
         _("current term"), default=False, help_text=_("The term the portal shows by default.")
+    )
+    sources = models.TextField(
+        _("source documents"),
+        blank=True,
+        help_text=_(
+            "The documents the term's figures come from, one per line, as the about page "
+            "cites them: the title, then after “: ” what of it is used (the footer cites "
+            "the title)."
+        ),
+    )
+    sources_en = models.TextField(
+        _("source documents in English"),
+        blank=True,
+        help_text=format_lazy(
+            "{} {}", _("One line per line above, in the same order."), UNOFFICIAL_HELP
+        ),
+    )
+    figures_as_of = models.CharField(
+        _("figures as of"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "When the documents' figures stand, as they say it (e.g. 2026년 초): for cards "
+            "that print no as-of date of their own."
+        ),
+    )
+    figures_as_of_en = models.CharField(
+        _("figures as of, in English"), max_length=60, blank=True, help_text=UNOFFICIAL_HELP
     )
 
     objects = TermManager()
@@ -67,6 +96,14 @@ class Term(models.Model):
         """A term number from user input ("8", "8.0" from Excel), or None: never an error."""
         text = str(value or "").strip().removesuffix(".0")
         return int(text) if re.fullmatch(r"[0-9]{1,4}", text) else None
+
+    @property
+    def source_lines(self) -> list[tuple[str, str]]:
+        """(Korean, English) of each source document: the English blank where none is
+        stored."""
+        korean = [line.strip() for line in self.sources.splitlines() if line.strip()]
+        english = [line.strip() for line in self.sources_en.splitlines() if line.strip()]
+        return [(line, english[n] if n < len(english) else "") for n, line in enumerate(korean)]
 
     @property
     def years(self) -> range:

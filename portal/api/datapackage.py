@@ -6,21 +6,22 @@ dictionary page (데이터 사전) renders it: one description, no second hand-w
 import copy
 
 from budgets.models import FigureKind, FundingSource
-from pledges.models import BudgetType, DatePrecision, Stage
+from pledges.models import BudgetType, DatePrecision, Stage, Term
 
 from ..opendata import FIGURE_COLUMNS, LIST_FIELDS, MILESTONE_COLUMNS
 
 UNIT = "백만원"
-SOURCES = [
-    {
-        "title": "민선8기 공약 이행 현황 — 시민중심 자족도시 (행정은 새롭다), 파주시",
-        "path": "fixtures/sources/000_2e66b890b9e7a431.txt",
-    },
-    {
-        "title": "행정안전국 2025 주요업무 추진계획, 파주시",
-        "path": "fixtures/sources/003_1647cf70d320e493.txt",
-    },
-]
+
+
+def _sources() -> list[dict]:
+    """Each term's source documents (``Term.sources``), as the Data Package names sources."""
+    return [
+        {"title": f"{term.name}: {korean}"}
+        for term in Term.objects.order_by("number")
+        for korean, _english in term.source_lines
+    ]
+
+
 # The licence line. Neither source document states the terms on which the city's figures
 # may be reused, and we do not invent them: the line says so, with attribution asked,
 # until the city confirms its licence (Korean public data usually carries 공공누리).
@@ -161,7 +162,9 @@ def describe() -> dict:
 
     A fresh copy each time: readers (frictionless among them) may change what they get.
     """
-    return copy.deepcopy(_package())
+    package = copy.deepcopy(_package())
+    package["sources"] = _sources()
+    return package
 
 
 def _package() -> dict:
@@ -169,14 +172,13 @@ def _package() -> dict:
         "name": "paju-pledges",
         "title": "파주시 공약 이행 현황 / Paju City mayoral pledges",
         "description": (
-            "민선8기 공약 카드의 공약, 인쇄된 모든 금액 칸, 추진현황. 금액은 백만원 정수, "
+            "임기별 공약 카드의 공약, 인쇄된 모든 금액 칸, 추진현황. 금액은 백만원 정수, "
             "인쇄되지 않은 칸은 행이 없습니다(0이 아님). ?term=N 으로 임기, "
             "?as_of=YYYY-MM-DD 로 그날 끝(서울) 기준의 수치를 받습니다. / Pledges, every "
             "printed money cell and milestones of the pledge cards; amounts are whole 백만원 "
             "(millions of won); a cell printed blank has no row (not zero)."
         ),
         "licenses": LICENSES,
-        "sources": SOURCES,
         "resources": [
             _csv(
                 "pledges",

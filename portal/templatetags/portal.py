@@ -9,13 +9,15 @@ from django import template
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pledges import periods
 from pledges.dates import parse_printed_date
 from pledges.labels import korean as korean_label
+from pledges.models import Term
 
 from .. import glossary
 
@@ -219,3 +221,41 @@ def as_of_shown(pledge) -> str:
     if pledge.as_of_precision == "year":
         return str(pledge.as_of.year)
     return day(pledge.as_of)
+
+
+# A run of Korean in an English text: Hangul syllables, with the digits, spaces and marks
+# between them (민선8기 and 「시민중심 자족도시 – 행정은 새롭다」 are one run each)
+_HANGUL_RUN = re.compile(r"[\uac00-\ud7a3](?:[\uac00-\ud7a30-9\s·–\-「」]*[\uac00-\ud7a3」])?")
+
+
+def _korean_runs_marked(text: str) -> str:
+    """``text`` escaped, each run of Korean in it marked ``lang="ko"`` (WCAG 3.1.2)."""
+    parts, end = [], 0
+    for match in _HANGUL_RUN.finditer(text):
+        parts += [escape(text[end : match.start()]), f'<span lang="ko">{escape(match[0])}</span>']
+        end = match.end()
+    parts.append(escape(text[end:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every part is escaped
+
+
+@register.simple_tag
+def sources_term(term=None):
+    """The term whose documents a page cites: the page's own, else the current term."""
+    if isinstance(term, Term):
+        return term
+    return Term.objects.filter(is_current=True).first()
+
+
+@register.simple_tag
+def source_line(korean: str, english: str = "", title_only: bool = False) -> str:
+    """One source document as a page in its language cites it: on English pages its
+    stored English (an unofficial translation; the Korean titles in it marked), else the
+    Korean marked ``lang="ko"``. ``title_only``: the line up to its first ": " (what
+    follows says what of the document is used; the footer cites the title)."""
+    if title_only:
+        korean, english = korean.split(": ")[0], english.split(": ")[0]
+    if not _english():
+        return korean
+    if english:
+        return _korean_runs_marked(english)
+    return format_html('<span lang="ko">{}</span>', korean)

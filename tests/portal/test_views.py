@@ -348,3 +348,53 @@ def test_the_lists_csv_and_page_links_name_the_term_shown(client):
     link = re.search(r'<a href="(/api/pledges\.csv\?[^"]+)">', page).group(1).replace("&amp;", "&")
     assert "term=8" in link and "abc" not in link
     assert client.get(link).status_code == 200
+
+
+def test_each_term_cites_its_own_source_documents(client):
+    """민선8기's pages cite its report; another term's pages cite that term's documents (or
+    none while they are not entered), never 민선8기's: the sources are the term's data."""
+    from django.core.management import call_command
+
+    from pledges.models import Term
+
+    call_command("generate_synthetic", pledges=3, departments=1, seed=5, verbosity=0)
+    seed = client.get("/").content.decode()
+    assert "출처: 파주시, 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」" in seed
+    assert "수치는 시 보고서 기준(2026년 초)입니다" in seed
+    about = client.get("/about/").content.decode()
+    assert "12-4~12-6은 이 장에 없어 싣지 않았습니다" in about
+    english = client.get("/en/").content.decode()
+    assert 'Paju City, <span lang="ko">민선8기 공약 이행 현황</span> (report on' in english
+    assert "as of early 2026" in english
+    other = client.get("/", {"term": "900"}).content.decode()
+    assert "민선8기 공약 이행 현황" not in other and "2026년 초" not in other
+    assert "출처: 합성 데이터" in other
+    synthetic = Term.objects.get(number=900)
+    synthetic.sources = synthetic.sources_en = ""
+    synthetic.save()  # as the admin saves it: the cached pages follow
+    pledge = Pledge.objects.filter(term__number=900).order_by("pk").first()
+    for url in ("/", "/about/", f"/pledges/{pledge.code}/"):
+        page = client.get(url, {"term": "900"}).content.decode()
+        assert "민선8기 공약 이행 현황" not in page and "2026년 초" not in page, url
+        assert "<p>금액 단위는 백만원입니다.</p>" in page, url  # the footer cites nothing
+    assert "원문 자료가 아직 입력되지 않았습니다" in client.get("/about/?term=900").content.decode()
+    # pages of no term (the glossary) cite the current term's
+    assert "출처: 파주시, 민선8기" in client.get("/glossary/").content.decode()
+
+
+def test_the_audit_workbook_and_the_data_package_cite_every_terms_sources(tmp_path):
+    from openpyxl import load_workbook
+
+    from budgets.report import audit_report_write
+    from pledges.models import Term
+    from portal.api.datapackage import describe
+
+    Term.objects.filter(number=8).update(sources="가 보고서: 1장\n나 계획")
+    path = tmp_path / "report.xlsx"
+    audit_report_write(output=str(path))
+    cover = {row[0]: row[1] for row in load_workbook(path)["안내"].iter_rows(values_only=True)}
+    assert cover["출처"].startswith("민선8기: 가 보고서: 1장; 나 계획 / 이후 변경은")
+    assert describe()["sources"] == [
+        {"title": "민선8기: 가 보고서: 1장"},
+        {"title": "민선8기: 나 계획"},
+    ]

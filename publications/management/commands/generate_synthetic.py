@@ -199,6 +199,8 @@ class Command(BaseCommand):
             name="합성 데이터",
             start=date(2022, 7, 1),
             end=date(2026, 6, 30),
+            sources="합성 데이터: 성능 측정용으로 만든 가상의 공약이며, 파주시 문서가 아닙니다.",
+            sources_en="Synthetic data: made-up pledges for measuring speed, not Paju City's.",
         )
         # with their "+" history rows: a card shows them as they stood at its publication
         first = {
