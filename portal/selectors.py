@@ -281,24 +281,33 @@ class PublishedPaginator(DeepPaginator):
     # the page asked for needs): past it, it says "more than …" (``count_up_to``)
     COUNT_UP_TO = 1000
 
-    def count_up_to(self, number_text: str | None) -> None:
+    # a page number past this is counted to the end, exactly (no LIMIT past a bigint)
+    COUNT_PAGES_AT_MOST = 10**7
+
+    def count_up_to(self, number_text: str | None):
         """Count the list only as far as the pages a reader sees first need, and page
         ``number_text`` (a page number, as ``get_page`` takes it): at least
         ``COUNT_UP_TO`` rows, in whole pages. When there are more, ``more`` is set,
         ``count`` holds one row past that bound (so the next page exists) and
         ``shown_count`` the bound, rounded down to the hundred: "more than 1,000". A word
-        on nine cards in ten at 50,000 pledges: 1,009 rows read, not 44,000."""
+        on nine cards in ten at 50,000 pledges: 1,009 rows read, not 44,000. Returns the
+        page number to show: a number below 1 is page 1 (``get_page`` would show the
+        last page, which a bounded count does not know)."""
         if "count" in self.__dict__:  # known (stored counts)
-            return
+            return number_text
         try:
-            number = max(int(number_text), 1)
+            number = int(number_text)
         except (TypeError, ValueError):
-            number = 1
-        bound = self.per_page * max(math.ceil(self.COUNT_UP_TO / self.per_page), number)
+            number = 1  # get_page shows page 1 too
+        else:
+            number = number_text = max(number, 1)
+        pages = max(math.ceil(self.COUNT_UP_TO / self.per_page), number)
+        bound = self.per_page * min(pages, self.COUNT_PAGES_AT_MOST)
         found = self.object_list.order_by().values("pk")[: bound + 1].count()
         self.count, self.more = found, found > bound
         self.shown_count = (bound // 100 * 100 or bound) if self.more else found
         self.pages_shown = bound // self.per_page
+        return number_text
 
     def known(self, stored: StoredCount | None) -> None:
         """Take what stored counts know of the list (``listed_count``): its count, and a

@@ -44,9 +44,13 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             selectors.listed_count(term, {n: form.cleaned_data.get(n) for n in form.FILTERS})
         )
     searched = form.cleaned_data.get("q", "")
+    number = request.GET.get("page")
     if searched and request.GET.get("count") != "exact":  # "more than 1,000" is enough
-        paginator.count_up_to(request.GET.get("page"))
-    page = paginator.get_page(request.GET.get("page"))
+        number = paginator.count_up_to(number)
+    page = paginator.get_page(number)
+    page_range = list(paginator.get_elided_page_range(page.number))
+    if paginator.more:  # the pages go on past the last one counted
+        page_range.append(paginator.ELLIPSIS)
     query = request.GET.copy()
     query.pop("page", None)
     query["term"] = str(term.number)  # the term shown (not "abc"): its pages and its CSV
@@ -58,7 +62,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "term": term,
             "form": form,
             "page_obj": page,
-            "page_range": list(page.paginator.get_elided_page_range(page.number)),
+            "page_range": page_range,
             "query": query.urlencode(),
             "matches": selectors.search_matches(list(page), searched, rows),
             "statuses": selectors.milestone_status(list(page), timezone.localdate(), rows),

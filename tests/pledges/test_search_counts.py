@@ -368,7 +368,8 @@ def test_a_long_search_result_is_counted_as_far_as_its_page_needs(client, monkey
     assert f"Page {page} of more than {bound // 3}" in html
     assert f'page={page + 1}" rel="next"' in html  # a next page is always there
     korean = client.get("/pledges/", {"q": query, "page": page}).content.decode()
-    assert f"공약 {bound}개 넘게" in korean and "모두 세어 보기" in korean
+    assert f"{bound}개가 넘는 공약" in korean and "전체 개수 세기" in korean
+    assert f"{page}쪽 (전체 {bound // 3}쪽 넘음)" in korean
     exact = client.get("/pledges/", {"q": query, "page": page, "count": "exact"})
     assert not exact.context["page_obj"].paginator.more
     assert exact.context["page_obj"].paginator.count == len(whole) == 20
@@ -386,7 +387,7 @@ def test_a_search_found_within_the_bound_is_counted_exactly(client, monkeypatch)
     assert not paginator.more and paginator.count == 20
     assert [pledge.code for pledge in response.context["page_obj"]] == whole[18:]
     assert "공약 20개" in response.content.decode()
-    assert "넘게" not in response.content.decode()
+    assert "넘는 공약" not in response.content.decode()
 
 
 def test_the_open_data_pages_a_search_whose_matches_rank_alike_as_ranked(client, monkeypatch):
@@ -401,3 +402,87 @@ def test_the_open_data_pages_a_search_whose_matches_rank_alike_as_ranked(client,
         assert listed.json()["count"] == 20  # the open data counts every match
         codes += [row["code"] for row in listed.json()["results"]]
     assert codes == whole
+
+
+SYLLABLES = "뙇뛟뛣뙜"
+SEPARATORS = [" ", " ", "·", "-", ", ", "／", "("]
+
+
+def random_text(rng) -> str:
+    words = ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(3)]
+    return "".join(word + rng.choice(SEPARATORS) for word in words).strip()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_wherever_the_stored_counts_prove_a_rank_every_match_has_it(seed):
+    """Random cards of four rare syllables in titles, targets, overviews and milestones,
+    between punctuation; queries of one to three words of two to four syllables, a word
+    repeated: every rank ``stored_rank`` proves is the rank of every match."""
+    import itertools
+    import random
+
+    if connection.vendor != "postgresql":
+        return  # the stored counts are PostgreSQL's
+    rng = random.Random(seed)
+    for n in range(1, 16):
+        fields = {
+            name: random_text(rng)
+            for name in ("title", "target", "overview")
+            if rng.random() < 0.12
+        }
+        MilestoneFactory(pledge=PledgeFactory(code=f"99-{n}", **fields), text=random_text(rng))
+    publish()
+    term = Term.objects.get(is_current=True)
+    words = ["".join(w) for k in (2, 3) for w in itertools.product(SYLLABLES, repeat=k)]
+    queries = [[word] for word in words] + [[word, word] for word in words[:10]]
+    queries += [rng.sample(words, 2) for _ in range(60)] + [rng.sample(words, 3) for _ in range(30)]
+    queries += [["".join(rng.choice(SYLLABLES) for _ in range(4))] for _ in range(20)]
+    proven = 0
+    for query in queries:
+        rank = selectors.stored_rank(term, query)
+        if rank is not None:
+            proven += 1
+            matches = PublishedPledge.objects.filter(term=term).search(" ".join(query))
+            assert set(matches.values_list("search_rank", flat=True)) <= {rank}, query
+    assert proven
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "", str(10**19)])
+def test_a_page_number_out_of_range_shows_a_whole_page_not_an_error(client, monkeypatch, page):
+    term = one_section_pledges()
+    monkeypatch.setattr(selectors.PublishedPaginator, "COUNT_UP_TO", 5)
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 3)
+    query = f"{WORD} 착공"
+    whole = ranked(term, query)
+    response = client.get("/en/pledges/", {"q": query, "page": page})
+    assert response.status_code == 200
+    page_obj = response.context["page_obj"]
+    listed = [pledge.code for pledge in page_obj]
+    if page == str(10**19):  # counted to the end: the last page, as an exact count shows it
+        assert not page_obj.paginator.more and listed == whole[18:]
+    else:  # below 1 or not a number: the first page, with the next one
+        assert listed == whole[:3] and 'rel="next"' in response.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["rate", "updated", "code", "relevance"])
+@pytest.mark.parametrize("page", ["1", "2", "3", "7", "8"])
+def test_every_sort_of_a_search_with_a_bounded_count_pages_as_the_whole_order(
+    client, monkeypatch, sort, page
+):
+    from pledges.forms import PledgeFilterForm
+
+    term = one_section_pledges()
+    monkeypatch.setattr(selectors.PublishedPaginator, "COUNT_UP_TO", 5)
+    monkeypatch.setattr("portal.views.PAGE_SIZE", 3)
+    query = f"{WORD} 착공"
+    matches = PublishedPledge.objects.filter(term=term).listed().search(query)
+    ordered = PledgeFilterForm.ordered(matches, sort, searching=True)
+    whole = list(ordered.values_list("code", flat=True))
+    response = client.get("/en/pledges/", {"q": query, "page": page, "sort": sort})
+    page_obj = response.context["page_obj"]
+    number = page_obj.number
+    assert [pledge.code for pledge in page_obj] == whole[(number - 1) * 3 : number * 3]
+    html = response.content.decode()
+    assert (number * 3 < len(whole)) == ('rel="next"' in html)
+    if page_obj.paginator.more:  # the page links end in "…": the pages go on
+        assert response.context["page_range"][-1] == page_obj.paginator.ELLIPSIS
