@@ -62,8 +62,10 @@ from pledges.models import (
     YearPlan,
     bigram_exact,
     code_sort_key,
+    hangul,
     search_words,
     section_pieces,
+    word_pieces,
 )
 from publications.models import (
     Publication,
@@ -620,8 +622,9 @@ def listed_count(term: Term, filters: dict) -> StoredCount | None:
     select: with none, their number (the stored totals); with one search word of two
     Hangul syllables, alone or with a stage, their number per section where the word
     first occurs (the stored word counts, on PostgreSQL: exactly the summaries the pieces'
-    index finds, ``pledges.models.section_pieces``). None otherwise: the list counts its
-    rows."""
+    index finds, ``pledges.models.section_pieces``); with another search, no count but
+    the rank every match has where the stored counts prove one (``stored_rank``). None
+    otherwise: the list counts its rows."""
     given = {name: value for name, value in filters.items() if value}
     if not given:
         return StoredCount(published_count(term))
@@ -645,10 +648,6 @@ def listed_count(term: Term, filters: dict) -> StoredCount | None:
     return StoredCount(sum(sections), word, sections)
 
 
-def _hangul(word: str) -> bool:
-    return all("가" <= c <= "힣" for c in word)
-
-
 def stored_rank(term: Term, words: list[str]) -> int | None:
     """The rank (``search_ranked``) that every published pledge of the term matching all
     these search words has, when the stored word counts prove there is only one (else
@@ -658,9 +657,9 @@ def stored_rank(term: Term, words: list[str]) -> int | None:
     first tag of any piece: a piece only ever first found in the last section ("the rest")
     puts the word there. E.g. 계획 and 수립 only in milestones: every match of "계획 수립"
     ranks 3 + 3. On PostgreSQL (the stored counts); one query."""
-    if not words or not all(len(word) >= 2 and _hangul(word) for word in words):
+    if not words or not all(len(word) >= 2 and hangul(word) for word in words):
         return None
-    pieces = {word[i : i + 2] for word in words for i in range(len(word) - 1)}
+    pieces = {piece for word in words for piece in word_pieces(word)}
     tagged = (
         PublishedWordCount.objects.filter(
             term=term,
@@ -673,12 +672,11 @@ def stored_rank(term: Term, words: list[str]) -> int | None:
     sections: dict[str, set[int]] = {piece: set() for piece in pieces}
     for word in tagged:
         sections[word[1:]].add(SEARCH_SECTION_TAGS.index(word[0]))
-    rank = 0
+    rank, last = 0, len(SEARCH_SECTION_TAGS) - 1
     for word in words:
-        found = [sections[word[i : i + 2]] for i in range(len(word) - 1)]
+        found = [sections[piece] for piece in word_pieces(word)]
         if not all(found):  # a piece no pledge holds: no match, nothing to rank
             return None
-        last = len(SEARCH_SECTION_TAGS) - 1
         low = max(min(tags) for tags in found)
         ranks = found[0] if len(word) == 2 else set(range(low, last + 1))
         if len(ranks) != 1:

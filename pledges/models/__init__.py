@@ -24,9 +24,11 @@ from .pledge import (
     PledgeQuerySet,
     bigram_exact,
     code_sort_key,
+    hangul,
     search_text_join,
     search_words,
     section_pieces,
+    word_pieces,
 )
 from .projects import Project, ProjectManager, YearPlan
 from .terms import Term, TermManager, Vision
@@ -62,7 +64,9 @@ __all__ = [
     "YearPlan",
     "bigram_exact",
     "code_sort_key",
+    "hangul",
     "search_text_join",
     "search_words",
     "section_pieces",
+    "word_pieces",
 ]

@@ -75,12 +75,23 @@ def bigram_indexed(word: str) -> bool:
     return len(word) == 2 and all("가" <= c <= "힣" or (c.isascii() and c.isalnum()) for c in word)
 
 
+def hangul(word: str) -> bool:
+    """Whether every character of ``word`` is a Hangul syllable (가 … 힣)."""
+    return all("가" <= c <= "힣" for c in word)
+
+
+def word_pieces(word: str) -> list[str]:
+    """The two-character pieces of a search word, in order ("세부사업" → 세부, 부사, 사업):
+    what the bigram index holds of it."""
+    return [word[i : i + 2] for i in range(len(word) - 1)]
+
+
 def bigram_exact(word: str) -> bool:
     """Whether the bigram index alone finds a search word: two Hangul syllables (a text's
     pieces are all its two-character substrings; "simple" leaves Hangul as it is), so no
     ``LIKE`` re-reads the matched texts and the index's count of texts holding the piece is
     the number of matches (``publications.PublishedWordCount``)."""
-    return bigram_indexed(word) and all("가" <= c <= "힣" for c in word)
+    return bigram_indexed(word) and hangul(word)
 
 
 # The tag of a two-character piece in the published summaries' index: the section of the
