@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 from import_export.admin import ImportExportMixin
 
-from departments.admin_guard import DELETE_REASON, GuardedAdmin, read_only
+from core.admin_guard import DELETE_REASON, GuardedAdmin, read_only
 from departments.scoping import DepartmentScopedAdminMixin, is_department_staff, user_departments
 from pledges.models import Pledge, Project
 

@@ -4,8 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from departments.admin_guard import GuardedModelForm
-from departments.locking import ChangeReasonMixin, record_version
+from core.admin_guard import GuardedModelForm
+from core.locking import ChangeReasonMixin, record_version
 from pledges import periods
 from pledges.models import Project
 

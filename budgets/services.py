@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from departments.locking import version_check
+from core.locking import version_check
+from core.services import SEED_REASON, record_delete, tally
 from departments.models import Department
-from departments.services import SEED_REASON, record_delete, tally
 from pledges import periods
 from pledges.models import Pledge, Project
 
@@ -355,7 +355,7 @@ def project_figures_update(
     ``allow_unpublish`` callers may do (department staff correct a figure with a new
     value, kept in history, rather than remove it). Cells not named are left alone; a
     note is set only on a cell named in ``cells``. ``expected_version`` is the
-    sub-project's version the caller's form was opened at (``departments.locking``); a
+    sub-project's version the caller's form was opened at (``core.locking``); a
     stale one is refused. The rules are ``project_figures_validate``'s
     (``project_figures_plan``), the writes ``figures_write``'s: each with a history row
     carrying ``user`` and ``reason``; the sub-project's version moves and the pledge's

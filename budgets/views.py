@@ -14,8 +14,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.roles import AUDITOR_GROUP, REVIEWER_GROUP
 from departments.models import Department
-from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP
 from departments.scoping import is_department_staff, user_departments
 
 from .models import AuditReportJob, ReportStatus

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_guard import GuardedAdmin
+from core.admin_guard import GuardedAdmin
+
 from .models import Bureau, Department, Official, WorkPlanItem
 from .scoping import DepartmentScopedAdminMixin
 from .services import department_save, official_save

@@ -7,8 +7,9 @@ tampered URL or a forged POST for another department's record finds nothing.
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
+from core.roles import STAFF_GROUP
+
 from .models import Department
-from .roles import STAFF_GROUP
 
 
 def is_department_staff(user) -> bool:

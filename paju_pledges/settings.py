@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "departments",
     "pledges",
     "budgets",
@@ -313,7 +314,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Structured logs (one key=value line per event): admin writes and failed logins go to
-# the "paju.audit" logger (departments/audit_log.py).
+# the "paju.audit" logger (core/audit_log.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

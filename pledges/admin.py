@@ -3,7 +3,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from departments.admin_guard import DELETE_REASON, GuardedAdmin
+from core.admin_guard import DELETE_REASON, GuardedAdmin
 from departments.scoping import DepartmentScopedAdminMixin, DepartmentScopedInlineMixin
 
 from .forms import PledgeAdminForm, ProjectAdminForm, ProjectInlineForm

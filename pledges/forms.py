@@ -7,8 +7,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from departments.admin_guard import GuardedModelForm
-from departments.locking import OptimisticLockMixin
+from core.admin_guard import GuardedModelForm
+from core.locking import OptimisticLockMixin
 from departments.models import Department
 
 from .models import BudgetType, Pledge, Project, Stage, Term, Vision

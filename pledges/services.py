@@ -11,17 +11,10 @@ from django.db.models import Q
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
-from departments.locking import version_check
+from core.locking import version_check
+from core.services import Counts, record_delete, record_save, record_upsert, stale_delete, tally
 from departments.models import Department, Official, WorkPlanItem
-from departments.services import (
-    Counts,
-    official_upsert,
-    record_delete,
-    record_save,
-    record_upsert,
-    stale_delete,
-    tally,
-)
+from departments.services import official_upsert
 
 from .dates import parse_printed_date
 from .history import rows_as_of

@@ -16,7 +16,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, transaction
 
-from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
+from core.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 
 ROLE_APPS = ("departments", "pledges", "budgets", "publications")
 

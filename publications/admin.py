@@ -26,7 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from budgets.quality import contexts_for, pledge_findings
-from departments.admin_guard import GuardedAdmin
+from core.admin_guard import GuardedAdmin
 from departments.scoping import DepartmentScopedAdminMixin
 from pledges.models import Pledge
 

@@ -12,8 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from departments.admin_guard import GuardedModelForm
-from departments.locking import OptimisticLockMixin
+from core.admin_guard import GuardedModelForm
+from core.locking import OptimisticLockMixin
 
 from .models import PledgeReview, PublicationRound
 

@@ -17,8 +17,8 @@ from django.contrib.auth.models import Group
 from budgets.finance import Cells
 from budgets.models import FigureKind, FundingSource
 from budgets.services import project_figures_update
+from core.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 from departments.models import Department, Official
-from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 from pledges.models import (
     BudgetType,
     DatePrecision,

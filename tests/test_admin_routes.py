@@ -29,10 +29,10 @@ from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from departments.admin_guard import GuardedAdmin
-from departments.locking import record_version
+from core.admin_guard import GuardedAdmin
+from core.locking import record_version
+from core.roles import STAFF_GROUP
 from departments.models import Department, Official, WorkPlanItem
-from departments.roles import STAFF_GROUP
 from publications.models import PledgeReview, Publication, PublicationRound
 from tests.factories import auditor, department_staff, make_user, reviewer
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from budgets.models import BudgetFigure
 from budgets.services import project_figures_update
-from departments.admin_guard import GuardedAdmin
-from departments.locking import STALE_MESSAGE
+from core.admin_guard import GuardedAdmin
+from core.locking import STALE_MESSAGE
 from departments.models import Department, Official
 from departments.scoping import SCOPED_CHOICES
 from pledges.models import Milestone, Pledge, Project

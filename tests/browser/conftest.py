@@ -65,7 +65,7 @@ def portal_url(tmp_path_factory):
     # a reviewer (공약 총괄) and a department staff of 민원여권과, for the publication flow
     create_roles = (
         "from tests.factories import make_user;"
-        "from departments.roles import REVIEWER_GROUP, STAFF_GROUP;"
+        "from core.roles import REVIEWER_GROUP, STAFF_GROUP;"
         "[u.set_password('browser-pass-123') or u.save() for u in ("
         "make_user('browser-reviewer', group=REVIEWER_GROUP),"
         "make_user('browser-staff', group=STAFF_GROUP, departments=('민원여권과',)))]"

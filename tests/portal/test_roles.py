@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from departments.roles import AUDITOR_GROUP, STAFF_GROUP
+from core.roles import AUDITOR_GROUP, STAFF_GROUP
 from portal.roles import ROLE_APPS, STAFF_PERMISSIONS, role_models, roles_sync
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from budgets.models import BudgetFigure
 from budgets.services import project_figures_update
-from departments.locking import record_version
+from core.locking import record_version
 from pledges.models import Pledge, Project, Stage
 from pledges.services import pledge_save
 from publications.forms import draft_digest

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from core.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 from departments.models import Department
-from departments.roles import AUDITOR_GROUP, REVIEWER_GROUP, STAFF_GROUP
 
 # username, role shown to the person, group, departments, superuser?
 ACCOUNTS = [

@@ -2,7 +2,7 @@
 
 - Saves and deletes go through the services (``record_save``/``record_delete`` or a
   model's own service), with user and reason in history.
-- Every change form carries the record's version (``departments.locking``) and a reason.
+- Every change form carries the record's version (``core.locking``) and a reason.
 - History: the list and the detail of a past version need view permission on the record
   (and its department); they are pages to read, a POST to either is 403; reverting is
   switched off — a correction is a new change, made
