@@ -54,8 +54,11 @@ class BudgetFigure(models.Model):
     which is different from a row with amount 0.
     """
 
+    # PROTECT: money leaves only through ``project_figures_update`` (its rules, its
+    # history, the pledge's totals refreshed in the same transaction), never as a side
+    # effect of deleting the sub-project or the pledge it belongs to.
     project = models.ForeignKey(
-        Project, verbose_name=_("sub-project"), on_delete=models.CASCADE, related_name="figures"
+        Project, verbose_name=_("sub-project"), on_delete=models.PROTECT, related_name="figures"
     )
     kind = models.CharField(_("table"), max_length=20, choices=FigureKind.choices)
     source = models.CharField(

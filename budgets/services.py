@@ -476,9 +476,10 @@ def pledge_totals_refresh(*, pledge_ids: Iterable[int]) -> None:
     """Recompute the stored money totals of these pledges from their figures.
 
     The totals on ``Pledge`` are a read model for lists and sorting; every path that
-    writes figures calls this (``project_figures_update``, behind the grid, the single
-    figure form, the import and deletes; the seed loader; the synthetic generator; and
-    ``pledge_money_changed`` when sub-projects are deleted).
+    writes figures calls this, in its own transaction (``project_figures_update``, behind
+    the grid, the single figure form, the import and deletes; the seed loader; the
+    synthetic generator). Deleting a sub-project never removes money: its figures
+    protect it until they are cleared here.
     """
     ids = list(set(pledge_ids))
     for start in range(0, len(ids), 500):

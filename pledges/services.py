@@ -33,11 +33,6 @@ from .models import (
     search_text_join,
 )
 
-# Sent (with ``pledge_ids``) after sub-projects, and with them their money, were deleted:
-# the app that keeps the money (budgets) refreshes the pledges' stored totals. pledges
-# cannot import budgets (dependencies point budgets → pledges), so it announces instead.
-pledge_money_changed = Signal()
-
 
 def pledge_stage_check(
     *, pledge: Pledge, stage: str, stage_changed_on: date | None, reason: str
@@ -101,10 +96,13 @@ def card_row_save(
 
 @transaction.atomic
 def card_row_delete(*, obj: models.Model, user=None, reason: str = "") -> None:
-    """Delete a row of a card; deleting a sub-project deletes its money too."""
+    """Delete a row of a card.
+
+    A sub-project that still has money cannot be deleted (the figures protect it): its
+    money is cleared first in its grid, through ``budgets.services.project_figures_update``,
+    which refreshes the pledge's totals itself. So deleting a row never changes money.
+    """
     record_delete(obj=obj, user=user, reason=reason)
-    if isinstance(obj, Project):
-        pledge_money_changed.send(sender=Project, pledge_ids=[obj.pledge_id])
 
 
 @transaction.atomic
