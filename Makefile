@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# Settings for local runs and tests; production sets its own (see README).
+# Settings for local runs and tests; production sets its own (docs/operations.md).
 DEV_ENV := DJANGO_DEBUG=1
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-only-not-a-secret \
 	DJANGO_ALLOWED_HOSTS=testserver,localhost,127.0.0.1 DJANGO_SECURE_SSL_REDIRECT=0
@@ -66,7 +66,7 @@ bench: install
 	command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || echo "no wrk: throughput is skipped"
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
-# The README's bench tables, printed from one run's JSON (the newest without JSON=…):
+# docs/performance.md's bench tables, printed from one run's JSON (the newest without JSON=…):
 # make bench-table JSON=benchmarks/results/bench-….json
 bench-table: install
 	$(PY) benchmarks/bench.py table $(JSON)
@@ -78,7 +78,7 @@ loadtest: install
 	$(PY) benchmarks/loadtest.py $(LOADTEST_ARGS)
 
 # Backup and restore of the whole database, history included, portable between SQLite and
-# PostgreSQL (JSON, compressed). Production PostgreSQL may use pg_dump as well (README).
+# PostgreSQL (JSON, compressed). Production PostgreSQL may use pg_dump as well (docs/operations.md).
 BACKUP_DIR ?= backups
 backup: install
 	mkdir -p $(BACKUP_DIR)

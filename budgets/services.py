@@ -506,8 +506,8 @@ def planner_statistics_refresh(
 ) -> None:
     """ANALYZE on PostgreSQL right after a bulk load (all tables, or the ones named).
 
-    Until the planner has statistics for new rows it picks poor plans: issue 16 measured
-    pages 3-5x slower after a load until autovacuum got round to it. ``vacuum`` names
+    Until the planner has statistics for new rows it picks poor plans, and autovacuum
+    may take a while to gather them; analysing at once keeps pages fast. ``vacuum`` names
     tables to VACUUM first (outside a transaction only), which marks their pages
     all-visible so index-only scans (a deep page's ids) need not visit the table.
     SQLite plans well enough without: nothing to do there.

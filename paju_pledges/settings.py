@@ -136,8 +136,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # No JIT compilation: the portal's queries are short, and PostgreSQL's cost estimate
-    # of a history read (its correlated subqueries) passes jit_above_cost, so a 5 ms query
-    # spent 26 ms compiling itself (one pledge's cells, 50,000 pledges).
+    # of a query with correlated subqueries can pass jit_above_cost, so compiling would
+    # cost more than running it.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 

@@ -29,8 +29,8 @@ class KoreanMarkedSelect(forms.Select):
     ``lang="ko"`` on the option, for English pages (WCAG 3.1.2).
 
     Rendered in Python, the same HTML as Django's select templates: the list's department
-    select has an option per department (hundreds on a national platform), and a template
-    per option was a third of the list page's time (issue 16).
+    select has an option per department (hundreds on a national platform), and rendering
+    a template per option would cost more than the rest of the list page.
     """
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
@@ -77,7 +77,7 @@ class PledgeFilterForm(forms.Form):
     )
     stage = forms.ChoiceField(label=_("Stage"), required=False)
     # Plain choices read as values (name; id and "number title"), not model choices: no
-    # model instance per option, no server-side cursor per select (issue 16).
+    # model instance per option, no server-side cursor per select, at any number of options.
     department = forms.ChoiceField(label=_("Department"), required=False, widget=KoreanMarkedSelect)
     vision = forms.TypedChoiceField(
         label=_("Vision"), required=False, coerce=int, empty_value=None, widget=KoreanMarkedSelect
