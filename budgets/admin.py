@@ -131,8 +131,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
             else:
                 messages.info(
                     request,
-                    _("%(count)s개 수치를 바꿨습니다. / %(count)s figures changed.")
-                    % {"count": len(changes)},
+                    _("%(count)s figures changed.") % {"count": len(changes)},
                 )
                 for warning in form.warnings():
                     messages.warning(request, warning)
@@ -141,7 +140,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 )
         context = {
             **self.admin_site.each_context(request),
-            "title": _("%(project)s 금액 / Money of %(project)s") % {"project": project},
+            "title": _("Money of %(project)s") % {"project": project},
             "opts": self.model._meta,
             "project": project,
             "form": form,
@@ -158,8 +157,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
         read_only(request)
         context = {
             **self.admin_site.each_context(request),
-            "title": _("%(pledge)s 자료 점검 결과 / Data-quality findings of %(pledge)s")
-            % {"pledge": pledge},
+            "title": _("Data-quality findings of %(pledge)s") % {"pledge": pledge},
             "opts": self.model._meta,
             "pledge": pledge,
             "findings": pledge_findings(contexts_for([pledge])[0]),
@@ -226,11 +224,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
         self._log_import(request, context["resource"], changes)
         messages.success(
             request,
-            _(
-                "가져오기를 마쳤습니다: 수치 %(count)s개를 바꿨습니다. / "
-                "The import is done: %(count)s figures were changed."
-            )
-            % {"count": len(changes)},
+            _("The import is done: %(count)s figures were changed.") % {"count": len(changes)},
         )
         return HttpResponseRedirect(reverse("admin:budgets_budgetfigure_changelist"))
 
@@ -286,7 +280,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
         context = {
             **self.admin_site.each_context(request),
             **context,
-            "title": _("가져오기 / Import"),
+            "title": _("Import"),
             "form": form,
             "opts": self.model._meta,
             "media": self.media + form.media,
@@ -315,7 +309,7 @@ class BudgetFigureAdmin(DepartmentScopedAdminMixin, ImportExportMixin, GuardedAd
                 request.user.pk,
                 figures,
                 CHANGE,
-                change_message=_("엑셀 가져오기 / import"),
+                change_message=_("import"),
                 single_object=len(figures) == 1,
             )
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from pledges import periods
@@ -14,24 +15,24 @@ from pledges.models import Project
 class FundingSource(models.TextChoices):
     """재원. ``TOTAL`` is the printed total row (계), kept as published next to its parts."""
 
-    TOTAL = "total", _("계")
-    NATIONAL = "national", _("국비")
-    PROVINCIAL = "provincial", _("도비")
-    CITY = "city", _("시비")
-    PRIVATE = "private", _("민자")
-    SPECIAL_GRANT = "special_grant", _("특조비")
-    OTHER = "other", _("기타")
+    TOTAL = "total", _("Total")
+    NATIONAL = "national", _("National")
+    PROVINCIAL = "provincial", _("Provincial")
+    CITY = "city", pgettext_lazy("funding source", "City")
+    PRIVATE = "private", _("Private")
+    SPECIAL_GRANT = "special_grant", _("Special grant")
+    OTHER = "other", _("Other")
 
 
 class FigureKind(models.TextChoices):
     """Which printed table a figure belongs to."""
 
-    INVESTMENT = "investment", _("연도별 투자계획")
-    COST_INITIAL = "cost_initial", _("총사업비 초기계획")
-    COST_CURRENT = "cost_current", _("총사업비 현재계획")
-    IN_TERM_PLAN = "in_term_plan", _("임기내 계획")
-    SECURED = "secured", _("확보금액")
-    EXECUTED = "executed", _("집행금액")
+    INVESTMENT = "investment", _("Investment plan")
+    COST_INITIAL = "cost_initial", _("Total cost, initial plan")
+    COST_CURRENT = "cost_current", _("Total cost, current plan")
+    IN_TERM_PLAN = "in_term_plan", _("In-term plan")
+    SECURED = "secured", pgettext_lazy("money table", "Secured")
+    EXECUTED = "executed", pgettext_lazy("money table", "Executed")
 
 
 # Which rows (sources) and columns (periods) each table has. "year" stands for any
@@ -91,23 +92,18 @@ class BudgetFigure(models.Model):
                 fields=["project", "kind", "source", "period"],
                 name="%(app_label)s_%(class)s_one_per_cell",
                 violation_error_message=_(
-                    "이 세부사업·표·재원·기간의 금액이 이미 있습니다. / "
                     "There is already an amount for this sub-project, table, source and period."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(amount__gte=0),
                 name="%(app_label)s_%(class)s_amount_not_negative",
-                violation_error_message=_(
-                    "금액은 0 이상이어야 합니다. / Amounts cannot be negative."
-                ),
+                violation_error_message=_("Amounts cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=FigureKind.values) & Q(source__in=FundingSource.values),
                 name="%(app_label)s_%(class)s_known_kind_and_source",
-                violation_error_message=_(
-                    "알 수 없는 표 또는 재원입니다. / Unknown table or funding source."
-                ),
+                violation_error_message=_("Unknown table or funding source."),
             ),
         ]
 
@@ -121,24 +117,20 @@ class BudgetFigure(models.Model):
         errors = {}
         by_source, period_kinds = SHAPES.get(self.kind, (True, set()))
         if not by_source and self.source != FundingSource.TOTAL:
-            errors["source"] = _(
-                "이 표는 재원별로 나누지 않습니다. / This table is not split by funding source."
-            )
+            errors["source"] = _("This table is not split by funding source.")
         try:
             period_kind, year = periods.parse(self.period)
         except ValueError:
             errors["period"] = _(
-                "기간은 total, prior, 연도(예: 2024), ~2022, after 중 하나여야 합니다. / "
                 "The period must be total, prior, a year such as 2024, ~2022 or after."
             )
         else:
             if period_kind not in period_kinds:
-                errors["period"] = _("이 표에는 없는 기간입니다. / This table has no such period.")
+                errors["period"] = _("This table has no such period.")
             elif year is not None and self.project_id:
                 years = self.project.pledge.term.years
                 if year not in years:
                     errors["period"] = _(
-                        "연도는 임기(%(first)s–%(last)s) 안이어야 합니다. / "
                         "The year must be within the term (%(first)s–%(last)s)."
                     ) % {"first": years[0], "last": years[-1]}
         if errors:
@@ -148,11 +140,11 @@ class BudgetFigure(models.Model):
 class ReportStatus(models.TextChoices):
     """Where a background audit workbook stands."""
 
-    QUEUED = "queued", _("대기")
-    RUNNING = "running", _("작성 중")
-    DONE = "done", _("완료됨")
-    FAILED = "failed", _("실패")
-    EXPIRED = "expired", _("만료")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
 
 
 class AuditReportJob(models.Model):
@@ -199,14 +191,13 @@ class AuditReportJob(models.Model):
                 condition=Q(pledges_done__lte=models.F("pledges_total")),
                 name="%(app_label)s_%(class)s_progress_within_total",
                 violation_error_message=_(
-                    "작성한 공약 수가 전체보다 많을 수 없습니다. / "
                     "Pledges written cannot exceed the pledges in the report."
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(status__in=ReportStatus.values),
                 name="%(app_label)s_%(class)s_known_status",
-                violation_error_message=_("알 수 없는 상태입니다. / Unknown status."),
+                violation_error_message=_("Unknown status."),
             ),
         ]
 

@@ -143,23 +143,13 @@ class WholeNumberWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
-            raise ValueError(
-                _(
-                    "금액이 비어 있습니다. / "
-                    "The amount is empty (figures are corrected, not removed)."
-                )
-            )
+            raise ValueError(_("The amount is empty (figures are corrected, not removed)."))
         try:
             number = Decimal(str(value).replace(",", "").strip())
         except InvalidOperation as error:
-            raise ValueError(
-                _("금액이 숫자가 아닙니다: %(value)s / Not a number: %(value)s") % {"value": value}
-            ) from error
+            raise ValueError(_("Not a number: %(value)s") % {"value": value}) from error
         if number != number.to_integral_value():
-            raise ValueError(
-                _("금액은 백만원 단위 정수여야 합니다: %(value)s / Must be whole 백만원: %(value)s")
-                % {"value": value}
-            )
+            raise ValueError(_("Must be whole 백만원: %(value)s") % {"value": value})
         return int(number)
 
     def render(self, value, obj=None, **kwargs):
@@ -286,40 +276,37 @@ class BudgetFigureResource(resources.ModelResource):
             row[COLUMNS["note"]] = text_unescape(row[COLUMNS["note"]])
         project = self._project(term, code, name) if term else None
         if term is None:
-            errors["term"] = _("열 '임기': 없는 임기 / column 임기: no such term")
+            errors["term"] = _("column 임기: no such term")
         elif project is None:
             errors["pledge"] = _(
-                "열 '공약'/'세부사업': %(code)s %(name)s 세부사업이 없습니다. / "
                 "columns 공약/세부사업: no sub-project %(name)s in pledge %(code)s."
             ) % {"code": code or "(빈칸)", "name": name or "(빈칸)"}
         elif not self._may_edit(user, project):
             errors["pledge"] = _(
-                "열 '공약': %(code)s은(는) 다른 부서(%(department)s)의 공약입니다. / "
                 "column 공약: %(code)s belongs to another department (%(department)s)."
             ) % {"code": code, "department": project.pledge.department.name}
         kind = _lookup(TABLE_NAMES, row.get(COLUMNS["table"]))
         if kind is None:
-            errors["table"] = _("열 '표': 알 수 없는 표 '%(value)s' / column 표: unknown table") % {
+            errors["table"] = _("column 표: unknown table '%(value)s'") % {
                 "value": row.get(COLUMNS["table"])
             }
         source = _lookup(SOURCE_NAMES, row.get(COLUMNS["source"]))
         if source is None:
-            errors["source_name"] = _(
-                "열 '재원': 알 수 없는 재원 '%(value)s' / column 재원: unknown funding source"
-            ) % {"value": row.get(COLUMNS["source"])}
+            errors["source_name"] = _("column 재원: unknown funding source '%(value)s'") % {
+                "value": row.get(COLUMNS["source"])
+            }
         period = period_from_text(row.get(COLUMNS["period"]))
         if period is None:
-            errors["period_name"] = _(
-                "열 '기간': 알 수 없는 기간 '%(value)s' / column 기간: unknown period"
-            ) % {"value": row.get(COLUMNS["period"])}
+            errors["period_name"] = _("column 기간: unknown period '%(value)s'") % {
+                "value": row.get(COLUMNS["period"])
+            }
         if not errors:
             key = (project.pk, kind, source, period)
             number = file_row(kwargs.get("row_number") or 0)
             if key in self._seen:
-                errors["period_name"] = _(
-                    "같은 칸이 %(first)s행에 이미 있습니다. / The same cell is already in row "
-                    "%(first)s."
-                ) % {"first": self._seen[key]}
+                errors["period_name"] = _("The same cell is already in row %(first)s.") % {
+                    "first": self._seen[key]
+                }
             self._seen.setdefault(key, number)
         if errors:
             raise ValidationError(errors)
@@ -411,10 +398,7 @@ class BudgetFigureResource(resources.ModelResource):
 def _check_rows(count: int) -> None:
     if count > settings.IMPORT_MAX_ROWS:
         raise ImportRefused(
-            _(
-                "행이 너무 많습니다(%(count)s행, 최대 %(max)s행). / "
-                "Too many rows (%(count)s, max %(max)s)."
-            )
+            _("Too many rows (%(count)s, max %(max)s).")
             % {"count": f"{count:,}", "max": f"{settings.IMPORT_MAX_ROWS:,}"}
         )
 
@@ -442,19 +426,13 @@ class SafeXLSX(base_formats.XLSX):
             archive = zipfile.ZipFile(io.BytesIO(in_stream))
             unpacked = sum(info.file_size for info in archive.infolist())
         except zipfile.BadZipFile as error:
-            raise ImportRefused(
-                _("xlsx 파일이 손상되었습니다. / The xlsx file is damaged or not an xlsx file.")
-            ) from error
+            raise ImportRefused(_("The xlsx file is damaged or not an xlsx file.")) from error
         if unpacked > settings.IMPORT_MAX_UNZIPPED_BYTES:
-            raise ImportRefused(
-                _("압축을 풀면 너무 큰 파일입니다. / The xlsx file unpacks to too much data.")
-            )
+            raise ImportRefused(_("The xlsx file unpacks to too much data."))
         try:
             book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=False)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise ImportRefused(
-                _("xlsx 파일을 읽을 수 없습니다. / The xlsx file cannot be read.")
-            ) from error
+            raise ImportRefused(_("The xlsx file cannot be read.")) from error
         sheet = book.active
         _check_rows(max((sheet.max_row or 1) - 1, 0))
         dataset = tablib.Dataset()
@@ -468,10 +446,7 @@ class SafeXLSX(base_formats.XLSX):
             for cell in row:
                 if cell.data_type == "f":
                     raise ImportRefused(
-                        _(
-                            "%(cell)s 칸에 수식이 있습니다. 값으로 붙여 넣은 뒤 다시 올리세요. / "
-                            "Cell %(cell)s holds a formula: paste values only and upload again."
-                        )
+                        _("Cell %(cell)s holds a formula: paste values only and upload again.")
                         % {"cell": cell.coordinate}
                     )
                 values.append(cell.value)
@@ -501,12 +476,7 @@ class SafeCSV(base_formats.CSV):
                 except UnicodeDecodeError:
                     continue
             else:
-                raise ImportRefused(
-                    _(
-                        "CSV 인코딩을 알 수 없습니다. UTF-8로 저장하세요. / "
-                        "Unknown CSV encoding: save it as UTF-8."
-                    )
-                )
+                raise ImportRefused(_("Unknown CSV encoding: save it as UTF-8."))
         else:
             text = in_stream
         return tablib.import_set(text, format="csv")
@@ -521,7 +491,7 @@ class SafeImportForm(ImportForm):
         upload = self.cleaned_data["import_file"]
         if upload.size > settings.IMPORT_MAX_BYTES:
             raise ValidationError(
-                _("파일이 너무 큽니다(최대 %(max)s MB). / The file is too large (max %(max)s MB).")
+                _("The file is too large (max %(max)s MB).")
                 % {"max": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
             )
         return upload
@@ -529,18 +499,12 @@ class SafeImportForm(ImportForm):
 
 # Messages and what the import page shows ----------------------------------------------
 
-NO_ROWS = gettext_lazy(
-    "가져올 행이 없습니다. 머리글과 행을 확인하세요. / "
-    "No rows to import: check the header row and the data."
-)
+NO_ROWS = gettext_lazy("No rows to import: check the header row and the data.")
 TOKEN_REFUSED = gettext_lazy(
-    "확인할 수 없는 가져오기입니다. 이 화면에서 파일을 다시 올려 미리 보기를 본 뒤 "
-    "확인하세요(미리 보기는 한 번, 한 시간 안에, 같은 사용자만 확인할 수 있습니다). / "
     "This import cannot be confirmed: upload the file again here, check its preview, then "
     "confirm (a preview can be confirmed once, within an hour, by the same user only)."
 )
 READ_FAILED = gettext_lazy(
-    "파일을 읽을 수 없습니다(%(error)s). 형식(xlsx/csv)을 확인하세요. / "
     "The file cannot be read (%(error)s): check that the format (xlsx/csv) is right."
 )
 AMOUNT_COLUMN = COLUMNS["amount"]

@@ -182,10 +182,7 @@ def project_figures_validate(
             if figure is not None and not allow_unpublish:
                 refuse(
                     cell,
-                    _(
-                        "공표된 수치는 지울 수 없습니다. 새 값으로 고치세요. / "
-                        "A published figure cannot be removed; correct it with a new value."
-                    ),
+                    _("A published figure cannot be removed; correct it with a new value."),
                 )
             normalized[cell] = None
             continue
@@ -193,10 +190,7 @@ def project_figures_validate(
         if amount is None:
             refuse(
                 cell,
-                _(
-                    "금액은 백만원 단위의 정수여야 합니다. / "
-                    "Amounts are whole numbers of million won."
-                ),
+                _("Amounts are whole numbers of million won."),
             )
             continue
         normalized[cell] = amount
@@ -229,10 +223,7 @@ def project_figures_validate(
     ):
         refuse(
             SECURED_TOTAL if SECURED_TOTAL in cells else CURRENT_TOTAL,
-            _(
-                "확보금액(%(secured)s)이 총사업비 현재계획(%(current)s)보다 큽니다. / "
-                "Secured (%(secured)s) is above the current total cost (%(current)s)."
-            )
+            _("Secured (%(secured)s) is above the current total cost (%(current)s).")
             % {"secured": f"{secured:,}", "current": f"{current:,}"},
         )
     if errors:
@@ -432,16 +423,13 @@ def figures_import(
     for pk in ids:
         project = projects.get(pk)
         if project is None:
-            errors[pk] = ValidationError(
-                _("세부사업이 삭제되었습니다. / The sub-project has been deleted."), code="gone"
-            )
+            errors[pk] = ValidationError(_("The sub-project has been deleted."), code="gone")
             continue
         if versions is not None and versions.get(str(pk)) != project.updated_at.isoformat():
             errors[pk] = ValidationError(
                 _(
-                    "미리 보기 뒤에 다른 사용자가 %(project)s의 수치를 바꿨습니다. 파일을 다시 "
-                    "올려 바뀐 내용을 확인하세요. / %(project)s was changed by someone else "
-                    "after the preview: upload the file again and check the changes."
+                    "%(project)s was changed by someone else after the preview: upload the "
+                    "file again and check the changes."
                 )
                 % {"project": project},
                 code="stale",

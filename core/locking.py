@@ -16,9 +16,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 STALE_MESSAGE = _(
-    "다른 사용자가 이 화면을 연 뒤에 이 기록을 바꿨습니다. 새로 고쳐 바뀐 내용을 확인한 뒤 "
-    "다시 저장하세요. / This record was changed by someone else since you opened it. "
-    "Reload it, check their changes, then save again."
+    "This record was changed by someone else since you opened it. Reload it, check their "
+    "changes, then save again."
 )
 
 

@@ -93,9 +93,9 @@ class Department(models.Model):
 class Role(models.TextChoices):
     """Roles printed in a pledge card's policy real-name box (정책실명제)."""
 
-    DIRECTOR = "director", _("과장")
-    TEAM_LEAD = "team_lead", _("팀장")
-    OFFICER = "officer", _("주무관")
+    DIRECTOR = "director", _("Director")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    OFFICER = "officer", _("Officer")
 
 
 class Official(models.Model):
@@ -129,7 +129,6 @@ class Official(models.Model):
                 fields=["department", "role", "phone", "name"],
                 name="%(app_label)s_%(class)s_unique_person",
                 violation_error_message=_(
-                    "이 부서에 같은 직위·전화·이름의 담당자가 이미 있습니다. / "
                     "This department already has an official with this role, phone and name."
                 ),
             )
@@ -153,11 +152,11 @@ class Official(models.Model):
 class BudgetUnit(models.TextChoices):
     """The unit a work-plan item states its budget in."""
 
-    WON = "won", _("원")
-    THOUSAND = "thousand", _("천원")
-    TEN_THOUSAND = "ten_thousand", _("만원")
-    MILLION = "million", _("백만원")
-    HUNDRED_MILLION = "hundred_million", _("억원")
+    WON = "won", _("won")
+    THOUSAND = "thousand", _("thousand won")
+    TEN_THOUSAND = "ten_thousand", _("ten thousand won")
+    MILLION = "million", _("million won")
+    HUNDRED_MILLION = "hundred_million", _("hundred million won")
 
 
 UNIT_IN_WON = {
@@ -225,23 +224,18 @@ class WorkPlanItem(models.Model):
                 fields=["department", "year", "number"],
                 name="%(app_label)s_%(class)s_unique_number",
                 violation_error_message=_(
-                    "이 부서·연도에 같은 번호의 업무가 이미 있습니다. / "
                     "This department already has an item with this number for that year."
                 ),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget_amount__isnull=True) | models.Q(budget_amount__gte=0),
                 name="%(app_label)s_%(class)s_budget_not_negative",
-                violation_error_message=_(
-                    "예산은 0 이상이어야 합니다. / The budget cannot be negative."
-                ),
+                violation_error_message=_("The budget cannot be negative."),
             ),
             models.CheckConstraint(
                 condition=models.Q(budget_amount__isnull=True) | ~models.Q(budget_unit=""),
                 name="%(app_label)s_%(class)s_budget_has_unit",
-                violation_error_message=_(
-                    "예산에는 단위가 필요합니다. / A stated budget needs its unit."
-                ),
+                violation_error_message=_("A stated budget needs its unit."),
             ),
         ]
 

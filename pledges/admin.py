@@ -140,7 +140,7 @@ class PledgeAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
 
     @admin.display(description=_("findings"))
     def findings(self, obj):
-        return _link("admin:budgets_budgetfigure_findings", obj, _("점검 결과 보기 / see findings"))
+        return _link("admin:budgets_budgetfigure_findings", obj, _("see findings"))
 
     def save_model(self, request, obj, form, change):
         pledge_save(
@@ -186,7 +186,7 @@ class ProjectAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
 
     @admin.display(description=_("money"))
     def money(self, obj):
-        return _link("admin:budgets_budgetfigure_grid", obj, _("금액 표 편집 / edit the figures"))
+        return _link("admin:budgets_budgetfigure_grid", obj, _("edit the figures"))
 
     def save_model(self, request, obj, form, change):
         card_row_save(obj=obj, user=request.user, reason=self.change_reason(form))

@@ -82,7 +82,7 @@ class PledgeFilterForm(forms.Form):
     vision = forms.TypedChoiceField(
         label=_("Vision"), required=False, coerce=int, empty_value=None, widget=KoreanMarkedSelect
     )
-    budget = forms.ChoiceField(label=_("Budget"), required=False)
+    budget = forms.ChoiceField(label=_("Budget type"), required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

@@ -1,10 +1,10 @@
 """The Korean name of a label, whatever language the request speaks.
 
 Every vocabulary (stages, attributes, tables, funding sources, periods, roles) is
-written once, in Korean, through gettext: ``_("완료")`` in its ``TextChoices``; the
-English comes from ``locale/en``. Files, the open-data API and the audit workbook name
-things in Korean whatever the reader's language, so they read the names from here
-instead of declaring them again.
+written once, as an English msgid: ``_("Complete")`` in its ``TextChoices``; the Korean
+comes from ``locale/ko``. Files, the open-data API and the audit workbook name things in
+Korean whatever the reader's language, so they read the names from here instead of
+declaring them again.
 """
 
 from collections.abc import Iterator, Mapping

@@ -42,7 +42,7 @@ def is_valid(period: str, years: range) -> bool:
 
 
 # The named periods' labels, the one place they are written; years print as themselves.
-NAMES = {TOTAL: _("계"), PRIOR: _("기투자"), AFTER: _("임기후")}
+NAMES = {TOTAL: _("Total"), PRIOR: _("Prior investment"), AFTER: _("After the term")}
 
 
 def label(period: str) -> str:

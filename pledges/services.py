@@ -45,14 +45,9 @@ def pledge_stage_check(
         return
     errors = {}
     if not stage_changed_on:
-        errors["stage_changed_on"] = _(
-            "이행단계를 바꾸려면 바뀐 날짜가 필요합니다. / "
-            "A stage change needs the date it happened."
-        )
+        errors["stage_changed_on"] = _("A stage change needs the date it happened.")
     if not reason:
-        errors["reason"] = _(
-            "이행단계를 바꾸려면 사유가 필요합니다. / A stage change needs a reason."
-        )
+        errors["reason"] = _("A stage change needs a reason.")
     if errors:
         raise ValidationError(errors)
 

@@ -91,5 +91,5 @@ def test_random_bytes_as_files_are_read_or_refused_cleanly(data):
 
 def test_a_million_row_csv_is_refused_before_reading_rows():
     data = ("\n".join(["12-7,본사업,집행금액,계,2025,1,"] * 1_000_000)).encode()
-    with pytest.raises(ImportRefused, match="Too many rows"):
+    with pytest.raises(ImportRefused, match="행이 너무 많습니다"):
         SafeCSV().create_dataset(data)

@@ -22,8 +22,8 @@ from tests.factories import department_staff, make_user
 
 pytestmark = pytest.mark.django_db
 
-SECURED_ERROR = "above the current total cost"
-NEGATIVE_ERROR = "Amounts cannot be negative"
+SECURED_ERROR = "총사업비 현재계획"
+NEGATIVE_ERROR = "금액은 0 이상이어야 합니다"
 
 
 # -- forged ids on every foreign key --------------------------------------------------------
@@ -119,7 +119,7 @@ def test_a_milestone_cannot_hang_under_another_pledge_of_the_same_department(cli
     data[f"{prefix}-0-parent"] = str(elsewhere.pk)
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "Choose an entry of the same pledge" in response.content.decode()
+    assert "같은 공약의 항목만 고를 수 있습니다" in response.content.decode()
     assert pledge.milestones.get(position=1).parent_id is None
 
 
@@ -158,7 +158,7 @@ def _figures(project):
     [
         (("secured", "total", "total"), "18001", SECURED_ERROR),
         (("executed", "total", "2025"), "-5", NEGATIVE_ERROR),
-        (("executed", "total", "2025"), "12.5", "whole numbers of million won"),
+        (("executed", "total", "2025"), "12.5", "백만원 단위의 정수여야 합니다"),
     ],
     ids=["secured-above-current", "negative", "fractional"],
 )
@@ -276,7 +276,7 @@ def test_a_single_figure_saved_makes_an_open_grid_stale_and_back(building, proje
     grid_data["cell__executed__total__2026"] = "300"  # another cell: the old 2025 goes back
     response = building.post(grid, grid_data)
     assert response.status_code == 200
-    assert "changed by someone else since you opened it" in response.content.decode()
+    assert "이 화면을 연 뒤에 이 기록을 바꿨습니다" in response.content.decode()
     figure.refresh_from_db()
     assert figure.amount == 9460
     assert not BudgetFigure.objects.filter(
@@ -290,7 +290,7 @@ def test_a_single_figure_saved_makes_an_open_grid_stale_and_back(building, proje
     single_data["amount"] = "1"
     response = building.post(single, single_data)
     assert response.status_code == 200
-    assert "changed by someone else since you opened it" in response.content.decode()
+    assert "이 화면을 연 뒤에 이 기록을 바꿨습니다" in response.content.decode()
     figure.refresh_from_db()
     assert figure.amount == 9461
 

@@ -57,16 +57,12 @@ class Milestone(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "position"],
                 name="%(app_label)s_%(class)s_unique_position",
-                violation_error_message=_(
-                    "같은 순서의 추진현황이 이미 있습니다. / A milestone already has this position."
-                ),
+                violation_error_message=_("A milestone already has this position."),
             ),
             models.CheckConstraint(
                 condition=Q(end__isnull=True) | Q(start__isnull=False, end__gte=models.F("start")),
                 name="%(app_label)s_%(class)s_end_after_start",
-                violation_error_message=_(
-                    "종료일이 시작일보다 빠릅니다. / The end date is before the start date."
-                ),
+                violation_error_message=_("The end date is before the start date."),
             ),
         ]
 
@@ -116,9 +112,7 @@ class PledgeOfficial(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "official"],
                 name="%(app_label)s_%(class)s_unique_official",
-                violation_error_message=_(
-                    "이 담당자는 이미 이 공약에 있습니다. / This official is already listed."
-                ),
+                violation_error_message=_("This official is already listed."),
             )
         ]
 
@@ -145,9 +139,7 @@ class WorkPlanLink(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "item"],
                 name="%(app_label)s_%(class)s_unique_link",
-                violation_error_message=_(
-                    "이미 연결된 업무입니다. / This item is already linked to the pledge."
-                ),
+                violation_error_message=_("This item is already linked to the pledge."),
             )
         ]
 
@@ -186,9 +178,7 @@ class RelatedMaterial(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "position"],
                 name="%(app_label)s_%(class)s_unique_position",
-                violation_error_message=_(
-                    "같은 순서의 관련자료가 이미 있습니다. / Material already has this position."
-                ),
+                violation_error_message=_("Material already has this position."),
             )
         ]
 
@@ -227,7 +217,6 @@ class ProgressCount(models.Model):
                 fields=["pledge", "indicator", "period", "category"],
                 name="%(app_label)s_%(class)s_unique_cell",
                 violation_error_message=_(
-                    "같은 지표·기간·분야의 값이 이미 있습니다. / "
                     "A count for this indicator, period and category already exists."
                 ),
             )

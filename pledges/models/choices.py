@@ -8,40 +8,40 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ProjectType(models.TextChoices):
-    NEW = "new", _("신규")
-    CONTINUING = "continuing", _("계속")
+    NEW = "new", _("New")
+    CONTINUING = "continuing", _("Continuing")
 
 
 class Implementer(models.TextChoices):
-    STATE = "state", _("국가·도")
-    CITY = "city", _("파주")
-    OTHER = "other", _("기타")
+    STATE = "state", _("National or provincial")
+    CITY = "city", _("City")
+    OTHER = "other", _("Other")
 
 
 class Completion(models.TextChoices):
-    IN_TERM = "in_term", _("임기내")
-    AFTER_TERM = "after_term", _("임기후")
+    IN_TERM = "in_term", _("Within the term")
+    AFTER_TERM = "after_term", _("After the term")
 
 
 class BudgetType(models.TextChoices):
-    BUDGET = "budget", _("예산")
-    NON_BUDGET = "non_budget", _("비예산")
+    BUDGET = "budget", _("Budget")
+    NON_BUDGET = "non_budget", _("Non-budget")
 
 
 class CentralSupport(models.TextChoices):
-    NONE = "none", _("불요")
-    LEGAL = "legal", _("제도")
-    FINANCIAL = "financial", _("재정")
-    AUTHORITY = "authority", _("권한")
+    NONE = "none", _("Not needed")
+    LEGAL = "legal", _("Legal")
+    FINANCIAL = "financial", _("Financial")
+    AUTHORITY = "authority", _("Authority")
 
 
 class Stage(models.TextChoices):
     """Implementation stage (이행단계): 검토 → 추진 → 완료, or 불가."""
 
-    REVIEW = "review", _("검토")
-    IN_PROGRESS = "in_progress", _("추진")
-    COMPLETE = "complete", _("완료")
-    INFEASIBLE = "infeasible", _("불가")
+    REVIEW = "review", _("Review")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETE = "complete", _("Complete")
+    INFEASIBLE = "infeasible", _("Not feasible")
 
 
 # Attributes whose printed check marks the text extraction lost: each has a
@@ -57,19 +57,19 @@ ATTRIBUTES = (
 
 
 class DatePrecision(models.TextChoices):
-    YEAR = "year", _("연")
-    MONTH = "month", _("월")
-    DAY = "day", _("일")
+    YEAR = "year", _("year")
+    MONTH = "month", _("month")
+    DAY = "day", _("day")
 
 
 class MaterialKind(models.TextChoices):
-    PHOTO = "photo", _("사진·그림")
-    PRESS = "press", _("언론 보도")
+    PHOTO = "photo", _("Photo or figure")
+    PRESS = "press", _("Press article")
 
 
 class MilestoneStatus(models.TextChoices):
     """A milestone against the card's as-of date: done, still running, or planned (예정)."""
 
-    DONE = "done", _("완료")
-    ONGOING = "ongoing", _("진행 중")
-    PLANNED = "planned", _("예정")
+    DONE = "done", _("Complete")
+    ONGOING = "ongoing", _("ongoing")
+    PLANNED = "planned", _("planned")

@@ -471,15 +471,12 @@ class Pledge(models.Model):
             models.UniqueConstraint(
                 fields=["term", "code"],
                 name="%(app_label)s_%(class)s_unique_code",
-                violation_error_message=_(
-                    "이 임기에 같은 관리번호의 공약이 이미 있습니다. / "
-                    "A pledge with this code already exists in this term."
-                ),
+                violation_error_message=_("A pledge with this code already exists in this term."),
             ),
             models.CheckConstraint(
                 condition=~Q(code=""),
                 name="%(app_label)s_%(class)s_code_not_blank",
-                violation_error_message=_("관리번호가 필요합니다. / The code is required."),
+                violation_error_message=_("The code is required."),
             ),
         ]
 
@@ -511,9 +508,7 @@ class Pledge(models.Model):
 
     def clean(self) -> None:
         if self.vision_id and self.term_id and self.vision.term_id != self.term_id:
-            raise ValidationError(
-                {"vision": _("비전이 다른 임기에 속합니다. / The vision belongs to another term.")}
-            )
+            raise ValidationError({"vision": _("The vision belongs to another term.")})
 
     @property
     def as_of_printed(self) -> str:

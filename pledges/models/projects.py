@@ -41,10 +41,7 @@ class Project(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "name"],
                 name="%(app_label)s_%(class)s_unique_name",
-                violation_error_message=_(
-                    "이 공약에 같은 이름의 세부사업이 이미 있습니다. / "
-                    "This pledge already has a sub-project with this name."
-                ),
+                violation_error_message=_("This pledge already has a sub-project with this name."),
             )
         ]
 
@@ -88,17 +85,13 @@ class YearPlan(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "project", "period"],
                 name="%(app_label)s_%(class)s_unique_period",
-                violation_error_message=_(
-                    "같은 기간의 추진계획이 이미 있습니다. / A plan for this period already exists."
-                ),
+                violation_error_message=_("A plan for this period already exists."),
             ),
             models.UniqueConstraint(
                 fields=["pledge", "period"],
                 condition=Q(project__isnull=True),
                 name="%(app_label)s_%(class)s_unique_pledge_period",
-                violation_error_message=_(
-                    "같은 기간의 추진계획이 이미 있습니다. / A plan for this period already exists."
-                ),
+                violation_error_message=_("A plan for this period already exists."),
             ),
         ]
 
@@ -108,7 +101,7 @@ class YearPlan(models.Model):
     def clean(self) -> None:
         errors = same_pledge_errors(self, "project")
         if self.pledge_id and not periods.is_valid(self.period, self.pledge.term.years):
-            errors["period"] = _("임기에 없는 기간입니다. / Not a period of the term.")
+            errors["period"] = _("Not a period of the term.")
         if errors:
             raise ValidationError(errors)
 
@@ -123,9 +116,7 @@ def same_pledge_errors(obj: models.Model, *links: str) -> dict[str, str]:
     for name in links:
         target = getattr(obj, name)
         if target is not None and obj.pledge_id and target.pledge_id != obj.pledge_id:
-            errors[name] = _(
-                "같은 공약의 항목만 고를 수 있습니다. / Choose an entry of the same pledge."
-            )
+            errors[name] = _("Choose an entry of the same pledge.")
     if getattr(obj, "parent_id", None) and obj.parent_id == obj.pk:
-        errors["parent"] = _("자기 자신 아래에 둘 수 없습니다. / It cannot be under itself.")
+        errors["parent"] = _("It cannot be under itself.")
     return errors

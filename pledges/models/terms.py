@@ -22,7 +22,9 @@ class Term(models.Model):
     """A mayoral term (민선8기: 2022.7–2026.6). 기투자 and 임기후 are relative to it."""
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
-    name = models.CharField(_("name"), max_length=30, help_text=_("e.g. 민선8기"))
+    name = models.CharField(
+        _("name"), max_length=30, help_text=_("The term's printed name, e.g. 민선8기")
+    )
     name_en = models.CharField(
         _("name in English"), max_length=60, blank=True, help_text=UNOFFICIAL_HELP
     )
@@ -71,17 +73,13 @@ class Term(models.Model):
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")),
                 name="%(app_label)s_%(class)s_ends_after_start",
-                violation_error_message=_(
-                    "임기 종료일은 시작일 뒤여야 합니다. / A term must end after it starts."
-                ),
+                violation_error_message=_("A term must end after it starts."),
             ),
             models.UniqueConstraint(
                 fields=["is_current"],
                 condition=Q(is_current=True),
                 name="%(app_label)s_%(class)s_one_current",
-                violation_error_message=_(
-                    "현재 임기는 하나뿐이어야 합니다. / Only one term can be current."
-                ),
+                violation_error_message=_("Only one term can be current."),
             ),
         ]
 
@@ -135,10 +133,7 @@ class Vision(models.Model):
             models.UniqueConstraint(
                 fields=["term", "number"],
                 name="%(app_label)s_%(class)s_unique_number",
-                violation_error_message=_(
-                    "이 임기에 같은 번호의 비전이 이미 있습니다. / "
-                    "This term already has a vision with this number."
-                ),
+                violation_error_message=_("This term already has a vision with this number."),
             )
         ]
 

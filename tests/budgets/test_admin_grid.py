@@ -78,7 +78,7 @@ def test_secured_above_current_total_is_refused(building_staff, project_12_7):
     response = building_staff.post(_url(project_12_7), data)
     assert response.status_code == 200
     message = str(response.context["form"].errors["cell__secured__total__total"])
-    assert "총사업비 현재계획" in message and "above the current total" in message
+    assert "총사업비 현재계획" in message and "보다 큽니다" in message
 
 
 def test_staff_cannot_blank_a_published_figure(building_staff, project_12_7):
@@ -115,7 +115,7 @@ def test_a_later_save_of_a_stale_form_is_refused(client, project_12_7):
     first_data["cell__executed__total__2026"] = "999"
     response = client.post(_url(project_12_7), first_data)
     assert response.status_code == 200
-    assert "changed by someone else since you opened it" in response.content.decode()
+    assert "이 화면을 연 뒤에 이 기록을 바꿨습니다" in response.content.decode()
     figure = BudgetFigure.objects.get(project=project_12_7, kind="executed", period="2026")
     assert figure.amount == 300
 

@@ -20,7 +20,6 @@ def test_negative_amount_is_refused_with_a_readable_message(project):
     with pytest.raises(ValidationError) as error:
         figure.full_clean()
     assert "금액은 0 이상이어야 합니다" in str(error.value)
-    assert "Amounts cannot be negative" in str(error.value)
 
 
 def test_negative_amount_is_refused_by_the_database_itself(project):
@@ -35,7 +34,7 @@ def test_duplicate_period_is_refused_with_a_readable_message(project):
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
     assert "이미 있습니다" in str(error.value)
-    assert "There is already an amount" in str(error.value)
+    assert "금액이 이미 있습니다" in str(error.value)
 
 
 def test_duplicate_period_is_refused_by_the_database_itself(project):

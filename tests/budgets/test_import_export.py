@@ -182,24 +182,24 @@ def test_a_zip_bomb_is_refused(building):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"0" * (60 * 1024 * 1024))
     response = dry_run(building, SimpleUploadedFile("bomb.xlsx", buffer.getvalue()))
-    assert "too much data" in str(response.context["form"].errors)
+    assert "압축을 풀면 너무 큰 파일입니다" in str(response.context["form"].errors)
 
 
 def test_a_damaged_xlsx_is_refused(building):
     response = dry_run(building, SimpleUploadedFile("broken.xlsx", b"PK\x03\x04 not really"))
-    assert "damaged" in str(response.context["form"].errors)
+    assert "손상되었습니다" in str(response.context["form"].errors)
 
 
 def test_a_file_over_the_size_cap_is_refused(building, settings):
     settings.IMPORT_MAX_BYTES = 1024
     response = dry_run(building, csv_file(GOOD_ROWS * 50), file_format=CSV)
-    assert "too large" in str(response.context["form"].errors)
+    assert "파일이 너무 큽니다" in str(response.context["form"].errors)
 
 
 def test_too_many_rows_are_refused(building, settings):
     settings.IMPORT_MAX_ROWS = 10
     response = dry_run(building, xlsx_file(GOOD_ROWS * 5))
-    assert "Too many rows" in str(response.context["form"].errors)
+    assert "행이 너무 많습니다" in str(response.context["form"].errors)
 
 
 def test_the_same_cell_twice_in_one_file_is_refused(building):
@@ -221,7 +221,7 @@ def test_an_explicit_term_column_selects_the_term(building):
 def test_a_50_mb_file_is_refused_without_reading_it(building):
     big = SimpleUploadedFile("big.csv", b"12-7,x\n" * (50 * 1024 * 1024 // 7))
     response = dry_run(building, big, file_format=CSV)
-    assert "too large" in str(response.context["form"].errors)
+    assert "파일이 너무 큽니다" in str(response.context["form"].errors)
 
 
 def test_export_of_department_staff_holds_only_their_rows(rf):

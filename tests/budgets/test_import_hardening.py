@@ -74,7 +74,6 @@ def test_a_file_name_from_the_post_is_never_read_nor_deleted(building):
                 {"import_file_name": name, "original_file_name": "x.csv", "format": CSV},
             )
             assert response.status_code == 400
-            assert "cannot be confirmed" in response.content.decode()
             assert "확인할 수 없는 가져오기" in response.content.decode()
         assert Path(victim.name).exists()
         assert Path("/etc/passwd").exists()
@@ -157,7 +156,7 @@ def test_a_figure_changed_after_the_preview_refuses_the_confirm(building):
     project.save(update_fields=["updated_at"])  # someone saved the grid meanwhile
     refused = confirm(building, response)
     assert refused.status_code == 200
-    assert "changed by someone else after the preview" in refused.content.decode()
+    assert "미리 보기 뒤에 다른 사용자가" in refused.content.decode()
     assert executed("2025") == 9459 and executed("2026") is None
 
 
@@ -191,10 +190,10 @@ def test_a_csv_of_carriage_return_rows_above_the_cap_is_refused_before_parsing(
     monkeypatch.setattr("budgets.resources.tablib.import_set", lambda *a, **k: parsed.append(1))
     lines = [",".join(HEADER)] + ["12-7,본사업,집행금액,계,2025,1,"] * 11
     data = "\r".join(lines).encode("utf-8")
-    with pytest.raises(ImportRefused, match="Too many rows"):
+    with pytest.raises(ImportRefused, match="행이 너무 많습니다"):
         SafeCSV().create_dataset(data)
     response = dry_run(building, SimpleUploadedFile("cr.csv", data), file_format=CSV)
-    assert "Too many rows (11, max 10)" in str(response.context["form"].errors)
+    assert "행이 너무 많습니다(11행, 최대 10행)" in str(response.context["form"].errors)
     assert parsed == []
 
 
@@ -211,7 +210,7 @@ def test_a_csv_of_carriage_return_rows_under_the_cap_is_read_row_by_row(building
 def test_xlsx_rows_are_counted_while_reading_not_from_the_sheets_own_claim(settings):
     settings.IMPORT_MAX_ROWS = 3
     data = xlsx_file(GOOD_ROWS * 2).read()
-    with pytest.raises(ImportRefused, match="Too many rows"):
+    with pytest.raises(ImportRefused, match="행이 너무 많습니다"):
         SafeXLSX().create_dataset(data)
     assert len(SafeXLSX().create_dataset(xlsx_file(GOOD_ROWS).read())) == 3
 
@@ -234,8 +233,7 @@ def test_secured_above_the_current_total_is_refused_with_row_and_column(client):
         {
             "row": 3,
             "column": "금액(백만원)",
-            "message": "확보금액(128,680)이 총사업비 현재계획(28,681)보다 큽니다. / "
-            "Secured (128,680) is above the current total cost (28,681).",
+            "message": "확보금액(128,680)이 총사업비 현재계획(28,681)보다 큽니다.",
         }
     ]
     page = text_of(response)
@@ -262,18 +260,17 @@ def test_the_import_service_refuses_and_rolls_back_every_sub_project():
     assert executed("2025") == 9459
 
 
-def test_row_errors_name_row_and_column_in_korean_and_english(building):
+def test_row_errors_name_row_and_column_in_the_pages_language(building):
     rows = [*GOOD_ROWS, ["12-7", "본사업", "집행금액", "국비", "2025", 5, ""]]
     response = dry_run(building, xlsx_file(rows))
     assert response.context["import_errors"] == [
         {
             "row": 5,
             "column": "재원",
-            "message": "이 표는 재원별로 나누지 않습니다. / "
-            "This table is not split by funding source.",
+            "message": "이 표는 재원별로 나누지 않습니다.",
         }
     ]
-    assert "행 / Row" in response.content.decode() and "열 / Column" in response.content.decode()
+    assert "<th>행</th>" in response.content.decode() and "<th>열</th>" in response.content.decode()
 
 
 # Formula escape round trip ------------------------------------------------------------
@@ -323,8 +320,8 @@ def test_the_preview_shows_the_key_columns_and_old_to_new_with_changed_rows_firs
     page = text_of(response)
     for column in ("임기", "공약", "세부사업", "표", "재원", "기간", "금액(백만원)"):
         assert f"<th>{column}</th>" in html
-    assert "3 바뀜 / changed 8 12-7 본사업 집행금액 계 2025 9459 → 9500" in page
-    assert "4 새 값 / new 8 12-7 본사업 집행금액 계 2026 1200" in page
+    assert "3 바뀜 8 12-7 본사업 집행금액 계 2025 9459 → 9500" in page
+    assert "4 새 값 8 12-7 본사업 집행금액 계 2026 1200" in page
     assert "바뀌는 행 1개, 새 행 1개, 그대로인 행 1개" in page
     changed_at = html.index('id="import-changed"')
     unchanged_at = html.index('id="import-unchanged"')

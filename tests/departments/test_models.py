@@ -90,7 +90,7 @@ def test_a_budget_without_its_unit_is_refused_in_both_languages():
     item.budget_unit = ""
     with pytest.raises(ValidationError) as error:
         item.full_clean()
-    assert error.value.messages == ["예산에는 단위가 필요합니다. / A stated budget needs its unit."]
+    assert error.value.messages == ["예산에는 단위가 필요합니다."]
 
 
 def test_a_negative_budget_is_refused():
@@ -98,4 +98,4 @@ def test_a_negative_budget_is_refused():
     item.budget_amount = Decimal("-1")
     with pytest.raises(ValidationError) as error:
         item.full_clean()
-    assert error.value.messages == ["예산은 0 이상이어야 합니다. / The budget cannot be negative."]
+    assert error.value.messages == ["예산은 0 이상이어야 합니다."]

@@ -28,7 +28,7 @@ def test_stage_change_without_date_and_reason_is_refused(civil_client):
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert "바뀐 날짜" in str(errors["stage_changed_on"])
-    assert "needs a reason" in str(errors["change_reason"])
+    assert "사유가 필요합니다" in str(errors["change_reason"])
     pledge.refresh_from_db()
     assert pledge.stage == "complete"
 
