@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pledges.history import HistoryValues, rows_as_of, rows_union
 
 from departments.models import Department, WorkPlanItem
 from pledges import history
-from pledges.history import HistoryValues, rows_as_of, rows_union
 from pledges.models import Milestone, Pledge, Project
 
 pytestmark = pytest.mark.django_db

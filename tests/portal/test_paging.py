@@ -2,10 +2,10 @@
 
 import pytest
 from django.core.paginator import Paginator
+from portal.paging import DeepPaginator
 
 from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, code_sort_key
-from portal.paging import DeepPaginator
 from tests.factories import make_pledges
 
 pytestmark = pytest.mark.django_db
