@@ -175,14 +175,17 @@ def publication_seed(*, pledges: Iterable[Pledge] | Iterable[int]) -> list[Publi
     ids = _locked([pk for pk in ids if pk not in published])
     if not ids:
         return []
-    created = _snapshots(
-        ids,
-        moment=seed_moment(ids),
-        precision=DatePrecision.MONTH,
-        note=SEED_NOTE,
-        round=None,
-        kind=PublicationKind.SEED,
-    )
+    moment = seed_moment(ids)
+    created: list[Publication] = []
+    for start in range(0, len(ids), BATCH):
+        created += _snapshots(
+            ids[start : start + BATCH],
+            moment=moment,
+            precision=DatePrecision.MONTH,
+            note=SEED_NOTE,
+            round=None,
+            kind=PublicationKind.SEED,
+        )
     if created:
         public_version_bump()
     return created
