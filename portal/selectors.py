@@ -352,6 +352,24 @@ def status_of(milestones, today) -> dict:
 # One pledge ------------------------------------------------------------------------------
 
 
+class NotYetPublished(Http404):
+    """A day before the pledge's first publication: a 404 that says so."""
+
+    def __init__(self, when: datetime, first: Publication):
+        day = when.astimezone(SEOUL).date()
+        first_day = first.published_at.astimezone(SEOUL)
+        shown = f"{first_day:%Y. %-m.}" if first.published_precision == "month" else (
+            f"{first_day:%Y. %-m. %-d.}"
+        )
+        super().__init__(
+            _(
+                "Nothing of this pledge had been published yet on %(day)s: its first "
+                "publication is of %(first)s."
+            )
+            % {"day": f"{day:%Y. %-m. %-d.}", "first": shown}
+        )
+
+
 def pledge_card(
     code: str, term: Term | None = None, when: datetime | None = None, term_text: str | None = None
 ) -> Pledge:
@@ -368,7 +386,7 @@ def pledge_card(
         raise Http404(_("No such pledge has been published."))
     shown = next((p for p in publications if when is None or p.published_at <= when), None)
     if shown is None:
-        raise Http404(_("Nothing of this pledge had been published yet on that day."))
+        raise NotYetPublished(when, publications[-1])
     pledge = published_pledge(shown)
     pledge.published_history = publications
     return pledge
@@ -418,21 +436,20 @@ def department_summary(department: Department, term: Term) -> dict:
 
 def department_contacts(department: Department, term: Term) -> list[Official]:
     """The department's officials named on the term's standing cards, with names and phones
-    as the latest of those cards published them, in role order."""
+    as the latest card naming each published them, in role order."""
     naming = standing(term).filter(officials__department=department)
-    latest = {
-        official: moment
-        for official, moment in naming.values_list("officials")
-        .annotate(moment=Max("published_at"))
-        .filter(officials__department=department)
-        .values_list("officials", "moment")
-    }
+    latest: dict[int, int] = {}  # official -> the latest publication naming them
+    for official, pk in naming.order_by("officials", "-published_at", "-pk").values_list(
+        "officials", "pk"
+    ):
+        latest.setdefault(official, pk)
     found: dict[int, Official] = {}
-    for publication in naming.filter(published_at__in=set(latest.values())).distinct():
+    for publication in Publication.objects.select_related("term").filter(
+        pk__in=set(latest.values())
+    ):
         for link in publication.card_read().officials:
-            official = link.official
-            if latest.get(official.pk) == publication.published_at:
-                found.setdefault(official.pk, official)
+            if latest.get(link.official.pk) == publication.pk:
+                found.setdefault(link.official.pk, link.official)
     roles = list(Role.values)
     return sorted(found.values(), key=lambda o: (roles.index(o.role), o.name))
 

@@ -68,7 +68,10 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             when = selectors.as_of_moment(request.GET.get("as_of"), term)
         except selectors.BadQuery as error:
             return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-    pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+    try:
+        pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+    except selectors.NotYetPublished as missing:
+        return render(request, "404.html", {"message": str(missing)}, status=404)
     context = presenters.pledge_page(pledge, pledge.money)
     context["term"] = pledge.term  # the page's term: its footer's downloads and feed
     context["publications"] = presenters.change_history(pledge.published_history)

@@ -80,7 +80,7 @@ def test_the_seed_is_the_citys_publication_of_january_2026(client):
 def test_a_day_before_the_first_publication_says_nothing_was_published_then(client):
     response = client.get("/pledges/12-1/?as_of=2025-12-31")
     assert response.status_code == 404
-    assert "공표" in response.content.decode()
+    assert "2025. 12. 31." in response.content.decode()  # the day asked, and why it is empty
     assert client.get("/api/pledges/12-1/?as_of=2025-12-31").status_code == 404
 
 
@@ -150,7 +150,7 @@ def test_search_finds_an_officials_name_and_a_linked_work_plan_word(client):
 
 
 def test_search_ranks_a_title_match_before_a_match_elsewhere():
-    rows = Publication.objects.standing(Pledge.objects.first().term).search("민원")
+    rows = Publication.objects.standing(Pledge.objects.first().term).search("행정")
     ranked = list(rows.order_by("search_rank", "sort_key").values_list("code", "search_rank"))
     assert ranked == sorted(ranked, key=lambda row: row[1])
     assert ranked[0][1] == 0  # a title holds it

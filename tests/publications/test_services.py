@@ -65,7 +65,7 @@ def test_a_publication_lists_exactly_the_cells_that_changed(reviewer):
     assert publication.published_by == reviewer
     assert publication.kind == PublicationKind.REGULAR
     summary = Publication.objects.filter(superseded_at__isnull=True).get(pledge__code="12-7")
-    assert (summary.publication, summary.executed_total) == (publication, 14582)
+    assert (summary, summary.executed_total) == (publication, 14582)
 
 
 def test_a_pledge_with_nothing_changed_is_not_published_again(reviewer):
