@@ -358,8 +358,10 @@ class NotYetPublished(Http404):
     def __init__(self, when: datetime, first: Publication):
         day = when.astimezone(SEOUL).date()
         first_day = first.published_at.astimezone(SEOUL)
-        shown = f"{first_day:%Y. %-m.}" if first.published_precision == "month" else (
-            f"{first_day:%Y. %-m. %-d.}"
+        shown = (
+            f"{first_day:%Y. %-m.}"
+            if first.published_precision == "month"
+            else (f"{first_day:%Y. %-m. %-d.}")
         )
         super().__init__(
             _(

@@ -96,9 +96,7 @@ def test_a_one_cell_change_lists_that_cell_only():
         project=project, cells={("executed", "total", "2025"): 944}, reason="2025 집행"
     )
     (publication,) = _publish("12-1")
-    assert [(c["kind"], c["old"], c["new"]) for c in publication.changes] == [
-        ("figure", 900, 944)
-    ]
+    assert [(c["kind"], c["old"], c["new"]) for c in publication.changes] == [("figure", 900, 944)]
 
 
 def test_updated_at_is_the_pledges_last_publication(client):
@@ -122,9 +120,7 @@ def test_a_live_edit_without_publication_changes_no_public_byte(client):
     pledge.title = "초안 제목"
     pledge_save(pledge=pledge, reason="초안")
     project = Project.objects.get(pledge=pledge)
-    project_figures_update(
-        project=project, cells={("executed", "total", "2025"): 1}, reason="초안"
-    )
+    project_figures_update(project=project, cells={("executed", "total", "2025"): 1}, reason="초안")
     milestone = Milestone.objects.filter(pledge=pledge).first()
     milestone.text = "초안 추진현황"
     milestone.save()
