@@ -320,11 +320,11 @@ def child_search(requests: int) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from pledges.models import Term
-    from publications.models import PublishedPledge
+    from publications.models import Publication
 
     client = Client()
     term = Term.objects.get(number=TERM)
-    published = PublishedPledge.objects.filter(term=term)  # what the public search reads
+    published = Publication.objects.standing(term)  # what the public search reads
     results = {}
     for name, text in SEARCHES.items():
         url = f"/pledges/?{urlencode({'term': TERM, 'q': text})}"

@@ -319,13 +319,16 @@ def money_for(
         project_cells = cells[project_id]
         cell = (kind, source, period)
         project_cells[cell] = project_cells.get(cell, 0) + amount
-    return {
-        pledge.pk: PledgeMoney(
-            total=Finance(_added(cells[p.pk] for p in projects[pledge.pk])),
-            projects=[(p, Finance(dict(cells[p.pk]))) for p in projects[pledge.pk]],
-        )
-        for pledge in pledges
-    }
+    return {pledge.pk: money_from_cells(projects[pledge.pk], cells) for pledge in pledges}
+
+
+def money_from_cells(projects: list[Project], cells: dict[int, Cells]) -> PledgeMoney:
+    """A pledge's money from its sub-projects (in the card's order) and their cells
+    ({sub-project id: cells}): the roll-up and each sub-project's tables."""
+    return PledgeMoney(
+        total=Finance(_added(cells.get(p.pk, {}) for p in projects)),
+        projects=[(p, Finance(dict(cells.get(p.pk, {})))) for p in projects],
+    )
 
 
 def _added(tables: Iterable[Cells]) -> Cells:

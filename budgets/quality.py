@@ -54,13 +54,13 @@ class PledgeContext:
 
     @classmethod
     def of_card(cls, pledge: Pledge, money: PledgeMoney) -> "PledgeContext":
-        """From a pledge fetched ``with_card()`` (no further query): for public pages."""
+        """From a published card (``portal.selectors.published_pledge``): for public pages."""
         return cls(
             pledge=pledge,
             money=money,
-            milestones=list(pledge.milestones.all()),
-            officials=list(pledge.pledgeofficial_set.all()),
-            materials=list(pledge.materials.all()),
+            milestones=list(pledge.card.milestones),
+            officials=list(pledge.card.officials),
+            materials=list(pledge.card.materials),
             term_end=pledge.term.end,
         )
 

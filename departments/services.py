@@ -4,17 +4,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.dispatch import Signal
 
 from core.services import Counts, record_save, record_upsert, tally
 
 from .models import Bureau, Department, Official, WorkPlanItem
-
-# Sent (with ``department_ids``) after a department's names changed or an official moved
-# to another department: the search texts of the pledges that show those names are made
-# again (``publications.services.search_texts_for_departments``). departments cannot
-# import the apps above it (dependencies point pledges → departments), so it announces.
-department_text_changed = Signal()
 
 
 @transaction.atomic
@@ -23,7 +16,6 @@ def official_save(
 ) -> Official:
     """Create or change an official (name, role, phone of a department)."""
     record_save(obj=official, user=user, reason=reason, expected_version=expected_version)
-    department_text_changed.send(sender=Official, department_ids=[official.department_id])
     return official
 
 
@@ -33,7 +25,6 @@ def department_save(
 ) -> Department:
     """Create or change a department (its names, bureau, phone, staff)."""
     record_save(obj=department, user=user, reason=reason, expected_version=expected_version)
-    department_text_changed.send(sender=Department, department_ids=[department.pk])
     return department
 
 
@@ -45,7 +36,6 @@ def _decimal(value: str | None) -> Decimal | None:
 def departments_seed(*, data: dict[str, Any]) -> Counts:
     """Load bureaus, departments and work-plan items from ``fixtures/departments.toml``."""
     counts: Counts = {}
-    renamed = []
     for row in data.get("bureaus", []):
         values = {"name_en": row.get("name_en", "")}
         tally(counts, record_upsert(Bureau, lookup={"name": row["name"]}, values=values)[1])
@@ -56,10 +46,7 @@ def departments_seed(*, data: dict[str, Any]) -> Counts:
             "phone": row.get("phone", ""),
             "name_en": row.get("name_en", ""),
         }
-        department, status = record_upsert(Department, lookup={"name": row["name"]}, values=values)
-        tally(counts, status)
-        if status == "updated":
-            renamed.append(department.pk)
+        tally(counts, record_upsert(Department, lookup={"name": row["name"]}, values=values)[1])
     for row in data.get("work_plan", []):
         department = Department.objects.get(name=row["department"])
         values = {
@@ -73,8 +60,6 @@ def departments_seed(*, data: dict[str, Any]) -> Counts:
         }
         lookup = {"department": department, "year": row["year"], "number": row["number"]}
         tally(counts, record_upsert(WorkPlanItem, lookup=lookup, values=values)[1])
-    if renamed:  # an English name changed: the search text of their pledges holds it
-        department_text_changed.send(sender=Department, department_ids=renamed)
     return counts
 
 

@@ -10,9 +10,7 @@ class PledgesConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from .cache import bump_on_write
-        from .history import history_manager_classes_cached
 
-        history_manager_classes_cached()
         # Cache invalidation only: any write to the portal's data moves the public version.
         post_save.connect(bump_on_write, dispatch_uid="pledges.cache.save")
         post_delete.connect(bump_on_write, dispatch_uid="pledges.cache.delete")

@@ -1,23 +1,21 @@
 """Writes for pledges: the card as edited in the admin, and loading it from its fixture."""
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from core.locking import version_check
 from core.services import Counts, record_delete, record_save, record_upsert, stale_delete, tally
-from departments.models import Department, Official, WorkPlanItem
+from departments.models import Department, WorkPlanItem
 from departments.services import official_upsert
 
 from .dates import parse_printed_date
-from .history import rows_as_of
 from .models import (
     ATTRIBUTES,
     Milestone,
@@ -373,28 +371,14 @@ def _card_search_text(own: list, rest: list, names: list) -> str:
 SEARCH_BATCH = 500
 
 
-# A stored search text changed outside a publication (a department renamed, an official
-# moved, the seed reloaded): the published summaries copy it (``publications``, which
-# pledges cannot import: dependencies point publications → pledges), so it announces.
-search_texts_changed = Signal()
-
-
-def pledge_search_refresh(*, pledge_ids: Iterable[int], announce: bool = True) -> int:
+def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
     """Rebuild the stored search text (``Pledge.search_text``) of these pledges from their
     cards (what it holds: ``pledge_search_texts``).
 
-    The text is the PUBLISHED card's: staff saves are drafts and do not touch it. It is
-    rebuilt when a card is published (``publications.services.published_summaries_refresh``,
-    the seed's first publication and every later one, in the publication's transaction,
-    so the live card *is* the published one), by ``pledge_seed`` (``load_initial_data``),
-    and for a pledge never published when a department it names is renamed or an
-    official moved (``publications.services.search_texts_for_departments``, which makes a
-    published pledge's text from its card as published: ``pledge_search_texts_as_of``).
-
-    Only rows whose text changed are written (a rerun of the seed writes nothing); the
-    write is not history (the card's own rows carry it). Returns how many changed. With
-    ``announce`` it sends ``search_texts_changed`` for them (the published summaries copy
-    them); a publication, which writes the summaries itself, does not announce.
+    The staff's search in the admin reads it; the public search reads the snapshots'
+    own text (``publications.snapshots.search_text``). Only rows whose text changed are
+    written (a rerun of the seed writes nothing); the write is not history. Returns how
+    many changed.
     """
     ids = sorted(set(pledge_ids))
     changed: list[int] = []
@@ -408,8 +392,6 @@ def pledge_search_refresh(*, pledge_ids: Iterable[int], announce: bool = True) -
         ]
         Pledge.objects.bulk_update(stale, ["search_text"], batch_size=SEARCH_BATCH)
         changed += [pledge.pk for pledge in stale]
-    if announce and changed:
-        search_texts_changed.send(sender=Pledge, pledge_ids=changed)
     return len(changed)
 
 
@@ -421,46 +403,6 @@ def pledges_naming_departments(department_ids: Iterable[int]) -> list[int]:
         Q(department__in=ids) | Q(pledgeofficial__official__department__in=ids)
     )
     return sorted(set(pledges.values_list("pk", flat=True).order_by()))
-
-
-def pledge_search_texts_as_of(moments: dict[int, datetime]) -> dict[int, str]:
-    """{pledge id: the search text of its card as it stood at its moment} (``moments``:
-    {pledge id: moment}, e.g. its latest publication), read from the change history (one
-    query a pledge), with the departments' names of today (a rename, an official's move
-    are public at once): what ``pledge_search_texts`` makes, without a later draft."""
-    cards = {}
-    for pk, moment in moments.items():
-        card = rows_as_of(
-            moment,
-            [
-                ("pledge", Pledge, {"id": pk}),
-                ("projects", Project, {"pledge_id": pk}),
-                ("year_plans", YearPlan, {"pledge_id": pk}),
-                ("milestones", Milestone, {"pledge_id": pk}),
-                ("officials", PledgeOfficial, {"pledge_id": pk}),
-            ],
-        )
-        if card["pledge"]:
-            cards[pk] = card
-    # today's names: an official's department and the departments' names (public at once)
-    officials = {o.official_id for card in cards.values() for o in card["officials"]}
-    moved = dict(Official.objects.filter(pk__in=officials).values_list("pk", "department_id"))
-    departments = Department.objects.values_list("pk", "name", "name_en")
-    names = {pk: (name, name_en) for pk, name, name_en in departments}
-    texts = {}
-    for pk, card in cards.items():
-        (pledge,) = card["pledge"]
-        rest = []
-        for project in sorted(card["projects"], key=_by_position):
-            rest += [project.name, project.overview]
-        rest += [plan.text for plan in sorted(card["year_plans"], key=lambda r: (r.period, r.pk))]
-        for milestone in sorted(card["milestones"], key=_by_position):
-            rest += [milestone.date_text, milestone.text]
-        shown = [pledge.department_id]
-        shown += [moved.get(o.official_id) for o in sorted(card["officials"], key=_by_position)]
-        own = [getattr(pledge, name) for section in SEARCH_SECTIONS for name in section]
-        texts[pk] = _card_search_text(own, rest, [n for d in shown for n in names.get(d, ())])
-    return texts
 
 
 def _by_position(row) -> tuple:

@@ -30,24 +30,25 @@ class PledgeUpdatesFeed(Feed):
         return f"{reverse('portal:list')}?term={term.number}"
 
     def items(self, term: Term):
+        """The term's publications, newest first, each read from its own snapshot."""
         return (
-            Publication.objects.filter(pledge__term=term)
-            .select_related("pledge__published__department", "pledge__term")
-            .order_by("-published_at", "pledge__sort_key")[:50]
+            Publication.objects.filter(term=term)
+            .select_related("term")
+            .defer("card", "search_text")
+            .order_by("-published_at", "sort_key")[:50]
         )
 
     def item_title(self, item: Publication) -> str:
-        pledge = item.pledge.published
-        inferred = f" ({_('inferred')})" if pledge.stage_inference else ""
+        inferred = f" ({_('inferred')})" if item.stage_inferred else ""
         return (
-            f"[{pledge.code}] {pledge.title} — {pledge.get_stage_display()}{inferred} · "
+            f"[{item.code}] {item.title} — {item.get_stage_display()}{inferred} · "
             f"{item.get_kind_display()}"
         )
 
     def item_link(self, item: Publication) -> str:
         day = timezone.localtime(item.published_at).date()
-        url = reverse("portal:detail", kwargs={"code": item.pledge.code})
-        return f"{url}?term={item.pledge.term.number}&as_of={day:%Y-%m-%d}"
+        url = reverse("portal:detail", kwargs={"code": item.code})
+        return f"{url}?term={item.term.number}&as_of={day:%Y-%m-%d}"
 
     def item_guid(self, item: Publication) -> str:
         return f"publication-{item.pk}"
@@ -55,12 +56,11 @@ class PledgeUpdatesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_description(self, item: Publication) -> str:
-        pledge = item.pledge.published
         lines = [line_text(line) for line in item.changes]
-        head = f"{pledge.department}"
+        head = item.department_name
         if item.note:
             head += f" · {item.note}"
-        if pledge.stage_inference:
+        if item.stage_inferred:
             head += " · " + _(
                 "Stage inferred from the card’s text: its check mark did not survive."
             )

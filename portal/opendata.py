@@ -1,6 +1,6 @@
 """The open-data shape of pledges (JSON API, CSV), amounts in 백만원, unpublished as null."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from django.http import HttpRequest
@@ -12,16 +12,14 @@ from budgets.finance import (
     PledgeMoney,
     as_number,
     closed_through,
-    figures_as_of,
 )
 from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
 from pledges.labels import STAGE_NAMES
-from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
-from publications.models import PublishedPledge
+from pledges.models import ATTRIBUTES, Pledge, Term
 
-from .selectors import PledgesAsOf, published_pledges_iter
+from .selectors import published_pledge, standing
 
 LIST_FIELDS = [
     "code",
@@ -126,7 +124,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                     "project": plan.project.name if plan.project else None,
                     "text": plan.text,
                 }
-                for plan in pledge.year_plans.all()
+                for plan in pledge.card.year_plans
             ],
             "milestones": [
                 {
@@ -139,7 +137,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                     "status": m.status_on(pledge.as_of) or None,
                     "text": m.text,
                 }
-                for m in pledge.milestones.all()
+                for m in pledge.card.milestones
             ],
             "officials": [
                 {
@@ -149,7 +147,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                     "phone": link.official.phone or None,
                     "note": link.note or None,
                 }
-                for link in pledge.pledgeofficial_set.all()
+                for link in pledge.card.officials
             ],
             "progress": [
                 {
@@ -159,7 +157,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                     "value": c.value,
                     "note": c.note or None,
                 }
-                for c in pledge.progress.all()
+                for c in pledge.card.progress
             ],
             "problems": pledge.problems,
             "quality_notes": quality_notes(pledge, money),
@@ -279,22 +277,15 @@ MILESTONE_COLUMNS = [
 CHUNK = 500  # pledges per query of their cells
 
 
-def _term_pledges(term: Term, when: datetime | None) -> Sequence[Pledge]:
-    """The term's pledges as rebuilt at ``when`` (read a chunk at a time), else as
-    published (each pledge's rows are then read at its own publication's moment,
-    ``published_at``)."""
-    if when:
-        return PledgesAsOf(term, when)
-    summaries = PublishedPledge.objects.filter(term=term).listed().order_by("sort_key")
-    return list(published_pledges_iter(summaries))
+def published_cards(publications) -> Iterator[Pledge]:
+    """The pledges of these publications read back from their snapshots, a chunk of
+    payloads per query: memory stays flat over a whole term."""
+    for publication in publications.select_related("term").iterator(chunk_size=CHUNK):
+        yield published_pledge(publication)
 
 
-def _by_moment(pledges: list[Pledge], when: datetime | None) -> dict:
-    """{moment: pledge ids}: each pledge's publication moment (standing at ``when``)."""
-    groups: dict = {}
-    for pledge in pledges:
-        groups.setdefault(getattr(pledge, "published_at", None) or when, []).append(pledge.pk)
-    return groups
+def _term_cards(term: Term, when: datetime | None) -> Iterator[Pledge]:
+    return published_cards(standing(term, when).order_by("sort_key"))
 
 
 def _pledge_columns(pledge: Pledge) -> list:
@@ -307,72 +298,35 @@ def _pledge_columns(pledge: Pledge) -> list:
     ]
 
 
-def _projects(pledge_ids: list[int], when: datetime | None) -> dict[int, list[Project]]:
-    rows = Project.history.as_of(when) if when else Project.objects.all()
-    found: dict[int, list[Project]] = {pk: [] for pk in pledge_ids}
-    for project in rows.filter(pledge_id__in=pledge_ids):
-        found[project.pledge_id].append(project)
-    for projects in found.values():
-        projects.sort(key=lambda p: (p.position, p.pk))
-    return found
-
-
 def figure_rows(
-    term: Term, when: datetime | None = None, pledges: Sequence[Pledge] | None = None
+    term: Term, when: datetime | None = None, pledges: Iterable[Pledge] | None = None
 ) -> Iterator[list]:
     """Every printed cell of the term's pledges (or of ``pledges``), one list per cell in
-    ``FIGURE_COLUMNS`` order, a chunk of pledges per query: memory stays flat."""
-    pledges = pledges if pledges is not None else _term_pledges(term, when)
-    for start in range(0, len(pledges), CHUNK):
-        chunk = pledges[start : start + CHUNK]
-        projects: dict[int, list[Project]] = {}
-        cells: dict[int, dict] = {}
-        for moment, ids in _by_moment(chunk, when).items():
-            found_projects = _projects(ids, moment)
-            projects.update(found_projects)
-            project_ids = [project.pk for found in found_projects.values() for project in found]
-            cells.update({pk: {} for pk in project_ids})
-            for project_id, kind, source, period, amount in (
-                figures_as_of(moment)
-                .filter(project_id__in=project_ids)
-                .order_by()
-                .values_list("project_id", "kind", "source", "period", "amount")
-            ):
-                cells[project_id][(kind, source, period)] = amount
-        for pledge in chunk:
-            head = _pledge_columns(pledge)
-            for project in projects[pledge.pk]:
-                for cell in finance_cells(project.name, Finance(cells[project.pk])):
-                    yield [*head, *(cell[name] for name in CELL_FIELDS)]
+    ``FIGURE_COLUMNS`` order."""
+    for pledge in pledges if pledges is not None else _term_cards(term, when):
+        head = _pledge_columns(pledge)
+        for project, finance in pledge.money.projects:
+            for cell in finance_cells(project.name, finance):
+                yield [*head, *(cell[name] for name in CELL_FIELDS)]
 
 
 def milestone_rows(term: Term, when: datetime | None = None) -> Iterator[list]:
     """Every milestone of the term's pledges, in published order, ``MILESTONE_COLUMNS``."""
-    pledges = _term_pledges(term, when)
-    for start in range(0, len(pledges), CHUNK):
-        chunk = pledges[start : start + CHUNK]
-        names: dict[int, str] = {}
-        by_pledge: dict[int, list[Milestone]] = {p.pk: [] for p in chunk}
-        for moment, ids in _by_moment(chunk, when).items():
-            names.update({p.pk: p.name for found in _projects(ids, moment).values() for p in found})
-            rows = Milestone.history.as_of(moment) if moment else Milestone.objects.all()
-            for milestone in rows.filter(pledge_id__in=ids):
-                by_pledge[milestone.pledge_id].append(milestone)
-        for pledge in chunk:
-            milestones = sorted(by_pledge[pledge.pk], key=lambda m: m.position)
-            positions = {m.pk: m.position for m in milestones}
-            head = _pledge_columns(pledge)
-            for m in milestones:
-                yield [
-                    *head,
-                    m.position,
-                    names.get(m.project_id),
-                    m.date_text,
-                    m.start.isoformat() if m.start else None,
-                    m.end.isoformat() if m.end else None,
-                    m.start_precision or None,
-                    m.end_precision or None,
-                    m.open_ended,
-                    positions.get(m.parent_id),
-                    m.text,
-                ]
+    for pledge in _term_cards(term, when):
+        names = {p.pk: p.name for p in pledge.card.projects}
+        positions = {m.pk: m.position for m in pledge.card.milestones}
+        head = _pledge_columns(pledge)
+        for m in pledge.card.milestones:
+            yield [
+                *head,
+                m.position,
+                names.get(m.project_id),
+                m.date_text,
+                m.start.isoformat() if m.start else None,
+                m.end.isoformat() if m.end else None,
+                m.start_precision or None,
+                m.end_precision or None,
+                m.open_ended,
+                positions.get(m.parent_id),
+                m.text,
+            ]

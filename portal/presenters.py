@@ -150,7 +150,7 @@ def timeline(pledge: Pledge) -> list[dict]:
     the as-of date (a milestone after it is 예정, planned), in published order."""
     groups: dict = {}
     notes: dict[int, list[Milestone]] = {}
-    for milestone in pledge.milestones.all():
+    for milestone in pledge.card.milestones:
         if milestone.parent_id:
             notes.setdefault(milestone.parent_id, []).append(milestone)
         else:
@@ -192,7 +192,7 @@ def investment_rows(finance, columns: list[str]) -> list[dict]:
 def plans(pledge: Pledge) -> list[dict]:
     """Plan texts per period, grouped by sub-project where the card prints them so."""
     groups: dict = {}
-    for plan in pledge.year_plans.all():
+    for plan in pledge.card.year_plans:
         groups.setdefault(plan.project, {})[plan.period] = plan
     return [{"project": project, "by_period": by_period} for project, by_period in groups.items()]
 
@@ -201,7 +201,7 @@ def progress_tables(pledge: Pledge) -> list[dict]:
     """The card's 추진현황 tables, rows and columns in printed order (the order they were
     entered: the seed loads them as printed, 계 row and column first where printed so)."""
     tables: dict[str, dict] = {}
-    for count in sorted(pledge.progress.all(), key=lambda c: c.pk):
+    for count in sorted(pledge.card.progress, key=lambda c: c.pk):
         table = tables.setdefault(count.indicator, {"categories": [], "rows": {}, "notes": {}})
         if count.category not in table["categories"]:
             table["categories"].append(count.category)

@@ -3,12 +3,11 @@
 Thin: reads come from ``selectors``, shaping from ``presenters``.
 """
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-
-from publications.models import PublishedPledge
 
 from . import charts, presenters, selectors
 from . import glossary as glossary_entries
@@ -35,26 +34,12 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
     form, queryset = selectors.pledges_filtered(request.GET, term)
     filtered = any(form.cleaned_data.get(name) for name in form.FILTERS)
-    visions = [] if filtered else selectors.vision_summary(term)
-    paginator = selectors.PublishedPaginator(queryset, PAGE_SIZE, term=term)
-    if not filtered:  # every published pledge of the term: the stored totals count them
-        paginator.count = sum(row["count"] for row in visions)
-    else:  # a common word's matches: counted, and paged, from the stored word counts
-        paginator.known(
-            selectors.listed_count(term, {n: form.cleaned_data.get(n) for n in form.FILTERS})
-        )
-    searched = form.cleaned_data.get("q", "")
-    number = request.GET.get("page")
-    if searched and request.GET.get("count") != "exact":  # "more than 1,000" is enough
-        number = paginator.count_up_to(number)
-    page = paginator.get_page(number)
-    page_range = list(paginator.get_elided_page_range(page.number))
-    if paginator.more:  # the pages go on past the last one counted
-        page_range.append(paginator.ELLIPSIS)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page_range = list(page.paginator.get_elided_page_range(page.number))
     query = request.GET.copy()
     query.pop("page", None)
     query["term"] = str(term.number)  # the term shown (not "abc"): its pages and its CSV
-    rows = selectors.page_rows(list(page), searching=bool(searched))
+    pledges = selectors.published_pledges(page)
     return render(
         request,
         "portal/pledge_list.html",
@@ -62,12 +47,13 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "term": term,
             "form": form,
             "page_obj": page,
+            "pledges": pledges,
             "page_range": page_range,
             "query": query.urlencode(),
-            "matches": selectors.search_matches(list(page), searched, rows),
-            "statuses": selectors.milestone_status(list(page), timezone.localdate(), rows),
+            "matches": selectors.search_matches(pledges, form.cleaned_data.get("q", "")),
+            "statuses": selectors.milestone_status(pledges, timezone.localdate()),
             "filtered": filtered,
-            "visions": visions,
+            "visions": [] if filtered else selectors.vision_summary(term),
         },
     )
 
@@ -82,12 +68,15 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             when = selectors.as_of_moment(request.GET.get("as_of"), term)
         except selectors.BadQuery as error:
             return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
-    pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+    try:
+        pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+    except selectors.NotYetPublished as missing:
+        return render(request, "404.html", {"message": str(missing)}, status=404)
     context = presenters.pledge_page(pledge, pledge.money)
     context["term"] = pledge.term  # the page's term: its footer's downloads and feed
     context["publications"] = presenters.change_history(pledge.published_history)
     context["status"] = selectors.status_for(
-        pledge, pledge.milestones.all(), when.date() if when else timezone.localdate()
+        pledge, pledge.card.milestones, when.date() if when else timezone.localdate()
     )
     context["open_data"] = presenters.open_data_links(pledge, when)
     return render(request, "portal/pledge_detail.html", context)
@@ -105,11 +94,10 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     department = selectors.department_shown(name)
     term = selectors.term_shown(request.GET.get("term"))
     summary = selectors.department_summary(department, term)
-    paginator = selectors.PublishedPaginator(
-        selectors.department_pledges(department, term), DEPARTMENT_PAGE_SIZE
-    )
-    paginator.count = summary["totals"]["count"]  # counted by the summary's aggregate
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.department_pledges(department, term).defer("card", "search_text"),
+        DEPARTMENT_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -119,17 +107,17 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
             "department": department,
             "term": term,
             "page_obj": page,
-            "page_range": list(paginator.get_elided_page_range(page.number)),
+            "page_range": list(page.paginator.get_elided_page_range(page.number)),
             "query": query.urlencode(),
             **summary,
-            "items": selectors.work_plan_items(department),
+            "items": selectors.work_plan_items(department, term),
         },
     )
 
 
 def about(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
-    pledges = PublishedPledge.objects.filter(term=term).order_by("code")  # as published
+    pledges = selectors.standing(term).defer("card", "search_text").order_by("sort_key")
     return render(
         request,
         "portal/about.html",

@@ -1,259 +1,39 @@
-"""What changed in pledge cards between two moments, as plain-language lines.
+"""What changed between two snapshots of a card, as plain-language lines.
 
-A card's *state* is read from the live rows (now) and from the change history (as it
-stood at its last publication), several pledges at once, in a fixed number of queries per
-batch, restricted to what was written since (``touched_states``). Two states compare to
-the lines a publication records in ``Publication.changes`` and a reviewer
-sees as a draft's diff: each a dict ``{kind, label, old, new, reason}`` (figures also
-carry ``unit``), rendered by ``line_text``.
+A publication's change list (``Publication.changes``), the reviewer's view of a draft and
+the public 변경 이력 are the difference of two payloads (``publications.snapshots``),
+field by field: each line a dict ``{kind, label, old, new, reason}`` (figures also carry
+``field``, ``unit``), rendered by ``line_text``. Equal values are never listed; a cell
+that moved is listed once (the totals and rates computed from it are not lines).
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from django.db import models
-
-from budgets.models import BudgetFigure, FigureKind, FundingSource
-from departments.models import Department, Official, Role, WorkPlanItem
+from budgets.models import FigureKind, FundingSource
+from departments.models import Role
 from pledges import periods
 from pledges.labels import korean
-from pledges.models import (
-    Milestone,
-    Pledge,
-    PledgeOfficial,
-    ProgressCount,
-    Project,
-    RelatedMaterial,
-    Stage,
-    Vision,
-    WorkPlanLink,
-    YearPlan,
-)
+from pledges.models import Pledge, Stage
 
 UNIT = "백만원"
 
-# The card's own fields compared (every field its history keeps, but bookkeeping).
-SKIPPED_FIELDS = {"id", "created_at", "updated_at", "sort_key"}
-
-# A card's rows: (model, kind of line, Korean label).
-ROWS: list[tuple[type[models.Model], str, str]] = [
-    (Project, "project", "세부사업"),
-    (YearPlan, "plan", "추진계획"),
-    (Milestone, "milestone", "추진현황"),
-    (PledgeOfficial, "official", "담당자"),
-    (WorkPlanLink, "work_plan", "주요업무계획"),
-    (RelatedMaterial, "material", "관련자료"),
-    (ProgressCount, "progress", "추진실적"),
-]
-# The names and phones of the card's officials (rows of ``departments.Official``).
-CONTACT = (Official, "contact", "담당자 연락처")
-
-
-def _compared_fields(model: type[models.Model]) -> list[str]:
-    recorded = {f.attname for f in model.history.model._meta.concrete_fields}
-    return [
-        f.attname
-        for f in model._meta.concrete_fields
-        if f.attname in recorded and f.attname not in SKIPPED_FIELDS
-    ]
-
-
-@dataclass
-class CardState:
-    """One pledge's card as plain values: its fields, its rows by model, its money cells."""
-
-    fields: dict[str, Any] = field(default_factory=dict)
-    rows: dict[str, dict[int, dict]] = field(default_factory=lambda: defaultdict(dict))
-    figures: dict[tuple, int] = field(default_factory=dict)  # (project id, kind, source, period)
-    project_names: dict[int, str] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)  # why a field last changed
-
-
-def _row_values(row: dict) -> dict:
-    return {k: v for k, v in row.items() if k not in ("id", "pledge_id")}
-
-
-def _replay(history_rows, moments: dict[int, datetime | None], owner) -> dict[int, dict]:
-    """{object id: values} of the rows standing at each pledge's moment: the latest history
-    row at or before it, unless that row records a deletion. ``owner(row)`` is its pledge."""
-    latest: dict[int, dict] = {}
-    for row in history_rows:  # in history order
-        moment = moments.get(owner(row))
-        if moment is None or row["history_date"] > moment:
-            continue
-        latest[row["id"]] = row
-    return {pk: row for pk, row in latest.items() if row["history_type"] != "-"}
-
-
-def touched_states(moments: dict[int, datetime]) -> dict[int, tuple[CardState, CardState]]:
-    """For each pledge ({pledge id: its last publication's moment}) with history recorded
-    after that moment, its (old, new) states restricted to what that history touched: the
-    card's fields if the pledge row was saved, and the rows and figures written since.
-    Nothing else can differ, so the diff is the same as of whole cards, and the cost is
-    proportional to the edits, not to the cards' size. Pledges not written since are absent.
-    """
-    ids = list(moments)
-    since = min(moments.values())
-    until = max(moments.values())
-    meta = ("id", "history_date", "history_type")
-    order = ("history_date", "history_id")
-    old: dict[int, CardState] = defaultdict(CardState)
-    new: dict[int, CardState] = defaultdict(CardState)
-
-    def after(rows, owner) -> dict[int, set[int]]:
-        """{pledge id: ids of the objects written after the pledge's moment}."""
-        found: dict[int, set[int]] = defaultdict(set)
-        for row in rows:
-            pledge_id = owner(row)
-            if row["history_date"] > moments[pledge_id]:
-                found[pledge_id].add(row["id"])
-        return found
-
-    # The card's own fields.
-    names = _compared_fields(Pledge)
-    written = after(
-        Pledge.history.filter(id__in=ids, history_date__gt=since).values("id", "history_date"),
-        lambda r: r["id"],
-    )
-    if written:
-        touched = list(written)
-        rows = Pledge.history.filter(id__in=touched, history_date__lte=until).order_by(*order)
-        for pk, row in _replay(rows.values(*meta, *names), moments, lambda r: r["id"]).items():
-            old[pk].fields = {name: row[name] for name in names}
-        for row in Pledge.objects.filter(pk__in=touched).values("id", *names):
-            new[row["id"]].fields = {k: v for k, v in row.items() if k != "id"}
-        for pk in touched:  # a pledge row present now and then: both states hold its fields
-            old[pk], new[pk]
-    # Its rows.
-    for model, kind, _label in ROWS:
-        names = _compared_fields(model)
-        written = after(
-            model.history.filter(pledge_id__in=ids, history_date__gt=since).values(
-                "id", "pledge_id", "history_date"
-            ),
-            lambda r: r["pledge_id"],
-        )
-        touched = [pk for found in written.values() for pk in found]
-        if not touched:
-            continue
-        rows = model.history.filter(
-            id__in=touched, pledge_id__in=ids, history_date__lte=until
-        ).order_by(*order)
-        for pk, row in _replay(
-            rows.values(*meta, *names), moments, lambda r: r["pledge_id"]
-        ).items():
-            old[row["pledge_id"]].rows[kind][pk] = _row_values({n: row[n] for n in names})
-        for row in model.objects.filter(pk__in=touched, pledge_id__in=ids).values("id", *names):
-            new[row["pledge_id"]].rows[kind][row["id"]] = _row_values(row)
-        for pledge_id in written:
-            old[pledge_id], new[pledge_id]
-    # Its money, cell by cell, through its sub-projects (also ones deleted since).
-    project_pledge = dict(
-        Project.history.filter(pledge_id__in=ids).values_list("id", "pledge_id").distinct()
-    )
-    written = after(
-        BudgetFigure.history.filter(
-            project_id__in=list(project_pledge), history_date__gt=since
-        ).values("id", "project_id", "history_date"),
-        lambda r: project_pledge[r["project_id"]],
-    )
-    touched = [pk for found in written.values() for pk in found]
-    if touched:
-        cell = ("project_id", "kind", "source", "period", "amount")
-        # (by sub-project too: an id freed by a deletion may be taken by another pledge's cell)
-        rows = BudgetFigure.history.filter(
-            id__in=touched, project_id__in=list(project_pledge), history_date__lte=until
-        ).order_by(*order)
-        standing = _replay(
-            rows.values(*meta, *cell), moments, lambda r: project_pledge[r["project_id"]]
-        )
-        for row in standing.values():
-            key = (row["project_id"], row["kind"], row["source"], row["period"])
-            old[project_pledge[row["project_id"]]].figures[key] = row["amount"]
-        live = BudgetFigure.objects.filter(pk__in=touched, project_id__in=list(project_pledge))
-        for row in live.values(*cell):
-            key = (row["project_id"], row["kind"], row["source"], row["period"])
-            new[project_pledge[row["project_id"]]].figures[key] = row["amount"]
-        for pledge_id in written:
-            old[pledge_id], new[pledge_id]
-    # Its officials' names and phones: kept per official and shared by pledges, so an
-    # official written after a pledge's moment changes that pledge's card.
-    linked: dict[int, set[int]] = defaultdict(set)  # official id -> its pledges
-    for official_id, pledge_id in PledgeOfficial.objects.filter(pledge_id__in=ids).values_list(
-        "official_id", "pledge_id"
-    ):
-        linked[official_id].add(pledge_id)
-    touched_pairs = {
-        (pledge_id, official_id)
-        for official_id, when in Official.history.filter(
-            id__in=list(linked), history_date__gt=since
-        ).values_list("id", "history_date")
-        for pledge_id in linked[official_id]
-        if when > moments[pledge_id]
-    }
-    if touched_pairs:
-        names = _compared_fields(Official)
-        officials = {official_id for _pledge, official_id in touched_pairs}
-        past = list(
-            Official.history.filter(id__in=officials, history_date__lte=until)
-            .order_by(*order)
-            .values(*meta, *names)
-        )
-        live = {
-            row["id"]: row for row in Official.objects.filter(pk__in=officials).values("id", *names)
-        }
-        for pledge_id, official_id in touched_pairs:
-            standing = _replay(
-                [row for row in past if row["id"] == official_id],
-                {pledge_id: moments[pledge_id]},
-                lambda r, pledge_id=pledge_id: pledge_id,
-            )
-            if official_id in standing:
-                old[pledge_id].rows["contact"][official_id] = _row_values(
-                    {n: standing[official_id][n] for n in names}
-                )
-            if official_id in live:
-                new[pledge_id].rows["contact"][official_id] = _row_values(live[official_id])
-            old[pledge_id], new[pledge_id]
-    # Sub-project names, for the labels of figures (now, and as they were).
-    changed = list(new)
-    if changed:
-        live = Project.objects.filter(pledge_id__in=changed).values_list("pledge_id", "id", "name")
-        for pledge_id, pk, name in live:
-            new[pledge_id].project_names[pk] = name
-            old[pledge_id].project_names.setdefault(pk, name)
-        past = (
-            Project.history.filter(pledge_id__in=changed, history_date__lte=until)
-            .order_by(*order)
-            .values("id", "pledge_id", "name", "history_date", "history_type")
-        )
-        for pk, row in _replay(past, moments, lambda r: r["pledge_id"]).items():
-            old[row["pledge_id"]].project_names[pk] = row["name"]
-    return {pk: (old[pk], new[pk]) for pk in changed}
-
-
-def stage_reasons(moments: dict[int, datetime]) -> dict[int, str]:
-    """For each pledge, the reason recorded with its latest stage change after its moment."""
-    reasons: dict[int, str] = {}
-    previous: dict[int, str] = {}
-    rows = Pledge.history.filter(id__in=list(moments)).order_by("history_date", "history_id")
-    for pk, stage, when, reason in rows.values_list(
-        "id", "stage", "history_date", "history_change_reason"
-    ):
-        if pk in previous and previous[pk] != stage and when > moments[pk]:
-            reasons[pk] = reason or ""
-        previous[pk] = stage
-    return reasons
-
-
-# Lines -----------------------------------------------------------------------------------
-
+# The card's own fields compared: every field the payload holds but bookkeeping.
+SKIPPED_FIELDS = {"id", "sort_key", "stage_reason", "term_id"}
 FIELD_LABELS = {
     f.attname: korean(f.verbose_name) for f in Pledge._meta.concrete_fields if f.verbose_name
 }
 STAGES = {stage.value: stage.label for stage in Stage}
+
+# A card's rows: (payload key, kind of line, Korean label).
+ROWS = [
+    ("projects", "project", "세부사업"),
+    ("year_plans", "plan", "추진계획"),
+    ("milestones", "milestone", "추진현황"),
+    ("officials", "official", "담당자"),
+    ("work_plan_links", "work_plan", "주요업무계획"),
+    ("materials", "material", "관련자료"),
+    ("progress", "progress", "추진실적"),
+]
 
 
 def _label_of(value: Any, name: str, lookups: dict) -> Any:
@@ -263,12 +43,18 @@ def _label_of(value: Any, name: str, lookups: dict) -> Any:
         return korean(STAGES.get(value, value))
     if name in lookups:
         return lookups[name].get(value, value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
     return value
 
 
-def _row_text(kind: str, row: dict, names: dict[int, str], lookups: dict) -> str:
+def _official_text(row: dict) -> str:
+    official = row["official"]
+    role = korean(Role(official["role"]).label) if official.get("role") in Role.values else ""
+    return " ".join(
+        str(part) for part in (role, official.get("name"), official.get("phone")) if part
+    )
+
+
+def _row_text(kind: str, row: dict, names: dict[int, str]) -> str:
     project = names.get(row.get("project_id"), "")
     prefix = f"[{project}] " if project and len(names) > 1 else ""
     if kind == "project":
@@ -278,12 +64,10 @@ def _row_text(kind: str, row: dict, names: dict[int, str], lookups: dict) -> str
     if kind == "milestone":
         return f"{prefix}{row['date_text']} {row['text']}".strip()
     if kind == "official":
-        return str(lookups["official"].get(row["official_id"], row["official_id"]))
-    if kind == "contact":
-        role = korean(Role(row["role"]).label) if row.get("role") in Role.values else ""
-        return " ".join(str(part) for part in (role, row.get("name"), row.get("phone")) if part)
+        return _official_text(row)
     if kind == "work_plan":
-        return str(lookups["work_plan"].get(row["item_id"], row["item_id"]))
+        item = row["item"]
+        return f"{item['year']}-{item['number']} {item['title']}"
     if kind == "material":
         return f"{prefix}{row['title']}"
     if kind == "progress":
@@ -304,64 +88,98 @@ def _figure_label(key: tuple, names: dict[int, str]) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _lookups(states: list[CardState]) -> dict[str, dict]:
-    officials, items, departments, visions = set(), set(), set(), set()
-    for state in states:
-        departments.add(state.fields.get("department_id"))
-        visions.add(state.fields.get("vision_id"))
-        officials |= {row["official_id"] for row in state.rows["official"].values()}
-        items |= {row["item_id"] for row in state.rows["work_plan"].values()}
+def _figure_order(key: tuple) -> tuple:
+    project_id, kind, source, period = key
+    kinds = list(FigureKind.values)
+    sources = list(FundingSource.values)
+    return (project_id, kinds.index(kind), sources.index(source), periods.sort_key(period))
+
+
+def _figures(card: dict) -> dict[tuple, int]:
     return {
-        "official": {o.pk: str(o) for o in Official.objects.filter(pk__in=officials)},
-        "work_plan": {i.pk: str(i) for i in WorkPlanItem.objects.filter(pk__in=items)},
-        "department_id": dict(
-            Department.objects.filter(pk__in=departments).values_list("pk", "name")
-        ),
-        "vision_id": {v.pk: str(v) for v in Vision.objects.filter(pk__in=visions)},
+        (row["project_id"], row["kind"], row["source"], row["period"]): row["amount"]
+        for row in card.get("figures", [])
     }
 
 
-def diff_lines(
-    old: CardState, new: CardState, *, stage_reason: str = "", lookups=None
-) -> list[dict]:
-    """The lines that changed from ``old`` to ``new``: card fields (the stage with its date
-    and reason), figures cell by cell, and rows added, removed or changed."""
-    lookups = lookups if lookups is not None else _lookups([old, new])
+def _rows(card: dict, key: str) -> dict[int, dict]:
+    """{row id: its values}, without the keys that only place it (its id, its pledge)."""
+    return {
+        row["id"]: {k: v for k, v in row.items() if k not in ("id", "pledge_id")}
+        for row in card.get(key, [])
+    }
+
+
+def card_diff(old: dict | None, new: dict) -> list[dict]:
+    """The lines that changed from snapshot ``old`` to ``new`` (``None``: a first
+    publication, nothing to compare): the stage with its date and reason, the card's
+    fields, figures cell by cell, and rows added, removed or changed."""
+    if not old:
+        return []
+    before_fields, after_fields = old["pledge"], new["pledge"]
+    lookups = {
+        "department_id": {
+            old["department"]["id"]: old["department"]["name"],
+            new["department"]["id"]: new["department"]["name"],
+        },
+        "vision_id": {
+            card["vision"]["id"]: f"{card['vision']['number']} {card['vision']['title']}"
+            for card in (old, new)
+        },
+    }
     lines: list[dict] = []
-    stage_changed = old.fields.get("stage") != new.fields.get("stage")
+    stage_changed = before_fields.get("stage") != after_fields.get("stage")
     if stage_changed:
-        since = new.fields.get("stage_since")
         lines.append(
             {
                 "kind": "stage",
+                "field": "stage",
                 "label": "단계",
-                "old": _label_of(old.fields.get("stage"), "stage", lookups),
-                "new": _label_of(new.fields.get("stage"), "stage", lookups),
-                "date": since.isoformat() if since else None,
-                "reason": stage_reason,
+                "old": _label_of(before_fields.get("stage"), "stage", lookups),
+                "new": _label_of(after_fields.get("stage"), "stage", lookups),
+                "date": after_fields.get("stage_since"),
+                "reason": after_fields.get("stage_reason", ""),
             }
         )
-    for name in new.fields:
-        if name == "stage" or (name == "stage_since" and stage_changed):
+    for name in after_fields:
+        if name in SKIPPED_FIELDS or name == "stage":
             continue
-        before, after = old.fields.get(name), new.fields.get(name)
+        if name == "stage_since" and stage_changed:
+            continue
+        before, after = before_fields.get(name), after_fields.get(name)
         if before != after:
             lines.append(
                 {
                     "kind": "field",
-                    "label": FIELD_LABELS.get(name.removesuffix("_id"), name),
+                    "field": name.removesuffix("_id"),
+                    "label": FIELD_LABELS.get(name, name),
                     "old": _label_of(before, name, lookups),
                     "new": _label_of(after, name, lookups),
                     "reason": "",
                 }
             )
-    names = {**old.project_names, **new.project_names}
-    for key in sorted(set(old.figures) | set(new.figures), key=_figure_order):
-        before, after = old.figures.get(key), new.figures.get(key)
+    if old["department"]["name"] != new["department"]["name"] and not any(
+        line["field"] == "department" for line in lines
+    ):
+        lines.append(
+            {
+                "kind": "field",
+                "field": "department",
+                "label": FIELD_LABELS["department_id"],
+                "old": old["department"]["name"],
+                "new": new["department"]["name"],
+                "reason": "",
+            }
+        )
+    names = {p["id"]: p["name"] for card in (old, new) for p in card.get("projects", [])}
+    old_figures, new_figures = _figures(old), _figures(new)
+    for key in sorted(set(old_figures) | set(new_figures), key=_figure_order):
+        before, after = old_figures.get(key), new_figures.get(key)
         if before != after:
             lines.append(
                 {
                     "kind": "figure",
+                    "field": "figure",
                     "label": _figure_label(key, names),
                     "old": before,
                     "new": after,
@@ -369,29 +187,27 @@ def diff_lines(
                     "reason": "",
                 }
             )
-    for _model, kind, label in (*ROWS, CONTACT):
-        before_rows, after_rows = old.rows.get(kind, {}), new.rows.get(kind, {})
+    for key, kind, label in ROWS:
+        before_rows, after_rows = _rows(old, key), _rows(new, key)
         for pk in sorted(set(before_rows) | set(after_rows)):
             before, after = before_rows.get(pk), after_rows.get(pk)
             if before == after:
                 continue
+            old_text = _row_text(kind, before, names) if before else None
+            new_text = _row_text(kind, after, names) if after else None
+            if old_text == new_text:
+                continue  # only bookkeeping moved (an order, a link): nothing a reader sees
             lines.append(
                 {
                     "kind": kind,
+                    "field": key,
                     "label": label,
-                    "old": _row_text(kind, before, names, lookups) if before else None,
-                    "new": _row_text(kind, after, names, lookups) if after else None,
+                    "old": old_text,
+                    "new": new_text,
                     "reason": "",
                 }
             )
-    return lines
-
-
-def _figure_order(key: tuple) -> tuple:
-    project_id, kind, source, period = key
-    kinds = list(FigureKind.values)
-    sources = list(FundingSource.values)
-    return (project_id, kinds.index(kind), sources.index(source), periods.sort_key(period))
+    return [line for line in lines if line["old"] != line["new"]]
 
 
 def _amount(value: int | None) -> str:

@@ -1,23 +1,27 @@
 """Publication rounds, publications and each pledge's state in a round.
 
-A publication is a moment in the change history (django-simple-history): publishing
-pledge P at time t publishes the live state of P at t. Nothing of the card is copied,
-except ``PublishedPledge``: the few fields lists, home, search, department pages and the
-bulk downloads need, written from the live rows at publish time by one function
-(``publications.services.published_summaries_refresh``) and never edited by hand.
+A publication is the published record: publishing pledge P writes one immutable snapshot
+of P's card (``Publication.card``, read back by ``publications.snapshots.card_from``) and,
+beside it, the columns lists, filters, sorts and search read. P's public state is its
+latest publication; as of a day, the latest published by the end of that day.
 """
 
+from datetime import datetime
+
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from departments.models import Department, Official, Role
+from departments.models import Department, Official, WorkPlanItem
 from pledges.models import BudgetType, Pledge, Stage, Term, Vision
 from pledges.models.choices import DatePrecision
-from pledges.models.pledge import search_ranked
+from pledges.models.pledge import search_words
+
+from .snapshots import card_from
 
 
 class PublicationRound(models.Model):
@@ -69,9 +73,58 @@ class PublicationKind(models.TextChoices):
     REGULAR = "regular", _("공표")
 
 
+# "Highest execution rate first, no rate last" as one indexable expression: rates are never
+# negative, so -1 sorts below every rate.
+RATE_ORDER = Coalesce(
+    "execution_rate", Value(-1), output_field=models.DecimalField(max_digits=7, decimal_places=1)
+)
+
+
+class PublicationQuerySet(models.QuerySet):
+    def standing(self, term: Term, when: datetime | None = None) -> "PublicationQuerySet":
+        """Each pledge of ``term``'s publication standing at ``when`` (now when None): its
+        latest published at or before it. Publications without a snapshot (made before
+        snapshots were recorded) are not public."""
+        rows = self.filter(term=term)
+        if when is None:
+            return rows.filter(superseded_at__isnull=True)
+        return rows.filter(
+            Q(superseded_at__isnull=True) | Q(superseded_at__gt=when), published_at__lte=when
+        )
+
+    def listed(self) -> "PublicationQuerySet":
+        """With what a list row prints, without the payload and search text."""
+        return self.select_related("term", "vision").defer("card", "search_text")
+
+    def search(self, text: str) -> "PublicationQuerySet":
+        """Snapshots whose search text holds every word of ``text`` (any part of a word:
+        Korean has no spaces between a noun and its particle), with ``search_rank``: per
+        word 0 when in the title, 1 in the target, 2 elsewhere, summed (lower is better)."""
+        words = search_words(text)
+        if not words:
+            return self
+        rows = self
+        for word in words:
+            rows = rows.filter(search_text__contains=word)
+
+        def rank(word: str) -> models.Case:
+            return models.Case(
+                models.When(Q(upper_title__contains=word), then=0),
+                models.When(Q(upper_target__contains=word), then=1),
+                default=2,
+                output_field=models.IntegerField(),
+            )
+
+        ranks = [rank(word) for word in words]
+        return rows.alias(upper_title=Upper("title"), upper_target=Upper("target")).annotate(
+            search_rank=sum(ranks[1:], ranks[0])
+        )
+
+
 class Publication(models.Model):
-    """One pledge published at one moment: the public pages show the pledge as its change
-    history stood at ``published_at``, with ``changes`` as the plain-language diff."""
+    """One pledge published at one moment: the snapshot of its card as the public sees it
+    (``card``, never changed after), the columns lists and search read, and ``changes``,
+    the difference from the pledge's previous publication."""
 
     pledge = models.ForeignKey(
         Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="publications"
@@ -84,8 +137,22 @@ class Publication(models.Model):
         blank=True,
         related_name="publications",
     )
-    published_at = models.DateTimeField(
-        _("published at"), help_text=_("The moment in the change history that is published.")
+    published_at = models.DateTimeField(_("published at"))
+    published_precision = models.CharField(
+        _("published date as printed"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text=_(
+            'Month: a publication dated by its source document (the seed, "2026. 1."), '
+            "shown as that month, never as an invented day."
+        ),
+    )
+    superseded_at = models.DateTimeField(
+        _("superseded at"),
+        null=True,
+        blank=True,
+        help_text=_("When the pledge's next publication replaced this one; blank: standing."),
     )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -94,7 +161,7 @@ class Publication(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text=_("Blank for the seed (the loaded cards)."),
+        help_text=_("Blank for the seed (the city's published cards)."),
     )
     kind = models.CharField(
         _("kind"), max_length=10, choices=PublicationKind.choices, default=PublicationKind.REGULAR
@@ -105,11 +172,91 @@ class Publication(models.Model):
         default=list,
         blank=True,
         help_text=_(
-            "What changed since the previous publication, computed at publish time: a list of "
-            "{kind, label, old, new, reason}."
+            "What changed since the previous publication, the difference of the two "
+            "snapshots: a list of {kind, label, old, new, reason}."
         ),
     )
+    card = models.JSONField(
+        _("published card"),
+        default=dict,
+        encoder=DjangoJSONEncoder,
+        help_text=_("The card as published (publications.snapshots), with its shape version."),
+    )
+    # What lists, filters, sorts and search read, from the card, in the same transaction.
+    term = models.ForeignKey(
+        Term,
+        verbose_name=_("term"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    vision = models.ForeignKey(
+        Vision,
+        verbose_name=_("vision"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    department_name = models.CharField(_("department as published"), max_length=100, blank=True)
+    code = models.CharField(_("code"), max_length=20, blank=True)
+    sort_key = models.CharField(_("sort key"), max_length=60, blank=True)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    target = models.CharField(_("target"), max_length=200, blank=True)
+    budget_type = models.CharField(
+        _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    stage_inferred = models.BooleanField(_("stage inferred"), default=False)
+    as_of = models.DateField(_("figures as of"), null=True, blank=True)
+    current_total = models.BigIntegerField(_("current total cost (백만원)"), null=True, blank=True)
+    secured_total = models.BigIntegerField(_("secured (백만원)"), null=True, blank=True)
+    executed_total = models.BigIntegerField(_("executed (백만원)"), null=True, blank=True)
+    prior_invested = models.BigIntegerField(_("prior investment (백만원)"), null=True, blank=True)
+    executed_cumulative = models.BigIntegerField(
+        _("cumulative execution (백만원)"), null=True, blank=True
+    )
+    execution_rate = models.DecimalField(
+        _("execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    execution_rate_in_term = models.DecimalField(
+        _("in-term execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The published card's texts, upper-cased, for the public search."),
+    )
+    officials = models.ManyToManyField(
+        Official,
+        verbose_name=_("officials named"),
+        blank=True,
+        related_name="+",
+        help_text=_("The officials the card names: a department page's contacts."),
+    )
+    work_plan_items = models.ManyToManyField(
+        WorkPlanItem,
+        verbose_name=_("work-plan items linked"),
+        blank=True,
+        related_name="publications",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PublicationQuerySet.as_manager()
+
+    RATE_ORDER = RATE_ORDER
 
     class Meta:
         verbose_name = _("publication")
@@ -119,20 +266,49 @@ class Publication(models.Model):
         indexes = [
             models.Index(F("pledge"), F("published_at").desc(), name="publications_pledge_latest"),
             models.Index(F("published_at").desc(), name="publications_newest"),
+            models.Index(
+                fields=["term", "sort_key"],
+                condition=Q(superseded_at__isnull=True),
+                name="publications_standing_sort",
+            ),
+            models.Index(
+                fields=["term", "department", "sort_key"],
+                condition=Q(superseded_at__isnull=True),
+                name="publications_standing_dept",
+            ),
+            models.Index(
+                fields=["term", "published_at", "sort_key"], name="publications_term_moment"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
                 fields=["pledge", "published_at"],
                 name="%(app_label)s_%(class)s_unique_moment",
-                violation_error_message=_(
-                    "이 공약은 이 시각에 이미 공표되었습니다. / "
-                    "This pledge was already published at this moment."
-                ),
+                violation_error_message=_("This pledge was already published at this moment."),
+            ),
+            models.UniqueConstraint(
+                fields=["pledge"],
+                condition=Q(superseded_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_standing",
+                violation_error_message=_("A pledge has one standing publication."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.pledge} {self.published_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        """The public card of this publication's pledge, in its term."""
+        return f"{reverse('portal:detail', kwargs={'code': self.code})}?term={self.term.number}"
+
+    @property
+    def is_budgeted(self) -> bool:
+        return self.budget_type != BudgetType.NON_BUDGET
+
+    def card_read(self):
+        """The card this publication holds (``publications.snapshots.Card``), no query
+        beyond the term."""
+        return card_from(self.card, self.term)
 
 
 class ReviewStatus(models.TextChoices):
@@ -189,322 +365,3 @@ class PledgeReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.pledge.code} {self.get_status_display()}"
-
-
-# "Highest execution rate first, no rate last", as on Pledge.RATE_ORDER.
-RATE_ORDER = Coalesce(
-    "execution_rate", Value(-1), output_field=models.DecimalField(max_digits=7, decimal_places=1)
-)
-
-
-class PublishedPledgeQuerySet(models.QuerySet):
-    def search(self, text: str) -> "PublishedPledgeQuerySet":
-        """Published pledges whose published card contains every word of ``text``, read
-        from the summary's copy of the search text (made at publication, never at a staff
-        save; indexed on PostgreSQL), ranked as ``Pledge.objects.search`` ranks (by the
-        section of that text where each word first occurs), for the matched rows only."""
-        return search_ranked(self, text, column="search_text", indexed=True)
-
-    def listed(self) -> "PublishedPledgeQuerySet":
-        """With what a list row prints; ``updated_at`` (the list's "last update" sort) is
-        the pledge's latest publication. The search text is searched, never shown: rows
-        are read without it (a backup's ``dumpdata`` reads the default manager: whole)."""
-        return (
-            self.select_related("term", "vision", "department")
-            .defer("search_text")
-            .alias(updated_at=F("published_at"))
-        )
-
-
-class PublishedPledge(models.Model):
-    """The published summary of one pledge: what lists, home, search, department pages and
-    bulk downloads need, written from the live rows at publish time (a cache of the point
-    in history, like the pledge's stored totals). 10,000-pledge lists cannot be rebuilt
-    from the change history per request; the pledge page is (``pledge_card_as_of``, in two
-    queries)."""
-
-    pledge = models.OneToOneField(
-        Pledge,
-        verbose_name=_("pledge"),
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="published",
-    )
-    publication = models.ForeignKey(
-        Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="+"
-    )
-    published_at = models.DateTimeField(_("published at"))
-    term = models.ForeignKey(
-        Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="+"
-    )
-    vision = models.ForeignKey(
-        Vision, verbose_name=_("vision"), on_delete=models.PROTECT, related_name="+"
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
-    )
-    code = models.CharField(_("code"), max_length=20)
-    sort_key = models.CharField(_("sort key"), max_length=60)
-    title = models.CharField(_("title"), max_length=200)
-    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
-    budget_type = models.CharField(
-        _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
-    )
-    history_id = models.BigIntegerField(
-        _("published history row"),
-        help_text=_("The pledge's change-history row that was live when it was published."),
-    )
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    stage_inference = models.CharField(_("stage inferred because"), max_length=300, blank=True)
-    stage_since = models.DateField(_("stage since"), null=True, blank=True)
-    as_of = models.DateField(_("figures as of"))
-    as_of_precision = models.CharField(
-        _("as-of date as printed"), max_length=5, choices=DatePrecision.choices, blank=True
-    )
-    current_total = models.BigIntegerField(_("current total cost (백만원)"), null=True, blank=True)
-    secured_total = models.BigIntegerField(_("secured (백만원)"), null=True, blank=True)
-    executed_total = models.BigIntegerField(_("executed (백만원)"), null=True, blank=True)
-    prior_invested = models.BigIntegerField(_("prior investment (백만원)"), null=True, blank=True)
-    executed_cumulative = models.BigIntegerField(
-        _("cumulative execution (백만원)"), null=True, blank=True
-    )
-    execution_rate = models.DecimalField(
-        _("execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
-    )
-    execution_rate_in_term = models.DecimalField(
-        _("in-term execution rate (%)"), max_digits=7, decimal_places=1, null=True, blank=True
-    )
-    # The public search reads this copy of the card's text (``Pledge.search_text``, made at
-    # publication), indexed on PostgreSQL (migration 0006): no join to count the matches.
-    search_text = models.TextField(
-        _("search text"),
-        blank=True,
-        default="",
-        editable=False,
-        help_text=_("The published card's texts, upper-cased, for the public search."),
-    )
-
-    objects = PublishedPledgeQuerySet.as_manager()
-
-    RATE_ORDER = RATE_ORDER
-
-    class Meta:
-        verbose_name = _("published summary")
-        verbose_name_plural = _("published summaries")
-        ordering = ["term", "sort_key"]
-        indexes = [
-            models.Index(
-                fields=["term", "sort_key"], include=["pledge"], name="publications_pub_term_sort"
-            ),
-            models.Index(
-                F("term"),
-                F("stage"),
-                RATE_ORDER.desc(),
-                F("sort_key"),
-                name="publications_pub_stage_rate",
-            ),
-            # Newest first, a batch's pledges in card order: home's recent changes and the
-            # list sorted by last update read their first rows from the index.
-            models.Index(
-                F("term"),
-                F("published_at").desc(),
-                F("sort_key"),
-                name="publications_pub_term_latest",
-            ),
-            # A department's page: its pledges' ids in card order, read from the index alone.
-            models.Index(
-                fields=["term", "department", "sort_key"], name="publications_pub_dept_sort"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.title}"
-
-    def get_absolute_url(self) -> str:
-        """The public card, of this summary's term (as ``Pledge.get_absolute_url``)."""
-        return f"{reverse('portal:detail', kwargs={'code': self.code})}?term={self.term.number}"
-
-
-class TotalGrain(models.TextChoices):
-    VISION = "vision", _("by vision and stage")
-    DEPARTMENT = "department", _("by department and stage")
-
-
-# The money a total sums (the published summaries' stored totals, 백만원).
-TOTAL_MONEY = (
-    "current_total",
-    "secured_total",
-    "executed_total",
-    "prior_invested",
-    "executed_cumulative",
-)
-
-
-class PublishedTotal(models.Model):
-    """Sums of a term's published summaries, by vision and stage (read or inferred) and by
-    department and stage: what the home page, the list's vision overview and the
-    department pages print. Written with the summaries at publication
-    (``publications.services.published_totals_refresh``), never at a staff save: at
-    50,000 pledges an aggregate over the summaries took 0.3–0.7 s per request."""
-
-    term = models.ForeignKey(
-        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="+"
-    )
-    grain = models.CharField(_("grain"), max_length=20, choices=TotalGrain.choices)
-    vision = models.ForeignKey(
-        Vision,
-        verbose_name=_("vision"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("department"),
-        on_delete=models.CASCADE,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    inferred = models.BooleanField(_("stage inferred"), default=False)
-    pledge_count = models.PositiveIntegerField(_("pledges"))
-    as_of = models.DateField(_("newest figures as of"), null=True, blank=True)
-    published_at = models.DateTimeField(_("newest publication"), null=True, blank=True)
-    current_total = models.BigIntegerField(_("current total cost (백만원)"), null=True, blank=True)
-    secured_total = models.BigIntegerField(_("secured (백만원)"), null=True, blank=True)
-    executed_total = models.BigIntegerField(_("executed (백만원)"), null=True, blank=True)
-    prior_invested = models.BigIntegerField(_("prior investment (백만원)"), null=True, blank=True)
-    executed_cumulative = models.BigIntegerField(
-        _("cumulative execution (백만원)"), null=True, blank=True
-    )
-
-    class Meta:
-        verbose_name = _("published total")
-        verbose_name_plural = _("published totals")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(grain=TotalGrain.VISION, vision__isnull=False, department__isnull=True)
-                    | Q(
-                        grain=TotalGrain.DEPARTMENT,
-                        department__isnull=False,
-                        vision__isnull=True,
-                        inferred=False,
-                    )
-                ),
-                name="%(app_label)s_%(class)s_grain_keys",
-                violation_error_message=_(
-                    "비전별 합계는 비전만, 부서별 합계는 부서만 가집니다. / A vision total "
-                    "names a vision only, a department total a department only."
-                ),
-            ),
-            models.UniqueConstraint(
-                fields=["term", "vision", "stage", "inferred"],
-                condition=Q(grain=TotalGrain.VISION),
-                name="%(app_label)s_%(class)s_one_per_vision_stage",
-                violation_error_message=_(
-                    "비전·단계별 합계는 하나입니다. / One total per vision and stage."
-                ),
-            ),
-            models.UniqueConstraint(
-                fields=["term", "department", "stage"],
-                condition=Q(grain=TotalGrain.DEPARTMENT),
-                name="%(app_label)s_%(class)s_one_per_department_stage",
-                violation_error_message=_(
-                    "부서·단계별 합계는 하나입니다. / One total per department and stage."
-                ),
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["term", "grain", "department"], name="publications_total_dept"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.term} {self.grain} {self.vision or self.department} {self.stage}"
-
-
-class PublishedContact(models.Model):
-    """An official a department's page lists for a term: named on a published card of the
-    term, with role, name and phone as they stood at the latest publication of a card
-    naming them (a new phone is a draft until then). Written at publication
-    (``publications.services.published_contacts_refresh``) for the departments whose
-    officials the published cards name, never at a staff save: read from the history at
-    each request, a department of 500 pledges took 7 ms of SQL."""
-
-    term = models.ForeignKey(
-        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="+"
-    )
-    department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.CASCADE, related_name="+"
-    )
-    official_id = models.PositiveIntegerField(_("official"))
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    name = models.CharField(_("name"), max_length=30, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    position = models.PositiveSmallIntegerField(_("order"))
-
-    class Meta:
-        verbose_name = _("published contact")
-        verbose_name_plural = _("published contacts")
-        ordering = ["term", "department", "position"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["term", "department", "official_id"],
-                name="%(app_label)s_%(class)s_one_per_official",
-                violation_error_message=_(
-                    "담당자는 부서·임기마다 한 번입니다. / An official is listed once per "
-                    "department and term."
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.term} {self.department} {self.role} {self.name}"
-
-    def as_official(self) -> Official:
-        """The official as published (unsaved): what the department page shows."""
-        return Official(
-            id=self.official_id,
-            department_id=self.department_id,
-            role=self.role,
-            name=self.name,
-            phone=self.phone,
-        )
-
-
-class PublishedWordCount(models.Model):
-    """How many of a term's published summaries at a stage hold a two-character piece of
-    text (a word of the bigram index, ``search_bigrams``): the length of the index's list
-    of pledges for that piece. The public search counts a common two-syllable word ("센터",
-    on one card in four) from these rows instead of reading its 12,500 matches at 50,000
-    pledges (9 ms of SQL per search).
-
-    PostgreSQL only (the bigram index is): kept by triggers on the summaries' table
-    (``publications`` migration 0009), so every write of a summary (publication, a
-    department rename's copy, a delete) counts, whatever code makes it. Empty on SQLite,
-    whose search counts its rows."""
-
-    term = models.ForeignKey(
-        Term, verbose_name=_("term"), on_delete=models.CASCADE, related_name="+"
-    )
-    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
-    word = models.CharField(_("two-character piece"), max_length=100)
-    pledges = models.PositiveIntegerField(_("pledges"))
-
-    class Meta:
-        verbose_name = _("published word count")
-        verbose_name_plural = _("published word counts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["term", "word", "stage"],
-                name="%(app_label)s_%(class)s_one_per_word",
-                violation_error_message=_(
-                    "단어·단계별 건수는 하나입니다. / One count per word and stage."
-                ),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.term} {self.word} {self.stage} {self.pledges}"

@@ -7,17 +7,14 @@ from django.db.models import Count, F, Q, QuerySet
 from pledges.models import Pledge
 
 from .models import PledgeReview, Publication, PublicationRound, ReviewStatus
-from .services import draft_lines, last_publications
+from .services import drafts_of
 
 
 def pledge_draft_changes(pledge: Pledge | int) -> list[dict]:
-    """The live card (the draft) against its last publication, as ``Publication.changes``
+    """The live card (the draft) against its standing publication, as ``Publication.changes``
     lines ([] when nothing changed, or when it was never published: no diff then)."""
     pk = pledge if isinstance(pledge, int) else pledge.pk
-    latest = last_publications([pk])
-    if pk not in latest:
-        return []
-    return draft_lines({pk: latest[pk].published_at}).get(pk, [])
+    return drafts_of([pk]).get(pk, (None, []))[1]
 
 
 def pledges_with_drafts(pledges: QuerySet[Pledge] | None = None) -> list[Pledge]:
@@ -25,12 +22,12 @@ def pledges_with_drafts(pledges: QuerySet[Pledge] | None = None) -> list[Pledge]
     publication, each with ``draft_changes`` (its lines) attached, in code order."""
     queryset = pledges if pledges is not None else Pledge.objects.all()
     ids = list(queryset.values_list("pk", flat=True))
-    latest = last_publications(ids)
     found = []
     for start in range(0, len(ids), 500):
-        batch = ids[start : start + 500]
-        drafts = draft_lines({pk: latest[pk].published_at for pk in batch if pk in latest})
-        for pledge in Pledge.objects.public().filter(pk__in=list(drafts)):
+        drafts = {
+            pk: lines for pk, (_card, lines) in drafts_of(ids[start : start + 500]).items() if lines
+        }
+        for pledge in Pledge.objects.select_related("term", "department").filter(pk__in=drafts):
             pledge.draft_changes = drafts[pledge.pk]
             found.append(pledge)
     return sorted(found, key=lambda p: (p.term_id, p.sort_key))
@@ -51,9 +48,9 @@ def publication_at(pledge_id: int, when: datetime | None = None) -> Publication 
     """The pledge's publication standing at ``when`` (now when None): the latest one at or
     before it; None when the pledge was not yet published then."""
     rows = Publication.objects.filter(pledge_id=pledge_id)
-    if when is not None:
-        rows = rows.filter(published_at__lte=when)
-    return rows.order_by("-published_at").first()
+    if when is None:
+        return rows.filter(superseded_at__isnull=True).first()
+    return rows.filter(published_at__lte=when).order_by("-published_at").first()
 
 
 def pledge_publications(pledge_id: int) -> QuerySet[Publication]:

@@ -1,300 +1,170 @@
 """Writes of publication rounds: open and close a round, publish, return, seed.
 
-Publishing pledge P at time t publishes the live state of P at t: the public site shows P
-as its change history stood at its latest publication. Staff's edits after it are drafts.
+Publishing a pledge writes its snapshot (``publications.snapshots``): its card as the
+public will see it, read from the live tables after the pledge is locked, with the
+columns lists and search read and the difference from its previous snapshot. Staff's
+edits after it are drafts: the difference between the live card and that snapshot.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    DateTimeField,
-    ExpressionWrapper,
-    Max,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from departments.models import Official, Role
 from pledges.cache import public_version_bump
-from pledges.history import as_published, live_where_no_history
-from pledges.models import Pledge, PledgeOfficial, Term
-from pledges.services import (
-    pledge_search_refresh,
-    pledge_search_texts_as_of,
-    pledges_naming_departments,
-)
+from pledges.models import Pledge, Term
+from pledges.models.choices import DatePrecision
 
-from .changes import _lookups, diff_lines, stage_reasons, touched_states
+from .changes import card_diff
 from .models import (
-    TOTAL_MONEY,
     PledgeReview,
     Publication,
     PublicationKind,
     PublicationRound,
-    PublishedContact,
-    PublishedPledge,
-    PublishedTotal,
     ReviewStatus,
-    TotalGrain,
 )
+from .snapshots import card_from, card_payloads, month_end, summary_columns
 
 SEED_NOTE = "2026. 1. 현재 공표 자료"
 BATCH = 500
-
-# The pledge fields the published summary copies (PublishedPledge), by the same names.
-SUMMARY_FIELDS = [
-    "term_id",
-    "vision_id",
-    "department_id",
-    "code",
-    "sort_key",
-    "title",
-    "title_en",
-    "budget_type",
-    "stage",
-    "stage_inference",
-    "stage_since",
-    "as_of",
-    "as_of_precision",
-    "current_total",
-    "secured_total",
-    "executed_total",
-    "prior_invested",
-    "executed_cumulative",
-    "execution_rate",
-    "execution_rate_in_term",
-    "search_text",
-]
-
-
-def published_search_texts_copy(*, pledge_ids: Iterable[int]) -> None:
-    """Copy the pledges' stored search text into their published summaries (the text
-    changed outside a publication: ``pledges.services.search_texts_changed``)."""
-    ids = sorted(set(pledge_ids))
-    text = Pledge.objects.filter(pk=OuterRef("pledge_id")).values("search_text")[:1]
-    for start in range(0, len(ids), BATCH):
-        PublishedPledge.objects.filter(pledge_id__in=ids[start : start + BATCH]).update(
-            search_text=Subquery(text)
-        )
-
-
-def search_texts_for_departments(*, department_ids: Iterable[int]) -> None:
-    """A department renamed or an official moved (public at once): the search texts of the
-    pledges whose cards show these departments' names are made again with today's names.
-    A published pledge's from its card as published (its latest publication's moment, read
-    from the change history: a later draft stays out of the public search), written to
-    the pledge and to its summary; a pledge never published from its live card (it is
-    nowhere public)."""
-    departments = list(department_ids)
-    ids = sorted(  # live links, and the published department (a draft may have moved it)
-        {
-            *pledges_naming_departments(departments),
-            *PublishedPledge.objects.filter(department__in=departments).values_list(
-                "pledge_id", flat=True
-            ),
-        }
-    )
-    published = dict(
-        PublishedPledge.objects.filter(pledge_id__in=ids).values_list("pledge_id", "published_at")
-    )
-    pledge_search_refresh(pledge_ids=[pk for pk in ids if pk not in published], announce=False)
-    texts = pledge_search_texts_as_of(published)
-    stored = dict(Pledge.objects.filter(pk__in=texts).values_list("pk", "search_text"))
-    stale = [pk for pk, text in texts.items() if stored.get(pk) != text]
-    Pledge.objects.bulk_update(
-        [Pledge(pk=pk, search_text=texts[pk]) for pk in stale], ["search_text"], batch_size=BATCH
-    )
-    published_search_texts_copy(pledge_ids=stale)
+SEOUL = ZoneInfo("Asia/Seoul")
 
 
 def _ids_in_order(pledges: Iterable[Pledge] | Iterable[int]) -> list[int]:
     return sorted({p if isinstance(p, int) else p.pk for p in pledges})
 
 
-def published_summaries_refresh(*, publications: list[Publication]) -> None:
-    """Write the published summary of each publication's pledge from its live row.
+def stage_reasons(pledge_ids: list[int]) -> dict[int, str]:
+    """{pledge id: the reason recorded with its latest stage change} (the staff's, from the
+    change history; absent where the stage never changed)."""
+    reasons: dict[int, str] = {}
+    previous: dict[int, str] = {}
+    rows = Pledge.history.filter(id__in=pledge_ids).order_by("history_date", "history_id")
+    for pk, stage, reason in rows.values_list("id", "stage", "history_change_reason"):
+        if pk in previous and previous[pk] != stage:
+            reasons[pk] = reason or ""
+        previous[pk] = stage
+    return reasons
 
-    Called by the publishing services only, in the same transaction as the publication,
-    so the live row *is* the published moment's state.
-    """
-    by_pledge = {publication.pledge_id: publication for publication in publications}
-    ids = sorted(by_pledge)
-    # The public search reads the published text: rebuilt here, never at a staff save, and
-    # copied into the summaries below.
-    pledge_search_refresh(pledge_ids=ids, announce=False)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        rows = Pledge.objects.filter(pk__in=batch).values("id", *SUMMARY_FIELDS)
-        # The history row that is live now, i.e. the published one, per pledge.
-        history = dict(
-            Pledge.history.filter(id__in=batch)
-            .values("id")
-            .annotate(last=Max("history_id"))
-            .values_list("id", "last")
-        )
-        summaries = [
-            PublishedPledge(
-                pledge_id=row["id"],
-                history_id=history[row["id"]],
-                publication=by_pledge[row["id"]],
-                published_at=by_pledge[row["id"]].published_at,
-                **{name: row[name] for name in SUMMARY_FIELDS},
+
+def standing_publications(pledge_ids: list[int]) -> dict[int, Publication]:
+    """{pledge id: its standing (latest) publication}; pledges never published are absent."""
+    rows = Publication.objects.filter(pledge_id__in=pledge_ids, superseded_at__isnull=True)
+    return {publication.pledge_id: publication for publication in rows}
+
+
+def _terms(pledge_ids: list[int]) -> dict[int, Term]:
+    terms = {t.pk: t for t in Term.objects.all()}
+    rows = Pledge.objects.filter(pk__in=pledge_ids).values_list("pk", "term_id")
+    return {pk: terms[term_id] for pk, term_id in rows}
+
+
+def drafts_of(pledge_ids: list[int]) -> dict[int, tuple[dict, list[dict]]]:
+    """{pledge id: (its live card's payload, the lines it changes)} of the pledges whose
+    live card differs from their standing publication, or that were never published (no
+    lines then). A save that changes nothing makes no draft."""
+    standing = standing_publications(pledge_ids)
+    payloads = card_payloads(pledge_ids, stage_reasons=stage_reasons(pledge_ids))
+    found = {}
+    for pk, payload in payloads.items():
+        old = standing.get(pk)
+        lines = card_diff(old.card if old else None, payload)
+        if old is None or lines or old.card != payload:
+            found[pk] = (payload, lines)
+    return found
+
+
+def _snapshots(
+    ids: list[int], *, moment: datetime, precision: str = "", by=None, note: str, round, kind=None
+) -> list[Publication]:
+    """Publish these (locked) pledges' live cards at ``moment``: one snapshot each where
+    the card differs from its standing publication; the standing one is superseded."""
+    terms = _terms(ids)
+    standing = standing_publications(ids)
+    created = []
+    for pk, (payload, lines) in drafts_of(ids).items():
+        old = standing.get(pk)
+        if old is not None and old.published_at >= moment:
+            continue  # published already at this moment or later (the seed reloaded)
+        card = card_from(payload, terms[pk])
+        created.append(
+            Publication(
+                pledge_id=pk,
+                round=round,
+                published_at=moment,
+                published_precision=precision,
+                published_by=by,
+                kind=kind or (PublicationKind.REGULAR if old else PublicationKind.SEED),
+                note=note,
+                changes=lines,
+                card=payload,
+                term=terms[pk],
+                **summary_columns(card),
             )
-            for row in rows
-        ]
-        PublishedPledge.objects.filter(pledge_id__in=batch).delete()
-        PublishedPledge.objects.bulk_create(summaries, batch_size=BATCH)
-    published_totals_refresh(
-        term_ids=set(Pledge.objects.filter(pk__in=ids).values_list("term_id", flat=True))
-    )
-    published_contacts_refresh(pledge_ids=ids)
-
-
-def published_contacts_refresh(*, pledge_ids: Iterable[int] | None = None) -> None:
-    """Rewrite the published contacts (``PublishedContact``) of the departments whose
-    officials these pledges' cards name or named (all departments when ``pledge_ids`` is
-    None), for the pledges' terms: what each department's page lists. Called with the
-    summaries, in the publishing transaction."""
-    links = PledgeOfficial.history.all()
-    pledges = Pledge.objects.all()
-    if pledge_ids is not None:
-        ids = list(pledge_ids)
-        links, pledges = links.filter(pledge_id__in=ids), pledges.filter(pk__in=ids)
-    officials = links.values("official_id")
-    departments = set(
-        Official.history.filter(id__in=officials).values_list("department_id", flat=True)
-    ) | set(Official.objects.filter(pk__in=officials).values_list("department_id", flat=True))
-    for term_id in sorted(set(pledges.values_list("term_id", flat=True))):
-        for department_id in sorted(departments - {None}):
-            PublishedContact.objects.filter(term_id=term_id, department_id=department_id).delete()
-            PublishedContact.objects.bulk_create(
-                PublishedContact(
-                    term_id=term_id,
-                    department_id=department_id,
-                    official_id=official.pk,
-                    role=official.role,
-                    name=official.name,
-                    phone=official.phone,
-                    position=position,
-                )
-                for position, official in enumerate(_contacts(department_id, term_id))
-            )
-
-
-def _contacts(department_id: int, term_id: int) -> list[Official]:
-    """The department's officials the term's published cards name, with names and phones
-    as published: a pledge's officials' links as they stood at its latest publication,
-    each official as it stood at the latest publication of a card naming it. Two queries."""
-    published_at = Subquery(
-        PublishedPledge.objects.filter(pledge_id=OuterRef("pledge_id"))
-        .order_by()  # one row by its key: no sort (the model's ordering joins the term)
-        .values("published_at")[:1]
-    )
-    links = as_published(
-        PledgeOfficial.history.filter(
-            official_id__in=Official.history.filter(department_id=department_id).values("id"),
-            pledge__term_id=term_id,
-        ),
-        published_at,
-    )
-    # each official's latest moment, grouped by the database (one row an official)
-    moments: dict[int, datetime] = dict(
-        links.order_by()
-        .values("official_id")
-        .annotate(latest=Max("standing"))
-        .values_list("official_id", "latest")
-    )
-    if not moments:
-        return []
-    moment = Case(
-        *(When(id=pk, then=Value(when)) for pk, when in moments.items()),
-        output_field=DateTimeField(),
-    )
-    rows = as_published(Official.history.filter(id__in=moments), moment).order_by("history_id")
-    names = {f.attname for f in Official._meta.concrete_fields}
-    # one per official: of two rows written at the same moment, the later written one
-    standing = {row.id: row for row in rows}
-    officials = [
-        Official(**{name: getattr(row, name) for name in names})
-        for row in standing.values()
-        if row.department_id == department_id
-    ]
-    found = {"officials": officials}
-    live_where_no_history(found, {"officials": (Official, set(moments))})
-    officials = [o for o in found["officials"] if o.department_id == department_id]
-    return sorted(officials, key=lambda o: (Role.values.index(o.role), o.name, o.phone))
-
-
-def published_totals_refresh(
-    *, term_ids: Iterable[int], summary_model=PublishedPledge, total_model=PublishedTotal
-) -> None:
-    """Rebuild the terms' published totals from their published summaries: one grouped
-    query per grain and term. Called with the summaries, in the publishing transaction
-    (and by the migration that creates the totals, with its historical models)."""
-    sums = {name: Sum(name) for name in TOTAL_MONEY}
-    for term_id in sorted(term_ids):
-        total_model.objects.filter(term_id=term_id).delete()
-        summaries = summary_model.objects.filter(term_id=term_id).order_by()
-        by_vision = (
-            summaries.annotate(
-                inferred=ExpressionWrapper(~Q(stage_inference=""), output_field=BooleanField())
-            )
-            .values("vision", "stage", "inferred")
-            .annotate(n=Count("pk"), newest_as_of=Max("as_of"), newest=Max("published_at"), **sums)
         )
-        by_department = summaries.values("department", "stage").annotate(
-            n=Count("pk"), newest_as_of=Max("as_of"), newest=Max("published_at"), **sums
+    superseded = [standing[p.pledge_id].pk for p in created if p.pledge_id in standing]
+    Publication.objects.filter(pk__in=superseded).update(superseded_at=moment)
+    for publication in created:
+        publication.full_clean(
+            exclude=["pledge", "term", "vision", "department", "round", "published_by"],
+            validate_unique=False,  # the constraints hold in the database
+            validate_constraints=False,
         )
-        total_model.objects.bulk_create(
-            [
-                total_model(
-                    term_id=term_id,
-                    grain=TotalGrain.VISION,
-                    vision_id=row["vision"],
-                    stage=row["stage"],
-                    inferred=row["inferred"],
-                    **_total_values(row),
-                )
-                for row in by_vision
-            ]
-            + [
-                total_model(
-                    term_id=term_id,
-                    grain=TotalGrain.DEPARTMENT,
-                    department_id=row["department"],
-                    stage=row["stage"],
-                    **_total_values(row),
-                )
-                for row in by_department
-            ],
-            batch_size=BATCH,
-        )
+    created = Publication.objects.bulk_create(created, batch_size=BATCH)
+    _links(created)
+    return created
 
 
-def _total_values(row: dict) -> dict:
-    return {
-        "pledge_count": row["n"],
-        "as_of": row["newest_as_of"],
-        "published_at": row["newest"],
-        **{name: row[name] for name in TOTAL_MONEY},
-    }
+def _links(publications: list[Publication]) -> None:
+    """The officials and work-plan items each snapshot names, as relations lists filter by."""
+    officials, items = Publication.officials.through, Publication.work_plan_items.through
+    officials.objects.bulk_create(
+        [
+            officials(publication_id=p.pk, official_id=link["official_id"])
+            for p in publications
+            for link in p.card["officials"]
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,  # an official named twice on a card
+    )
+    items.objects.bulk_create(
+        [
+            items(publication_id=p.pk, workplanitem_id=link["item_id"])
+            for p in publications
+            for link in p.card["work_plan_links"]
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+
+
+def _locked(ids: list[int]) -> list[int]:
+    """Lock the pledges (in id order, so two batches never deadlock): a staff save of a
+    card waits for the publication, and the snapshot is read after every save before it."""
+    return list(
+        Pledge.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def seed_moment(pledge_ids: list[int]) -> datetime:
+    """When the city published the loaded cards: the end (Korean time) of the month their
+    figures are dated ("2026. 1." → 2026-01-31 23:59:59), or now if that is later."""
+    as_of = max(Pledge.objects.filter(pk__in=pledge_ids).values_list("as_of", flat=True))
+    moment = datetime.combine(month_end(as_of), time(23, 59, 59), tzinfo=SEOUL)
+    return min(moment, timezone.now())
 
 
 @transaction.atomic
 def publication_seed(*, pledges: Iterable[Pledge] | Iterable[int]) -> list[Publication]:
-    """The loaded cards are the first publication ("2026. 1. 현재 공표 자료"), by no one.
+    """The loaded cards are the city's own publication ("2026. 1. 현재 공표 자료"), by no
+    one, dated by the month their figures are as of (shown as that month).
 
     Pledges that already have a publication are left alone, so loading twice adds none.
     """
@@ -302,23 +172,21 @@ def publication_seed(*, pledges: Iterable[Pledge] | Iterable[int]) -> list[Publi
     published = set(
         Publication.objects.filter(pledge_id__in=ids).values_list("pledge_id", flat=True)
     )
-    moment = timezone.now()
-    created = Publication.objects.bulk_create(
-        [
-            Publication(
-                pledge_id=pk,
-                published_at=moment,
-                kind=PublicationKind.SEED,
-                note=SEED_NOTE,
-                changes=[],
-            )
-            for pk in ids
-            if pk not in published
-        ],
-        batch_size=BATCH,
-    )
+    ids = _locked([pk for pk in ids if pk not in published])
+    if not ids:
+        return []
+    moment = seed_moment(ids)
+    created: list[Publication] = []
+    for start in range(0, len(ids), BATCH):
+        created += _snapshots(
+            ids[start : start + BATCH],
+            moment=moment,
+            precision=DatePrecision.MONTH,
+            note=SEED_NOTE,
+            round=None,
+            kind=PublicationKind.SEED,
+        )
     if created:
-        published_summaries_refresh(publications=created)
         public_version_bump()
     return created
 
@@ -331,87 +199,30 @@ def publication_publish(
     note: str = "",
     round: PublicationRound | None = None,
 ) -> list[Publication]:
-    """Publish the live state of these pledges, now: one publication per changed pledge.
+    """Publish the live cards of these pledges, now: one snapshot per changed pledge.
 
-    The pledges are locked (in id order, so two batches never deadlock); a pledge with
-    nothing changed since its last publication is skipped, so two reviewers publishing the
-    same pledge at once yield one publication. Each publication records what changed
-    (``changes``); the published summaries are rebuilt and the public data version moves
+    The pledges are locked first, then read: the snapshot holds what this transaction read
+    after every save of these cards committed before it, and a save after it waits. A
+    pledge with nothing changed since its standing publication is skipped, so two reviewers
+    publishing the same pledge at once yield one publication. The public data version moves
     once. In a round, the pledges' reviews become "published".
     """
     ids = _ids_in_order(pledges)
     if round is not None and round.closed_at is not None:
-        raise ValidationError(_("닫힌 점검 회차에는 공표할 수 없습니다. / This round is closed."))
-    moment = timezone.now()
+        raise ValidationError(_("This round is closed."))
     created: list[Publication] = []
+    moment = None
     for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        locked = list(
-            Pledge.objects.select_for_update()
-            .filter(pk__in=batch)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        created += _publish_batch(locked, moment=moment, by=by, note=note, round=round)
+        locked = _locked(ids[start : start + BATCH])
+        moment = moment or timezone.now()  # taken after the first lock
+        created += _snapshots(locked, moment=moment, by=by, note=note, round=round)
     if created:
-        published_summaries_refresh(publications=created)
         public_version_bump()
     if round is not None:
         PledgeReview.objects.filter(round=round, pledge_id__in=ids).update(
-            status=ReviewStatus.PUBLISHED, updated_at=moment
+            status=ReviewStatus.PUBLISHED, updated_at=moment or timezone.now()
         )
     return created
-
-
-def last_publications(pledge_ids: list[int]) -> dict[int, Publication]:
-    """{pledge id: its latest publication} (pledges never published are absent)."""
-    latest: dict[int, Publication] = {}
-    for publication in Publication.objects.filter(pledge_id__in=pledge_ids).order_by(
-        "pledge_id", "published_at"
-    ):
-        latest[publication.pledge_id] = publication
-    return latest
-
-
-def _publish_batch(ids: list[int], *, moment, by, note: str, round) -> list[Publication]:
-    latest = last_publications(ids)
-    moments = {pk: latest[pk].published_at for pk in ids if pk in latest}
-    drafts = draft_lines(moments)
-    publications = []
-    for pk in ids:
-        if pk in latest and pk not in drafts:
-            continue  # nothing changed since its last publication
-        publications.append(
-            Publication(
-                pledge_id=pk,
-                round=round,
-                published_at=moment,
-                published_by=by,
-                kind=PublicationKind.REGULAR if pk in latest else PublicationKind.SEED,
-                note=note,
-                changes=drafts.get(pk, []),
-            )
-        )
-    return Publication.objects.bulk_create(publications, batch_size=BATCH)
-
-
-def draft_lines(moments: dict) -> dict[int, list[dict]]:
-    """{pledge id: the lines its draft changes} of the pledges ({id: last publication's
-    moment}) whose live card differs from the published one; the others are absent."""
-    if not moments:
-        return {}
-    pairs = touched_states(moments)
-    staged = [
-        pk for pk, (old, new) in pairs.items() if old.fields.get("stage") != new.fields.get("stage")
-    ]
-    reasons = stage_reasons({pk: moments[pk] for pk in staged}) if staged else {}
-    lookups = _lookups([state for pair in pairs.values() for state in pair])
-    found = {}
-    for pk, (old, new) in pairs.items():
-        lines = diff_lines(old, new, stage_reason=reasons.get(pk, ""), lookups=lookups)
-        if lines:
-            found[pk] = lines
-    return found
 
 
 @transaction.atomic
@@ -424,7 +235,7 @@ def publication_return(
             {"comment": _("반려 사유를 적어 주세요. / Say why the draft is returned.")}
         )
     if round.closed_at is not None:
-        raise ValidationError(_("닫힌 점검 회차입니다. / This round is closed."))
+        raise ValidationError(_("This round is closed."))
     review, _created = PledgeReview.objects.select_for_update().get_or_create(
         pledge=pledge, round=round
     )

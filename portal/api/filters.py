@@ -1,18 +1,16 @@
 """The list's filters for the open data: the list page's, but an invalid value is a 400.
 
 ``stage``, ``budget``, ``department`` (its name), ``vision`` (its id), ``q`` and ``sort``
-as on the list page (pledges.forms.PledgeFilterForm), applied to the published summaries
-(or, as of a day, to the change-history rows standing then: the same field names);
+as on the list page (pledges.forms.PledgeFilterForm), applied to the standing
+publications (now, or as of a day);
 ``term`` and ``as_of`` are read by the views (portal.selectors.term_asked /
 as_of_moment), declared here for the schema.
 """
 
 import django_filters
-from django.db.models import Q
 
 from departments.models import Department
 from pledges.models import BudgetType, Stage, Vision
-from publications.models import PublishedPledge
 
 
 class PledgeFilter(django_filters.FilterSet):
@@ -54,17 +52,10 @@ class PledgeFilter(django_filters.FilterSet):
     )
 
     def search(self, queryset, name, value):
-        """The list page's search on the published summaries (every word of the card, as
-        published); a list rebuilt as of a day searches its rows' code, title and target
-        (the stored search text is the current publication's, not that day's)."""
+        """The list page's search: every word of the card as published (that day's
+        snapshot, as of a day)."""
         value = value.strip()
-        if not value:
-            return queryset
-        if queryset.model is PublishedPledge:
-            return queryset.search(value)
-        return queryset.filter(
-            Q(code__icontains=value) | Q(title__icontains=value) | Q(target__icontains=value)
-        )
+        return queryset.search(value) if value else queryset
 
     def keep(self, queryset, name, value):
         return queryset

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 
 import xlsxwriter
+from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -18,6 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -25,9 +27,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from budgets.finance import rate_definitions
 from pledges.cache import public_version_stamp
 from pledges.forms import PledgeFilterForm
-from pledges.models import Pledge
 from pledges.spreadsheet import spreadsheet_safe
-from publications.models import PublishedPledge
+from publications.models import Publication
 
 from .. import selectors
 from ..opendata import (
@@ -38,8 +39,8 @@ from ..opendata import (
     milestone_rows,
     pledge_detail,
     pledge_summaries,
+    published_cards,
 )
-from ..paging import DeepPagination
 from . import serializers
 from .datapackage import describe
 from .filters import PledgeFilter
@@ -157,22 +158,8 @@ def _day(when) -> str | None:
 # Lists -----------------------------------------------------------------------------
 
 
-class PledgePagination(DeepPagination):
-    """Deep pages of published summaries, each page read as the pledges as published
-    (a list rebuilt as of a day is paged as a plain list)."""
-
+class PledgePagination(PageNumberPagination):
     page_size = API_PAGE_SIZE
-    known: selectors.StoredCount | None = None  # set by the view: what stored counts know
-    term = None  # set by the view: the term of the summaries
-
-    def django_paginator_class(self, queryset, per_page: int) -> selectors.PublishedPaginator:
-        paginator = selectors.PublishedPaginator(queryset, per_page, term=self.term)
-        paginator.known(self.known)
-        return paginator
-
-
-# the list's filters (not its sort, term or day): without any, every published pledge
-SELECTING = [name for name, f in PledgeFilter.base_filters.items() if f.method != "keep"]
 
 
 class PledgeListView(OpenDataView):
@@ -182,21 +169,16 @@ class PledgeListView(OpenDataView):
     pagination_class = PledgePagination
 
     def pledges(self) -> tuple:
-        """The filtered, ordered pledges (a queryset, or a list rebuilt as of a day)."""
+        """The term, the day asked for, and the standing publications the filters select,
+        in the asked order."""
         term, when = self.shown()
         sort = self.request.query_params.get("sort") or "code"
-        if when is None:  # as published: the published summaries (one row a pledge)
-            published = self.filter_queryset(PublishedPledge.objects.filter(term=term)).listed()
-            searching = bool((self.request.query_params.get("q") or "").strip())
-            return term, when, PledgeFilterForm.ordered(published, sort, searching=searching)
-        rows = self.filter_queryset(selectors.published_rows_at(term, when))
-        # a list rebuilt as of a day is not ranked (its search reads code, title and target)
-        sort = "code" if sort == "relevance" else sort
-        pledges = selectors.PledgesAsOf(term, when, rows, sort=sort)  # read a page at a time
-        return term, when, pledges
+        rows = self.filter_queryset(selectors.standing(term, when).select_related("term"))
+        searching = bool((self.request.query_params.get("q") or "").strip())
+        return term, when, PledgeFilterForm.ordered(rows, sort, searching=searching)
 
     def get_queryset(self):  # for the schema and the filter backend's checks
-        return Pledge.objects.none()
+        return Publication.objects.none()
 
     @extend_schema(
         parameters=[TERM, AS_OF],
@@ -204,13 +186,9 @@ class PledgeListView(OpenDataView):
         operation_id="pledges_list",
     )
     def get(self, request, *args, **kwargs):
-        term, when, pledges = self.pledges()
-        if when is None:  # no filter, or a common word: stored counts count the list
-            filters = {name: request.query_params.get(name) for name in SELECTING}
-            self.paginator.known = selectors.listed_count(term, filters)
-            self.paginator.term = term
-        page = self.paginate_queryset(pledges)
-        as_of = pledges.latest_as_of if when else selectors.as_of(term)
+        term, when, rows = self.pledges()
+        page = self.paginate_queryset(rows)
+        as_of = rows.aggregate(Max("as_of"))["as_of__max"]
         return Response(
             {
                 "as_of": as_of.isoformat() if as_of else None,
@@ -220,7 +198,7 @@ class PledgeListView(OpenDataView):
                 "count": self.paginator.page.paginator.count,
                 "next": self.paginator.get_next_link(),
                 "previous": self.paginator.get_previous_link(),
-                "results": list(pledge_summaries(page, request)),
+                "results": list(pledge_summaries(selectors.published_pledges(page), request)),
             },
             headers=_as_of_header(when),
         )
@@ -287,9 +265,8 @@ class PledgeCsvView(PledgeListView):
 
     @extend_schema(parameters=[TERM, AS_OF], responses=FILE, operation_id="pledges_csv")
     def get(self, request, *args, **kwargs):
-        term, when, pledges = self.pledges()
-        if when is None:
-            pledges = selectors.published_pledges_iter(pledges)
+        term, when, rows = self.pledges()
+        pledges = published_cards(rows)
         rows = ([row[name] for name in LIST_FIELDS] for row in pledge_summaries(pledges, request))
         return _csv_response(f"paju-pledges-{term.number}", LIST_FIELDS, rows, when)
 
@@ -364,13 +341,8 @@ class PledgeFiguresView(OpenDataView):
 
     def get(self, request, code: str, *args, **kwargs):
         term, when = self.shown()
-        moment = selectors.published_moment(code, term, when)
-        pledges = selectors.pledges_as_of(
-            term, moment, selectors.published_rows_at(term, moment).filter(code=code)
-        )
-        if not pledges:
-            raise Http404
-        rows = figure_rows(term, moment, pledges=pledges)
+        pledge = selectors.pledge_card(code, term, when)
+        rows = figure_rows(term, when, pledges=[pledge])
         name = f"paju-{code}-figures"
         if self.file_format == "xlsx":
             return _xlsx_response(name, FIGURE_COLUMNS, rows, when)

@@ -133,6 +133,17 @@ def day(value, with_time: str = "") -> str:
     return dateformat.format(value, fmt)
 
 
+@register.filter
+def month(value) -> str:
+    """A moment known to its month only (the seed's publication): "2026. 1." / "January 2026",
+    never an invented day."""
+    if not value:
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, "F Y" if _english() else "Y. n.")
+
+
 _ENGLISH_DATE = {"year": "Y", "month": "F Y", "day": "j F Y"}
 
 

@@ -5,15 +5,8 @@ from django.db import migrations, models
 
 
 def totals_from_summaries(apps, schema_editor):
-    """The published totals of every term with published summaries."""
-    from publications.services import published_totals_refresh
-
-    summaries = apps.get_model("publications", "PublishedPledge")
-    published_totals_refresh(
-        term_ids=set(summaries.objects.values_list("term_id", flat=True)),
-        summary_model=summaries,
-        total_model=apps.get_model("publications", "PublishedTotal"),
-    )
+    """Filled the published summaries' table, which 0014 replaces by the publications'
+    snapshots: nothing to fill on a new database, and an older one ran this already."""
 
 
 class Migration(migrations.Migration):

@@ -10,14 +10,8 @@ from django.db import migrations, models
 
 
 def contacts_fill(apps, schema_editor):
-    """The contacts of every department and term, by the publishing code itself (its
-    reads of the change history need the live models' history managers). A new database
-    has no publication yet at this point, and nothing is read."""
-    if not apps.get_model("publications", "PublishedPledge").objects.exists():
-        return
-    from publications.services import published_contacts_refresh
-
-    published_contacts_refresh(pledge_ids=None)
+    """Filled the published summaries' table, which 0014 replaces by the publications'
+    snapshots: nothing to fill on a new database, and an older one ran this already."""
 
 
 class Migration(migrations.Migration):

@@ -15,7 +15,7 @@ from departments.models import Department, Official, Role
 from departments.services import department_save, official_save
 from pledges.models import Milestone, Pledge, YearPlan
 from pledges.services import card_row_delete, card_row_save, pledge_save
-from publications.models import PublishedPledge
+from publications.models import Publication
 from publications.services import publication_publish
 from tests.admin_forms import change_form_data
 from tests.factories import (
@@ -41,7 +41,11 @@ def found(query: str, *, published: bool = True) -> list[str]:
     unless ``published`` is False."""
     if published:
         publish()
-    return list(PublishedPledge.objects.search(query).values_list("code", flat=True))
+    return list(
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search(query)
+        .values_list("code", flat=True)
+    )
 
 
 def stored(pledge: Pledge) -> str:
@@ -165,7 +169,12 @@ def test_the_searched_list_takes_the_same_queries_for_one_result_and_for_a_full_
 
 
 def test_on_postgresql_the_search_reads_the_trigram_index():
-    queryset = PublishedPledge.objects.search("민원콜센터").order_by().values("pk")
+    queryset = (
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search("민원콜센터")
+        .order_by()
+        .values("pk")
+    )
     sql, params = queryset.query.sql_with_params()
     assert re.search(r'"search_text"(::text)? LIKE', sql)
     assert "pledges_pledge" not in sql  # the summary's own copy: no join to count
@@ -181,7 +190,12 @@ def test_on_postgresql_the_search_reads_the_trigram_index():
 
 
 def test_on_postgresql_a_two_character_word_reads_the_bigram_index():
-    queryset = PublishedPledge.objects.search("민원").order_by().values("pk")
+    queryset = (
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search("민원")
+        .order_by()
+        .values("pk")
+    )
     sql, params = queryset.query.sql_with_params()
     if connection.vendor != "postgresql":
         assert "search_bigrams" not in sql
@@ -189,7 +203,13 @@ def test_on_postgresql_a_two_character_word_reads_the_bigram_index():
     # Two Hangul syllables: the index alone (it holds exactly the texts containing them);
     # letters keep the LIKE that confirms their case.
     assert not re.search(r'"search_text"(::text)? LIKE', sql)
-    latin = str(PublishedPledge.objects.search("ab").order_by().values("pk").query)
+    latin = str(
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search("ab")
+        .order_by()
+        .values("pk")
+        .query
+    )
     assert re.search(r'"search_text"(::text)? LIKE', latin) and "search_bigrams" in latin
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -240,7 +260,11 @@ def test_the_search_finds_exactly_the_pledges_whose_text_holds_the_word(word):
         Pledge.objects.filter(search_text__contains=word.upper()).values_list("pk", flat=True)
     )
     assert set(Pledge.objects.search(word).values_list("pk", flat=True)) == expected
-    published = PublishedPledge.objects.search(word).values_list("pledge_id", flat=True)
+    published = (
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search(word)
+        .values_list("pledge_id", flat=True)
+    )
     assert set(published) == expected
 
 
@@ -374,11 +398,13 @@ def test_the_synthetic_generator_fills_the_search_text():
     assert set(Pledge.objects.search("합성부서").values_list("pk", flat=True)) == set(
         synthetic.values_list("pk", flat=True)
     )
-    published = PublishedPledge.objects.filter(term__number=900)
+    published = Publication.objects.filter(superseded_at__isnull=True).filter(term__number=900)
     assert published.count() == 20 and not published.filter(search_text="").exists()
-    assert set(PublishedPledge.objects.search("합성부서").values_list("pk", flat=True)) == set(
-        synthetic.values_list("pk", flat=True)
-    )
+    assert set(
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search("합성부서")
+        .values_list("pk", flat=True)
+    ) == set(synthetic.values_list("pk", flat=True))
 
 
 def test_every_seed_pledge_has_the_text_its_card_makes_now():

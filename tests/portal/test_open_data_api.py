@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 
 from budgets.services import figure_cells, project_figures_update
 from pledges.models import Project
-from publications.models import Publication, PublishedPledge
+from publications.models import Publication
 from publications.services import publication_publish
 
 pytestmark = pytest.mark.django_db
@@ -261,7 +261,9 @@ def seed_dated_2026_01_31():
                 )
     # The seed's first publication, right after it was loaded.
     Publication.objects.update(published_at=loaded + timedelta(seconds=1))
-    PublishedPledge.objects.update(published_at=loaded + timedelta(seconds=1))
+    Publication.objects.filter(superseded_at__isnull=True).update(
+        published_at=loaded + timedelta(seconds=1)
+    )
 
 
 def executed_2025_of(client, query: str) -> int:
@@ -354,9 +356,9 @@ def test_a_list_as_of_a_day_reads_only_its_page_whatever_the_publication_moments
     for step, publication in enumerate(Publication.objects.order_by("pledge__code")):
         publication.published_at = first + timedelta(seconds=step)
         publication.save(update_fields=["published_at"])
-        PublishedPledge.objects.filter(pledge=publication.pledge).update(
-            published_at=publication.published_at
-        )
+        Publication.objects.filter(superseded_at__isnull=True).filter(
+            pledge=publication.pledge
+        ).update(published_at=publication.published_at)
     assert len(set(Publication.objects.values_list("published_at", flat=True))) == 6
     assert listed("") == one_moment
     assert listed("&sort=rate") == by_rate

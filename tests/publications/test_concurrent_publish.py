@@ -156,3 +156,88 @@ def test_two_reviewers_publishing_the_same_draft_at_once_yield_one_publication(
     assert seed == ["seed", "2026. 1. 현재 공표 자료", []]
     assert published[0] == "regular" and published[1] in ("reviewer-1", "reviewer-2")
     assert published[2] == [[900, 950]]
+
+
+SLOW_SAVE = """
+import os, time
+from pathlib import Path
+from django.db import transaction
+from departments.models import Official
+from departments.services import official_save
+official = Official.objects.filter(pledgeofficial__pledge__code="12-1", role="officer").first()
+with transaction.atomic():
+    official.phone = "031-940-9999"
+    official_save(official=official, reason="연락처 변경")
+    Path(os.environ["SAVED"]).touch()  # written, not committed: the reviewer publishes now
+    time.sleep(3)
+print(official.pk)
+"""
+
+PUBLISH_AFTER_SAVE = """
+import os, time
+from pathlib import Path
+from django.contrib.auth import get_user_model
+from pledges.models import Pledge
+from publications.services import publication_publish
+who = get_user_model().objects.get(username="reviewer-1")
+pledge = Pledge.objects.get(code="12-1")
+while not Path(os.environ["SAVED"]).exists():
+    time.sleep(0.002)
+print(len(publication_publish(pledges=[pledge], by=who)))
+"""
+
+READ_BACK = """
+import json
+from publications.changes import card_diff
+from publications.models import Publication
+rows = list(Publication.objects.filter(code="12-1").order_by("published_at"))
+standing = rows[-1]
+phones = [link["official"]["phone"] for link in standing.card["officials"]]
+print(json.dumps({
+    "phones": phones,
+    "lines": [[c["kind"], c["old"], c["new"]] for c in standing.changes],
+    "diff_matches": standing.changes == card_diff(rows[-2].card, standing.card),
+}, ensure_ascii=False))
+"""
+
+
+def test_a_staff_save_committing_during_a_publication_is_never_published_unlisted(
+    tmp_path, database_url
+):
+    """The official's phone is saved in a transaction that commits 3 s later; the reviewer
+    publishes 12-1's figure draft meanwhile. Whatever the order the database gives them,
+    the public card shows the new phone only if the publication lists that change, and
+    the publication's lines are exactly the difference of its snapshot from the last."""
+    env = _env(database_url)
+    _manage(env, "migrate", "--noinput", "-v0")
+    _manage(env, "load_initial_data", "-v0")
+    _manage(env, "shell", "-v0", "-c", SETUP)
+    saved = tmp_path / "saved"
+    worker_env = {**env, "SAVED": str(saved)}
+    staff = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-v0", "-c", SLOW_SAVE],
+        env=worker_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    publisher = subprocess.Popen(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-v0", "-c", PUBLISH_AFTER_SAVE],
+        env=worker_env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for process in (staff, publisher):
+        _out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    found = json.loads(_manage(env, "shell", "-v0", "-c", READ_BACK))
+    assert found["diff_matches"]
+    assert [900, 950] in [line[1:] for line in found["lines"]]  # the reviewed figure
+    phone_listed = any("031-940-9999" in str(line[2]) for line in found["lines"])
+    assert ("031-940-9999" in found["phones"]) == phone_listed
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        # the publication locked the pledge and read before the save committed: a draft
+        assert "031-940-9999" not in found["phones"]

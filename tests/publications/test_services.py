@@ -16,7 +16,6 @@ from publications.models import (
     Publication,
     PublicationKind,
     PublicationRound,
-    PublishedPledge,
     ReviewStatus,
 )
 from publications.selectors import pledge_draft_changes, pledges_with_drafts, round_progress
@@ -51,7 +50,7 @@ def test_the_seed_is_one_first_publication_per_pledge_by_no_one():
     seeds = Publication.objects.filter(kind=PublicationKind.SEED)
     assert seeds.count() == pledges
     assert {(p.note, p.published_by, str(p.changes)) for p in seeds} == {(SEED_NOTE, None, "[]")}
-    assert PublishedPledge.objects.count() == pledges
+    assert Publication.objects.filter(superseded_at__isnull=True).count() == pledges
 
 
 def test_a_publication_lists_exactly_the_cells_that_changed(reviewer):
@@ -65,8 +64,8 @@ def test_a_publication_lists_exactly_the_cells_that_changed(reviewer):
     ]
     assert publication.published_by == reviewer
     assert publication.kind == PublicationKind.REGULAR
-    summary = PublishedPledge.objects.get(pledge__code="12-7")
-    assert (summary.publication, summary.executed_total) == (publication, 14582)
+    summary = Publication.objects.filter(superseded_at__isnull=True).get(pledge__code="12-7")
+    assert (summary, summary.executed_total) == (publication, 14582)
 
 
 def test_a_pledge_with_nothing_changed_is_not_published_again(reviewer):
@@ -126,7 +125,10 @@ def test_returning_a_draft_leaves_the_public_state_unchanged(reviewer):
     )
     assert (review.status, review.returned_by) == (ReviewStatus.RETURNED, reviewer)
     assert (public_version(), Publication.objects.count()) == (version, publications)
-    assert PublishedPledge.objects.get(pledge=pledge).executed_total == 14575
+    assert (
+        Publication.objects.filter(superseded_at__isnull=True).get(pledge=pledge).executed_total
+        == 14575
+    )
     with pytest.raises(ValidationError):
         publication_return(pledge=pledge, round=publication_round, by=reviewer, comment=" ")
 
@@ -191,53 +193,3 @@ def test_a_figure_id_freed_by_a_deletion_and_taken_by_another_pledge_stays_out_o
     seven_lines = [line_text(line) for line in pledge_draft_changes(seven.pledge)]
     assert nine_lines == ["집행금액 2025: 5,001 → 없음 백만원"]
     assert seven_lines == ["집행금액 2026: 없음 → 1,001 백만원"]
-
-
-def _totals_by_hand() -> dict:
-    """The published summaries summed here, per vision/stage/inferred and department/stage."""
-    from publications.models import TOTAL_MONEY
-
-    found: dict = {}
-    for s in PublishedPledge.objects.all():
-        for key in (
-            ("vision", s.term_id, s.vision_id, s.stage, bool(s.stage_inference)),
-            ("department", s.term_id, s.department_id, s.stage, False),
-        ):
-            row = found.setdefault(key, {"pledge_count": 0, **dict.fromkeys(TOTAL_MONEY)})
-            row["pledge_count"] += 1
-            for name in TOTAL_MONEY:
-                if getattr(s, name) is not None:
-                    row[name] = (row[name] or 0) + getattr(s, name)
-    return found
-
-
-def _totals_stored() -> dict:
-    from publications.models import TOTAL_MONEY, PublishedTotal
-
-    return {
-        (t.grain, t.term_id, t.vision_id or t.department_id, t.stage, t.inferred): {
-            "pledge_count": t.pledge_count,
-            **{name: getattr(t, name) for name in TOTAL_MONEY},
-        }
-        for t in PublishedTotal.objects.all()
-    }
-
-
-def test_published_totals_are_the_sums_of_the_published_summaries_and_move_only_at_publication(
-    reviewer,
-):
-    assert _totals_stored() == _totals_by_hand()
-    seeded = _totals_stored()
-    edit_executed_2025()  # a draft: 12-7's executed total 14,575 → 14,582
-    pledge = Pledge.objects.get(code="12-7")
-    pledge.stage = "complete"
-    pledge_save(pledge=pledge, stage_changed_on=date(2026, 3, 2), reason="준공")
-    assert _totals_stored() == seeded
-    publication_publish(pledges=[pledge], by=reviewer)
-    assert _totals_stored() == _totals_by_hand() != seeded
-    complete = sum(
-        row["pledge_count"]
-        for (grain, _term, _key, stage, _inferred), row in _totals_stored().items()
-        if grain == "vision" and stage == "complete"
-    )
-    assert complete == PublishedPledge.objects.filter(stage="complete").count()

@@ -40,7 +40,7 @@ from pledges.models import (
     Vision,
     code_sort_key,
 )
-from publications.models import PledgeReview, Publication, PublicationRound, PublishedPledge
+from publications.models import PledgeReview, Publication, PublicationRound
 from publications.services import publication_seed
 
 TERM_NUMBER = 900
@@ -163,7 +163,7 @@ class Command(BaseCommand):
         """Delete synthetic rows with plain SQL deletes (no per-row history for test data)."""
         pledges = synthetic_pledges()
         ids = list(pledges.values_list("pk", flat=True))
-        for model in (PublishedPledge, PledgeReview, Publication):
+        for model in (PledgeReview, Publication):
             for start in range(0, len(ids), 500):
                 rows = model.objects.filter(pledge_id__in=ids[start : start + 500])
                 rows._raw_delete(rows.db)

@@ -1,0 +1,279 @@
+"""A published card as data: what a publication stores, and the card read back from it.
+
+``card_payloads`` reads pledges' live cards (the staff's workspace) and turns each into a
+plain JSON payload: the pledge's fields, its vision and department as they stand, its
+sub-projects, money cells, plans, milestones, officials (names and phones), work-plan items,
+material and progress. ``publications.services`` stores one payload per pledge per
+publication (``Publication.card``); every public door reads it back with ``card_from``.
+
+A payload carries ``shape``: the version of its layout. A change of the layout adds a
+reader for the new shape here (or a data migration of the stored payloads); the test
+``tests/publications/test_snapshots.py`` reads every shape the database holds.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from budgets.finance import PledgeMoney, closed_through, money_from_cells
+from budgets.models import BudgetFigure
+from departments.models import Department, Official, WorkPlanItem
+from pledges.models import (
+    Milestone,
+    Pledge,
+    PledgeOfficial,
+    ProgressCount,
+    Project,
+    RelatedMaterial,
+    Term,
+    Vision,
+    WorkPlanLink,
+    YearPlan,
+)
+
+SHAPE = 1
+
+# Bookkeeping the public never reads, or what the snapshot holds in its own way.
+PLEDGE_SKIPPED = {
+    "search_text",
+    "created_at",
+    "updated_at",
+    "current_total",
+    "secured_total",
+    "executed_total",
+    "prior_invested",
+    "executed_cumulative",
+    "execution_rate",
+    "execution_rate_in_term",
+}
+
+# A card's rows: (payload key, model, order).
+ROWS: list[tuple[str, type[models.Model], tuple[str, ...]]] = [
+    ("projects", Project, ("position", "id")),
+    ("year_plans", YearPlan, ("period", "id")),
+    ("milestones", Milestone, ("position", "id")),
+    ("officials", PledgeOfficial, ("position", "id")),
+    ("work_plan_links", WorkPlanLink, ("id",)),
+    ("materials", RelatedMaterial, ("position", "id")),
+    ("progress", ProgressCount, ("indicator", "period", "category", "id")),
+]
+
+
+def _values(obj: models.Model, skipped: set[str] = frozenset()) -> dict:
+    """A row's concrete fields by attribute name, as JSON would hold them."""
+    return {
+        f.attname: f.value_from_object(obj)
+        for f in obj._meta.concrete_fields
+        if f.attname not in skipped
+    }
+
+
+def _instance(model: type[models.Model], data: dict) -> models.Model:
+    """An unsaved instance of ``model`` from a payload's row (unknown keys ignored)."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    return model(**{name: fields[name].to_python(v) for name, v in data.items() if name in fields})
+
+
+def _json(data: dict) -> dict:
+    """Dates and decimals as text, exactly as the database's JSON column stores them."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def card_payloads(pledge_ids: list[int], *, stage_reasons: dict[int, str]) -> dict[int, dict]:
+    """{pledge id: its live card as a payload}, a fixed number of queries for any number.
+
+    ``stage_reasons``: why each pledge's stage last changed (the staff's reason), shown
+    beside the stage."""
+    pledges = list(Pledge.objects.filter(pk__in=pledge_ids).select_related("vision", "department"))
+    rows: dict[str, dict[int, list]] = {key: {pk: [] for pk in pledge_ids} for key, *_ in ROWS}
+    for key, model, order in ROWS:
+        for row in model.objects.filter(pledge_id__in=pledge_ids).order_by(*order):
+            rows[key][row.pledge_id].append(_values(row))
+    project_of = {p["id"]: pk for pk, found in rows["projects"].items() for p in found}
+    figures: dict[int, list] = {pk: [] for pk in pledge_ids}
+    for figure in BudgetFigure.objects.filter(project_id__in=list(project_of)).order_by(
+        "project_id", "kind", "source", "period"
+    ):
+        figures[project_of[figure.project_id]].append(_values(figure))
+    official_ids = {o["official_id"] for found in rows["officials"].values() for o in found}
+    item_ids = {w["item_id"] for found in rows["work_plan_links"].values() for w in found}
+    officials = {o.pk: o for o in Official.objects.filter(pk__in=official_ids)}
+    items = {i.pk: i for i in WorkPlanItem.objects.filter(pk__in=item_ids)}
+    department_ids = {o.department_id for o in officials.values()} | {
+        i.department_id for i in items.values()
+    }
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids)}
+    payloads = {}
+    for pledge in pledges:
+        links = rows["officials"][pledge.pk]
+        for link in links:
+            link["official"] = _values(officials[link["official_id"]])
+        work_plan = rows["work_plan_links"][pledge.pk]
+        for link in work_plan:
+            link["item"] = _values(items[link["item_id"]])
+        shown = {o["official"]["department_id"] for o in links} | {
+            w["item"]["department_id"] for w in work_plan
+        }
+        payloads[pledge.pk] = _json(
+            {
+                "shape": SHAPE,
+                "pledge": _values(pledge, PLEDGE_SKIPPED)
+                | {"stage_reason": stage_reasons.get(pledge.pk, "")},
+                "vision": _values(pledge.vision),
+                "department": _values(pledge.department),
+                "departments": [_values(departments[pk]) for pk in sorted(shown)],
+                **{key: rows[key][pledge.pk] for key, *_ in ROWS},
+                "figures": figures[pledge.pk],
+            }
+        )
+    return payloads
+
+
+@dataclass
+class Card:
+    """A published card read back: the pledge (unsaved, with ``term``, ``vision`` and
+    ``department`` set) and its rows in the card's order, as plain lists."""
+
+    pledge: Pledge
+    projects: list[Project]
+    year_plans: list[YearPlan]
+    milestones: list[Milestone]
+    officials: list[PledgeOfficial]
+    work_plan_items: list[WorkPlanItem]
+    materials: list[RelatedMaterial]
+    progress: list[ProgressCount]
+    money: PledgeMoney
+    stage_reason: str = ""
+
+
+def card_from(payload: dict, term: Term) -> Card:
+    """The card a payload holds (any shape this code knows), with no query."""
+    if payload.get("shape") != SHAPE:
+        raise ValueError(f"unknown snapshot shape {payload.get('shape')!r}")
+    data = dict(payload["pledge"])
+    stage_reason = data.pop("stage_reason", "")
+    pledge = _instance(Pledge, data)
+    pledge.term = term
+    pledge.vision = _instance(Vision, payload["vision"])
+    pledge.vision.term = term
+    pledge.department = _instance(Department, payload["department"])
+    departments = {pledge.department.pk: pledge.department}
+    for row in payload["departments"]:
+        departments.setdefault(row["id"], _instance(Department, row))
+    projects = [_instance(Project, row) for row in payload["projects"]]
+    by_id = {p.pk: p for p in projects}
+
+    def rows(key: str, model: type[models.Model]) -> list:
+        found = []
+        for row in payload[key]:
+            instance = _instance(model, row)
+            if getattr(instance, "project_id", None) is not None:
+                instance.project = by_id.get(instance.project_id)
+            found.append(instance)
+        return found
+
+    milestones = rows("milestones", Milestone)
+    milestone_by_id = {m.pk: m for m in milestones}
+    for milestone in milestones:
+        if milestone.parent_id is not None:
+            milestone.parent = milestone_by_id.get(milestone.parent_id)
+    officials = []
+    for row in payload["officials"]:
+        link = _instance(PledgeOfficial, row)
+        link.official = _instance(Official, row["official"])
+        link.official.department = departments.get(link.official.department_id)
+        officials.append(link)
+    items = []
+    for row in payload["work_plan_links"]:
+        item = _instance(WorkPlanItem, row["item"])
+        item.department = departments.get(item.department_id)
+        items.append(item)
+    items.sort(key=lambda i: (i.year, getattr(i.department, "name", ""), i.number))
+    year_plans = rows("year_plans", YearPlan)
+    year_plans.sort(key=lambda plan: plan.project.position if plan.project else 0)
+    cells: dict[int, dict] = {p.pk: {} for p in projects}
+    for row in payload["figures"]:
+        cell = (row["kind"], row["source"], row["period"])
+        cells[row["project_id"]][cell] = row["amount"]
+    return Card(
+        pledge=pledge,
+        projects=projects,
+        year_plans=year_plans,
+        milestones=milestones,
+        officials=officials,
+        work_plan_items=items,
+        materials=rows("materials", RelatedMaterial),
+        progress=rows("progress", ProgressCount),
+        money=money_from_cells(projects, cells),
+        stage_reason=stage_reason,
+    )
+
+
+def summary_columns(card: Card) -> dict:
+    """What lists, filters, sorts and search read beside the payload (``Publication``)."""
+    pledge, total = card.pledge, card.money.total
+    return {
+        "vision_id": pledge.vision_id,
+        "department_id": pledge.department_id,
+        "department_name": pledge.department.name,
+        "code": pledge.code,
+        "sort_key": pledge.sort_key,
+        "title": pledge.title,
+        "title_en": pledge.title_en,
+        "target": pledge.target,
+        "budget_type": pledge.budget_type,
+        "stage": pledge.stage,
+        "stage_inferred": pledge.is_inferred("stage"),
+        "as_of": pledge.as_of,
+        "current_total": total.current_total,
+        "secured_total": total.secured_total,
+        "executed_total": total.executed_total,
+        "prior_invested": total.prior_invested,
+        "executed_cumulative": total.executed_cumulative,
+        "execution_rate": total.execution_rate,
+        "execution_rate_in_term": total.execution_rate_in_term(closed_through(pledge.as_of)),
+        "search_text": search_text(card),
+    }
+
+
+def search_text(card: Card) -> str:
+    """The one text a snapshot is searched by: title first, then target, then the rest of
+    the card (texts, sub-projects, plans, milestones, officials' names and roles, the
+    departments shown, linked work-plan items, English names), upper-cased as
+    ``Publication.objects.search`` upper-cases a query."""
+    p = card.pledge
+    parts = [
+        p.code,
+        p.title,
+        p.title_en,
+        p.index_title,
+        p.target,
+        p.target_en,
+        p.objective,
+        p.overview,
+        p.problems,
+        p.plan_note,
+        *(text for project in card.projects for text in (project.name, project.overview)),
+        *(plan.text for plan in card.year_plans),
+        *(f"{m.date_text} {m.text}" for m in card.milestones),
+        *(f"{link.official.get_role_display()} {link.official.name}" for link in card.officials),
+        p.department.name,
+        p.department.name_en,
+        *(
+            name
+            for link in card.officials
+            if link.official.department
+            for name in (link.official.department.name, link.official.department.name_en)
+        ),
+        *(item.title for item in card.work_plan_items),
+    ]
+    return "\n".join(" ".join(part.split()) for part in parts if part and part.strip()).upper()
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)

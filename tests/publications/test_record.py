@@ -1,0 +1,174 @@
+"""The published record: what the public reads is what a publication stored.
+
+Every public door reads snapshots (``Publication.card`` and its columns): a live edit
+that is not published changes no public byte; a publication's change list is the
+difference of two snapshots; the seed is the city's publication of 2026. 1.
+"""
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from budgets.services import project_figures_update
+from departments.models import Official
+from departments.services import official_save
+from pledges.models import Milestone, Pledge, Project
+from pledges.services import pledge_save
+from publications.changes import card_diff
+from publications.models import Publication, PublicationKind
+from publications.services import publication_publish
+from publications.snapshots import SHAPE, card_from
+from tests.factories import reviewer
+
+pytestmark = pytest.mark.django_db
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+PUBLIC_DOORS = [
+    "/",
+    "/pledges/",
+    "/pledges/?q=%EC%84%BC%ED%84%B0",  # 센터
+    "/pledges/12-1/",
+    "/pledges/12-1/?as_of=2026-01-31",
+    "/departments/",
+    f"/departments/{'민원여권과'}/",
+    "/about/",
+    "/feed/",
+    "/api/pledges/",
+    "/api/pledges/?q=%EC%BD%9C%EC%84%BC%ED%84%B0",  # 콜센터
+    "/api/pledges/12-1/",
+    "/api/pledges.csv",
+    "/api/figures.csv",
+    "/api/milestones.csv",
+    "/api/pledges/12-1/figures.csv",
+]
+
+
+def _public_bytes(client) -> dict[str, bytes]:
+    """What every public door answers, with the per-request nonces taken out."""
+    found = {}
+    for url in PUBLIC_DOORS:
+        cache.clear()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        found[url] = re.sub(rb'nonce="[^"]*"', b"", body)
+    return found
+
+
+def _publish(code: str, who=None):
+    return publication_publish(
+        pledges=[Pledge.objects.get(code=code, term__is_current=True)], by=who or reviewer()
+    )
+
+
+def test_the_seed_is_the_citys_publication_of_january_2026(client):
+    seed = Publication.objects.get(code="12-1", kind=PublicationKind.SEED)
+    assert seed.published_at == datetime(2026, 1, 31, 23, 59, 59, tzinfo=SEOUL)
+    assert seed.published_precision == "month"
+    response = client.get("/pledges/12-1/?as_of=2026-01-31")
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "2026. 1. 31." not in text  # a month, never an invented day
+    assert "2026. 1." in text
+
+
+def test_a_day_before_the_first_publication_says_nothing_was_published_then(client):
+    response = client.get("/pledges/12-1/?as_of=2025-12-31")
+    assert response.status_code == 404
+    assert "2025. 12. 31." in response.content.decode()  # the day asked, and why it is empty
+    assert client.get("/api/pledges/12-1/?as_of=2025-12-31").status_code == 404
+
+
+def test_a_save_that_changes_nothing_publishes_nothing():
+    pledge = Pledge.objects.get(code="12-1", term__is_current=True)
+    pledge_save(pledge=pledge, reason="열고 그대로 저장")
+    assert _publish("12-1") == []
+
+
+def test_a_one_cell_change_lists_that_cell_only():
+    project = Project.objects.get(pledge__code="12-1", pledge__term__is_current=True)
+    project_figures_update(
+        project=project, cells={("executed", "total", "2025"): 944}, reason="2025 집행"
+    )
+    (publication,) = _publish("12-1")
+    assert [(c["kind"], c["old"], c["new"]) for c in publication.changes] == [("figure", 900, 944)]
+
+
+def test_updated_at_is_the_pledges_last_publication(client):
+    before = client.get("/api/pledges/12-1/").json()["updated_at"]
+    project = Project.objects.get(pledge__code="12-1", pledge__term__is_current=True)
+    project_figures_update(
+        project=project, cells={("executed", "total", "2025"): 944}, reason="2025 집행"
+    )
+    (publication,) = _publish("12-1")
+    cache.clear()
+    after = client.get("/api/pledges/12-1/").json()["updated_at"]
+    assert after != before
+    assert after == publication.published_at.isoformat()
+    listed = client.get("/api/pledges/").json()["results"]
+    assert {row["code"]: row["updated_at"] for row in listed}["12-1"] == after
+
+
+def test_a_live_edit_without_publication_changes_no_public_byte(client):
+    before = _public_bytes(client)
+    pledge = Pledge.objects.get(code="12-1", term__is_current=True)
+    pledge.title = "초안 제목"
+    pledge_save(pledge=pledge, reason="초안")
+    project = Project.objects.get(pledge=pledge)
+    project_figures_update(project=project, cells={("executed", "total", "2025"): 1}, reason="초안")
+    milestone = Milestone.objects.filter(pledge=pledge).first()
+    milestone.text = "초안 추진현황"
+    milestone.save()
+    official = Official.objects.filter(pledgeofficial__pledge=pledge).first()
+    official.phone = "031-940-9999"
+    official_save(official=official, reason="초안")
+    after = _public_bytes(client)
+    changed = [url for url in PUBLIC_DOORS if before[url] != after[url]]
+    assert changed == []
+    _publish("12-1")
+    assert b"031-940-9999" in _public_bytes(client)["/pledges/12-1/"]
+
+
+def test_search_finds_an_officials_name_and_a_linked_work_plan_word(client):
+    card = Publication.objects.get(code="12-2", superseded_at__isnull=True).card_read()
+    name = next(link.official.name for link in card.officials if link.official.name)
+    item_word = card.work_plan_items[0].title.split()[0]
+    for word in (name, item_word):
+        codes = [r["code"] for r in client.get("/api/pledges/", {"q": word}).json()["results"]]
+        assert "12-2" in codes, word
+        page = client.get(reverse("portal:list"), {"q": word}).content.decode()
+        assert "12-2" in page
+
+
+def test_search_ranks_a_title_match_before_a_match_elsewhere():
+    rows = Publication.objects.standing(Pledge.objects.first().term).search("행정")
+    ranked = list(rows.order_by("search_rank", "sort_key").values_list("code", "search_rank"))
+    assert ranked == sorted(ranked, key=lambda row: row[1])
+    assert ranked[0][1] == 0  # a title holds it
+
+
+def test_every_snapshot_in_the_database_reads_back():
+    publications = list(Publication.objects.select_related("term"))
+    assert publications
+    for publication in publications:
+        assert publication.card["shape"] == SHAPE
+        card = card_from(publication.card, publication.term)
+        assert card.pledge.code == publication.code
+        assert card.money.total.current_total == publication.current_total
+
+
+def test_a_change_list_is_the_difference_of_the_two_snapshots():
+    project = Project.objects.get(pledge__code="12-7", pledge__term__is_current=True)
+    project_figures_update(
+        project=project, cells={("executed", "total", "2025"): 9466}, reason="정산"
+    )
+    (new,) = _publish("12-7")
+    old = Publication.objects.get(pledge=new.pledge, superseded_at=new.published_at)
+    assert new.changes == card_diff(old.card, new.card)
+    assert old.card != new.card
+    assert Publication.objects.get(pledge=new.pledge, superseded_at__isnull=True) == new
