@@ -76,6 +76,7 @@ from publications.models import (
     TotalGrain,
 )
 
+from .filters import PledgeFilter
 from .paging import DeepPaginator
 
 MONEY_SUMS = {
@@ -163,7 +164,8 @@ def pledges_filtered(
     query: QueryDict, term: Term
 ) -> tuple[PledgeFilterForm, QuerySet[PublishedPledge]]:
     """The list's filter form bound to the query string, and the published summaries it
-    selects (``published_pledges`` turns a page of them into pledges)."""
+    selects and orders (``portal.filters.PledgeFilter``, the open data's too);
+    ``published_pledges`` turns a page of them into pledges."""
     data = query.copy()
     data["term"] = term.number  # the term shown, also when the URL names none
     # the departments with published pledges in the term, from the stored totals
@@ -173,8 +175,13 @@ def pledges_filtered(
         .values_list("department__name", flat=True)
         .distinct()
     )
-    form = PledgeFilterForm(data, term=term, departments=list(departments))
-    return form, form.filter(PublishedPledge.objects.filter(term=term).listed())
+    filters = PledgeFilter(
+        data,
+        PublishedPledge.objects.filter(term=term).listed(),
+        term=term,
+        departments=list(departments),
+    )
+    return filters.form, filters.qs  # an unreadable value is ignored, not refused
 
 
 def published_pledges(ids) -> list[Pledge]:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from budgets.models import FigureKind, FundingSource
 from pledges.models import Stage
+from publications.models import PublicationKind
 
 Amount = serializers.IntegerField
 NULL = {"allow_null": True, "required": False}
@@ -211,3 +212,50 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One changed line of a publication."""
+
+    kind = serializers.CharField(help_text="stage, field, figure, or a row kind (milestone…)")
+    field = serializers.CharField(
+        help_text="카드의 항목 이름 / the card's label, e.g. 집행금액 2025"
+    )
+    old = serializers.JSONField(
+        allow_null=True, help_text="before: a number for amounts, else text"
+    )
+    new = serializers.JSONField(allow_null=True, help_text="after: a number for amounts, else text")
+    unit = serializers.CharField(allow_null=True, help_text="백만원 for amounts, else null")
+    date = serializers.DateField(allow_null=True, help_text="a stage change: since when")
+    reason = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(help_text="the line as the pledge page prints it")
+
+
+class PublicationPledgeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    term = TermSerializer()
+    url = serializers.URLField()
+
+
+class RoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PublicationSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="tag: URI, the same as the Atom entry's id")
+    pledge = PublicationPledgeSerializer()
+    published_at = serializers.DateTimeField()
+    round = RoundSerializer(allow_null=True)
+    kind = serializers.ChoiceField(choices=PublicationKind.values)
+    kind_name = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    changes = ChangeSerializer(many=True)
+
+
+class PublicationPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PublicationSerializer(many=True)

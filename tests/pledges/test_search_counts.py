@@ -469,14 +469,14 @@ def test_a_page_number_out_of_range_shows_a_whole_page_not_an_error(client, monk
 def test_every_sort_of_a_search_with_a_bounded_count_pages_as_the_whole_order(
     client, monkeypatch, sort, page
 ):
-    from pledges.forms import PledgeFilterForm
+    from portal.filters import ordered as sort_rows
 
     term = one_section_pledges()
     monkeypatch.setattr(selectors.PublishedPaginator, "COUNT_UP_TO", 5)
     monkeypatch.setattr("portal.views.PAGE_SIZE", 3)
     query = f"{WORD} 착공"
     matches = PublishedPledge.objects.filter(term=term).listed().search(query)
-    ordered = PledgeFilterForm.ordered(matches, sort, searching=True)
+    ordered = sort_rows(matches, sort, searching=True)
     whole = list(ordered.values_list("code", flat=True))
     response = client.get("/en/pledges/", {"q": query, "page": page, "sort": sort})
     page_obj = response.context["page_obj"]

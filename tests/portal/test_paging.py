@@ -3,8 +3,8 @@
 import pytest
 from django.core.paginator import Paginator
 
-from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, code_sort_key
+from portal.filters import ORDERS
 from portal.paging import DeepPaginator
 from tests.factories import make_pledges
 
@@ -17,7 +17,7 @@ def test_every_page_matches_the_plain_paginator_in_every_sort(sort):
     for pledge in Pledge.objects.all():  # the factory bulk-creates without the stored key
         Pledge.objects.filter(pk=pledge.pk).update(sort_key=code_sort_key(pledge.code))
     Pledge.objects.filter(code__endswith="3").update(execution_rate=None)  # some without a rate
-    ordered = Pledge.objects.filter(term__is_current=True).order_by(*PledgeFilterForm.SORTS[sort])
+    ordered = Pledge.objects.filter(term__is_current=True).order_by(*ORDERS[sort])
     plain, deep = Paginator(ordered, 12), DeepPaginator(ordered, 12)
     assert deep.num_pages == plain.num_pages == 4  # 46 pledges
     for number in plain.page_range:
