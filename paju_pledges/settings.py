@@ -351,3 +351,8 @@ LOGGING = {
 # the Atom feeds and /api/publications/): a domain the city held on that date. Never
 # change it once published: feed readers would see every entry as new.
 TAG_AUTHORITY = os.environ.get("DJANGO_TAG_AUTHORITY", "paju.go.kr,2022")
+
+# The licence the open data is published under, as the data package states it: one of
+# the 공공누리 types KOGL-Type1 … KOGL-Type4 (portal/api/datapackage.py). Unset: the package
+# says the licence is not confirmed yet and asks for attribution.
+DATA_LICENSE = os.environ.get("DJANGO_DATA_LICENSE", "").strip()

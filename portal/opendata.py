@@ -27,6 +27,7 @@ LIST_FIELDS = [
     "code",
     "title",
     "term",
+    "term_number",
     "vision",
     "department",
     "stage",
@@ -58,6 +59,7 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "code": pledge.code,
             "title": pledge.title,
             "term": pledge.term.name,
+            "term_number": pledge.term.number,
             "vision": f"{pledge.vision.number} {pledge.vision.title}",
             "department": pledge.department.name,
             "stage": pledge.stage,
@@ -261,7 +263,7 @@ def quality_notes(pledge: Pledge, money: PledgeMoney) -> list[dict]:
 
 # Bulk downloads: one row per cell / milestone, streamed ----------------------------------
 
-PLEDGE_COLUMNS = ["term", "pledge_code", "department", "stage", "stage_inferred"]
+PLEDGE_COLUMNS = ["term", "term_number", "pledge_code", "department", "stage", "stage_inferred"]
 FIGURE_COLUMNS = [*PLEDGE_COLUMNS, *CELL_FIELDS]
 MILESTONE_COLUMNS = [
     *PLEDGE_COLUMNS,
@@ -300,6 +302,7 @@ def _by_moment(pledges: list[Pledge], when: datetime | None) -> dict:
 def _pledge_columns(pledge: Pledge) -> list:
     return [
         pledge.term.name,
+        pledge.term.number,
         pledge.code,
         pledge.department.name,
         pledge.stage,

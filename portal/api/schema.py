@@ -176,7 +176,8 @@ LIST_EXAMPLE = OpenApiExample(
             {
                 "code": "12-1",
                 "title": "원스톱 맞춤 행정서비스 체계 구축",
-                "term": {"number": 8, "name": "민선8기"},
+                "term": "민선8기",
+                "term_number": 8,
                 "stage": "in_progress",
                 "stage_name": "추진",
                 "department": "민원토지과",

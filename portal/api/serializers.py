@@ -176,7 +176,8 @@ class PledgeDetailSerializer(serializers.Serializer):
 class PledgeSummarySerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
-    term = serializers.CharField()
+    term = serializers.CharField(help_text="임기 이름 / the term's name, e.g. 민선8기")
+    term_number = serializers.IntegerField(help_text="임기 번호 / the term's number, e.g. 8")
     vision = serializers.CharField()
     department = serializers.CharField()
     stage = serializers.ChoiceField(choices=Stage.values)

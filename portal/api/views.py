@@ -14,6 +14,7 @@ from urllib.parse import quote
 import xlsxwriter
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_date, parse_datetime
@@ -313,6 +314,11 @@ def _cell(value):
     return spreadsheet_safe(value)
 
 
+def _xlsx_cell(value):
+    """A workbook keeps true and false as booleans (TRUE/FALSE cells), not text."""
+    return value if isinstance(value, bool) else _cell(value)
+
+
 def _csv_response(name: str, columns: list[str], rows: Iterable[list], when):
     response = StreamingHttpResponse(_csv_stream(columns, rows), content_type=CSV)
     suffix = f"-as-of-{_day(when)}" if when else ""
@@ -329,7 +335,7 @@ def _xlsx_response(name: str, columns: list[str], rows: Iterable[list], when):
     sheet = book.add_worksheet("figures")
     sheet.write_row(0, 0, columns)
     for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, [_cell(value) for value in row])
+        sheet.write_row(number, 0, [_xlsx_cell(value) for value in row])
     book.close()
     file.seek(0)
     suffix = f"-as-of-{_day(when)}" if when else ""
@@ -549,7 +555,8 @@ class DataPackageView(OpenDataView):
 
     @documented(parameters=[], responses={200: OpenApiTypes.OBJECT}, operation_id="datapackage")
     def get(self, request, *args, **kwargs):
-        return Response(describe())
+        homepage = request.build_absolute_uri(reverse("portal:data_dictionary"))
+        return Response(describe(homepage))
 
 
 def attachment_name(disposition: str, ascii_name: str, name: str) -> str:
