@@ -20,7 +20,7 @@ def publications_listed(
     *, term: Term, code: str | None = None, since: datetime | None = None
 ) -> QuerySet[Publication]:
     """The term's publications (of one pledge with ``code``), from ``since`` on (inclusive),
-    newest first; the order is total (the id breaks ties)."""
+    newest first, then as people read codes; the order is total (the id breaks ties)."""
     rows = Publication.objects.filter(pledge__term=term).select_related(
         "pledge__term", "pledge__published__department", "round"
     )
@@ -28,7 +28,7 @@ def publications_listed(
         rows = rows.filter(pledge__code=code)
     if since is not None:
         rows = rows.filter(published_at__gte=since)
-    return rows.order_by("-published_at", "-pk")
+    return rows.order_by("-published_at", "pledge__sort_key", "-pk")
 
 
 def publication_tag(publication: Publication) -> str:
