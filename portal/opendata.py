@@ -169,9 +169,23 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "as_of_precision": pledge.as_of_precision or None,
             "as_of_printed": pledge.as_of_printed or None,
             "updated_at": pledge.updated_at.isoformat(),
-            "source": pledge.source,
+            "source": card_citation(pledge),
+            "source_lines": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }
+
+
+def card_citation(pledge: Pledge) -> str:
+    """The card as a reader cites it: its term's report (the term's first source document,
+    ``Term.sources``), the card, and when its figures stand (the card's printed as-of
+    date, else the report's), e.g. "파주시, 민선8기 공약 이행 현황 12장 「…」, 공약 카드
+    12-1 (2026.1.현재)". Empty when the term names no document."""
+    lines = pledge.term.source_lines
+    if not lines:
+        return ""
+    title = lines[0][0].split(": ", 1)[0]
+    when = pledge.as_of_printed or pledge.term.figures_as_of
+    return f"{title}, 공약 카드 {pledge.code}" + (f" ({when})" if when else "")
 
 
 # Every printed cell, long format --------------------------------------------------------

@@ -23,11 +23,12 @@ BOM = (
 
 def _sources() -> list[dict]:
     """Each term's source documents (``Term.sources``), as the Data Package names sources."""
-    return [
-        {"title": f"{term.name}: {korean}"}
-        for term in Term.objects.order_by("number")
-        for korean, _english in term.source_lines
-    ]
+    sources = []
+    for term in Term.objects.order_by("number"):
+        for korean, _english in term.source_lines:
+            title, _, used = korean.partition(": ")
+            sources.append({"title": title, "description": f"{term.name}: {used}".strip()})
+    return sources
 
 
 # The licence. Neither source document states the terms on which the city's figures may

@@ -169,7 +169,17 @@ class PledgeDetailSerializer(serializers.Serializer):
         allow_null=True, help_text="?as_of asked: rebuilt from the change history; else null"
     )
     updated_at = serializers.DateTimeField()
-    source = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(
+        allow_blank=True,
+        help_text="출처: 문서 제목, 공약 카드, 수치 기준 시점 / the document by title, the card "
+        "and when its figures stand",
+    )
+    source_lines = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        help_text="원문 텍스트 추출본의 줄 / lines of the source's text extraction "
+        "(fixtures/sources/)",
+    )
     url = serializers.URLField()
 
 

@@ -220,7 +220,7 @@ def test_the_xlsx_has_one_row_per_cell(client):
     response = client.get("/api/figures.xlsx")
     sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("term", "pledge_code")
+    assert rows[0][:3] == ("term", "term_number", "pledge_code")
     assert len(rows) - 1 == sum(seed_cells().values())
 
 

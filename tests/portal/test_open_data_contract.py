@@ -305,3 +305,27 @@ def test_the_card_page_links_its_own_feed(client):
     page = client.get("/pledges/12-1/").content.decode()
     assert '<link rel="alternate" type="application/atom+xml" title="12-1 · ' in page
     assert 'href="/pledges/12-1/feed/?term=8"' in page
+
+
+# Provenance -------------------------------------------------------------------------------
+
+
+def test_a_card_cites_its_document_by_title_card_and_date_not_a_file_name(client):
+    card = client.get("/api/pledges/12-1/").json()
+    assert card["source"] == (
+        "파주시, 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」, "
+        "공약 카드 12-1 (2026. 1.)"
+    )
+    assert ".txt" not in card["source"]
+    assert card["source_lines"] == "000_2e66b890b9e7a431.txt lines 39–205"
+    undated = client.get("/api/pledges/12-9/").json()["source"]
+    assert undated.endswith("공약 카드 12-9 (2026년 초)")  # the report's date
+
+
+def test_the_data_package_names_each_document_by_its_title(client):
+    sources = client.get("/api/datapackage.json").json()["sources"]
+    assert [s["title"] for s in sources] == [
+        "파주시, 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」",
+        "파주시, 행정안전국 2025 주요업무 추진계획",
+    ]
+    assert sources[0]["description"].startswith("민선8기: 공약 카드 6장")
