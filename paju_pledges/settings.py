@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -74,12 +75,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # before anything that may answer /api/
     "portal.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.cache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "portal.middleware.OpenDataMiddleware",  # /api/: language asked, JSON 404, Cache-Control
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -270,6 +273,24 @@ REST_FRAMEWORK = {
     # client's own header and would let it pick a new identity per request.
     "NUM_PROXIES": 1 if env_bool("DJANGO_BEHIND_PROXY") else 0,
 }
+# Any origin may read the open data (GET, HEAD and their preflight), sending its own
+# conditional headers; a browser script may read the headers that matter to it.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = [
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "X-Data-As-Of",
+]
+CORS_PREFLIGHT_MAX_AGE = 86400
+# How long a client or shared cache may reuse an open-data answer without asking again
+# (then it revalidates with its ETag: a 304 costs one small query).
+API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", "60"))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "파주시 공약 이행 포털 Open data API",
     "DESCRIPTION": (
@@ -326,3 +347,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "keyvalue"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The authority of the open data's permanent ids (RFC 4151 tag: URIs of publications, in
+# the Atom feeds and /api/publications/): a domain the city held on that date. Never
+# change it once published: feed readers would see every entry as new.
+TAG_AUTHORITY = os.environ.get("DJANGO_TAG_AUTHORITY", "paju.go.kr,2022")
+
+# The licence the open data is published under, as the data package states it: one of
+# the 공공누리 types KOGL-Type1 … KOGL-Type4 (portal/api/datapackage.py). Unset: the package
+# says the licence is not confirmed yet and asks for attribution.
+DATA_LICENSE = os.environ.get("DJANGO_DATA_LICENSE", "").strip()

@@ -1,4 +1,5 @@
 import re
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +12,7 @@ from core.admin_guard import GuardedModelForm
 from core.locking import OptimisticLockMixin
 from departments.models import Department
 
-from .models import BudgetType, Pledge, Project, Stage, Term, Vision
+from .models import Pledge, Project, Term, Vision
 from .services import pledge_stage_check
 
 
@@ -60,97 +61,59 @@ class KoreanMarkedSelect(forms.Select):
 
 
 class PledgeFilterForm(forms.Form):
-    """The pledge list's filters; they live in the query string so a URL can be shared."""
+    """The pledge list's filter form; its fields are ``portal.filters.PledgeFilter``'s (one
+    definition for the page, the API and the CSV). What depends on the term shown is set
+    here: the terms, departments and visions offered. The filters live in the query
+    string so a URL can be shared."""
 
     FILTERS = ("q", "stage", "department", "vision", "budget")  # what narrows the list
-    SORTS = {
-        "code": ["sort_key"],
-        # Pledges without a rate (non-budget, unpublished) come last on every database;
-        # the expression is the one indexed (Pledge.RATE_ORDER), so pages come from it.
-        "rate": [Pledge.RATE_ORDER.desc(), "sort_key"],
-        "updated": ["-updated_at", "sort_key"],
-    }
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    term = forms.TypedChoiceField(
-        label=_("Term"), required=False, coerce=int, widget=KoreanMarkedSelect
-    )
-    stage = forms.ChoiceField(label=_("Stage"), required=False)
-    # Plain choices read as values (name; id and "number title"), not model choices: no
-    # model instance per option, no server-side cursor per select, at any number of options.
-    department = forms.ChoiceField(label=_("Department"), required=False, widget=KoreanMarkedSelect)
-    vision = forms.TypedChoiceField(
-        label=_("Vision"), required=False, coerce=int, empty_value=None, widget=KoreanMarkedSelect
-    )
-    budget = forms.ChoiceField(label=_("Budget type"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[
-            ("relevance", _("Best match")),
-            ("code", _("Code")),
-            ("rate", _("Execution rate")),
-            ("updated", _("Last update")),
-        ],
-    )
 
     def __init__(self, *args, term: Term, departments: list[str] | None = None, **kwargs):
         """``departments``: the names the department select offers (the public list passes
-        those with published pledges in ``term``); by default those with pledges in it."""
+        those with published pledges in ``term``); by default those with pledges in it.
+        The choices are read when used (rendered, or a value checked): an open-data request
+        that names no department reads none."""
         super().__init__(*args, **kwargs)
         # A finished term stays browsable: the list shows the chosen term (portal.selectors).
-        self.fields["term"].choices = [(t.number, t.name) for t in Term.objects.all()]
-        self.fields["term"].initial = term.number
-        self.fields["stage"].choices = [("", _("All")), *Stage.choices]
-        self.fields["budget"].choices = [("", _("All")), *BudgetType.choices]
-        if departments is None:  # EXISTS, not JOIN … DISTINCT: an index probe a department
-            in_term = Pledge.objects.filter(department=OuterRef("pk"), term=term)
-            departments = (
-                Department.objects.filter(Exists(in_term))
-                .order_by("name")
-                .values_list("name", flat=True)
-            )
-        departments = list(departments)
-        asked = self.data.get("department")
-        if asked and asked not in departments and Department.objects.filter(name=asked).exists():
-            # A department with nothing (published) in this term, e.g. linked from its page's
-            # "0 완료": kept, so the list shows its no pledges rather than everyone's.
-            departments = sorted([*departments, asked])
-        self.fields["department"].choices = [("", _("All")), *((n, n) for n in departments)]
-        visions = (
-            Vision.objects.filter(term=term).order_by("number").values_list("pk", "number", "title")
+        self.fields["term"].choices = cache(
+            lambda: [(t.number, t.name) for t in Term.objects.all()]
         )
-        self.fields["vision"].choices = [
-            ("", _("All")),
-            *((pk, f"{number} {title}") for pk, number, title in visions),
-        ]
+        self.fields["term"].initial = term.number
+        asked = self.data.get("department")
 
-    def filter(self, queryset):
-        """Apply the valid filters; an invalid value is ignored rather than failing the page."""
-        self.is_valid()  # cleaned_data then holds only the valid fields
-        data = self.cleaned_data
-        searching = bool((data.get("q") or "").strip())
-        if searching:
-            queryset = queryset.search(data["q"])
-        if data.get("stage"):
-            queryset = queryset.filter(stage=data["stage"])
-        if data.get("department"):
-            queryset = queryset.filter(department__name=data["department"])
-        if data.get("vision"):
-            queryset = queryset.filter(vision_id=data["vision"])
-        if data.get("budget"):
-            queryset = queryset.filter(budget_type=data["budget"])
-        # the list page's default is the best match (the code order without a search)
-        return self.ordered(queryset, data.get("sort") or "relevance", searching=searching)
+        @cache  # read once a form, however often it is checked or rendered
+        def department_choices() -> list[tuple[str, str]]:
+            names = departments
+            if names is None:  # EXISTS, not JOIN … DISTINCT: an index probe a department
+                in_term = Pledge.objects.filter(department=OuterRef("pk"), term=term)
+                names = (
+                    Department.objects.filter(Exists(in_term))
+                    .order_by("name")
+                    .values_list("name", flat=True)
+                )
+            names = list(names)
+            if asked and asked not in names and Department.objects.filter(name=asked).exists():
+                # A department with nothing (published) in this term, e.g. linked from its
+                # page's "0 완료": kept, so the list shows its no pledges, not everyone's.
+                names = sorted([*names, asked])
+            return [(n, n) for n in names]
 
-    @classmethod
-    def ordered(cls, queryset, sort: str, *, searching: bool):
-        """``queryset`` in the order ``sort`` names (the list page's and the open data's):
-        "relevance" with a search is the best match first (a title before a milestone), then
-        as people read codes; an unknown sort, or relevance without a search, is by code."""
-        if searching and sort == "relevance":
-            return queryset.order_by("search_rank", *cls.SORTS["code"])
-        return queryset.order_by(*cls.SORTS.get(sort, cls.SORTS["code"]))
+        @cache
+        def vision_choices() -> list[tuple]:
+            visions = Vision.objects.filter(term=term).order_by("number")
+            return [
+                ("", _("All")),
+                *(
+                    (pk, f"{n} {title}")
+                    for pk, n, title in visions.values_list("pk", "number", "title")
+                ),
+            ]
+
+        self.fields["department"].choices = department_choices
+        self.fields["vision"].choices = vision_choices
+        # the page offers the sorts; the reversed ones ("-code") are the open data's
+        sort = self.fields["sort"]
+        sort.widget.choices = [(v, label) for v, label in sort.choices if not v.startswith("-")]
 
 
 class PledgeAdminForm(GuardedModelForm):

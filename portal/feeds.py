@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -8,6 +10,7 @@ from pledges.models import Term
 from publications.changes import line_text
 from publications.models import Publication
 
+from .changelog import publication_tag, publications_listed
 from .selectors import term_shown
 
 
@@ -16,6 +19,7 @@ class PledgeUpdatesFeed(Feed):
     same lines as the pledge page's "변경 이력"."""
 
     feed_type = Atom1Feed
+    author_name = _("Paju City")  # RFC 4287 §4.1.1: the feed's author, every entry's
     subtitle = _(
         "Publications of a term's pledges (the current term unless ?term=N), newest first."
     )
@@ -29,14 +33,11 @@ class PledgeUpdatesFeed(Feed):
     def link(self, term: Term) -> str:
         return f"{reverse('portal:list')}?term={term.number}"
 
+    def feed_guid(self, term: Term) -> str:
+        return f"tag:{settings.TAG_AUTHORITY}:feed/term/{term.number}"
+
     def items(self, term: Term):
-        """The term's publications, newest first, each read from its own snapshot."""
-        return (
-            Publication.objects.filter(term=term)
-            .select_related("term")
-            .defer("card", "search_text")
-            .order_by("-published_at", "sort_key")[:50]
-        )
+        return publications_listed(term=term)[:50]
 
     def item_title(self, item: Publication) -> str:
         inferred = f" ({_('inferred')})" if item.stage_inferred else ""
@@ -51,7 +52,7 @@ class PledgeUpdatesFeed(Feed):
         return f"{url}?term={item.term.number}&as_of={day:%Y-%m-%d}"
 
     def item_guid(self, item: Publication) -> str:
-        return f"publication-{item.pk}"
+        return publication_tag(item)  # an absolute IRI (RFC 4287 §4.2.6), as in the API
 
     item_guid_is_permalink = False
 
@@ -71,3 +72,30 @@ class PledgeUpdatesFeed(Feed):
 
     def item_pubdate(self, item: Publication):
         return item.published_at
+
+
+class PledgeFeed(PledgeUpdatesFeed):
+    """One pledge's publications (Atom), linked from its page: follow one promise."""
+
+    def get_object(self, request, code: str, *args, **kwargs) -> Publication:
+        """The pledge's standing publication (what its page shows)."""
+        term = term_shown(request.GET.get("term"))
+        return get_object_or_404(
+            Publication.objects.standing(term).select_related("term"), code=code
+        )
+
+    def title(self, pledge: Publication) -> str:
+        return f"{pledge.code} {pledge.title} · {_('updates')} · {pledge.term.name}"
+
+    def subtitle(self, pledge: Publication) -> str:
+        return _("Publications of this pledge, newest first.")
+
+    def link(self, pledge: Publication) -> str:
+        url = reverse("portal:detail", kwargs={"code": pledge.code})
+        return f"{url}?term={pledge.term.number}"
+
+    def feed_guid(self, pledge: Publication) -> str:
+        return f"tag:{settings.TAG_AUTHORITY}:feed/term/{pledge.term.number}/pledge/{pledge.code}"
+
+    def items(self, pledge: Publication):
+        return publications_listed(term=pledge.term, code=pledge.code)[:50]

@@ -25,6 +25,7 @@ LIST_FIELDS = [
     "code",
     "title",
     "term",
+    "term_number",
     "vision",
     "department",
     "stage",
@@ -56,6 +57,7 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "code": pledge.code,
             "title": pledge.title,
             "term": pledge.term.name,
+            "term_number": pledge.term.number,
             "vision": f"{pledge.vision.number} {pledge.vision.title}",
             "department": pledge.department.name,
             "stage": pledge.stage,
@@ -165,9 +167,23 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "as_of_precision": pledge.as_of_precision or None,
             "as_of_printed": pledge.as_of_printed or None,
             "updated_at": pledge.updated_at.isoformat(),
-            "source": pledge.source,
+            "source": card_citation(pledge),
+            "source_lines": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }
+
+
+def card_citation(pledge: Pledge) -> str:
+    """The card as a reader cites it: its term's report (the term's first source document,
+    ``Term.sources``), the card, and when its figures stand (the card's printed as-of
+    date, else the report's), e.g. "파주시, 민선8기 공약 이행 현황 12장 「…」, 공약 카드
+    12-1 (2026.1.현재)". Empty when the term names no document."""
+    lines = pledge.term.source_lines
+    if not lines:
+        return ""
+    title = lines[0][0].split(": ", 1)[0]
+    when = pledge.as_of_printed or pledge.term.figures_as_of
+    return f"{title}, 공약 카드 {pledge.code}" + (f" ({when})" if when else "")
 
 
 # Every printed cell, long format --------------------------------------------------------
@@ -259,7 +275,7 @@ def quality_notes(pledge: Pledge, money: PledgeMoney) -> list[dict]:
 
 # Bulk downloads: one row per cell / milestone, streamed ----------------------------------
 
-PLEDGE_COLUMNS = ["term", "pledge_code", "department", "stage", "stage_inferred"]
+PLEDGE_COLUMNS = ["term", "term_number", "pledge_code", "department", "stage", "stage_inferred"]
 FIGURE_COLUMNS = [*PLEDGE_COLUMNS, *CELL_FIELDS]
 MILESTONE_COLUMNS = [
     *PLEDGE_COLUMNS,
@@ -291,6 +307,7 @@ def _term_cards(term: Term, when: datetime | None) -> Iterator[Pledge]:
 def _pledge_columns(pledge: Pledge) -> list:
     return [
         pledge.term.name,
+        pledge.term.number,
         pledge.code,
         pledge.department.name,
         pledge.stage,

@@ -21,6 +21,8 @@ from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge, Stage, Term, Vision
 from publications.models import Publication
 
+from .filters import PledgeFilter
+
 MONEY_SUMS = {
     "current_total": Sum("current_total"),
     "secured_total": Sum("secured_total"),
@@ -215,8 +217,10 @@ def pledges_filtered(
     data = query.copy()
     data["term"] = term.number  # the term shown, also when the URL names none
     names = standing(term).order_by("department_name").values_list("department_name", flat=True)
-    form = PledgeFilterForm(data, term=term, departments=list(dict.fromkeys(names)))
-    return form, form.filter(standing(term).select_related("term"))
+    filters = PledgeFilter(
+        data, standing(term).select_related("term"), term=term, departments=list(names.distinct())
+    )
+    return filters.form, filters.qs  # an unreadable value is ignored, not refused
 
 
 def vision_summary(term: Term) -> list[dict]:

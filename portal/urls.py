@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 from .cache import cache_public_page as cached
-from .feeds import PledgeUpdatesFeed
+from .feeds import PledgeFeed, PledgeUpdatesFeed
 
 app_name = "portal"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", cached(views.home), name="home"),
     path("pledges/", cached(views.pledge_list), name="list"),
     path("pledges/<str:code>/", cached(views.pledge_detail_view), name="detail"),
+    path("pledges/<str:code>/feed/", cached(PledgeFeed()), name="pledge_feed"),
     path("departments/", cached(views.department_list), name="department_list"),
     path("departments/<str:name>/", cached(views.department_detail), name="department_detail"),
     path("about/", cached(views.about), name="about"),

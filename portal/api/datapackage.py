@@ -5,36 +5,71 @@ dictionary page (데이터 사전) renders it: one description, no second hand-w
 
 import copy
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
 from budgets.models import FigureKind, FundingSource
+from pledges.cache import public_version_stamp
 from pledges.models import BudgetType, DatePrecision, Stage, Term
 
 from ..opendata import FIGURE_COLUMNS, LIST_FIELDS, MILESTONE_COLUMNS
 
 UNIT = "백만원"
+BOM = (
+    "UTF-8, 바이트 순서 표시(BOM)로 시작 (엑셀이 한글을 바로 읽도록) / UTF-8 starting with "
+    "a byte-order mark (BOM), so that Excel reads the Korean text"
+)
 
 
 def _sources() -> list[dict]:
     """Each term's source documents (``Term.sources``), as the Data Package names sources."""
+    sources = []
+    for term in Term.objects.order_by("number"):
+        for korean, _english in term.source_lines:
+            title, _, used = korean.partition(": ")
+            sources.append({"title": title, "description": f"{term.name}: {used}".strip()})
+    return sources
+
+
+# The licence. Neither source document states the terms on which the city's figures may
+# be reused, and we do not invent them: until the city sets DJANGO_DATA_LICENSE to one of
+# the 공공누리 (Korea Open Government Licence) types below, the line says it is unconfirmed
+# and asks for attribution.
+KOGL = {
+    "KOGL-Type1": "공공누리 제1유형: 출처표시 / KOGL Type 1: attribution",
+    "KOGL-Type2": "공공누리 제2유형: 출처표시, 상업적 이용금지 / KOGL Type 2: attribution, "
+    "non-commercial",
+    "KOGL-Type3": "공공누리 제3유형: 출처표시, 변경금지 / KOGL Type 3: attribution, no derivatives",
+    "KOGL-Type4": "공공누리 제4유형: 출처표시, 상업적 이용금지, 변경금지 / KOGL Type 4: "
+    "attribution, non-commercial, no derivatives",
+}
+UNCONFIRMED = {
+    "name": "LicenseRef-unconfirmed",
+    "title": (
+        "이용허락 조건 미확정: 원문 문서에 표시가 없습니다. 인용할 때 출처(파주시 원문 "
+        "문서)를 밝혀 주세요. / Licence not yet confirmed: the source documents state "
+        "none. Please credit Paju City's documents as the source."
+    ),
+}
+
+
+def licenses() -> list[dict]:
+    """The licence the city set (``DJANGO_DATA_LICENSE``), else "unconfirmed"."""
+    name = settings.DATA_LICENSE
+    if not name:
+        return [UNCONFIRMED]
+    if name not in KOGL:
+        raise ImproperlyConfigured(
+            f"DJANGO_DATA_LICENSE={name!r}: use one of {', '.join(KOGL)} (or leave it unset)."
+        )
+    number = name.removeprefix("KOGL-Type")
     return [
-        {"title": f"{term.name}: {korean}"}
-        for term in Term.objects.order_by("number")
-        for korean, _english in term.source_lines
+        {
+            "name": name,
+            "title": KOGL[name],
+            "path": f"https://www.kogl.or.kr/info/licenseType{number}.do",
+        }
     ]
-
-
-# The licence line. Neither source document states the terms on which the city's figures
-# may be reused, and we do not invent them: the line says so, with attribution asked,
-# until the city confirms its licence (Korean public data usually carries 공공누리).
-LICENSES = [
-    {
-        "name": "LicenseRef-unconfirmed",
-        "title": (
-            "이용허락 조건 미확정: 원문 문서에 표시가 없습니다. 인용할 때 출처(파주시 원문 "
-            "문서)를 밝혀 주세요. / Licence not yet confirmed: the source documents state "
-            "none. Please credit Paju City's documents as the source."
-        ),
-    }
-]
 
 
 def _field(name: str, type_: str, description: str, **extra) -> dict:
@@ -53,10 +88,12 @@ def _enum(values) -> dict:
     return {"constraints": {"enum": list(values)}}
 
 
+TERM_NUMBER = _field("term_number", "integer", "임기 번호 / term number, e.g. 8", **_required())
 PLEDGE_FIELDS = {
     "code": _field("code", "string", "관리번호 / pledge code, e.g. 12-1", **_required()),
     "title": _field("title", "string", "공약명 / title"),
     "term": _field("term", "string", "임기 / term, e.g. 민선8기", **_required()),
+    "term_number": TERM_NUMBER,
     "vision": _field("vision", "string", "비전 번호와 이름 / vision number and title"),
     "department": _field("department", "string", "담당부서 / responsible department"),
     "stage": _field("stage", "string", "이행단계 코드 / stage code", **_enum(Stage.values)),
@@ -87,6 +124,7 @@ PLEDGE_FIELDS = {
 }
 PLEDGE_HEAD = {
     "term": _field("term", "string", "임기 / term, e.g. 민선8기"),
+    "term_number": TERM_NUMBER,
     "pledge_code": _field("pledge_code", "string", "관리번호 / pledge code"),
     "department": PLEDGE_FIELDS["department"],
     "stage": PLEDGE_FIELDS["stage"],
@@ -149,26 +187,37 @@ def _csv(name: str, title: str, description: str, schema: dict) -> dict:
         "name": name,
         "path": f"{name}.csv",
         "title": title,
-        "description": description,
+        "description": f"{description}. {BOM}",
+        "profile": "tabular-data-resource",
         "format": "csv",
         "mediatype": "text/csv",
-        "encoding": "utf-8-sig",
+        "encoding": "utf-8",  # the IANA name; the files start with a BOM (see description)
         "schema": schema,
     }
 
 
-def describe() -> dict:
-    """The Data Package. Resource paths are relative to /api/datapackage.json.
+def describe(homepage: str = "") -> dict:
+    """The Data Package. Resource paths are relative to /api/datapackage.json;
+    ``homepage``: the data dictionary page's address. Its version counts publications
+    (the public data's version), ``created`` is when the public data last changed.
 
     A fresh copy each time: readers (frictionless among them) may change what they get.
     """
     package = copy.deepcopy(_package())
+    number, changed_at = public_version_stamp()
+    package["version"] = f"1.0.{number}"
+    if changed_at:
+        package["created"] = changed_at.isoformat()
+    if homepage:
+        package["homepage"] = homepage
+    package["licenses"] = licenses()
     package["sources"] = _sources()
     return package
 
 
 def _package() -> dict:
     return {
+        "profile": "tabular-data-package",
         "name": "paju-pledges",
         "title": "파주시 공약 이행 현황 / Paju City mayoral pledges",
         "description": (
@@ -178,7 +227,6 @@ def _package() -> dict:
             "printed money cell and milestones of the pledge cards; amounts are whole 백만원 "
             "(millions of won); a cell printed blank has no row (not zero)."
         ),
-        "licenses": LICENSES,
         "resources": [
             _csv(
                 "pledges",

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from budgets.models import FigureKind, FundingSource
 from pledges.models import Stage
+from publications.models import PublicationKind
 
 Amount = serializers.IntegerField
 NULL = {"allow_null": True, "required": False}
@@ -168,14 +169,25 @@ class PledgeDetailSerializer(serializers.Serializer):
         allow_null=True, help_text="?as_of asked: rebuilt from the change history; else null"
     )
     updated_at = serializers.DateTimeField()
-    source = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(
+        allow_blank=True,
+        help_text="출처: 문서 제목, 공약 카드, 수치 기준 시점 / the document by title, the card "
+        "and when its figures stand",
+    )
+    source_lines = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        help_text="원문 텍스트 추출본의 줄 / lines of the source's text extraction "
+        "(fixtures/sources/)",
+    )
     url = serializers.URLField()
 
 
 class PledgeSummarySerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
-    term = serializers.CharField()
+    term = serializers.CharField(help_text="임기 이름 / the term's name, e.g. 민선8기")
+    term_number = serializers.IntegerField(help_text="임기 번호 / the term's number, e.g. 8")
     vision = serializers.CharField()
     department = serializers.CharField()
     stage = serializers.ChoiceField(choices=Stage.values)
@@ -211,3 +223,50 @@ class ErrorSerializer(serializers.Serializer):
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False
     )
+
+
+class ChangeSerializer(serializers.Serializer):
+    """One changed line of a publication."""
+
+    kind = serializers.CharField(help_text="stage, field, figure, or a row kind (milestone…)")
+    field = serializers.CharField(
+        help_text="카드의 항목 이름 / the card's label, e.g. 집행금액 2025"
+    )
+    old = serializers.JSONField(
+        allow_null=True, help_text="before: a number for amounts, else text"
+    )
+    new = serializers.JSONField(allow_null=True, help_text="after: a number for amounts, else text")
+    unit = serializers.CharField(allow_null=True, help_text="백만원 for amounts, else null")
+    date = serializers.DateField(allow_null=True, help_text="a stage change: since when")
+    reason = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(help_text="the line as the pledge page prints it")
+
+
+class PublicationPledgeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    term = TermSerializer()
+    url = serializers.URLField()
+
+
+class RoundSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PublicationSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="tag: URI, the same as the Atom entry's id")
+    pledge = PublicationPledgeSerializer()
+    published_at = serializers.DateTimeField()
+    round = RoundSerializer(allow_null=True)
+    kind = serializers.ChoiceField(choices=PublicationKind.values)
+    kind_name = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    changes = ChangeSerializer(many=True)
+
+
+class PublicationPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PublicationSerializer(many=True)

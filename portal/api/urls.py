@@ -1,7 +1,6 @@
 """Open data URLs (namespace ``api``), language-neutral: JSON, CSV, XLSX, the schema."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 from .views import open_data
@@ -24,10 +23,24 @@ urlpatterns = [
         open_data(views.PledgeFiguresXlsxView.as_view()),
         name="pledge_figures_xlsx",
     ),
+    path(
+        "api/pledges/<str:code>/publications/",
+        open_data(views.PledgePublicationsView.as_view()),
+        name="pledge_publications",
+    ),
+    path(
+        "api/publications/",
+        open_data(views.PublicationListView.as_view()),
+        name="publications",
+    ),
     path("api/figures.csv", open_data(views.FiguresCsvView.as_view()), name="figures_csv"),
     path("api/figures.xlsx", open_data(views.FiguresXlsxView.as_view()), name="figures_xlsx"),
     path("api/milestones.csv", open_data(views.MilestonesCsvView.as_view()), name="milestones_csv"),
     path("api/datapackage.json", open_data(views.DataPackageView.as_view()), name="datapackage"),
-    path("api/schema/", open_data(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "api/schema/",
+        open_data(views.SchemaView.as_view(), representation=views.schema_representation),
+        name="schema",
+    ),
     path("api/docs/", views.ApiDocsView.as_view(), name="docs"),
 ]

@@ -7,30 +7,42 @@ import csv
 import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime, time
 from functools import wraps
+from urllib.parse import quote
 
 import xlsxwriter
+from django.conf import settings
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, quote_etag
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.renderers import OpenApiJsonRenderer2, OpenApiYamlRenderer
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import exceptions
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from budgets.finance import rate_definitions
 from pledges.cache import public_version_stamp
-from pledges.forms import PledgeFilterForm
 from pledges.spreadsheet import spreadsheet_safe
 from publications.models import Publication
 
 from .. import selectors
+from ..changelog import publication_entry, publications_listed
+from ..filters import PledgeFilter
 from ..opendata import (
     FIGURE_COLUMNS,
     LIST_FIELDS,
@@ -43,7 +55,17 @@ from ..opendata import (
 )
 from . import serializers
 from .datapackage import describe
-from .filters import PledgeFilter
+from .schema import (
+    AS_OF,
+    LIST_EXAMPLE,
+    MAX_PAGE_SIZE,
+    PAGE,
+    PAGE_SIZE,
+    PUBLICATIONS_EXAMPLE,
+    TERM,
+    documented,
+    filter_parameters,
+)
 
 API_PAGE_SIZE = 100
 CSV = "text/csv; charset=utf-8"
@@ -53,15 +75,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Headers every open-data response carries --------------------------------------------
 
 
-def open_data(view: Callable) -> Callable:
-    """ETag (data version + URL) and Last-Modified (when the data last changed), 304 when
-    the client has them; ``Access-Control-Allow-Origin: *`` so a newsroom's page can call."""
+def open_data(view: Callable, representation: Callable[[HttpRequest], str] | None = None):
+    """ETag (data version, URL and, where a URL has several, the representation) and
+    Last-Modified (when the data last changed); a 304 carries both (RFC 9110 §15.4.5).
+    CORS is django-cors-headers' (settings), Cache-Control ``portal.middleware``'s."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         version, changed_at = public_version_stamp()
-        url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:20]
-        etag = quote_etag(f"v{version}-{url}")
+        shown = request.get_full_path() + (f"|{representation(request)}" if representation else "")
+        etag = quote_etag(f"v{version}-{hashlib.sha256(shown.encode()).hexdigest()[:20]}")
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = None
         if request.method in ("GET", "HEAD"):
@@ -70,21 +93,19 @@ def open_data(view: Callable) -> Callable:
             )
         if response is None:
             response = view(request, *args, **kwargs)
-            if response.status_code == 200:
-                response["ETag"] = etag
-                if last_modified:
-                    response["Last-Modified"] = http_date(last_modified)
-        if request.method in ("GET", "HEAD"):
-            response["Access-Control-Allow-Origin"] = "*"
-            response["Access-Control-Expose-Headers"] = "ETag, Last-Modified, X-Data-As-Of"
-        patch_vary_headers(response, ["Accept-Language"])
+        if response.status_code in (200, 304):
+            response["ETag"] = etag
+            if last_modified:
+                response["Last-Modified"] = http_date(last_modified)
         return response
 
     return wrapper
 
 
 def exception_handler(exc, context):
-    """Errors as ``{"error", "detail", "fields"?}``: the detail in Korean / English."""
+    """Errors as ``{"error", "detail", "fields"?}``, in the language the request asks for
+    (Korean unless ``Accept-Language`` prefers English); ``fields`` names each parameter
+    refused with its reasons."""
     if isinstance(exc, selectors.BadQuery):
         exc = exceptions.ValidationError({exc.field: [exc.message]})
     if isinstance(exc, Http404):
@@ -101,20 +122,23 @@ def exception_handler(exc, context):
         wrong = ", ".join(f"{name}={query.get(name)!r}" for name in fields)
         response.data = {
             "error": "bad_request",
-            "detail": f"잘못된 요청 값: {wrong}. / Invalid query value: {wrong}. "
-            + " ".join(m for messages in fields.values() for m in messages),
+            "detail": " ".join(
+                [
+                    _("Invalid query value: %(wrong)s.") % {"wrong": wrong},
+                    *(m for messages in fields.values() for m in messages),
+                ]
+            ),
             "fields": fields,
         }
     elif isinstance(exc, exceptions.NotFound):
         code = context["kwargs"].get("code")
-        what = f"공약 {code}이(가) 없습니다 / no pledge {code}" if code else "없습니다 / not found"
+        what = _("There is no pledge %(code)s.") % {"code": code} if code else _("Not found.")
         response.data = {"error": "not_found", "detail": what}
     elif isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
         response.data = {
             "error": "throttled",
-            "detail": f"요청이 너무 많습니다: {wait}초 뒤에 다시 요청하세요. / "
-            f"Too many requests: retry in {wait} s.",
+            "detail": _("Too many requests: retry in %(wait)d s.") % {"wait": wait},
         }
     else:
         response.data = {"error": exc.default_code, "detail": str(exc.detail)}
@@ -135,20 +159,7 @@ class OpenDataView(GenericAPIView):
         return term, selectors.as_of_moment(self.request.query_params.get("as_of"), term)
 
 
-TERM = OpenApiParameter(
-    "term", OpenApiTypes.INT, description="임기 번호 / term number (default: the current term)"
-)
-AS_OF = OpenApiParameter(
-    "as_of",
-    OpenApiTypes.DATE,
-    description="YYYY-MM-DD: 그날 끝(서울) 기준으로 변경 이력에서 재구성 / what the portal "
-    "showed at the end of that day (Seoul), rebuilt from the change history",
-)
-ERRORS = {
-    400: OpenApiResponse(serializers.ErrorSerializer, description="invalid query value"),
-    404: OpenApiResponse(serializers.ErrorSerializer, description="no such pledge"),
-    429: OpenApiResponse(serializers.ErrorSerializer, description="throttled"),
-}
+LIST_PARAMETERS = [*filter_parameters(PledgeFilter), AS_OF]
 
 
 def _day(when) -> str | None:
@@ -158,31 +169,69 @@ def _day(when) -> str | None:
 # Lists -----------------------------------------------------------------------------
 
 
-class PledgePagination(PageNumberPagination):
+class StrictPaging:
+    """``?page=`` and ``?page_size=`` (1 to MAX_PAGE_SIZE) read strictly: a value that
+    cannot be used is a 400 naming its parameter, not a silent default or a 404."""
+
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        """``?page_size=`` from 1 to API_MAX_PAGE_SIZE (empty: the default); else a 400."""
+        text = request.query_params.get(self.page_size_query_param, "")
+        if text == "":
+            return self.page_size
+        if not text.isdigit() or not 1 <= int(text) <= self.max_page_size:
+            message = _("Enter a whole number from 1 to %(most)d.") % {"most": self.max_page_size}
+            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+        return int(text)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """A page that is not a number, or past the last, is a 400 naming ``page``."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as error:
+            raise exceptions.ValidationError({self.page_query_param: [error.detail]}) from error
+
+
+class PledgePagination(StrictPaging, PageNumberPagination):
     page_size = API_PAGE_SIZE
+
+
+class TermFilterBackend(DjangoFilterBackend):
+    """The list's filters (``portal.filters.PledgeFilter``) for the term the view shows:
+    its visions and departments are the choices."""
+
+    def get_filterset_kwargs(self, request, queryset, view) -> dict:
+        return {**super().get_filterset_kwargs(request, queryset, view), "term": view.term}
 
 
 class PledgeListView(OpenDataView):
     """공약 목록 / the pledges of a term, 100 per page, with the list page's filters."""
 
     filterset_class = PledgeFilter
+    filter_backends = [TermFilterBackend]
     pagination_class = PledgePagination
+    term = None  # the term shown, once read
 
     def pledges(self) -> tuple:
         """The term, the day asked for, and the standing publications the filters select,
         in the asked order."""
         term, when = self.shown()
-        sort = self.request.query_params.get("sort") or "code"
-        rows = self.filter_queryset(selectors.standing(term, when).select_related("term"))
-        searching = bool((self.request.query_params.get("q") or "").strip())
-        return term, when, PledgeFilterForm.ordered(rows, sort, searching=searching)
+        self.term = term
+        return (
+            term,
+            when,
+            self.filter_queryset(selectors.standing(term, when).select_related("term")),
+        )
 
     def get_queryset(self):  # for the schema and the filter backend's checks
         return Publication.objects.none()
 
-    @extend_schema(
-        parameters=[TERM, AS_OF],
-        responses={200: serializers.PledgePageSerializer, **ERRORS},
+    @documented(
+        parameters=[*LIST_PARAMETERS, PAGE, PAGE_SIZE],
+        responses={200: serializers.PledgePageSerializer},
+        examples=[LIST_EXAMPLE],
         operation_id="pledges_list",
     )
     def get(self, request, *args, **kwargs):
@@ -229,6 +278,11 @@ def _cell(value):
     return spreadsheet_safe(value)
 
 
+def _xlsx_cell(value):
+    """A workbook keeps true and false as booleans (TRUE/FALSE cells), not text."""
+    return value if isinstance(value, bool) else _cell(value)
+
+
 def _csv_response(name: str, columns: list[str], rows: Iterable[list], when):
     response = StreamingHttpResponse(_csv_stream(columns, rows), content_type=CSV)
     suffix = f"-as-of-{_day(when)}" if when else ""
@@ -245,7 +299,7 @@ def _xlsx_response(name: str, columns: list[str], rows: Iterable[list], when):
     sheet = book.add_worksheet("figures")
     sheet.write_row(0, 0, columns)
     for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, [_cell(value) for value in row])
+        sheet.write_row(number, 0, [_xlsx_cell(value) for value in row])
     book.close()
     file.seek(0)
     suffix = f"-as-of-{_day(when)}" if when else ""
@@ -257,13 +311,13 @@ def _xlsx_response(name: str, columns: list[str], rows: Iterable[list], when):
     return response
 
 
-FILE = {(200, "text/csv"): OpenApiTypes.STR, **ERRORS}
+FILE = {(200, "text/csv"): OpenApiTypes.STR}
 
 
 class PledgeCsvView(PledgeListView):
     """공약 목록 CSV / the list's fields as CSV, the same filters."""
 
-    @extend_schema(parameters=[TERM, AS_OF], responses=FILE, operation_id="pledges_csv")
+    @documented(parameters=LIST_PARAMETERS, responses=FILE, operation_id="pledges_csv")
     def get(self, request, *args, **kwargs):
         term, when, rows = self.pledges()
         pledges = published_cards(rows)
@@ -274,7 +328,7 @@ class PledgeCsvView(PledgeListView):
 class FiguresCsvView(OpenDataView):
     """인쇄된 모든 금액 칸 / every printed cell of every pledge, one row per cell (CSV)."""
 
-    @extend_schema(parameters=[TERM, AS_OF], responses=FILE, operation_id="figures_csv")
+    @documented(parameters=[TERM, AS_OF], responses=FILE, operation_id="figures_csv")
     def get(self, request, *args, **kwargs):
         term, when = self.shown()
         rows = figure_rows(term, when)
@@ -284,9 +338,9 @@ class FiguresCsvView(OpenDataView):
 class FiguresXlsxView(OpenDataView):
     """인쇄된 모든 금액 칸 (Excel) / every printed cell, one row per cell (XLSX)."""
 
-    @extend_schema(
+    @documented(
         parameters=[TERM, AS_OF],
-        responses={(200, XLSX): OpenApiTypes.BINARY, **ERRORS},
+        responses={(200, XLSX): OpenApiTypes.BINARY},
         operation_id="figures_xlsx",
     )
     def get(self, request, *args, **kwargs):
@@ -298,7 +352,7 @@ class FiguresXlsxView(OpenDataView):
 class MilestonesCsvView(OpenDataView):
     """추진현황 / every milestone of every pledge, one row each (CSV)."""
 
-    @extend_schema(parameters=[TERM, AS_OF], responses=FILE, operation_id="milestones_csv")
+    @documented(parameters=[TERM, AS_OF], responses=FILE, operation_id="milestones_csv")
     def get(self, request, *args, **kwargs):
         term, when = self.shown()
         rows = milestone_rows(term, when)
@@ -322,9 +376,9 @@ class PledgeDetailView(OpenDataView):
         pledge.shown_as_of = when
         return pledge, pledge.money, when
 
-    @extend_schema(
+    @documented(
         parameters=[TERM, AS_OF],
-        responses={200: serializers.PledgeDetailSerializer, **ERRORS},
+        responses={200: serializers.PledgeDetailSerializer},
         operation_id="pledges_retrieve",
     )
     def get(self, request, code: str, *args, **kwargs):
@@ -354,7 +408,7 @@ class PledgeFiguresCsvView(PledgeFiguresView):
 
     file_format = "csv"
 
-    @extend_schema(parameters=[TERM, AS_OF], responses=FILE, operation_id="pledge_figures_csv")
+    @documented(parameters=[TERM, AS_OF], responses=FILE, operation_id="pledge_figures_csv")
     def get(self, request, code: str, *args, **kwargs):
         return super().get(request, code, *args, **kwargs)
 
@@ -364,13 +418,89 @@ class PledgeFiguresXlsxView(PledgeFiguresView):
 
     file_format = "xlsx"
 
-    @extend_schema(
+    @documented(
         parameters=[TERM, AS_OF],
-        responses={(200, XLSX): OpenApiTypes.BINARY, **ERRORS},
+        responses={(200, XLSX): OpenApiTypes.BINARY},
         operation_id="pledge_figures_xlsx",
     )
     def get(self, request, code: str, *args, **kwargs):
         return super().get(request, code, *args, **kwargs)
+
+
+# Publications: what changed, when --------------------------------------------------
+
+
+class PublicationPagination(StrictPaging, PageNumberPagination):
+    page_size = API_PAGE_SIZE
+
+
+SINCE = OpenApiParameter(
+    "since",
+    OpenApiTypes.DATETIME,
+    description="이 시각 이후(포함)의 공표만 / publications at or after this moment: "
+    "YYYY-MM-DD (that day's start in Seoul) or an ISO 8601 date-time (without an offset: "
+    "Seoul time). Absent or empty: all. Anything else is a 400.",
+)
+
+
+class PublicationListView(OpenDataView):
+    """공표 목록 / the term's publications, newest first: each with its pledge, moment,
+    round, note and changes (field, old, new, unit), as the Atom feed lists them."""
+
+    pagination_class = PublicationPagination
+    throttle_classes = [AnonRateThrottle]  # nothing rebuilt as of a day here
+
+    def publications(self, code: str | None = None):
+        term = selectors.term_asked(self.request.query_params.get("term"))
+        since = since_asked(self.request.query_params.get("since"))
+        if code is not None and not Publication.objects.filter(term=term, code=code).exists():
+            raise Http404
+        return publications_listed(term=term, code=code, since=since)
+
+    def listed(self, publications) -> Response:
+        page = self.paginate_queryset(publications)
+        site = self.request.build_absolute_uri("/")[:-1]
+        return self.get_paginated_response([publication_entry(p, site) for p in page])
+
+    @documented(
+        parameters=[TERM, SINCE, PAGE, PAGE_SIZE],
+        responses={200: serializers.PublicationPageSerializer},
+        examples=[PUBLICATIONS_EXAMPLE],
+        operation_id="publications_list",
+    )
+    def get(self, request, *args, **kwargs):
+        return self.listed(self.publications())
+
+
+class PledgePublicationsView(PublicationListView):
+    """한 공약의 공표 목록 / one pledge's publications, newest first."""
+
+    @documented(
+        parameters=[TERM, SINCE, PAGE, PAGE_SIZE],
+        responses={200: serializers.PublicationPageSerializer},
+        operation_id="pledge_publications_list",
+    )
+    def get(self, request, code: str, *args, **kwargs):
+        return self.listed(self.publications(code))
+
+
+def since_asked(text: str | None) -> datetime | None:
+    """``?since=`` as an aware moment (a day: its start in Seoul); None when absent."""
+    if not text:
+        return None
+    try:
+        moment = parse_datetime(text)
+        if moment is None and (day := parse_date(text)) is not None:
+            moment = datetime.combine(day, time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise selectors.BadQuery(
+            "since",
+            _("since must be a date (YYYY-MM-DD) or an ISO 8601 date and time: %(text)r.")
+            % {"text": text},
+        )
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 # The description of the files ------------------------------------------------------
@@ -379,9 +509,61 @@ class PledgeFiguresXlsxView(PledgeFiguresView):
 class DataPackageView(OpenDataView):
     """Frictionless Data Package: the CSV files' fields, types, units, keys, licence."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="datapackage")
+    throttle_classes = [AnonRateThrottle]  # nothing rebuilt as of a day here
+
+    @documented(parameters=[], responses={200: OpenApiTypes.OBJECT}, operation_id="datapackage")
     def get(self, request, *args, **kwargs):
-        return Response(describe())
+        homepage = request.build_absolute_uri(reverse("portal:data_dictionary"))
+        return Response(describe(homepage))
+
+
+def attachment_name(disposition: str, ascii_name: str, name: str) -> str:
+    """A ``Content-Disposition`` browsers read (RFC 6266): the name as UTF-8 in
+    ``filename*``, an ASCII one in ``filename`` for clients that know only that."""
+    return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def schema_representation(request: HttpRequest) -> str:
+    """What picks the schema's representation (its ETag differs with it)."""
+    return f"{request.GET.get('format', '')}|{request.headers.get('Accept', '')}"
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema: YAML, or JSON with ``?format=json`` or ``Accept: application/json``."""
+
+    FORMATS = {"json": OpenApiJsonRenderer2, "yaml": OpenApiYamlRenderer}
+
+    def perform_content_negotiation(self, request, force=False):
+        renderer = self.FORMATS.get(request.query_params.get("format", ""))
+        if renderer:
+            return renderer(), renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(FORMATS),
+                description="yaml (default) or json; else the Accept header decides",
+            )
+        ],
+        responses={
+            (200, "application/vnd.oai.openapi"): OpenApiTypes.OBJECT,
+            (200, "application/yaml"): OpenApiTypes.OBJECT,
+            (200, "application/vnd.oai.openapi+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
+        },
+        operation_id="schema",
+    )
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        suffix = request.accepted_renderer.format
+        title = settings.SPECTACULAR_SETTINGS["TITLE"]
+        response["Content-Disposition"] = attachment_name(
+            "inline", f"paju-pledges-api.{suffix}", f"{title}.{suffix}"
+        )
+        return response
 
 
 class ApiDocsView(TemplateView):

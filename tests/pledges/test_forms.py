@@ -4,15 +4,19 @@ import pytest
 from django import forms
 from django.http import QueryDict
 
-from pledges.forms import KoreanMarkedSelect, PledgeFilterForm
+from pledges.forms import KoreanMarkedSelect
 from pledges.models import Term
+from portal.filters import PledgeFilter
+from publications.models import PublishedPledge
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_filter_selects_render_exactly_as_djangos_templates():
     term = Term.objects.get(is_current=True)
-    form = PledgeFilterForm(QueryDict("department=공공건축과&term=8"), term=term)
+    form = PledgeFilter(
+        QueryDict("department=공공건축과&term=8"), PublishedPledge.objects.none(), term=term
+    ).form
     form.is_valid()
     compared = 0
     for bound in form:

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.html import escape
 from frictionless import Package, validate
 
@@ -73,3 +74,45 @@ def test_the_data_dictionary_page_is_rendered_from_the_same_description(client):
         for field in resource["schema"]["fields"]:
             assert f"<code>{field['name']}</code>" in page
             assert escape(field["description"]) in page
+
+
+def test_the_package_states_profile_version_created_homepage_and_utf_8(client):
+    package = client.get("/api/datapackage.json").json()
+    assert package["profile"] == "tabular-data-package"
+    assert package["version"].startswith("1.0.") and package["created"]
+    assert package["homepage"] == "http://testserver/data-dictionary/"
+    for resource in package["resources"]:
+        assert resource["encoding"] == "utf-8" and "BOM" in resource["description"]
+        assert resource["profile"] == "tabular-data-resource"
+
+
+def test_the_licence_is_unconfirmed_until_the_city_sets_a_kogl_type(settings):
+    assert [lic["name"] for lic in describe()["licenses"]] == ["LicenseRef-unconfirmed"]
+    settings.DATA_LICENSE = "KOGL-Type1"
+    (licence,) = describe()["licenses"]
+    assert licence["name"] == "KOGL-Type1" and "출처표시" in licence["title"]
+    assert licence["path"].startswith("https://www.kogl.or.kr/")
+    settings.DATA_LICENSE = "CC-BY-4.0"
+    with pytest.raises(ImproperlyConfigured, match="KOGL-Type1"):
+        describe()
+
+
+def test_every_file_carries_the_term_number_and_name(client):
+    for url in ("/api/pledges.csv", "/api/figures.csv", "/api/milestones.csv"):
+        lines = body(client.get(url)).decode("utf-8-sig").splitlines()
+        header, first = lines[0].split(","), lines[1].split(",")
+        assert first[header.index("term")] == "민선8기", url
+        assert first[header.index("term_number")] == "8", url
+    row = client.get("/api/pledges/").json()["results"][0]
+    assert (row["term"], row["term_number"]) == ("민선8기", 8)
+
+
+def test_the_workbooks_booleans_are_booleans(client):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(body(client.get("/api/figures.xlsx")))).active
+    header = [cell.value for cell in sheet[1]]
+    inferred = {row[header.index("stage_inferred")] for row in sheet.iter_rows(2, values_only=True)}
+    assert inferred <= {True, False} and inferred

@@ -103,7 +103,7 @@ def test_every_documented_endpoint_answers_as_its_schema_says(client, schema):
         else:
             assert body(response)[:2] == b"PK"  # an .xlsx is a zip
         checked += 1
-    assert checked == 9
+    assert checked == 11  # with the publications, of all and of one pledge
 
 
 def test_a_400_and_a_404_answer_with_the_documented_error_shape(client, schema):
@@ -220,7 +220,7 @@ def test_the_xlsx_has_one_row_per_cell(client):
     response = client.get("/api/figures.xlsx")
     sheet = load_workbook(io.BytesIO(body(response)), read_only=True).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("term", "pledge_code")
+    assert rows[0][:3] == ("term", "term_number", "pledge_code")
     assert len(rows) - 1 == sum(seed_cells().values())
 
 
@@ -390,7 +390,8 @@ def test_a_list_as_of_a_day_pages_as_the_live_list_does(
         live += [row["code"] for row in body["results"]]
     assert counts == {6} and len(set(codes)) == 6
     assert codes == live
-    assert client.get(f"/api/pledges/?as_of=2026-02-01&sort={sort}&page=4").status_code == 404
+    past = client.get(f"/api/pledges/?as_of=2026-02-01&sort={sort}&page=4")
+    assert past.status_code == 400 and list(past.json()["fields"]) == ["page"]
 
 
 def test_as_of_a_day_before_anything_was_loaded_has_no_pledges(client, seed_dated_2026_01_31):
@@ -432,7 +433,11 @@ def test_a_bad_value_of_a_known_filter_is_a_400_with_a_clear_json_error(client, 
     assert response["Content-Type"] == "application/json"
     error = response.json()
     assert error["error"] == "bad_request" and list(error["fields"]) == [field]
-    assert "잘못된 요청 값" in error["detail"] and "Invalid query value" in error["detail"]
+    assert error["detail"].startswith("잘못된 요청 값")  # Korean unless English is asked
+    english = client.get(f"{path}?{query}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert english["detail"].startswith("Invalid query value") and english["fields"][field]
+    # the reason too (a query's value may be Korean data: "없는과")
+    assert re.search(r"(valid|must|before|future)", " ".join(english["fields"][field])), english
 
 
 @pytest.mark.parametrize(
@@ -478,7 +483,8 @@ def test_etag_and_last_modified_give_304s_until_the_data_changes(client):
 
 def test_every_get_allows_any_origin_and_writes_are_refused(client):
     for url in ["/api/pledges/", "/api/pledges/12-1/", "/api/figures.csv", "/api/pledges/?stage=x"]:
-        assert client.get(url)["Access-Control-Allow-Origin"] == "*"
+        response = client.get(url, HTTP_ORIGIN="https://news.example")
+        assert response["Access-Control-Allow-Origin"] == "*"
     assert client.post("/api/pledges/", {}).status_code in (403, 405)
     assert client.delete("/api/pledges/12-1/").status_code == 405
 

@@ -117,7 +117,7 @@ class TestWithHundredsOfPledges:
         last = client.get("/api/pledges/?page=3").json()
         assert last["previous"] == "http://testserver/api/pledges/?page=2"
         assert last["next"] is None and len(last["results"]) == 16
-        assert client.get("/api/pledges/?page=4").status_code == 404
+        assert client.get("/api/pledges/?page=4").status_code == 400
 
 
 def test_12_1_detail_shows_execution_as_published(client):

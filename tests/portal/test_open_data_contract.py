@@ -1,0 +1,331 @@
+"""The open data's contract at its edges (issue 28): CORS by django-cors-headers, caching
+headers and validators, one ETag per representation, JSON errors everywhere under /api/,
+English when asked, paging and sorting, the schema documenting what each view reads, the
+publications as JSON and as Atom feeds."""
+
+import json
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.http import QueryDict
+from django.test import RequestFactory
+from django.urls import URLPattern, reverse
+from django.utils import timezone
+
+from portal.api import urls as api_urls
+from publications.models import Publication
+
+pytestmark = pytest.mark.django_db
+
+ORIGIN = "https://newsroom.example"
+
+
+# CORS -------------------------------------------------------------------------------------
+
+
+def test_a_preflight_with_if_none_match_is_answered_for_any_origin(client):
+    response = client.options(
+        "/api/pledges/",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "if-none-match" in response["Access-Control-Allow-Headers"]
+    assert set(response["Access-Control-Allow-Methods"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_every_answer_exposes_etag_retry_after_disposition_and_as_of(client):
+    response = client.get("/api/figures.csv?as_of=2026-02-01", HTTP_ORIGIN=ORIGIN)
+    exposed = {h.strip().lower() for h in response["Access-Control-Expose-Headers"].split(",")}
+    assert {"etag", "retry-after", "content-disposition", "x-data-as-of"} <= exposed
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_pages_get_no_cors_headers(client):
+    assert "Access-Control-Allow-Origin" not in client.get("/pledges/", HTTP_ORIGIN=ORIGIN)
+
+
+# Caching ----------------------------------------------------------------------------------
+
+
+def test_a_304_carries_its_validators_and_cache_control(client):
+    first = client.get("/api/pledges/12-1/")
+    again = client.get("/api/pledges/12-1/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    assert again["Cache-Control"] == first["Cache-Control"] == "public, max-age=60"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/pledges/", "/api/pledges/?stage=x", "/api/nowhere/", "/api/pledges/99-9/"]
+)
+def test_every_api_answer_says_how_long_it_may_be_cached(client, url):
+    assert client.get(url)["Cache-Control"] == "public, max-age=60"
+
+
+def test_the_yaml_and_the_json_schema_have_their_own_etags(client):
+    yaml = client.get("/api/schema/")
+    json_ = client.get("/api/schema/?format=json")
+    accepted = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert json_["Content-Type"] == "application/json" and json.loads(json_.content)["openapi"]
+    assert accepted["Content-Type"] == "application/json"
+    assert len({yaml["ETag"], json_["ETag"], accepted["ETag"]}) == 3
+    assert client.get("/api/schema/", HTTP_IF_NONE_MATCH=json_["ETag"]).status_code == 200
+
+
+def test_the_schemas_file_name_is_rfc_6266(client):
+    disposition = client.get("/api/schema/?format=json")["Content-Disposition"]
+    assert disposition.startswith('inline; filename="paju-pledges-api.json"; ')
+    assert "filename*=UTF-8''%ED%8C%8C%EC%A3%BC" in disposition  # 파주…
+    assert "=?utf-8?" not in disposition  # not RFC 2047
+
+
+# Errors -----------------------------------------------------------------------------------
+
+
+def test_a_nul_character_is_a_json_400_with_cors(client):
+    response = client.get("/api/pledges/?x=%00", HTTP_ORIGIN=ORIGIN)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == "bad_request"
+    assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_an_unknown_api_path_is_a_json_404(client):
+    response = client.get("/api/nowhere/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response.json() == {
+        "error": "not_found",
+        "detail": "There is no open data at this address.",
+    }
+    assert client.get("/api/pledges").status_code == 301  # the slash is still added
+
+
+def test_a_405_is_english_when_english_is_asked_for_and_korean_by_default(client):
+    english = client.delete("/api/pledges/", HTTP_ACCEPT_LANGUAGE="en").json()["detail"]
+    korean = client.delete("/api/pledges/").json()["detail"]
+    assert english == 'Method "DELETE" not allowed.'
+    assert korean != english
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "page=99"])
+def test_a_bad_page_is_a_400_naming_the_parameter(client, query):
+    response = client.get(f"/api/pledges/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["page"]
+
+
+@pytest.mark.parametrize("query", ["stage=", "as_of=", "department=", "q=", "sort="])
+def test_an_empty_parameter_is_documented_as_absent(client, query):
+    assert client.get(f"/api/pledges/?{query}").json()["count"] == 6
+
+
+# Paging and sorting -----------------------------------------------------------------------
+
+
+def test_page_size_is_bounded_and_refused_outside_its_range(client):
+    two = client.get("/api/pledges/?page_size=2").json()
+    assert len(two["results"]) == 2 and "page_size=2" in two["next"]
+    assert client.get("/api/pledges/?page_size=1000").status_code == 200
+    for bad in ("0", "1001", "x", "-1"):
+        response = client.get(f"/api/pledges/?page_size={bad}")
+        assert response.status_code == 400 and list(response.json()["fields"]) == ["page_size"]
+
+
+@pytest.mark.parametrize("rebuilt", [False, True])
+def test_a_minus_sort_is_the_same_order_reversed(client, rebuilt):
+    as_of = f"&as_of={timezone.localdate().isoformat()}" if rebuilt else ""
+    for sort in ("code", "rate", "updated"):
+        forward = client.get(f"/api/pledges/?sort={sort}{as_of}").json()["results"]
+        backward = client.get(f"/api/pledges/?sort=-{sort}{as_of}").json()["results"]
+        assert [r["code"] for r in backward] == [r["code"] for r in forward][::-1], sort
+    codes = [r["code"] for r in client.get(f"/api/pledges/?sort=-code{as_of}").json()["results"]]
+    assert codes[0] == "12-9" and codes[-1] == "12-1"
+
+
+def test_the_list_page_keeps_its_four_sorts_and_ignores_a_bad_value(client):
+    page = client.get("/pledges/?stage=nonsense&sort=-code").content.decode()
+    assert page.count('id="card-') == 6
+    assert 'value="-code"' not in page and 'value="relevance"' in page
+
+
+# The schema documents what each view reads ------------------------------------------------
+
+
+class ReadParams(QueryDict):
+    """A query string that notes every parameter read from it."""
+
+    read: set = set()
+
+    def get(self, key, default=None):
+        ReadParams.read.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        ReadParams.read.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key):
+        ReadParams.read.add(key)
+        return super().__contains__(key)
+
+    def getlist(self, key, default=None):
+        ReadParams.read.add(key)
+        return super().getlist(key, default)
+
+
+def _open_data_urls():
+    for pattern in api_urls.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        if pattern.name in ("docs", "schema"):  # a page, and drf-spectacular's own view
+            continue
+        yield pattern
+
+
+@pytest.mark.parametrize("pattern", list(_open_data_urls()), ids=lambda p: p.name)
+def test_the_schema_documents_exactly_the_parameters_each_view_reads(client, pattern):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    kwargs = {"code": "12-1"} if "<str:code>" in str(pattern.pattern) else {}
+    path = reverse(f"api:{pattern.name}", kwargs=kwargs)
+    request = RequestFactory().get(path)
+    request.GET = ReadParams("unread=1", mutable=False)  # not empty: an empty one is falsy
+    ReadParams.read = set()
+    response = pattern.callback(request, **kwargs)
+    assert response.status_code == 200, pattern.name
+    documented_path = path.replace("12-1", "{code}")
+    operation = schema["paths"][documented_path]["get"]
+    documented = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    assert ReadParams.read == documented, pattern.name
+
+
+def test_every_operation_documents_its_statuses_and_headers(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    for path, operations in schema["paths"].items():
+        if path == "/api/schema/":
+            continue
+        responses = operations["get"]["responses"]
+        assert {"200", "304", "400", "404", "405", "429"} <= set(responses), path
+        assert {"ETag", "Last-Modified", "Cache-Control"} <= set(responses["200"]["headers"])
+        assert "Retry-After" in responses["429"]["headers"]
+        assert "ETag" in responses["304"]["headers"]
+    pledges = schema["paths"]["/api/pledges/"]["get"]
+    assert "X-Data-As-Of" in pledges["responses"]["200"]["headers"]
+    names = {p["name"]: p for p in pledges["parameters"]}
+    assert {"q", "stage", "department", "vision", "budget", "sort", "page", "page_size"} <= set(
+        names
+    )
+    assert "-code" in names["sort"]["schema"]["enum"]
+    assert names["page_size"]["schema"]["maximum"] == 1000
+    assert pledges["responses"]["200"]["content"]["application/json"]["examples"]
+
+
+# Publications -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def a_change(client):
+    """12-1 published again with one figure changed (a publication with changes)."""
+    publication = Publication.objects.filter(pledge__code="12-1").get()
+    later = Publication.objects.create(
+        pledge=publication.pledge,
+        published_at=publication.published_at + timedelta(days=30),
+        note="집행실적 반영",
+        changes=[
+            {
+                "kind": "figure",
+                "label": "본사업 · 재정집행 · 계 · 2025",
+                "old": 9459,
+                "new": 9466,
+                "unit": "백만원",
+                "reason": "",
+            }
+        ],
+    )
+    return later
+
+
+def test_publications_list_each_change_as_structured_json(client, a_change):
+    body = client.get("/api/publications/").json()
+    assert body["count"] == 7
+    newest = body["results"][0]
+    assert newest["id"] == f"tag:paju.go.kr,2022:publication/{a_change.pk}"
+    assert newest["pledge"]["code"] == "12-1"
+    assert newest["pledge"]["term"] == {"number": 8, "name": "민선8기"}
+    assert newest["note"] == "집행실적 반영" and newest["round"] is None
+    assert newest["changes"] == [
+        {
+            "kind": "figure",
+            "field": "본사업 · 재정집행 · 계 · 2025",
+            "old": 9459,
+            "new": 9466,
+            "unit": "백만원",
+            "date": None,
+            "reason": "",
+            "text": "본사업 · 재정집행 · 계 · 2025: 9,459 → 9,466 백만원",
+        }
+    ]
+
+
+def test_publications_since_a_moment_and_of_one_pledge(client, a_change):
+    day = timezone.localtime(a_change.published_at).date().isoformat()
+    since = client.get(f"/api/publications/?since={day}").json()
+    assert [r["id"].rsplit("/", 1)[1] for r in since["results"]] == [str(a_change.pk)]
+    one = client.get("/api/pledges/12-1/publications/").json()
+    assert one["count"] == 2 and {r["pledge"]["code"] for r in one["results"]} == {"12-1"}
+    assert client.get("/api/pledges/99-9/publications/").status_code == 404
+    bad = client.get("/api/publications/?since=yesterday")
+    assert bad.status_code == 400 and list(bad.json()["fields"]) == ["since"]
+
+
+def test_the_feeds_are_valid_atom_with_tag_ids_and_the_city_as_author(client, a_change):
+    for url in ("/feed/", "/pledges/12-1/feed/?term=8"):
+        response = client.get(url)
+        feed = feedparser.parse(response.content)
+        assert not feed.bozo, (url, feed.get("bozo_exception"))
+        assert feed.version == "atom10"
+        assert feed.feed.id.startswith("tag:paju.go.kr,2022:feed/")
+        assert feed.feed.author_detail.name  # the city (RFC 4287 §4.1.1)
+        assert all(
+            entry.id.startswith("tag:paju.go.kr,2022:publication/") for entry in feed.entries
+        )
+    one = feedparser.parse(client.get("/pledges/12-1/feed/?term=8").content)
+    assert [entry.id for entry in one.entries][
+        0
+    ] == f"tag:paju.go.kr,2022:publication/{a_change.pk}"
+    assert len(one.entries) == 2
+    assert client.get("/pledges/99-9/feed/").status_code == 404
+
+
+def test_the_card_page_links_its_own_feed(client):
+    page = client.get("/pledges/12-1/").content.decode()
+    assert '<link rel="alternate" type="application/atom+xml" title="12-1 · ' in page
+    assert 'href="/pledges/12-1/feed/?term=8"' in page
+
+
+# Provenance -------------------------------------------------------------------------------
+
+
+def test_a_card_cites_its_document_by_title_card_and_date_not_a_file_name(client):
+    card = client.get("/api/pledges/12-1/").json()
+    assert card["source"] == (
+        "파주시, 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」, "
+        "공약 카드 12-1 (2026. 1.)"
+    )
+    assert ".txt" not in card["source"]
+    assert card["source_lines"] == "000_2e66b890b9e7a431.txt lines 39–205"
+    undated = client.get("/api/pledges/12-9/").json()["source"]
+    assert undated.endswith("공약 카드 12-9 (2026년 초)")  # the report's date
+
+
+def test_the_data_package_names_each_document_by_its_title(client):
+    sources = client.get("/api/datapackage.json").json()["sources"]
+    assert [s["title"] for s in sources] == [
+        "파주시, 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」",
+        "파주시, 행정안전국 2025 주요업무 추진계획",
+    ]
+    assert sources[0]["description"].startswith("민선8기: 공약 카드 6장")
