@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Term
+from pledges.models import StageProvenance, Term
 from publications.changes import line_text
 from publications.models import Publication
 
@@ -38,7 +38,7 @@ class PledgeUpdatesFeed(Feed):
 
     def item_title(self, item: Publication) -> str:
         pledge = item.pledge.published
-        inferred = f" ({_('inferred')})" if pledge.stage_inference else ""
+        inferred = f" ({_('inferred')})" if pledge.stage_inferred else ""
         return (
             f"[{pledge.code}] {pledge.title} — {pledge.get_stage_display()}{inferred} · "
             f"{item.get_kind_display()}"
@@ -60,10 +60,14 @@ class PledgeUpdatesFeed(Feed):
         head = f"{pledge.department}"
         if item.note:
             head += f" · {item.note}"
-        if pledge.stage_inference:
+        if pledge.stage_inferred:
             head += " · " + _(
                 "Stage inferred from the card’s text: its check mark did not survive."
             )
+        elif pledge.stage_provenance == StageProvenance.STAFF:
+            head += " · " + _("Stage set by the department: %(reason)s") % {
+                "reason": pledge.stage_reason
+            }
         return "\n".join([head, *lines])
 
     def item_updateddate(self, item: Publication):

@@ -190,11 +190,32 @@ def investment_rows(finance, columns: list[str]) -> list[dict]:
 
 
 def plans(pledge: Pledge) -> list[dict]:
-    """Plan texts per period, grouped by sub-project where the card prints them so."""
+    """Plan texts per period, grouped by sub-project where the card prints them so; with
+    ``cells``, the table's row: a plan printed across several years is one cell spanning
+    them (``span``), an empty period an empty cell."""
     groups: dict = {}
     for plan in pledge.year_plans.all():
         groups.setdefault(plan.project, {})[plan.period] = plan
-    return [{"project": project, "by_period": by_period} for project, by_period in groups.items()]
+    columns = [str(year) for year in pledge.term.years] + [periods.AFTER]
+    return [
+        {"project": project, "by_period": by_period, "cells": plan_cells(by_period, columns)}
+        for project, by_period in groups.items()
+    ]
+
+
+def plan_cells(by_period: dict, columns: list[str]) -> list[dict]:
+    """The cells of a plan row over ``columns``: {"plan": plan or None, "span": columns}."""
+    cells: list[dict] = []
+    covered = 0
+    for column in columns:
+        if covered:
+            covered -= 1
+            continue
+        plan = by_period.get(column)
+        span = sum(1 for other in columns if plan and plan.spans(other)) if plan else 1
+        cells.append({"plan": plan, "span": max(span, 1)})
+        covered = max(span, 1) - 1
+    return cells
 
 
 def progress_tables(pledge: Pledge) -> list[dict]:

@@ -52,8 +52,10 @@ from pledges.history import (
 )
 from pledges.models import (
     SEARCH_SECTION_TAGS,
+    AdjustmentKind,
     Milestone,
     Pledge,
+    PledgeAdjustment,
     PledgeOfficial,
     Project,
     Stage,
@@ -574,7 +576,11 @@ def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
     their department's name (where the search matched). One query for the page, built once
     per page size (``pledges.history.rows_kept``)."""
     ids = [p.pk for p in pledges]
-    labels = ["milestones", *(["projects", "year_plans", "officials"] if searching else [])]
+    labels = [
+        "milestones",
+        "adjustments",
+        *(["projects", "year_plans", "officials"] if searching else []),
+    ]
     if not ids:
         return {label: [] for label in labels}
     moment = Subquery(
@@ -591,6 +597,7 @@ def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
 
         parts = {
             "milestones": (Milestone, {}),
+            "adjustments": (PledgeAdjustment, {}),
             "projects": (Project, {}),
             "year_plans": (YearPlan, {}),
             "officials": (PledgeOfficial, {"department_name": F("official__department__name")}),
@@ -602,11 +609,19 @@ def page_rows(pledges: list[Pledge], *, searching: bool) -> dict[str, list]:
     return rows_kept(("page_rows", searching), [ids], build)
 
 
-def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str]]:
-    """(stage value, label, count) of every stage in order, as a page prints them (the
-    labels translated once per page, ``labels``: {stage: text})."""
-    counts = dict(rows)
-    return [(stage.value, labels[stage], str(counts.get(stage.value, 0))) for stage in Stage]
+def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str, int]]:
+    """(stage value, label, count, how many of them are inferred) of every stage in order,
+    as a page prints them (the labels translated once per page, ``labels``: {stage: text};
+    ``rows``: (stage, count, inferred) in any order, a stage possibly twice)."""
+    counts: dict[str, int] = {}
+    inferred: dict[str, int] = {}
+    for stage, n, guessed in rows:
+        counts[stage] = counts.get(stage, 0) + n
+        inferred[stage] = inferred.get(stage, 0) + guessed
+    return [
+        (stage.value, labels[stage], str(counts.get(stage.value, 0)), inferred.get(stage.value, 0))
+        for stage in Stage
+    ]
 
 
 def published_count(term: Term) -> int:
@@ -692,7 +707,11 @@ def vision_summary(term: Term) -> list[dict]:
     rows = (
         PublishedTotal.objects.filter(term=term, grain=TotalGrain.VISION)
         .values("vision", *(f"vision__{field}" for field in fields), "stage")
-        .annotate(n=Sum("pledge_count"), **MONEY_SUMS)
+        .annotate(
+            n=Sum("pledge_count"),
+            guessed=Coalesce(Sum("pledge_count", filter=Q(inferred=True)), 0),
+            **MONEY_SUMS,
+        )
         .order_by("vision__number")
     )
     visions: dict[int, dict] = {}
@@ -707,7 +726,7 @@ def vision_summary(term: Term) -> list[dict]:
             },
         )
         entry["count"] += row["n"]
-        entry["by_stage"].append((row["stage"], row["n"]))
+        entry["by_stage"].append((row["stage"], row["n"], row["guessed"]))
         for key in MONEY_SUMS:
             if row[key] is not None:
                 entry[key] = (entry[key] or 0) + row[key]
@@ -761,6 +780,17 @@ def milestone_status(pledges: list[Pledge], today, rows: dict[str, list]) -> dic
         if row.parent_id is None and row.start is not None:
             milestones.setdefault(row.pledge_id, []).append(row)
     return {p.pk: status_for(p, milestones.get(p.pk, []), today) for p in pledges}
+
+
+def adjustment_kinds(rows: dict[str, list]) -> dict[int, list[str]]:
+    """For each pledge of a page, the kinds of its 공약 조정 as published (``page_rows``),
+    in the reader's language: the list marks the card "조정: 변경"."""
+    kinds: dict[int, list[str]] = {}
+    for row in sorted(rows.get("adjustments", []), key=lambda row: row.pk):
+        label = str(AdjustmentKind(row.kind).label)
+        if label not in kinds.setdefault(row.pledge_id, []):
+            kinds[row.pledge_id].append(label)
+    return kinds
 
 
 def status_for(pledge: Pledge, milestones, today) -> dict:
@@ -1102,6 +1132,7 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
     _prefetched(pledge, "work_plan_items", items)
     _prefetched(pledge, "materials", ordered(card["materials"], "position"))
     _prefetched(pledge, "progress", ordered(card["progress"], "indicator", "period", "category"))
+    _prefetched(pledge, "adjustments", ordered(card["adjustments"], "pk"))
     return pledge
 
 
@@ -1114,6 +1145,7 @@ CARD_ROWS = (
     "year_plans",
     "materials",
     "progress",
+    "adjustments",
 )
 
 

@@ -66,6 +66,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "matches": selectors.search_matches(list(page), searched, rows),
             "statuses": selectors.milestone_status(list(page), timezone.localdate(), rows),
+            "adjusted": selectors.adjustment_kinds(rows),
             "filtered": filtered,
             "visions": visions,
         },

@@ -20,8 +20,10 @@ from departments.models import Department, Official, Role, WorkPlanItem
 from pledges import periods
 from pledges.labels import korean
 from pledges.models import (
+    AdjustmentKind,
     Milestone,
     Pledge,
+    PledgeAdjustment,
     PledgeOfficial,
     ProgressCount,
     Project,
@@ -30,6 +32,7 @@ from pledges.models import (
     Vision,
     WorkPlanLink,
     YearPlan,
+    printed_date,
 )
 
 UNIT = "백만원"
@@ -46,6 +49,7 @@ ROWS: list[tuple[type[models.Model], str, str]] = [
     (WorkPlanLink, "work_plan", "주요업무계획"),
     (RelatedMaterial, "material", "관련자료"),
     (ProgressCount, "progress", "추진실적"),
+    (PledgeAdjustment, "adjustment", "공약 조정"),
 ]
 # The names and phones of the card's officials (rows of ``departments.Official``).
 CONTACT = (Official, "contact", "담당자 연락처")
@@ -274,7 +278,8 @@ def _row_text(kind: str, row: dict, names: dict[int, str], lookups: dict) -> str
     if kind == "project":
         return row["name"]
     if kind == "plan":
-        return f"{prefix}{periods.label(row['period'])}: {row['text']}"
+        until = f"–{periods.label(row['until'])}" if row.get("until") else ""
+        return f"{prefix}{periods.label(row['period'])}{until}: {row['text']}"
     if kind == "milestone":
         return f"{prefix}{row['date_text']} {row['text']}".strip()
     if kind == "official":
@@ -286,6 +291,10 @@ def _row_text(kind: str, row: dict, names: dict[int, str], lookups: dict) -> str
         return str(lookups["work_plan"].get(row["item_id"], row["item_id"]))
     if kind == "material":
         return f"{prefix}{row['title']}"
+    if kind == "adjustment":
+        when = printed_date(row["date"], row["date_precision"]) or "시점 원문에 없음"
+        kind_name = korean(AdjustmentKind(row["kind"]).label)
+        return f"{kind_name} ({when}): {row['before_text']} → {row['after_text']}"
     if kind == "progress":
         category = f" {row['category']}" if row["category"] else ""
         return f"{row['indicator']} {periods.label(row['period'])}{category}: {row['value']:,}"

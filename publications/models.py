@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Official, Role
-from pledges.models import BudgetType, Pledge, Stage, Term, Vision
+from pledges.models import BudgetType, Pledge, Stage, StageProvenance, Term, Vision
 from pledges.models.choices import DatePrecision
 from pledges.models.pledge import search_ranked
 
@@ -257,6 +257,15 @@ class PublishedPledge(models.Model):
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     stage_inference = models.CharField(_("stage inferred because"), max_length=300, blank=True)
     stage_since = models.DateField(_("stage since"), null=True, blank=True)
+    stage_provenance = models.CharField(
+        _("stage provenance"),
+        max_length=10,
+        choices=StageProvenance.choices,
+        default=StageProvenance.PRINTED,
+    )
+    stage_reason = models.CharField(
+        _("reason the staff gave for the stage"), max_length=300, blank=True
+    )
     as_of = models.DateField(_("figures as of"))
     as_of_precision = models.CharField(
         _("as-of date as printed"), max_length=5, choices=DatePrecision.choices, blank=True
@@ -323,6 +332,11 @@ class PublishedPledge(models.Model):
     def get_absolute_url(self) -> str:
         """The public card, of this summary's term (as ``Pledge.get_absolute_url``)."""
         return f"{reverse('portal:detail', kwargs={'code': self.code})}?term={self.term.number}"
+
+    @property
+    def stage_inferred(self) -> bool:
+        """The stage is a guess (추정), as ``Pledge.stage_inferred``."""
+        return self.stage_provenance == StageProvenance.INFERRED
 
 
 class TotalGrain(models.TextChoices):

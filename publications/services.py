@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from departments.models import Official, Role
 from pledges.cache import public_version_bump
 from pledges.history import as_published, live_where_no_history
-from pledges.models import Pledge, PledgeOfficial, Term
+from pledges.models import Pledge, PledgeOfficial, StageProvenance, Term
 from pledges.services import (
     pledge_search_refresh,
     pledge_search_texts_as_of,
@@ -66,6 +66,8 @@ SUMMARY_FIELDS = [
     "stage",
     "stage_inference",
     "stage_since",
+    "stage_provenance",
+    "stage_reason",
     "as_of",
     "as_of_precision",
     "current_total",
@@ -249,7 +251,7 @@ def published_totals_refresh(
         summaries = summary_model.objects.filter(term_id=term_id).order_by()
         by_vision = (
             summaries.annotate(
-                inferred=ExpressionWrapper(~Q(stage_inference=""), output_field=BooleanField())
+                inferred=ExpressionWrapper(_inferred(summary_model), output_field=BooleanField())
             )
             .values("vision", "stage", "inferred")
             .annotate(n=Count("pk"), newest_as_of=Max("as_of"), newest=Max("published_at"), **sums)
@@ -281,6 +283,15 @@ def published_totals_refresh(
             ],
             batch_size=BATCH,
         )
+
+
+def _inferred(summary_model) -> Q:
+    """A summary whose stage is a guess: by its provenance; migration 0004's historical
+    summaries predate the field (0014), where a stage reason meant the same."""
+    names = {f.name for f in summary_model._meta.get_fields()}
+    if "stage_provenance" in names:
+        return Q(stage_provenance=StageProvenance.INFERRED)
+    return ~Q(stage_inference="")
 
 
 def _total_values(row: dict) -> dict:

@@ -10,6 +10,7 @@ from departments.models import BudgetUnit, Role
 from pledges import periods
 from pledges.labels import korean
 from pledges.models import (
+    AdjustmentKind,
     BudgetType,
     CentralSupport,
     Completion,
@@ -19,6 +20,7 @@ from pledges.models import (
     Pledge,
     ProjectType,
     Stage,
+    StageProvenance,
 )
 
 VOCABULARIES = [
@@ -28,6 +30,8 @@ VOCABULARIES = [
     BudgetType,
     CentralSupport,
     Stage,
+    StageProvenance,
+    AdjustmentKind,
     DatePrecision,
     MaterialKind,
     Role,

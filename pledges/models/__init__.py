@@ -3,9 +3,17 @@
 One module per part of the card; everything is importable from ``pledges.models``.
 """
 
-from .card import Milestone, PledgeOfficial, ProgressCount, RelatedMaterial, WorkPlanLink
+from .card import (
+    Milestone,
+    PledgeAdjustment,
+    PledgeOfficial,
+    ProgressCount,
+    RelatedMaterial,
+    WorkPlanLink,
+)
 from .choices import (
     ATTRIBUTES,
+    AdjustmentKind,
     BudgetType,
     CentralSupport,
     Completion,
@@ -15,6 +23,8 @@ from .choices import (
     MilestoneStatus,
     ProjectType,
     Stage,
+    StageProvenance,
+    printed_date,
 )
 from .pledge import (
     SEARCH_SECTION_MARKS,
@@ -38,6 +48,7 @@ __all__ = [
     "SEARCH_SECTION_MARKS",
     "SEARCH_SECTION_TAGS",
     "ATTRIBUTES",
+    "AdjustmentKind",
     "BudgetType",
     "CentralSupport",
     "Completion",
@@ -47,6 +58,7 @@ __all__ = [
     "MaterialKind",
     "Milestone",
     "Pledge",
+    "PledgeAdjustment",
     "PledgeManager",
     "PledgeOfficial",
     "PledgeQuerySet",
@@ -57,6 +69,7 @@ __all__ = [
     "PublicVersion",
     "RelatedMaterial",
     "Stage",
+    "StageProvenance",
     "Term",
     "TermManager",
     "Vision",
@@ -65,6 +78,7 @@ __all__ = [
     "bigram_exact",
     "code_sort_key",
     "hangul",
+    "printed_date",
     "search_text_join",
     "search_words",
     "section_pieces",

@@ -44,6 +44,25 @@ class Stage(models.TextChoices):
     INFEASIBLE = "infeasible", _("불가")
 
 
+class StageProvenance(models.TextChoices):
+    """Where a pledge's stage comes from: the printed card, an inference from its text
+    (the check marks did not survive the extraction), or staff who set it with a date
+    and a reason. Every public door reads this one field."""
+
+    PRINTED = "printed", _("인쇄")
+    INFERRED = "inferred", _("추정")
+    STAFF = "staff", _("담당부서 지정")
+
+
+class AdjustmentKind(models.TextChoices):
+    """Kinds of 공약 조정 (pledge adjustment) as Korean cities record them."""
+
+    CHANGE = "change", _("변경")
+    REDUCTION = "reduction", _("축소")
+    MERGER = "merger", _("통합")
+    ABANDONMENT = "abandonment", _("폐기")
+
+
 # Attributes whose printed check marks the text extraction lost: each has a
 # ``<name>_inference`` field, blank when the value was read from the card.
 ATTRIBUTES = (
@@ -60,6 +79,17 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("연")
     MONTH = "month", _("월")
     DAY = "day", _("일")
+
+
+def printed_date(value, precision: str) -> str:
+    """A date as precisely as it is printed: "2024. 1. 5.", "2024. 1.", "2024.", or ""."""
+    if value is None or not precision:
+        return ""
+    if precision == DatePrecision.DAY:
+        return f"{value.year}. {value.month}. {value.day}."
+    if precision == DatePrecision.MONTH:
+        return f"{value.year}. {value.month}."
+    return f"{value.year}."
 
 
 class MaterialKind(models.TextChoices):

@@ -8,7 +8,7 @@ test validates real responses against it. Amounts: integers in 백만원, null =
 from rest_framework import serializers
 
 from budgets.models import FigureKind, FundingSource
-from pledges.models import Stage
+from pledges.models import AdjustmentKind, Stage, StageProvenance
 
 Amount = serializers.IntegerField
 NULL = {"allow_null": True, "required": False}
@@ -98,6 +98,9 @@ class TargetSerializer(serializers.Serializer):
 
 class PlanSerializer(serializers.Serializer):
     period = serializers.CharField()
+    until = serializers.CharField(
+        allow_null=True, help_text="last period of a cell printed across years; null: one"
+    )
     project = serializers.CharField(allow_null=True)
     text = serializers.CharField()
 
@@ -137,6 +140,19 @@ class QualityNoteSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="한국어 / English")
 
 
+class AdjustmentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AdjustmentKind.values)
+    kind_name = serializers.CharField(help_text="변경, 축소, 통합, 폐기")
+    date = serializers.DateField(allow_null=True, help_text="null: the source prints none")
+    precision = serializers.CharField(allow_null=True)
+    date_printed = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+    approved_by = serializers.CharField(allow_null=True, help_text="null: the source does not say")
+    citation = serializers.CharField(help_text="source document and lines")
+
+
 class PledgeDetailSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
@@ -146,6 +162,14 @@ class PledgeDetailSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.values)
     stage_name = serializers.CharField()
     stage_inferred = serializers.BooleanField()
+    stage_provenance = serializers.ChoiceField(
+        choices=StageProvenance.values, help_text="printed, inferred or set by staff"
+    )
+    stage_reason = serializers.CharField(
+        allow_null=True, help_text="why: the inference's reason or the staff's"
+    )
+    stage_since = serializers.DateField(allow_null=True)
+    adjustments = AdjustmentSerializer(many=True, help_text="공약 조정 (변경·축소·통합·폐기)")
     target = TargetSerializer()
     objective = serializers.CharField(allow_blank=True)
     overview = serializers.CharField(allow_blank=True)
@@ -192,6 +216,7 @@ class PledgeSummarySerializer(serializers.Serializer):
     execution_rate_in_term = serializers.FloatField(allow_null=True)
     stage_inferred = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
+    stage_provenance = serializers.ChoiceField(choices=StageProvenance.values)
 
 
 class PledgePageSerializer(serializers.Serializer):

@@ -181,3 +181,129 @@ def test_non_budget_money_is_not_applicable_not_blank(client):
     assert row and "해당 없음(비예산 공약)" in row.group(1) and "–" not in row.group(1)
     department = _html(client, "/departments/자치협력과/")
     assert "해당 없음(비예산 공약)" in department
+
+
+# Stage provenance: printed, inferred or set by staff, read from one field ----------------
+
+
+def _staff_sets_12_1_in_progress():
+    from datetime import date
+
+    from pledges.models import Pledge
+    from pledges.services import pledge_save
+    from publications.services import publication_publish
+
+    pledge = Pledge.objects.get(code="12-1")
+    pledge.stage = "in_progress"
+    pledge_save(
+        pledge=pledge,
+        stage_changed_on=date(2026, 2, 3),
+        reason="상담 범위 단계적 확대가 진행 중이라 추진으로 봄",
+    )
+    publication_publish(pledges=[pledge], by=None)
+
+
+def _stage_section(page: str) -> str:
+    start = page.index('id="stage-title"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_staff_set_stage_is_nowhere_public_called_a_guess(client):
+    _staff_sets_12_1_in_progress()
+    card = _html(client, "/pledges/12-1/")
+    stage = _stage_section(card)
+    assert "추정" not in stage and "달성목표" not in stage  # the old inference is gone
+    assert "담당부서가 지정한 단계입니다" in stage
+    assert "상담 범위 단계적 확대가 진행 중이라 추진으로 봄" in stage  # the staff's reason
+    listed = _html(client, "/pledges/?q=12-1")
+    assert "추진 (추정)" not in listed and "추진" in listed
+    home = _html(client, "/")
+    assert "5건 추정" in home and "6건 추정" not in home  # inferred only: 완료 5 of 5
+    api = client.get("/api/pledges/12-1/").json()
+    assert (api["stage"], api["stage_inferred"], api["stage_provenance"]) == (
+        "in_progress",
+        False,
+        "staff",
+    )
+    assert api["stage_reason"] == "상담 범위 단계적 확대가 진행 중이라 추진으로 봄"
+    assert api["stage_since"] == "2026-02-03"
+    rows = {r["code"]: r for r in client.get("/api/pledges/").json()["results"]}
+    assert (rows["12-1"]["stage_inferred"], rows["12-1"]["stage_provenance"]) == (False, "staff")
+    assert rows["12-2"]["stage_provenance"] == "inferred"
+    body = b"".join(client.get("/api/pledges.csv").streaming_content).decode("utf-8")
+    csv_rows = {r["code"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
+    assert (csv_rows["12-1"]["stage_inferred"], csv_rows["12-1"]["stage_provenance"]) == (
+        "false",
+        "staff",
+    )
+    feed = client.get("/feed/").content.decode()
+    assert "원스톱 맞춤 행정서비스 체계 구축 — 추진 ·" in feed
+    assert "추진 (추정)" not in feed and "담당부서 지정 단계: 상담 범위" in feed
+
+
+def test_seed_stages_are_inferred_with_their_reasons():
+    from pledges.models import Pledge, StageProvenance
+
+    for pledge in Pledge.objects.all():
+        assert pledge.stage_provenance == StageProvenance.INFERRED, pledge.code
+        assert pledge.stage_inference and not pledge.stage_reason
+
+
+def test_the_vision_headline_marks_its_guesses_where_it_counts_them(client):
+    home = _html(client, "/")
+    visions = home[
+        home.index('class="visions"') : home.index("</section>", home.index('class="visions"'))
+    ]
+    assert re.search(
+        r"완료 <strong>6</strong> <span class=\"stage-count-inferred\">\(6건 추정\)", visions
+    )
+
+
+# 공약 조정 ---------------------------------------------------------------------------
+
+
+def test_adjustments_of_12_2_and_12_3_are_on_the_card_in_the_list_and_the_api(client):
+    card = _html(client, "/pledges/12-3/")
+    assert "공약 조정" in card and "축소" in card and "2024. 1." in card
+    assert "총사업비 초기계획 270백만원" in card and "현재계획 90백만원" in card
+    assert "원문에 없음" in card  # who approved it: the source does not say
+    two = _html(client, "/pledges/12-2/")
+    assert "변경" in two and "위촉 대상: 청년·여성" in two and "시점 원문에 없음" in two
+    listed = _html(client, "/pledges/")
+    assert listed.count('class="badge badge-adjustment"') == 2
+    assert "공약 조정: 변경" in listed and "공약 조정: 축소" in listed
+    (three,) = client.get("/api/pledges/12-3/").json()["adjustments"]
+    assert three == {
+        "kind": "reduction",
+        "kind_name": "축소",
+        "date": "2024-01-01",
+        "precision": "month",
+        "date_printed": "2024. 1.",
+        "reason": three["reason"],
+        "before": "시장직속 시민사회소통관(시간선택제임기제) 운영, 총사업비 초기계획 270백만원",
+        "after": "시민사회소통관 폐지, SNS소통팀이 소통업무 수행, 총사업비 현재계획 90백만원",
+        "approved_by": None,
+        "citation": "000_2e66b890b9e7a431.txt lines 346–348, 358–362",
+    }
+    (change,) = client.get("/api/pledges/12-2/").json()["adjustments"]
+    assert (change["kind"], change["date"], change["approved_by"]) == ("change", None, None)
+    assert client.get("/api/pledges/12-1/").json()["adjustments"] == []
+
+
+# Plans printed across several years --------------------------------------------------
+
+
+def test_plans_spanning_years_are_one_cell_across_them(client):
+    one = _html(client, "/pledges/12-1/")
+    assert (
+        '<td colspan="3" class="plan-span">콜센터 운영 <span class="muted">(2024–2026)</span>'
+        in one
+    )
+    two = _html(client, "/pledges/12-2/")
+    span = '<td colspan="3" class="plan-span">일일 명예시장제 운영'
+    assert f'{span} <span class="muted">(2023–2025)</span>' in two
+    plans = client.get("/api/pledges/12-2/").json()["plans"]
+    assert {(p["period"], p["until"], p["text"]) for p in plans} == {
+        ("2022", None, "연간계획 수립"),
+        ("2023", "2025", "일일 명예시장제 운영"),
+    }
