@@ -15,6 +15,7 @@ from .models import (
     ProgressCount,
     Project,
     RelatedMaterial,
+    SourceNote,
     Term,
     Vision,
     WorkPlanLink,
@@ -107,6 +108,13 @@ class PledgeAdjustmentInline(DepartmentScopedInlineMixin, admin.StackedInline):
     ]
 
 
+class SourceNoteInline(DepartmentScopedInlineMixin, admin.StackedInline):
+    department_path = "pledge__department"
+    model = SourceNote
+    extra = 0
+    fields = [("position", "kind", "place", "project"), "text", "text_en", "citation"]
+
+
 _ATTRIBUTE_FIELDS = [
     ("project_type", "project_type_inference"),
     ("implementer", "implementer_inference"),
@@ -163,6 +171,7 @@ class PledgeAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         RelatedMaterialInline,
         ProgressCountInline,
         PledgeAdjustmentInline,
+        SourceNoteInline,
     ]
 
     @admin.display(description=_("findings"))

@@ -34,6 +34,7 @@ from .models import (
     ProgressCount,
     Project,
     RelatedMaterial,
+    SourceNote,
     StageProvenance,
     Term,
     Vision,
@@ -195,6 +196,7 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     _work_plan_seed(pledge, data.get("work_plan", []), counts)
     _progress_seed(pledge, data.get("progress", []), counts)
     _adjustments_seed(pledge, data.get("adjustments", []), counts)
+    _source_notes_seed(pledge, data.get("source_notes", []), projects, counts)
     pledge_search_refresh(pledge_ids=[pledge.pk])
     return pledge
 
@@ -359,6 +361,28 @@ def _adjustments_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
         keep.append(adjustment.pk)
         tally(counts, status)
     stale_delete(pledge.adjustments.all(), keep=keep, counts=counts)
+
+
+def _source_notes_seed(
+    pledge: Pledge, rows: list[dict], projects: dict[str, Project], counts: Counts
+) -> None:
+    keep = []
+    for position, row in enumerate(rows, start=1):
+        note, status = record_upsert(
+            SourceNote,
+            lookup={"pledge": pledge, "position": position},
+            values={
+                "project": projects[row["project"]] if row.get("project") else None,
+                "kind": row["kind"],
+                "place": row["place"],
+                "text": row["text"],
+                "text_en": row.get("text_en", ""),
+                "citation": row["citation"],
+            },
+        )
+        keep.append(note.pk)
+        tally(counts, status)
+    stale_delete(pledge.source_notes.all(), keep=keep, counts=counts)
 
 
 # The public search's read model -------------------------------------------------------

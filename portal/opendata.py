@@ -275,7 +275,13 @@ def quality_notes(pledge: Pledge, money: PledgeMoney) -> list[dict]:
         context.today = pledge.shown_as_of.date()
     with translation.override("ko"):
         return [
-            {"rule": finding.rule, "project": finding.project or None, "text": finding.explanation}
+            {
+                "rule": finding.rule,
+                "project": finding.project or None,
+                "text": finding.explanation,
+                "kind": finding.kind,
+                "citation": finding.figures.get("citation"),
+            }
             for finding in pledge_findings(context, rules=PUBLIC_RULE_FUNCTIONS)
         ]
 

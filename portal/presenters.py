@@ -15,9 +15,15 @@ from budgets.finance import (
     closed_through,
 )
 from budgets.models import FigureKind, FundingSource
-from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings, public_notes
+from budgets.quality import (
+    PUBLIC_RULE_FUNCTIONS,
+    PledgeContext,
+    PublicNote,
+    pledge_findings,
+    public_notes,
+)
 from pledges import periods
-from pledges.models import Milestone, Pledge, Stage
+from pledges.models import Milestone, NoteKind, Pledge, Stage
 from publications.changes import line_text
 
 from . import charts
@@ -140,8 +146,8 @@ def _money_notes(notes: dict, project, single: bool) -> list[str]:
     if project is not None:
         return money.get(project.name, [])
     own = money.get("", [])
-    if any(name for name in money):
-        own = [*own, str(SUB_PROJECT_NOTES)]
+    if any(note.kind == NoteKind.SOURCE for name, found in money.items() if name for note in found):
+        own = [*own, PublicNote(str(SUB_PROJECT_NOTES), NoteKind.SOURCE)]
     return own
 
 

@@ -1133,6 +1133,7 @@ def pledge_card_as_of(pledge_id: int, term: Term, when: datetime) -> Pledge:
     _prefetched(pledge, "materials", ordered(card["materials"], "position"))
     _prefetched(pledge, "progress", ordered(card["progress"], "indicator", "period", "category"))
     _prefetched(pledge, "adjustments", ordered(card["adjustments"], "pk"))
+    _prefetched(pledge, "source_notes", ordered(card["source_notes"], "position"))
     return pledge
 
 
@@ -1146,6 +1147,7 @@ CARD_ROWS = (
     "materials",
     "progress",
     "adjustments",
+    "source_notes",
 )
 
 

@@ -22,12 +22,14 @@ from pledges.labels import korean
 from pledges.models import (
     AdjustmentKind,
     Milestone,
+    NoteKind,
     Pledge,
     PledgeAdjustment,
     PledgeOfficial,
     ProgressCount,
     Project,
     RelatedMaterial,
+    SourceNote,
     Stage,
     Vision,
     WorkPlanLink,
@@ -50,6 +52,7 @@ ROWS: list[tuple[type[models.Model], str, str]] = [
     (RelatedMaterial, "material", "관련자료"),
     (ProgressCount, "progress", "추진실적"),
     (PledgeAdjustment, "adjustment", "공약 조정"),
+    (SourceNote, "source_note", "원문 메모"),
 ]
 # The names and phones of the card's officials (rows of ``departments.Official``).
 CONTACT = (Official, "contact", "담당자 연락처")
@@ -295,6 +298,8 @@ def _row_text(kind: str, row: dict, names: dict[int, str], lookups: dict) -> str
         when = printed_date(row["date"], row["date_precision"]) or "시점 원문에 없음"
         kind_name = korean(AdjustmentKind(row["kind"]).label)
         return f"{kind_name} ({when}): {row['before_text']} → {row['after_text']}"
+    if kind == "source_note":
+        return f"{korean(NoteKind(row['kind']).label)}: {row['text']}"
     if kind == "progress":
         category = f" {row['category']}" if row["category"] else ""
         return f"{row['indicator']} {periods.label(row['period'])}{category}: {row['value']:,}"

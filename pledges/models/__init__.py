@@ -9,6 +9,7 @@ from .card import (
     PledgeOfficial,
     ProgressCount,
     RelatedMaterial,
+    SourceNote,
     WorkPlanLink,
 )
 from .choices import (
@@ -21,6 +22,8 @@ from .choices import (
     Implementer,
     MaterialKind,
     MilestoneStatus,
+    NoteKind,
+    NotePlace,
     ProjectType,
     Stage,
     StageProvenance,
@@ -67,7 +70,10 @@ __all__ = [
     "ProjectType",
     "ProjectManager",
     "PublicVersion",
+    "NoteKind",
+    "NotePlace",
     "RelatedMaterial",
+    "SourceNote",
     "Stage",
     "StageProvenance",
     "Term",

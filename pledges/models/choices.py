@@ -81,6 +81,24 @@ class DatePrecision(models.TextChoices):
     DAY = "day", _("일")
 
 
+class NoteKind(models.TextChoices):
+    """What a note about a card's source is: the source contradicts itself (원문 불일치), a
+    damaged passage read one way (판독), or a fact worth knowing (참고: spending above
+    plan, a change over time). Staff-entered values never make a 원문 불일치."""
+
+    SOURCE = "source", _("원문 불일치")
+    READING = "reading", _("판독")
+    NOTE = "note", _("참고")
+
+
+class NotePlace(models.TextChoices):
+    """Where on a card a note stands: beside the overview, the money or the milestones."""
+
+    OVERVIEW = "overview", _("사업개요")
+    MONEY = "money", _("재정")
+    MILESTONES = "milestones", _("추진현황")
+
+
 def printed_date(value, precision: str) -> str:
     """A date as precisely as it is printed: "2024. 1. 5.", "2024. 1.", "2024.", or ""."""
     if value is None or not precision:

@@ -227,6 +227,7 @@ class PledgeQuerySet(models.QuerySet):
             models.Prefetch("materials", related("materials").objects.select_related("project")),
             "progress",
             "adjustments",
+            "source_notes",
         )
 
 

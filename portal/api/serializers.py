@@ -8,7 +8,7 @@ test validates real responses against it. Amounts: integers in 백만원, null =
 from rest_framework import serializers
 
 from budgets.models import FigureKind, FundingSource
-from pledges.models import AdjustmentKind, Stage, StageProvenance
+from pledges.models import AdjustmentKind, NoteKind, Stage, StageProvenance
 
 Amount = serializers.IntegerField
 NULL = {"allow_null": True, "required": False}
@@ -138,6 +138,12 @@ class QualityNoteSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="budgets.quality rule name")
     project = serializers.CharField(allow_null=True)
     text = serializers.CharField(help_text="한국어 / English")
+    kind = serializers.ChoiceField(
+        choices=NoteKind.values, help_text="source 원문 불일치, reading 판독, note 참고"
+    )
+    citation = serializers.CharField(
+        allow_null=True, help_text="source document and lines, for a recorded note"
+    )
 
 
 class AdjustmentSerializer(serializers.Serializer):
