@@ -71,13 +71,11 @@ class PledgeContext:
 
     @classmethod
     def of_card(cls, pledge: Pledge, money: PledgeMoney) -> "PledgeContext":
-        """From a pledge fetched ``with_card()``, for public pages: one query more, for
-        the cells staff changed by its publication (never a 원문 불일치)."""
-        when = getattr(pledge, "published_at", None)
+        """From a pledge fetched ``with_card()`` (no further query): for public pages.
+        The cells staff changed come with its money as published (``PledgeMoney.changed``)."""
         return cls(
             pledge=pledge,
             money=money,
-            figure_changes=_figure_changes([pledge.pk], when).get(pledge.pk, []),
             milestones=list(pledge.milestones.all()),
             officials=list(pledge.pledgeofficial_set.all()),
             materials=list(pledge.materials.all()),
@@ -945,6 +943,7 @@ def pledge_findings(context: PledgeContext, rules=RULES) -> list[Finding]:
     """Every rule's findings, each with its kind: the rule's (``RULE_KINDS``) unless it
     set one, and never 원문 불일치 where staff entered a value it compares."""
     staff_entered = {(change.project, change.kind) for change in context.figure_changes}
+    staff_entered |= context.money.changed
     found = []
     for rule in rules:
         for finding in rule(context):

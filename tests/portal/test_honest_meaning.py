@@ -124,18 +124,16 @@ def test_12_7_2026_milestone_is_shown_as_planned(client):
 
 def test_source_inconsistencies_stand_beside_the_tables_they_concern(client):
     html = _html(client, "/pledges/12-7/")
-    notes = re.findall(r'<div class="source-notes".*?</ul>', html, re.S)
+    notes = re.findall(r'<div class="source-notes".*?</div>', html, re.S)
     assert len(notes) == 1 and "원문 불일치" in notes[0]
     assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
-    assert "임기후 3,425" in notes[0]
+    assert "마지막 금액 3,425백만원은" in notes[0]  # a reading (판독), not a fact of 임기후
     one = _html(client, "/pledges/12-1/")
-    assert "상담 인력: 카드 본문은 14명, 함께 실린 보도 기사는 15명." in one
-    assert "평일 상담 종료 시각: 카드 본문은 19시, 함께 실린 보도 기사는 18시." in one
+    assert "상담 인력: 보도 기사(2023. 12.)는 15명, 카드(2026. 1. 현재)는 14명." in one
+    assert "평일 상담 종료 시각: 보도 기사(2023. 12.)는 18시, 카드(2026. 1. 현재)는 19시." in one
     eight = _html(client, "/pledges/12-8/")
     assert "누적 집행 15,645이 현재 총사업비 14,524보다 많습니다(집행률 107.7%)" in eight
-    assert (
-        "'2022. 12. 시설개선 공사'의 날짜가 사업기간(2021. 1. ~ 2022. 8.) 종료 뒤입니다." in eight
-    )
+    assert "사업기간(2021. 1. ~ 2022. 8.)" not in eight  # milestones around it are normal
 
 
 def test_as_of_date_is_shown_only_as_precisely_as_printed(client):
@@ -307,3 +305,39 @@ def test_plans_spanning_years_are_one_cell_across_them(client):
         ("2022", None, "연간계획 수립"),
         ("2023", "2025", "일일 명예시장제 운영"),
     }
+
+
+# Finding kinds on the public card ------------------------------------------------------
+
+
+def test_a_staff_entered_value_is_never_a_source_inconsistency_on_the_card(client):
+    from budgets.services import project_figures_update
+    from pledges.models import Pledge, Project
+    from publications.services import publication_publish
+
+    # staff enter 944 for 2025 without the total: the executed years no longer add up
+    project_figures_update(
+        project=Project.objects.get(pledge__code="12-1"),
+        cells={("executed", "total", "2025"): 944},
+        reason="정산 반영",
+    )
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=None)
+    notes = client.get("/api/pledges/12-1/").json()["quality_notes"]
+    summed = [n for n in notes if n["rule"] == "executed_years_sum_to_total"]
+    assert [n["kind"] for n in summed] == ["note"]  # 참고, not 원문 불일치
+    assert all("944" not in n["text"] for n in notes if n["kind"] == "source")
+
+
+def test_card_labels_each_kind_of_note_apart(client):
+    card = _html(client, "/pledges/12-7/")
+    assert '<span class="badge badge-source">원문 불일치</span>' in card
+    assert '<span class="badge badge-reading">판독</span>' in card
+    assert '<span class="badge badge-note">참고</span>' in card
+    reading = card[card.index("badge-reading") :]
+    assert reading.index("2026년 금액으로 읽는") < reading.index("임기후 금액입니다")
+    one = _html(client, "/pledges/12-1/")
+    assert one.count("2023 집행 1,434") == 1  # spending above plan: one note, not two
+    assert "보도 기사(2023. 12.)는 15명, 카드(2026. 1. 현재)는 14명" in one
+    eight = _html(client, "/pledges/12-8/")
+    assert "시작 전입니다" not in eight  # approvals before 사업기간 are normal: no notes
+    assert "'증축'" in eight
