@@ -24,6 +24,7 @@ from pledges.models import (
     SourceNote,
     Stage,
     Term,
+    printed_date,
 )
 
 from .finance import (
@@ -778,7 +779,7 @@ def texts_disagree_on_a_fact(context: PledgeContext) -> list[Finding]:
     are written at different times (a change over time) and each is dated."""
     pledge = context.pledge
     card_text = "\n".join([pledge.overview, pledge.objective])
-    card_date = pledge.as_of_printed
+    card_date = printed_date(pledge.as_of, pledge.as_of_precision)  # a history row too
     press = [m for m in context.materials if m.kind == "press" and m.excerpt]
     findings = []
     for (name, name_en), patterns, (unit, unit_en) in _STATED_FACTS:

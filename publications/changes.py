@@ -54,6 +54,8 @@ ROWS: list[tuple[type[models.Model], str, str]] = [
     (PledgeAdjustment, "adjustment", "공약 조정"),
     (SourceNote, "source_note", "원문 메모"),
 ]
+# What a stage change's one line says with it (its date, its reason, where it comes from).
+STAGE_LINE_FIELDS = {"stage_since", "stage_provenance", "stage_reason", "stage_inference"}
 # The names and phones of the card's officials (rows of ``departments.Official``).
 CONTACT = (Official, "contact", "담당자 연락처")
 
@@ -356,8 +358,8 @@ def diff_lines(
             }
         )
     for name in new.fields:
-        if name == "stage" or (name == "stage_since" and stage_changed):
-            continue
+        if name == "stage" or (name in STAGE_LINE_FIELDS and stage_changed):
+            continue  # the stage's line says its date and reason
         before, after = old.fields.get(name), new.fields.get(name)
         if before != after:
             lines.append(

@@ -341,3 +341,33 @@ def test_card_labels_each_kind_of_note_apart(client):
     eight = _html(client, "/pledges/12-8/")
     assert "시작 전입니다" not in eight  # approvals before 사업기간 are normal: no notes
     assert "'증축'" in eight
+
+
+def test_a_published_adjustment_is_in_the_change_history(client):
+    from datetime import date
+
+    from pledges.models import Pledge, PledgeAdjustment
+    from pledges.services import card_row_save
+    from publications.changes import line_text
+    from publications.models import Publication
+    from publications.services import publication_publish
+
+    pledge = Pledge.objects.get(code="12-1")
+    card_row_save(
+        obj=PledgeAdjustment(
+            pledge=pledge,
+            kind="reduction",
+            date=date(2026, 2, 1),
+            date_precision="month",
+            reason="상담 범위 조정",
+            before_text="양방향 콜센터 운영확장",
+            after_text="단계적 확대",
+            citation="2026. 2. 조정 공문",
+        ),
+        reason="공약 조정 기록",
+    )
+    publication_publish(pledges=[pledge], by=None)
+    latest = Publication.objects.filter(pledge=pledge).latest("published_at")
+    assert "공약 조정 추가: 축소 (2026. 2.): 양방향 콜센터 운영확장 → 단계적 확대" in [
+        line_text(line) for line in latest.changes
+    ]
