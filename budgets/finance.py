@@ -286,6 +286,9 @@ class PledgeMoney:
 
     total: Finance
     projects: list[tuple[Project, Finance]]
+    # (sub-project name, table) of the cells changed since they were loaded (read as of a
+    # moment: their standing history row is a change), i.e. entered by staff, not printed
+    changed: set[tuple[str, str]] = field(default_factory=set)
 
 
 def money_for(
@@ -312,22 +315,31 @@ def money_for(
     # the join made SQLite walk every figure for each batch. Plain rows, no model objects.
     project_ids = [project.pk for found in projects.values() for project in found]
     cells: dict[int, Cells] = defaultdict(dict)  # project id -> its cells
+    changed: dict[int, set[str]] = defaultdict(set)  # project id -> tables with a change
     rows = figures_as_of(when).filter(project_id__in=project_ids).order_by()
-    for project_id, kind, source, period, amount in rows.values_list(
-        "project_id", "kind", "source", "period", "amount"
+    # as of a moment, each figure's standing history row says whether it was changed
+    kind_of_row = ("history_type",) if when else ()
+    for project_id, kind, source, period, amount, *history in rows.values_list(
+        "project_id", "kind", "source", "period", "amount", *kind_of_row
     ):
         project_cells = cells[project_id]
         cell = (kind, source, period)
         project_cells[cell] = project_cells.get(cell, 0) + amount
-    return {pledge.pk: money_from_cells(projects[pledge.pk], cells) for pledge in pledges}
+        if history and history[0] == "~":
+            changed[project_id].add(kind)
+    return {pledge.pk: money_from_cells(projects[pledge.pk], cells, changed) for pledge in pledges}
 
 
-def money_from_cells(projects: list[Project], cells: dict[int, Cells]) -> PledgeMoney:
-    """A pledge's money from its sub-projects (in the card's order) and their cells
-    ({sub-project id: cells}): the roll-up and each sub-project's tables."""
+def money_from_cells(
+    projects: list[Project], cells: dict[int, Cells], changed: dict[int, set[str]] | None = None
+) -> PledgeMoney:
+    """A pledge's money from its sub-projects (in the card's order), their cells ({sub-project
+    id: cells}) and the tables staff changed in each ({sub-project id: tables})."""
+    changed = changed or {}
     return PledgeMoney(
         total=Finance(_added(cells.get(p.pk, {}) for p in projects)),
         projects=[(p, Finance(dict(cells.get(p.pk, {})))) for p in projects],
+        changed={(p.name, kind) for p in projects for kind in changed.get(p.pk, ())},
     )
 
 

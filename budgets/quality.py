@@ -7,7 +7,7 @@ without a query per rule. Rules flag, never fix: published figures stay as publi
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.utils import timezone, translation
@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 
 from pledges import periods
 from pledges.dates import parse_printed_date
-from pledges.models import Milestone, Pledge, PledgeOfficial, RelatedMaterial, Stage, Term
+from pledges.models import (
+    Milestone,
+    NoteKind,
+    Pledge,
+    PledgeOfficial,
+    RelatedMaterial,
+    SourceNote,
+    Stage,
+    Term,
+    printed_date,
+)
 
 from .finance import (
     ALL_SOURCES,
@@ -34,11 +44,18 @@ COMPLETE_MIN_EXECUTION_RATE = 50
 
 @dataclass(frozen=True)
 class Finding:
+    """What a rule found. ``kind`` (``NoteKind``): 원문 불일치 (the source contradicts
+    itself), 판독 (a damaged source read one way) or 참고 (a fact: spending above plan, a
+    change over time); "" until ``pledge_findings`` gives the rule's (``RULE_KINDS``).
+    ``place``: where on the card a public note stands, "" for the rule's (``PUBLIC_RULES``)."""
+
     rule: str
     pledge: str
     project: str
     explanation: str
     figures: dict = field(default_factory=dict)
+    kind: str = ""
+    place: str = ""
 
 
 @dataclass
@@ -51,6 +68,7 @@ class PledgeContext:
     today: date = field(default_factory=timezone.localdate)  # the Seoul date (TIME_ZONE)
     materials: list[RelatedMaterial] = field(default_factory=list)
     term_end: date | None = None
+    source_notes: list[SourceNote] = field(default_factory=list)
 
     @classmethod
     def of_card(cls, pledge: Pledge, money: PledgeMoney) -> "PledgeContext":
@@ -62,6 +80,7 @@ class PledgeContext:
             officials=list(pledge.card.officials),
             materials=list(pledge.card.materials),
             term_end=pledge.term.end,
+            source_notes=list(pledge.card.source_notes),
         )
 
 
@@ -184,7 +203,69 @@ def in_term_plan_years_sum_to_total(context: PledgeContext) -> list[Finding]:
             (lambda: _what(FigureKind.IN_TERM_PLAN), finance.get(FigureKind.IN_TERM_PLAN), years)
         ]
 
-    return _project_sums(context, "in_term_plan_years_sum_to_total", cases)
+    findings = _project_sums(context, "in_term_plan_years_sum_to_total", cases)
+    read = {project.name: finance for project, finance in context.money.projects}
+    return [
+        _last_year_reading(context, finding, reading)
+        if (reading := after_term_read_as_last_year(context, read.get(finding.project)))
+        else finding
+        for finding in findings
+    ]
+
+
+def after_term_read_as_last_year(context: PledgeContext, finance: Finance | None):
+    """(the term's last year, the 임기후 amount) where the in-term plan's header is damaged:
+    it has no column for the term's last year, prints an 임기후 amount, and its years plus
+    that amount make its 계획합계 exactly. The likelier reading is then that the amount is
+    the last year's, printed under a header that lost its year (12-7: 3,425 in 2026)."""
+    if finance is None:
+        return None
+    plan = finance.row(FigureKind.IN_TERM_PLAN)
+    last = str(context.pledge.term.years[-1])
+    total = finance.get(FigureKind.IN_TERM_PLAN)
+    if last in plan or periods.AFTER not in plan or total is None:
+        return None
+    years = sum(amount for period, amount in plan.items() if period != periods.AFTER)
+    if years + plan[periods.AFTER] != total:
+        return None
+    return last, plan[periods.AFTER]
+
+
+def _last_year_reading(context: PledgeContext, finding: Finding, reading) -> Finding:
+    """The in-term plan's sum finding, said as what it is: a reading of a damaged header
+    (판독), both readings, the likelier first, and which one the rates use (neither:
+    the in-term rate reads the closed years, the cumulative rate the current total)."""
+    year, amount = reading
+    period = _project_periods(context).get(
+        next((p.pk for p, _f in context.money.projects if p.name == finding.project), None)
+    )
+    end = f"{period.end.year}. {period.end.month}." if period else ""
+    ends = f"사업기간이 {end}에 끝나므로 " if end else ""
+    ends_en = f", the project period ends in {end}" if end else ""
+    return Finding(
+        rule=finding.rule,
+        pledge=finding.pledge,
+        project=finding.project,
+        kind=NoteKind.READING,
+        explanation=_(
+            "임기내 계획 표 머리에 %(year)s년 열이 없습니다. 마지막 금액 %(amount)s백만원은 "
+            "%(ends)s%(year)s년 금액으로 읽는 것이 더 그럴듯합니다(그렇게 읽으면 연도 합이 "
+            "계획합계 %(total)s백만원과 같습니다). 인쇄된 자리대로 읽으면 임기후 금액입니다. "
+            "집행률은 어느 쪽으로 읽어도 같습니다: 임기내 집행률은 마감된 해의 계획만, 누적 "
+            "집행률은 총사업비 현재계획만 씁니다. / The in-term plan's header has no %(year)s "
+            "column. Its last amount, %(amount)s, most likely belongs to %(year)s (the years "
+            "then add up to the plan total %(total)s%(ends_en)s); read where it is printed, "
+            "it is after the term. The rates are the same either way."
+        )
+        % {
+            "year": year,
+            "amount": _n(amount),
+            "total": _n(finding.figures.get("stated")),
+            "ends": ends,
+            "ends_en": ends_en,
+        },
+        figures={**finding.figures, "readings": [year, periods.AFTER], "amount": amount},
+    )
 
 
 @sum_rule
@@ -479,10 +560,13 @@ def executed_above_investment_plan(context: PledgeContext) -> list[Finding]:
         if not investment:
             continue
         plan_of = _comparable_investment(finance, list(finance.row(FigureKind.EXECUTED)))
+        in_term = finance.row(FigureKind.IN_TERM_PLAN)
         for period, executed in finance.row(FigureKind.EXECUTED).items():
             planned = plan_of.get(period)
             if planned is not None and executed <= planned:
                 continue
+            if period in in_term and executed > in_term[period]:
+                continue  # one note per fact: executed_above_yearly_plan says it
             if planned is None:
                 explanation = _(
                     "%(period)s에 %(executed)s이 집행되었는데 연도별 투자계획에는 그 해 금액이 "
@@ -584,8 +668,8 @@ def _month(day: date) -> tuple[int, int]:
 
 
 def milestones_outside_project_period(context: PledgeContext) -> list[Finding]:
-    """A milestone is dated before the start or after the end of its sub-project's printed
-    사업기간 (compared by month, the precision the card prints)."""
+    """A milestone is dated after the end of its sub-project's printed 사업기간 (compared
+    by month, the precision the card prints); one before its start is normal."""
     stated = _project_periods(context)
     findings = []
     for milestone in context.milestones:
@@ -594,19 +678,14 @@ def milestones_outside_project_period(context: PledgeContext) -> list[Finding]:
         period = stated.get(milestone.project_id) or stated.get(None)
         if period is None:
             continue
+        # Before the period is normal (reviews, approvals and design precede the works):
+        # only a milestone after its end is noted.
         last = milestone.end or milestone.start
-        if _month(milestone.start) < _month(period.start):
-            where = "before"
-        elif _month(last) > _month(period.end):
+        if _month(last) > _month(period.end):
             where = "after"
         else:
             continue
         text = {
-            "before": _(
-                "추진현황 '%(date)s %(text)s'의 날짜가 사업기간(%(start)s ~ %(end)s) 시작 "
-                "전입니다. / Milestone '%(date)s' is dated before the project period "
-                "(%(start)s – %(end)s) begins."
-            ),
             "after": _(
                 "추진현황 '%(date)s %(text)s'의 날짜가 사업기간(%(start)s ~ %(end)s) 종료 "
                 "뒤입니다. / Milestone '%(date)s' is dated after the project period "
@@ -642,6 +721,8 @@ def after_term_amount_on_project_ending_in_term(context: PledgeContext) -> list[
         period = stated.get(project.pk)
         if not after or period is None or term_end is None:
             continue
+        if after_term_read_as_last_year(context, finance):
+            continue  # one note per fact: the 판독 of the in-term plan's header says it
         if _month(period.end) > _month(term_end):
             continue
         findings.append(
@@ -685,11 +766,19 @@ def _fact_values(text: str, patterns: list[str], afternoon: bool) -> set[int]:
     return values
 
 
+def _month_printed(text: str) -> str:
+    """ "2023. 12." from a printed date and time ("2023.12.06.02:28", "2023-12-19 10:58")."""
+    found = re.search(r"(\d{4})\D+(\d{1,2})", text or "")
+    return f"{found.group(1)}. {int(found.group(2))}." if found else ""
+
+
 def texts_disagree_on_a_fact(context: PledgeContext) -> list[Finding]:
     """The card's own text and a related press article state the same fact differently
-    (number of counsellors, closing time)."""
+    (number of counsellors, closing time): 참고, not a source inconsistency, since the two
+    are written at different times (a change over time) and each is dated."""
     pledge = context.pledge
     card_text = "\n".join([pledge.overview, pledge.objective])
+    card_date = printed_date(pledge.as_of, pledge.as_of_precision)  # a history row too
     press = [m for m in context.materials if m.kind == "press" and m.excerpt]
     findings = []
     for (name, name_en), patterns, (unit, unit_en) in _STATED_FACTS:
@@ -698,19 +787,24 @@ def texts_disagree_on_a_fact(context: PledgeContext) -> list[Finding]:
         for material in press:
             in_press = _fact_values(material.excerpt, patterns, afternoon)
             if on_card and in_press and on_card != in_press:
+                press_date = _month_printed(material.published)
                 findings.append(
                     Finding(
                         rule="texts_disagree_on_a_fact",
                         pledge=pledge.code,
                         project="",
                         explanation=_(
-                            "%(fact)s: 카드 본문은 %(card)s, 함께 실린 보도 기사는 %(press)s. / "
-                            "%(fact_en)s: the card says %(card_en)s, the press article printed "
-                            "with it %(press_en)s."
+                            "%(fact)s: 보도 기사(%(press_date)s)는 %(press)s, 카드(%(card_date)s "
+                            "현재)는 %(card)s. 시점이 달라 그사이 바뀌었을 수 있습니다. / "
+                            "%(fact_en)s: the press article (%(press_date)s) says %(press_en)s, "
+                            "the card (as of %(card_date)s) %(card_en)s: possibly a change over "
+                            "time."
                         )
                         % {
                             "fact": name,
                             "fact_en": name_en,
+                            "press_date": press_date or "날짜 없음",
+                            "card_date": card_date or "기준일 없음",
                             "card": ", ".join(unit % v for v in sorted(on_card)),
                             "press": ", ".join(unit % v for v in sorted(in_press)),
                             "card_en": ", ".join(unit_en % v for v in sorted(on_card)),
@@ -720,6 +814,24 @@ def texts_disagree_on_a_fact(context: PledgeContext) -> list[Finding]:
                     )
                 )
     return findings
+
+
+def recorded_source_notes(context: PledgeContext) -> list[Finding]:
+    """The notes a reader of the source recorded on the card (``pledges.SourceNote``), each
+    citing its lines: contradictions no rule can see (a name, a date, a title), readings
+    of damaged text, facts to know."""
+    return [
+        Finding(
+            rule="recorded_source_notes",
+            pledge=context.pledge.code,
+            project=note.project.name if note.project_id else "",
+            explanation=f"{note.text} / {note.text_en}" if note.text_en else note.text,
+            figures={"citation": note.citation},
+            kind=note.kind,
+            place=note.place,
+        )
+        for note in context.source_notes
+    ]
 
 
 def figure_changed_after_its_year_closed(context: PledgeContext) -> list[Finding]:
@@ -779,14 +891,72 @@ RULES: list[Callable[[PledgeContext], list[Finding]]] = [
     milestones_outside_project_period,
     after_term_amount_on_project_ending_in_term,
     texts_disagree_on_a_fact,
+    recorded_source_notes,
 ]
+
+# What each rule's findings are (``NoteKind``): a table or list that contradicts itself is
+# 원문 불일치; spending above a plan, a stage against its money, a change over time are 참고.
+RULE_KINDS = {
+    "investment_sources_sum_to_total": NoteKind.SOURCE,
+    "investment_periods_sum_to_total": NoteKind.SOURCE,
+    "in_term_plan_years_sum_to_total": NoteKind.SOURCE,
+    "secured_sources_sum_to_total": NoteKind.SOURCE,
+    "executed_years_sum_to_total": NoteKind.SOURCE,
+    "plans_split_the_total_differently": NoteKind.SOURCE,
+    "executed_above_yearly_plan": NoteKind.NOTE,
+    "executed_above_secured": NoteKind.NOTE,
+    "plan_with_after_term_exceeds_current_total": NoteKind.SOURCE,
+    "complete_with_budget_largely_unexecuted": NoteKind.NOTE,
+    "target_year_passed_without_completion": NoteKind.NOTE,
+    "milestones_out_of_date_order": NoteKind.SOURCE,
+    "missing_official_contact": NoteKind.NOTE,
+    "figure_changed_after_its_year_closed": NoteKind.NOTE,
+    "executed_above_investment_plan": NoteKind.NOTE,
+    "cumulative_execution_above_current_total": NoteKind.NOTE,
+    "milestones_outside_project_period": NoteKind.NOTE,
+    "after_term_amount_on_project_ending_in_term": NoteKind.SOURCE,
+    "texts_disagree_on_a_fact": NoteKind.NOTE,
+    "recorded_source_notes": NoteKind.NOTE,  # each note carries its own
+}
+
+# The tables a 원문 불일치 rule compares: where one of their cells was entered by staff
+# (changed since it was loaded from the printed card), the finding is 참고, not the source's.
+RULE_TABLES = {
+    "investment_sources_sum_to_total": {FigureKind.INVESTMENT},
+    "investment_periods_sum_to_total": {FigureKind.INVESTMENT},
+    "in_term_plan_years_sum_to_total": {FigureKind.IN_TERM_PLAN},
+    "secured_sources_sum_to_total": {FigureKind.SECURED},
+    "executed_years_sum_to_total": {FigureKind.EXECUTED},
+    "plans_split_the_total_differently": {FigureKind.INVESTMENT, FigureKind.IN_TERM_PLAN},
+    "plan_with_after_term_exceeds_current_total": {
+        FigureKind.IN_TERM_PLAN,
+        FigureKind.COST_CURRENT,
+    },
+    "after_term_amount_on_project_ending_in_term": {FigureKind.IN_TERM_PLAN},
+}
 
 # The "parts add up to the printed total" rules: the admin grid warns with these.
 SUM_RULES = [rule for rule in RULES if getattr(rule, "checks_a_sum", False)]
 
 
 def pledge_findings(context: PledgeContext, rules=RULES) -> list[Finding]:
-    return [finding for rule in rules for finding in rule(context)]
+    """Every rule's findings, each with its kind: the rule's (``RULE_KINDS``) unless it
+    set one, and never 원문 불일치 where staff entered a value it compares."""
+    staff_entered = {(change.project, change.kind) for change in context.figure_changes}
+    staff_entered |= context.money.changed
+    found = []
+    for rule in rules:
+        for finding in rule(context):
+            kind = finding.kind or RULE_KINDS.get(finding.rule, NoteKind.NOTE)
+            if kind == NoteKind.SOURCE and any(
+                (project, table) in staff_entered
+                for table in RULE_TABLES.get(finding.rule, ())
+                for project in {finding.project, *(p.name for p, _f in context.money.projects)}
+                if not finding.project or project == finding.project
+            ):
+                kind = NoteKind.NOTE
+            found.append(replace(finding, kind=kind))
+    return found
 
 
 # Fetching ----------------------------------------------------------------------------
@@ -821,6 +991,14 @@ def contexts_for(
     materials: dict[int, list[RelatedMaterial]] = {pk: [] for pk in ids}
     for material in as_of(RelatedMaterial).filter(pledge_id__in=ids).order_by("pledge_id", "pk"):
         materials[material.pledge_id].append(material)
+    notes: dict[int, list[SourceNote]] = {pk: [] for pk in ids}
+    for note in (
+        as_of(SourceNote)
+        .filter(pledge_id__in=ids)
+        .select_related("project")
+        .order_by("pledge_id", "position")
+    ):
+        notes[note.pledge_id].append(note)
     term_ends = dict(Term.objects.values_list("pk", "end"))
     changes = _figure_changes(ids, when)
     return [
@@ -833,6 +1011,7 @@ def contexts_for(
             today=today,
             materials=materials[pledge.pk],
             term_end=term_ends.get(pledge.term_id),
+            source_notes=notes[pledge.pk],
         )
         for pledge in pledges
     ]
@@ -903,8 +1082,8 @@ PUBLIC_RULES = {
     "cumulative_execution_above_current_total": "money",
     "after_term_amount_on_project_ending_in_term": "money",
     "milestones_out_of_date_order": "milestones",
-    "milestones_outside_project_period": "milestones",
     "texts_disagree_on_a_fact": "overview",
+    "recorded_source_notes": "overview",  # each note carries its own place
 }
 
 
@@ -920,12 +1099,31 @@ def explanation_in(finding: Finding, language: str) -> str:
     return english if language == "en" else korean + "."
 
 
-def public_notes(findings: list[Finding], language: str) -> dict[tuple[str, str], list[str]]:
-    """Short notes for citizens, keyed by (place on the page, sub-project name or "")."""
-    notes: dict[tuple[str, str], list[str]] = {}
-    for finding in findings:
-        place = PUBLIC_RULES.get(finding.rule)
+@dataclass(frozen=True)
+class PublicNote:
+    """A note for citizens: its text in the page's language and its kind (``NoteKind``),
+    which the page shows as the note's label; reads as its text."""
+
+    text: str
+    kind: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def kind_label(self) -> str:
+        return str(NoteKind(self.kind).label)
+
+
+def public_notes(findings: list[Finding], language: str) -> dict[tuple[str, str], list[PublicNote]]:
+    """Short notes for citizens, keyed by (place on the page, sub-project name or ""), in
+    the order 원문 불일치, 판독, 참고 (each kind under its own label)."""
+    notes: dict[tuple[str, str], list[PublicNote]] = {}
+    order = list(NoteKind.values)
+    for finding in sorted(findings, key=lambda f: order.index(f.kind or NoteKind.NOTE)):
+        place = finding.place or PUBLIC_RULES.get(finding.rule)
         if place:
             key = (place, finding.project)
-            notes.setdefault(key, []).append(explanation_in(finding, language))
+            text = explanation_in(finding, language)
+            notes.setdefault(key, []).append(PublicNote(text, finding.kind or NoteKind.NOTE))
     return notes

@@ -10,10 +10,12 @@ from .forms import PledgeAdminForm, ProjectAdminForm, ProjectInlineForm
 from .models import (
     Milestone,
     Pledge,
+    PledgeAdjustment,
     PledgeOfficial,
     ProgressCount,
     Project,
     RelatedMaterial,
+    SourceNote,
     Term,
     Vision,
     WorkPlanLink,
@@ -94,6 +96,25 @@ class ProgressCountInline(DepartmentScopedInlineMixin, admin.TabularInline):
     extra = 0
 
 
+class PledgeAdjustmentInline(DepartmentScopedInlineMixin, admin.StackedInline):
+    department_path = "pledge__department"
+    model = PledgeAdjustment
+    extra = 0
+    fields = [
+        ("kind", "date", "date_precision"),
+        "reason",
+        ("before_text", "after_text"),
+        ("approved_by", "citation"),
+    ]
+
+
+class SourceNoteInline(DepartmentScopedInlineMixin, admin.StackedInline):
+    department_path = "pledge__department"
+    model = SourceNote
+    extra = 0
+    fields = [("position", "kind", "place", "project"), "text", "text_en", "citation"]
+
+
 _ATTRIBUTE_FIELDS = [
     ("project_type", "project_type_inference"),
     ("implementer", "implementer_inference"),
@@ -112,13 +133,26 @@ class PledgeAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
     list_select_related = ["department"]
     date_hierarchy = "updated_at"
     form = PledgeAdminForm
-    readonly_fields = ["stage_since", "findings"]
+    readonly_fields = [
+        "stage_since",
+        "stage_provenance",
+        "stage_inference",
+        "stage_reason",
+        "findings",
+    ]
     fieldsets = [
         (None, {"fields": ["term", "vision", "code", "title", "index_title", "department"]}),
         (_("Data-quality findings"), {"fields": ["findings"]}),
         (
             _("Stage"),
-            {"fields": [("stage", "stage_inference"), "stage_changed_on", "stage_since"]},
+            {
+                "fields": [
+                    ("stage", "stage_provenance"),
+                    "stage_changed_on",
+                    ("stage_since", "stage_reason"),
+                    "stage_inference",
+                ]
+            },
         ),
         (_("Attributes"), {"fields": _ATTRIBUTE_FIELDS}),
         (
@@ -136,6 +170,8 @@ class PledgeAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         WorkPlanLinkInline,
         RelatedMaterialInline,
         ProgressCountInline,
+        PledgeAdjustmentInline,
+        SourceNoteInline,
     ]
 
     @admin.display(description=_("findings"))

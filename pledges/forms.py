@@ -126,7 +126,10 @@ class PledgeAdminForm(GuardedModelForm):
         label=_("Date of the stage change"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Required when you change the stage."),
+        help_text=_(
+            "Required when you change the stage. Given for the current stage, it confirms "
+            "it: the stage is then shown as set by your department, not inferred."
+        ),
     )
 
     class Meta:

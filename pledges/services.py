@@ -20,10 +20,13 @@ from .models import (
     ATTRIBUTES,
     Milestone,
     Pledge,
+    PledgeAdjustment,
     PledgeOfficial,
     ProgressCount,
     Project,
     RelatedMaterial,
+    SourceNote,
+    StageProvenance,
     Term,
     Vision,
     WorkPlanLink,
@@ -35,11 +38,12 @@ from .models import (
 def pledge_stage_check(
     *, pledge: Pledge, stage: str, stage_changed_on: date | None, reason: str
 ) -> None:
-    """A stage change needs the date it happened and a reason (keys: the arguments)."""
-    if pledge.pk is None:
+    """Staff set a stage by changing it, or by giving the date they set it on (to confirm
+    an inferred stage): either needs the date and a reason (keys: the arguments)."""
+    if pledge.pk is None and not stage_changed_on:
         return
     stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
-    if stored == stage:
+    if stored == stage and not stage_changed_on:
         return
     errors = {}
     if not stage_changed_on:
@@ -59,15 +63,18 @@ def pledge_save(
     reason: str = "",
     expected_version: str | None = None,
 ) -> Pledge:
-    """Save a pledge card's own fields; a stage change records its date as "stage since"."""
+    """Save a pledge card's own fields. Staff setting the stage (a change, or a date given
+    for the current one) make it theirs: provenance "staff", with the date as "stage
+    since" and the reason shown publicly; no longer printed or inferred."""
     version_check(obj=pledge, expected=expected_version)
     pledge_stage_check(
         pledge=pledge, stage=pledge.stage, stage_changed_on=stage_changed_on, reason=reason
     )
-    if stage_changed_on and pledge.pk is not None:
-        stored = Pledge.objects.filter(pk=pledge.pk).values_list("stage", flat=True).first()
-        if stored != pledge.stage:
-            pledge.stage_since = stage_changed_on
+    if stage_changed_on:
+        pledge.stage_provenance = StageProvenance.STAFF
+        pledge.stage_since = stage_changed_on
+        pledge.stage_reason = reason
+        pledge.stage_inference = ""
     record_save(obj=pledge, user=user, reason=reason)
     return pledge
 
@@ -146,6 +153,10 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
         value, reason = data["attributes"].get(attribute, ["", ""])
         values[attribute] = value
         values[f"{attribute}_inference"] = reason
+    values["stage_provenance"] = (
+        StageProvenance.INFERRED if values["stage_inference"] else StageProvenance.PRINTED
+    )
+    values["stage_reason"] = ""
     pledge, status = record_upsert(
         Pledge, lookup={"term": term, "code": data["code"]}, values=values
     )
@@ -168,24 +179,37 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     _officials_seed(pledge, data.get("officials", []), counts)
     _work_plan_seed(pledge, data.get("work_plan", []), counts)
     _progress_seed(pledge, data.get("progress", []), counts)
+    _adjustments_seed(pledge, data.get("adjustments", []), counts)
+    _source_notes_seed(pledge, data.get("source_notes", []), projects, counts)
     pledge_search_refresh(pledge_ids=[pledge.pk])
     return pledge
 
 
 def _plans_seed(pledge: Pledge, data: dict, projects: dict[str, Project], counts: Counts) -> None:
-    wanted: list[tuple[Project | None, dict, dict]] = [
-        (None, data.get("plans", {}), data.get("plan_headers", {}))
+    wanted: list[tuple[Project | None, dict, dict, dict]] = [
+        (None, data.get("plans", {}), data.get("plan_headers", {}), data.get("plan_until", {}))
     ]
     for row in data.get("projects", []):
         if "plans" in row:
-            wanted.append((projects[row["name"]], row["plans"], row.get("plan_headers", {})))
+            wanted.append(
+                (
+                    projects[row["name"]],
+                    row["plans"],
+                    row.get("plan_headers", {}),
+                    row.get("plan_until", {}),
+                )
+            )
     keep = []
-    for project, plans, headers in wanted:
+    for project, plans, headers, until in wanted:
         for period, text in plans.items():
             plan, status = record_upsert(
                 YearPlan,
                 lookup={"pledge": pledge, "project": project, "period": str(period)},
-                values={"text": text, "header": headers.get(period, "")},
+                values={
+                    "text": text,
+                    "header": headers.get(period, ""),
+                    "until": str(until.get(period, "")),
+                },
             )
             keep.append(plan.pk)
             tally(counts, status)
@@ -300,6 +324,49 @@ def _progress_seed(pledge: Pledge, tables: list[dict], counts: Counts) -> None:
                 keep.append(count.pk)
                 tally(counts, status)
     stale_delete(pledge.progress.all(), keep=keep, counts=counts)
+
+
+def _adjustments_seed(pledge: Pledge, rows: list[dict], counts: Counts) -> None:
+    keep = []
+    for row in rows:
+        printed = parse_printed_date(row.get("date", ""))
+        adjustment, status = record_upsert(
+            PledgeAdjustment,
+            lookup={"pledge": pledge, "kind": row["kind"], "citation": row["citation"]},
+            values={
+                "date": printed.start,
+                "date_precision": printed.start_precision,
+                "reason": row["reason"],
+                "before_text": row["before"],
+                "after_text": row["after"],
+                "approved_by": row.get("approved_by", ""),
+            },
+        )
+        keep.append(adjustment.pk)
+        tally(counts, status)
+    stale_delete(pledge.adjustments.all(), keep=keep, counts=counts)
+
+
+def _source_notes_seed(
+    pledge: Pledge, rows: list[dict], projects: dict[str, Project], counts: Counts
+) -> None:
+    keep = []
+    for position, row in enumerate(rows, start=1):
+        note, status = record_upsert(
+            SourceNote,
+            lookup={"pledge": pledge, "position": position},
+            values={
+                "project": projects[row["project"]] if row.get("project") else None,
+                "kind": row["kind"],
+                "place": row["place"],
+                "text": row["text"],
+                "text_en": row.get("text_en", ""),
+                "citation": row["citation"],
+            },
+        )
+        keep.append(note.pk)
+        tally(counts, status)
+    stale_delete(pledge.source_notes.all(), keep=keep, counts=counts)
 
 
 # The public search's read model -------------------------------------------------------

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
-from pledges.models import Term
+from pledges.models import StageProvenance, Term
 from publications.changes import line_text
 from publications.models import Publication
 
@@ -65,6 +65,10 @@ class PledgeUpdatesFeed(Feed):
             head += " · " + _(
                 "Stage inferred from the card’s text: its check mark did not survive."
             )
+        elif item.stage_provenance == StageProvenance.STAFF:
+            head += " · " + _("Stage set by the department: %(reason)s") % {
+                "reason": item.stage_basis
+            }
         return "\n".join([head, *lines])
 
     def item_updateddate(self, item: Publication):

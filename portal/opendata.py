@@ -42,6 +42,7 @@ LIST_FIELDS = [
     "execution_rate_in_term",
     "stage_inferred",
     "updated_at",
+    "stage_provenance",
 ]
 
 
@@ -74,6 +75,7 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "execution_rate_in_term": as_number(pledge.execution_rate_in_term),
             "stage_inferred": pledge.is_inferred("stage"),
             "updated_at": pledge.updated_at.isoformat(),
+            "stage_provenance": pledge.stage_provenance,
         }
 
 
@@ -95,6 +97,24 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "stage": pledge.stage,
             "stage_name": pledge.get_stage_display(),
             "stage_inferred": pledge.is_inferred("stage"),
+            "stage_provenance": pledge.stage_provenance,
+            "stage_reason": pledge.stage_basis or None,
+            "stage_since": pledge.stage_since.isoformat() if pledge.stage_since else None,
+            "adjustments": [
+                {
+                    "kind": adjustment.kind,
+                    "kind_name": adjustment.get_kind_display(),
+                    "date": adjustment.date.isoformat() if adjustment.date else None,
+                    "precision": adjustment.date_precision or None,
+                    "date_printed": adjustment.date_printed or None,
+                    "reason": adjustment.reason,
+                    "before": adjustment.before_text,
+                    "after": adjustment.after_text,
+                    "approved_by": adjustment.approved_by or None,
+                    "citation": adjustment.citation,
+                }
+                for adjustment in pledge.card.adjustments
+            ],
             "target": {"year": pledge.target_year, "goal": pledge.target},
             "objective": pledge.objective,
             "overview": pledge.overview,
@@ -123,6 +143,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "plans": [
                 {
                     "period": plan.period,
+                    "until": plan.until or None,
                     "project": plan.project.name if plan.project else None,
                     "text": plan.text,
                 }
@@ -268,7 +289,13 @@ def quality_notes(pledge: Pledge, money: PledgeMoney) -> list[dict]:
         context.today = pledge.shown_as_of.date()
     with translation.override("ko"):
         return [
-            {"rule": finding.rule, "project": finding.project or None, "text": finding.explanation}
+            {
+                "rule": finding.rule,
+                "project": finding.project or None,
+                "text": finding.explanation,
+                "kind": finding.kind,
+                "citation": finding.figures.get("citation"),
+            }
             for finding in pledge_findings(context, rules=PUBLIC_RULE_FUNCTIONS)
         ]
 

@@ -15,9 +15,15 @@ from budgets.finance import (
     closed_through,
 )
 from budgets.models import FigureKind, FundingSource
-from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings, public_notes
+from budgets.quality import (
+    PUBLIC_RULE_FUNCTIONS,
+    PledgeContext,
+    PublicNote,
+    pledge_findings,
+    public_notes,
+)
 from pledges import periods
-from pledges.models import Milestone, Pledge, Stage
+from pledges.models import Milestone, NoteKind, Pledge, Stage
 from publications.changes import line_text
 
 from . import charts
@@ -140,8 +146,8 @@ def _money_notes(notes: dict, project, single: bool) -> list[str]:
     if project is not None:
         return money.get(project.name, [])
     own = money.get("", [])
-    if any(name for name in money):
-        own = [*own, str(SUB_PROJECT_NOTES)]
+    if any(note.kind == NoteKind.SOURCE for name, found in money.items() if name for note in found):
+        own = [*own, PublicNote(str(SUB_PROJECT_NOTES), NoteKind.SOURCE)]
     return own
 
 
@@ -190,11 +196,32 @@ def investment_rows(finance, columns: list[str]) -> list[dict]:
 
 
 def plans(pledge: Pledge) -> list[dict]:
-    """Plan texts per period, grouped by sub-project where the card prints them so."""
+    """Plan texts per period, grouped by sub-project where the card prints them so; with
+    ``cells``, the table's row: a plan printed across several years is one cell spanning
+    them (``span``), an empty period an empty cell."""
     groups: dict = {}
     for plan in pledge.card.year_plans:
         groups.setdefault(plan.project, {})[plan.period] = plan
-    return [{"project": project, "by_period": by_period} for project, by_period in groups.items()]
+    columns = [str(year) for year in pledge.term.years] + [periods.AFTER]
+    return [
+        {"project": project, "by_period": by_period, "cells": plan_cells(by_period, columns)}
+        for project, by_period in groups.items()
+    ]
+
+
+def plan_cells(by_period: dict, columns: list[str]) -> list[dict]:
+    """The cells of a plan row over ``columns``: {"plan": plan or None, "span": columns}."""
+    cells: list[dict] = []
+    covered = 0
+    for column in columns:
+        if covered:
+            covered -= 1
+            continue
+        plan = by_period.get(column)
+        span = sum(1 for other in columns if plan and plan.spans(other)) if plan else 1
+        cells.append({"plan": plan, "span": max(span, 1)})
+        covered = max(span, 1) - 1
+    return cells
 
 
 def progress_tables(pledge: Pledge) -> list[dict]:

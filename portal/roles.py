@@ -33,6 +33,8 @@ STAFF_PERMISSIONS = {
         "pledgeofficial": {"view", "add", "change", "delete"},
         "relatedmaterial": {"view", "add", "change", "delete"},
         "progresscount": {"view", "add", "change"},
+        "pledgeadjustment": {"view", "add", "change", "delete"},
+        "sourcenote": {"view", "add", "change", "delete"},
         "workplanlink": {"view"},
         "term": {"view"},
         "vision": {"view"},

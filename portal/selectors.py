@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 from budgets.finance import execution_rate
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
-from pledges.models import Pledge, Stage, Term, Vision
+from pledges.models import AdjustmentKind, Pledge, Stage, StageProvenance, Term, Vision
 from publications.models import Publication
 
 from .filters import PledgeFilter
 
+INFERRED = StageProvenance.INFERRED
 MONEY_SUMS = {
     "current_total": Sum("current_total"),
     "secured_total": Sum("secured_total"),
@@ -175,7 +176,7 @@ def home_summary(term: Term) -> dict:
     per_stage = {
         f"{kind}_{stage.value}": Count("pk", filter=Q(stage=stage.value) & extra)
         for stage in Stage
-        for kind, extra in (("stage", Q()), ("inferred", Q(stage_inferred=True)))
+        for kind, extra in (("stage", Q()), ("inferred", Q(stage_provenance=INFERRED)))
     }
     stats = rows.aggregate(
         count=Count("pk"),
@@ -230,7 +231,9 @@ def vision_summary(term: Term) -> list[dict]:
     rows = (
         standing(term)
         .values("vision", *(f"vision__{field}" for field in fields), "stage")
-        .annotate(n=Count("pk"), **MONEY_SUMS)
+        .annotate(
+            n=Count("pk"), guessed=Count("pk", filter=Q(stage_provenance=INFERRED)), **MONEY_SUMS
+        )
         .order_by("vision__number", "stage")
     )
     visions: dict[int, dict] = {}
@@ -245,7 +248,7 @@ def vision_summary(term: Term) -> list[dict]:
             },
         )
         entry["count"] += row["n"]
-        entry["by_stage"].append((row["stage"], row["n"]))
+        entry["by_stage"].append((row["stage"], row["n"], row["guessed"]))
         for key in MONEY_SUMS:
             if row[key] is not None:
                 entry[key] = (entry[key] or 0) + row[key]
@@ -256,11 +259,19 @@ def vision_summary(term: Term) -> list[dict]:
     ]
 
 
-def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str]]:
-    """(stage value, label, count) of every stage in order, as a page prints them (the
-    labels translated once per page, ``labels``: {stage: text})."""
-    counts = dict(rows)
-    return [(stage.value, labels[stage], str(counts.get(stage.value, 0))) for stage in Stage]
+def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str, int]]:
+    """(stage value, label, count, how many of them are inferred) of every stage in order,
+    as a page prints them (the labels translated once per page, ``labels``: {stage: text};
+    ``rows``: (stage, count, inferred) in any order)."""
+    counts: dict[str, int] = {}
+    inferred: dict[str, int] = {}
+    for stage, n, guessed in rows:
+        counts[stage] = counts.get(stage, 0) + n
+        inferred[stage] = inferred.get(stage, 0) + guessed
+    return [
+        (stage.value, labels[stage], str(counts.get(stage.value, 0)), inferred.get(stage.value, 0))
+        for stage in Stage
+    ]
 
 
 def as_of(term: Term) -> date | None:
@@ -331,6 +342,18 @@ def search_matches(pledges: list[Pledge], text: str) -> dict[int, dict]:
                 result[pledge.pk] = found
                 break
     return result
+
+
+def adjustment_kinds(pledges: list[Pledge]) -> dict[int, list[str]]:
+    """For each pledge of a page (``published_pledge``), the kinds of its 공약 조정 as
+    published, in the reader's language: the list marks the card "조정: 변경"."""
+    kinds: dict[int, list[str]] = {}
+    for pledge in pledges:
+        for row in pledge.card.adjustments:
+            label = str(AdjustmentKind(row.kind).label)
+            if label not in kinds.setdefault(pledge.pk, []):
+                kinds[pledge.pk].append(label)
+    return kinds
 
 
 def milestone_status(pledges: list[Pledge], today) -> dict[int, dict]:

@@ -52,6 +52,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "matches": selectors.search_matches(pledges, form.cleaned_data.get("q", "")),
             "statuses": selectors.milestone_status(pledges, timezone.localdate()),
+            "adjusted": selectors.adjustment_kinds(pledges),
             "filtered": filtered,
             "visions": [] if filtered else selectors.vision_summary(term),
         },

@@ -7,18 +7,21 @@ field by field: each line a dict ``{kind, label, old, new, reason}`` (figures al
 that moved is listed once (the totals and rates computed from it are not lines).
 """
 
+from datetime import date
 from typing import Any
 
 from budgets.models import FigureKind, FundingSource
 from departments.models import Role
 from pledges import periods
 from pledges.labels import korean
-from pledges.models import Pledge, Stage
+from pledges.models import AdjustmentKind, NoteKind, Pledge, Stage, printed_date
 
 UNIT = "백만원"
 
 # The card's own fields compared: every field the payload holds but bookkeeping.
-SKIPPED_FIELDS = {"id", "sort_key", "stage_reason", "term_id"}
+SKIPPED_FIELDS = {"id", "sort_key", "term_id"}
+# What a stage change's one line says with it (its date, its reason, where it comes from).
+STAGE_LINE_FIELDS = {"stage_since", "stage_provenance", "stage_reason", "stage_inference"}
 FIELD_LABELS = {
     f.attname: korean(f.verbose_name) for f in Pledge._meta.concrete_fields if f.verbose_name
 }
@@ -33,6 +36,8 @@ ROWS = [
     ("work_plan_links", "work_plan", "주요업무계획"),
     ("materials", "material", "관련자료"),
     ("progress", "progress", "추진실적"),
+    ("adjustments", "adjustment", "공약 조정"),
+    ("source_notes", "source_note", "원문 메모"),
 ]
 
 
@@ -60,7 +65,8 @@ def _row_text(kind: str, row: dict, names: dict[int, str]) -> str:
     if kind == "project":
         return row["name"]
     if kind == "plan":
-        return f"{prefix}{periods.label(row['period'])}: {row['text']}"
+        until = f"–{periods.label(row['until'])}" if row.get("until") else ""
+        return f"{prefix}{periods.label(row['period'])}{until}: {row['text']}"
     if kind == "milestone":
         return f"{prefix}{row['date_text']} {row['text']}".strip()
     if kind == "official":
@@ -70,6 +76,13 @@ def _row_text(kind: str, row: dict, names: dict[int, str]) -> str:
         return f"{item['year']}-{item['number']} {item['title']}"
     if kind == "material":
         return f"{prefix}{row['title']}"
+    if kind == "adjustment":
+        day = date.fromisoformat(row["date"]) if row.get("date") else None
+        when = printed_date(day, row["date_precision"]) or "시점 원문에 없음"
+        kind_name = korean(AdjustmentKind(row["kind"]).label)
+        return f"{kind_name} ({when}): {row['before_text']} → {row['after_text']}"
+    if kind == "source_note":
+        return f"{korean(NoteKind(row['kind']).label)}: {row['text']}"
     if kind == "progress":
         category = f" {row['category']}" if row["category"] else ""
         return f"{row['indicator']} {periods.label(row['period'])}{category}: {row['value']:,}"
@@ -144,8 +157,8 @@ def card_diff(old: dict | None, new: dict) -> list[dict]:
     for name in after_fields:
         if name in SKIPPED_FIELDS or name == "stage":
             continue
-        if name == "stage_since" and stage_changed:
-            continue
+        if name in STAGE_LINE_FIELDS and stage_changed:
+            continue  # the stage's line says its date and reason
         before, after = before_fields.get(name), after_fields.get(name)
         if before != after:
             lines.append(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from departments.models import Department, Official, WorkPlanItem
-from pledges.models import BudgetType, Pledge, Stage, Term, Vision
+from pledges.models import BudgetType, Pledge, Stage, StageProvenance, Term, Vision
 from pledges.models.choices import DatePrecision
 from pledges.models.pledge import search_words
 
@@ -217,7 +217,15 @@ class Publication(models.Model):
         _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
     )
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
-    stage_inferred = models.BooleanField(_("stage inferred"), default=False)
+    stage_provenance = models.CharField(
+        _("stage provenance"), max_length=10, choices=StageProvenance.choices, blank=True
+    )
+    stage_basis = models.CharField(
+        _("why the stage is what it is"),
+        max_length=300,
+        blank=True,
+        help_text=_("The inference's reason, or the department's when it set the stage."),
+    )
     as_of = models.DateField(_("figures as of"), null=True, blank=True)
     current_total = models.BigIntegerField(_("current total cost (백만원)"), null=True, blank=True)
     secured_total = models.BigIntegerField(_("secured (백만원)"), null=True, blank=True)
@@ -300,6 +308,10 @@ class Publication(models.Model):
     def get_absolute_url(self) -> str:
         """The public card of this publication's pledge, in its term."""
         return f"{reverse('portal:detail', kwargs={'code': self.code})}?term={self.term.number}"
+
+    @property
+    def stage_inferred(self) -> bool:
+        return self.stage_provenance == StageProvenance.INFERRED
 
     @property
     def is_budgeted(self) -> bool:

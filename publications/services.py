@@ -38,19 +38,6 @@ def _ids_in_order(pledges: Iterable[Pledge] | Iterable[int]) -> list[int]:
     return sorted({p if isinstance(p, int) else p.pk for p in pledges})
 
 
-def stage_reasons(pledge_ids: list[int]) -> dict[int, str]:
-    """{pledge id: the reason recorded with its latest stage change} (the staff's, from the
-    change history; absent where the stage never changed)."""
-    reasons: dict[int, str] = {}
-    previous: dict[int, str] = {}
-    rows = Pledge.history.filter(id__in=pledge_ids).order_by("history_date", "history_id")
-    for pk, stage, reason in rows.values_list("id", "stage", "history_change_reason"):
-        if pk in previous and previous[pk] != stage:
-            reasons[pk] = reason or ""
-        previous[pk] = stage
-    return reasons
-
-
 def standing_publications(pledge_ids: list[int]) -> dict[int, Publication]:
     """{pledge id: its standing (latest) publication}; pledges never published are absent."""
     rows = Publication.objects.filter(pledge_id__in=pledge_ids, superseded_at__isnull=True)
@@ -68,7 +55,7 @@ def drafts_of(pledge_ids: list[int]) -> dict[int, tuple[dict, list[dict]]]:
     live card differs from their standing publication, or that were never published (no
     lines then). A save that changes nothing makes no draft."""
     standing = standing_publications(pledge_ids)
-    payloads = card_payloads(pledge_ids, stage_reasons=stage_reasons(pledge_ids))
+    payloads = card_payloads(pledge_ids)
     found = {}
     for pk, payload in payloads.items():
         old = standing.get(pk)

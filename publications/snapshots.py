@@ -24,10 +24,12 @@ from departments.models import Department, Official, WorkPlanItem
 from pledges.models import (
     Milestone,
     Pledge,
+    PledgeAdjustment,
     PledgeOfficial,
     ProgressCount,
     Project,
     RelatedMaterial,
+    SourceNote,
     Term,
     Vision,
     WorkPlanLink,
@@ -59,6 +61,8 @@ ROWS: list[tuple[str, type[models.Model], tuple[str, ...]]] = [
     ("work_plan_links", WorkPlanLink, ("id",)),
     ("materials", RelatedMaterial, ("position", "id")),
     ("progress", ProgressCount, ("indicator", "period", "category", "id")),
+    ("adjustments", PledgeAdjustment, ("date", "id")),
+    ("source_notes", SourceNote, ("position", "id")),
 ]
 
 
@@ -82,11 +86,8 @@ def _json(data: dict) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def card_payloads(pledge_ids: list[int], *, stage_reasons: dict[int, str]) -> dict[int, dict]:
-    """{pledge id: its live card as a payload}, a fixed number of queries for any number.
-
-    ``stage_reasons``: why each pledge's stage last changed (the staff's reason), shown
-    beside the stage."""
+def card_payloads(pledge_ids: list[int]) -> dict[int, dict]:
+    """{pledge id: its live card as a payload}, a fixed number of queries for any number."""
     pledges = list(Pledge.objects.filter(pk__in=pledge_ids).select_related("vision", "department"))
     rows: dict[str, dict[int, list]] = {key: {pk: [] for pk in pledge_ids} for key, *_ in ROWS}
     for key, model, order in ROWS:
@@ -94,10 +95,19 @@ def card_payloads(pledge_ids: list[int], *, stage_reasons: dict[int, str]) -> di
             rows[key][row.pledge_id].append(_values(row))
     project_of = {p["id"]: pk for pk, found in rows["projects"].items() for p in found}
     figures: dict[int, list] = {pk: [] for pk in pledge_ids}
+    # a cell whose latest history row is a change was entered by staff, not printed
+    last_type: dict[int, str] = {}
+    for pk, history_type in (
+        BudgetFigure.history.filter(project_id__in=list(project_of))
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_type")
+    ):
+        last_type[pk] = history_type
     for figure in BudgetFigure.objects.filter(project_id__in=list(project_of)).order_by(
         "project_id", "kind", "source", "period"
     ):
-        figures[project_of[figure.project_id]].append(_values(figure))
+        row = _values(figure) | {"changed": last_type.get(figure.pk) == "~"}
+        figures[project_of[figure.project_id]].append(row)
     official_ids = {o["official_id"] for found in rows["officials"].values() for o in found}
     item_ids = {w["item_id"] for found in rows["work_plan_links"].values() for w in found}
     officials = {o.pk: o for o in Official.objects.filter(pk__in=official_ids)}
@@ -120,8 +130,7 @@ def card_payloads(pledge_ids: list[int], *, stage_reasons: dict[int, str]) -> di
         payloads[pledge.pk] = _json(
             {
                 "shape": SHAPE,
-                "pledge": _values(pledge, PLEDGE_SKIPPED)
-                | {"stage_reason": stage_reasons.get(pledge.pk, "")},
+                "pledge": _values(pledge, PLEDGE_SKIPPED),
                 "vision": _values(pledge.vision),
                 "department": _values(pledge.department),
                 "departments": [_values(departments[pk]) for pk in sorted(shown)],
@@ -145,17 +154,16 @@ class Card:
     work_plan_items: list[WorkPlanItem]
     materials: list[RelatedMaterial]
     progress: list[ProgressCount]
+    adjustments: list[PledgeAdjustment]
+    source_notes: list[SourceNote]
     money: PledgeMoney
-    stage_reason: str = ""
 
 
 def card_from(payload: dict, term: Term) -> Card:
     """The card a payload holds (any shape this code knows), with no query."""
     if payload.get("shape") != SHAPE:
         raise ValueError(f"unknown snapshot shape {payload.get('shape')!r}")
-    data = dict(payload["pledge"])
-    stage_reason = data.pop("stage_reason", "")
-    pledge = _instance(Pledge, data)
+    pledge = _instance(Pledge, payload["pledge"])
     pledge.term = term
     pledge.vision = _instance(Vision, payload["vision"])
     pledge.vision.term = term
@@ -195,9 +203,12 @@ def card_from(payload: dict, term: Term) -> Card:
     year_plans = rows("year_plans", YearPlan)
     year_plans.sort(key=lambda plan: plan.project.position if plan.project else 0)
     cells: dict[int, dict] = {p.pk: {} for p in projects}
+    changed: dict[int, set[str]] = {}
     for row in payload["figures"]:
         cell = (row["kind"], row["source"], row["period"])
         cells[row["project_id"]][cell] = row["amount"]
+        if row.get("changed"):
+            changed.setdefault(row["project_id"], set()).add(row["kind"])
     return Card(
         pledge=pledge,
         projects=projects,
@@ -207,8 +218,9 @@ def card_from(payload: dict, term: Term) -> Card:
         work_plan_items=items,
         materials=rows("materials", RelatedMaterial),
         progress=rows("progress", ProgressCount),
-        money=money_from_cells(projects, cells),
-        stage_reason=stage_reason,
+        adjustments=rows("adjustments", PledgeAdjustment),
+        source_notes=rows("source_notes", SourceNote),
+        money=money_from_cells(projects, cells, changed),
     )
 
 
@@ -226,7 +238,8 @@ def summary_columns(card: Card) -> dict:
         "target": pledge.target,
         "budget_type": pledge.budget_type,
         "stage": pledge.stage,
-        "stage_inferred": pledge.is_inferred("stage"),
+        "stage_provenance": pledge.stage_provenance,
+        "stage_basis": pledge.stage_basis,
         "as_of": pledge.as_of,
         "current_total": total.current_total,
         "secured_total": total.secured_total,

@@ -10,15 +10,19 @@ from departments.models import BudgetUnit, Role
 from pledges import periods
 from pledges.labels import korean
 from pledges.models import (
+    AdjustmentKind,
     BudgetType,
     CentralSupport,
     Completion,
     DatePrecision,
     Implementer,
     MaterialKind,
+    NoteKind,
+    NotePlace,
     Pledge,
     ProjectType,
     Stage,
+    StageProvenance,
 )
 
 VOCABULARIES = [
@@ -28,6 +32,10 @@ VOCABULARIES = [
     BudgetType,
     CentralSupport,
     Stage,
+    StageProvenance,
+    AdjustmentKind,
+    NoteKind,
+    NotePlace,
     DatePrecision,
     MaterialKind,
     Role,

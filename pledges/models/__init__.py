@@ -3,9 +3,18 @@
 One module per part of the card; everything is importable from ``pledges.models``.
 """
 
-from .card import Milestone, PledgeOfficial, ProgressCount, RelatedMaterial, WorkPlanLink
+from .card import (
+    Milestone,
+    PledgeAdjustment,
+    PledgeOfficial,
+    ProgressCount,
+    RelatedMaterial,
+    SourceNote,
+    WorkPlanLink,
+)
 from .choices import (
     ATTRIBUTES,
+    AdjustmentKind,
     BudgetType,
     CentralSupport,
     Completion,
@@ -13,8 +22,12 @@ from .choices import (
     Implementer,
     MaterialKind,
     MilestoneStatus,
+    NoteKind,
+    NotePlace,
     ProjectType,
     Stage,
+    StageProvenance,
+    printed_date,
 )
 from .pledge import (
     SEARCH_SECTION_MARKS,
@@ -38,6 +51,7 @@ __all__ = [
     "SEARCH_SECTION_MARKS",
     "SEARCH_SECTION_TAGS",
     "ATTRIBUTES",
+    "AdjustmentKind",
     "BudgetType",
     "CentralSupport",
     "Completion",
@@ -47,6 +61,7 @@ __all__ = [
     "MaterialKind",
     "Milestone",
     "Pledge",
+    "PledgeAdjustment",
     "PledgeManager",
     "PledgeOfficial",
     "PledgeQuerySet",
@@ -55,8 +70,12 @@ __all__ = [
     "ProjectType",
     "ProjectManager",
     "PublicVersion",
+    "NoteKind",
+    "NotePlace",
     "RelatedMaterial",
+    "SourceNote",
     "Stage",
+    "StageProvenance",
     "Term",
     "TermManager",
     "Vision",
@@ -65,6 +84,7 @@ __all__ = [
     "bigram_exact",
     "code_sort_key",
     "hangul",
+    "printed_date",
     "search_text_join",
     "search_words",
     "section_pieces",

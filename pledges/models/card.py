@@ -10,7 +10,15 @@ from simple_history.models import HistoricalRecords
 
 from departments.models import Official, WorkPlanItem
 
-from .choices import DatePrecision, MaterialKind, MilestoneStatus
+from .choices import (
+    AdjustmentKind,
+    DatePrecision,
+    MaterialKind,
+    MilestoneStatus,
+    NoteKind,
+    NotePlace,
+    printed_date,
+)
 from .pledge import Pledge
 from .projects import Project, same_pledge_errors
 
@@ -224,3 +232,125 @@ class ProgressCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pledge.code} {self.indicator} {self.period} {self.category}: {self.value}"
+
+
+class PledgeAdjustment(models.Model):
+    """A 공약 조정: the pledge was changed (변경), reduced (축소), merged (통합) or abandoned
+    (폐기), with the date, the reason, the text before and after, who approved it and
+    where it is written. Blank where the source does not say (never invented)."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="adjustments"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AdjustmentKind.choices)
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Blank where the source prints none.")
+    )
+    date_precision = models.CharField(
+        _("precision of the date"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        blank=True,
+        help_text=_("How precisely the source prints the date (2024. 1. is a month)."),
+    )
+    reason = models.TextField(_("reason"))
+    before_text = models.TextField(_("before"))
+    after_text = models.TextField(_("after"))
+    approved_by = models.CharField(
+        _("approved by"),
+        max_length=200,
+        blank=True,
+        help_text=_("Blank where the source does not say who approved it."),
+    )
+    citation = models.CharField(
+        _("citation"), max_length=200, help_text=_("Source document and lines.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pledge adjustment")
+        verbose_name_plural = _("pledge adjustments")
+        ordering = ["pledge", "date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date__isnull=True, date_precision="")
+                | Q(date__isnull=False) & ~Q(date_precision=""),
+                name="%(app_label)s_%(class)s_date_precision",
+                violation_error_message=_(
+                    "날짜와 그 정밀도는 함께 적습니다. / A date needs its precision, and "
+                    "a precision its date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason="") & ~Q(citation=""),
+                name="%(app_label)s_%(class)s_reason_and_citation",
+                violation_error_message=_(
+                    "공약 조정에는 사유와 출처가 필요합니다. / An adjustment needs a reason "
+                    "and a citation."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge.code} {self.get_kind_display()} {self.date_printed}".strip()
+
+    @property
+    def date_printed(self) -> str:
+        """The date as precisely as the source prints it ("2024. 1."), or ""."""
+        return printed_date(self.date, self.date_precision)
+
+
+class SourceNote(models.Model):
+    """A note on a card's source, written by a reader of the seed and citing its lines:
+    where the source contradicts itself (원문 불일치), how a damaged passage was read (판독,
+    the likelier reading first), or a fact to know (참고). Shown beside the part of the
+    card it concerns, with the data-quality rules' notes (``budgets.quality``)."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="source_notes"
+    )
+    project = models.ForeignKey(
+        Project, verbose_name=_("sub-project"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    position = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=NoteKind.choices)
+    place = models.CharField(_("place on the card"), max_length=10, choices=NotePlace.choices)
+    text = models.TextField(_("note"))
+    text_en = models.TextField(_("note in English"), blank=True)
+    citation = models.CharField(
+        _("citation"), max_length=200, help_text=_("Source document and lines.")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("source note")
+        verbose_name_plural = _("source notes")
+        ordering = ["pledge", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "position"],
+                name="%(app_label)s_%(class)s_unique_position",
+                violation_error_message=_(
+                    "같은 순서의 원문 메모가 이미 있습니다. / A source note already has this "
+                    "position."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(text="") & ~Q(citation=""),
+                name="%(app_label)s_%(class)s_text_and_citation",
+                violation_error_message=_(
+                    "원문 메모에는 내용과 출처가 필요합니다. / A source note needs its text and "
+                    "a citation."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pledge.code} {self.get_kind_display()}: {self.text[:40]}"
+
+    def clean(self) -> None:
+        errors = same_pledge_errors(self, "project")
+        if errors:
+            raise ValidationError(errors)

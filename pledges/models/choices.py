@@ -44,6 +44,25 @@ class Stage(models.TextChoices):
     INFEASIBLE = "infeasible", _("Not feasible")
 
 
+class StageProvenance(models.TextChoices):
+    """Where a pledge's stage comes from: the printed card, an inference from its text
+    (the check marks did not survive the extraction), or staff who set it with a date
+    and a reason. Every public door reads this one field."""
+
+    PRINTED = "printed", _("인쇄")
+    INFERRED = "inferred", _("추정")
+    STAFF = "staff", _("담당부서 지정")
+
+
+class AdjustmentKind(models.TextChoices):
+    """Kinds of 공약 조정 (pledge adjustment) as Korean cities record them."""
+
+    CHANGE = "change", _("변경")
+    REDUCTION = "reduction", _("축소")
+    MERGER = "merger", _("통합")
+    ABANDONMENT = "abandonment", _("폐기")
+
+
 # Attributes whose printed check marks the text extraction lost: each has a
 # ``<name>_inference`` field, blank when the value was read from the card.
 ATTRIBUTES = (
@@ -60,6 +79,35 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("year")
     MONTH = "month", _("month")
     DAY = "day", _("day")
+
+
+class NoteKind(models.TextChoices):
+    """What a note about a card's source is: the source contradicts itself (원문 불일치), a
+    damaged passage read one way (판독), or a fact worth knowing (참고: spending above
+    plan, a change over time). Staff-entered values never make a 원문 불일치."""
+
+    SOURCE = "source", _("원문 불일치")
+    READING = "reading", _("판독")
+    NOTE = "note", _("참고")
+
+
+class NotePlace(models.TextChoices):
+    """Where on a card a note stands: beside the overview, the money or the milestones."""
+
+    OVERVIEW = "overview", _("사업개요")
+    MONEY = "money", _("재정")
+    MILESTONES = "milestones", _("추진현황")
+
+
+def printed_date(value, precision: str) -> str:
+    """A date as precisely as it is printed: "2024. 1. 5.", "2024. 1.", "2024.", or ""."""
+    if value is None or not precision:
+        return ""
+    if precision == DatePrecision.DAY:
+        return f"{value.year}. {value.month}. {value.day}."
+    if precision == DatePrecision.MONTH:
+        return f"{value.year}. {value.month}."
+    return f"{value.year}."
 
 
 class MaterialKind(models.TextChoices):

@@ -21,6 +21,7 @@ from .choices import (
     Implementer,
     ProjectType,
     Stage,
+    StageProvenance,
 )
 from .terms import UNOFFICIAL_HELP, Term, Vision
 
@@ -225,6 +226,8 @@ class PledgeQuerySet(models.QuerySet):
             models.Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
             models.Prefetch("materials", related("materials").objects.select_related("project")),
             "progress",
+            "adjustments",
+            "source_notes",
         )
 
 
@@ -298,6 +301,22 @@ class Pledge(models.Model):
         null=True,
         blank=True,
         help_text=_("Date of the last stage change; blank where not published."),
+    )
+    stage_provenance = models.CharField(
+        _("stage provenance"),
+        max_length=10,
+        choices=StageProvenance.choices,
+        default=StageProvenance.PRINTED,
+        help_text=_(
+            "Printed on the card, inferred from its text (with the reason), or set by staff "
+            "(with the date and reason). Set by pledges.services.pledge_save."
+        ),
+    )
+    stage_reason = models.CharField(
+        _("reason the staff gave for the stage"),
+        max_length=300,
+        blank=True,
+        help_text=_("Only for a stage set by staff: shown on the public card."),
     )
 
     objective = models.TextField(_("objective"), blank=True)
@@ -474,6 +493,26 @@ class Pledge(models.Model):
                 violation_error_message=_("A pledge with this code already exists in this term."),
             ),
             models.CheckConstraint(
+                condition=(
+                    Q(stage_provenance=StageProvenance.PRINTED, stage_inference="", stage_reason="")
+                    | (
+                        Q(stage_provenance=StageProvenance.INFERRED, stage_reason="")
+                        & ~Q(stage_inference="")
+                    )
+                    | (
+                        Q(stage_provenance=StageProvenance.STAFF, stage_inference="")
+                        & ~Q(stage_reason="")
+                        & Q(stage_since__isnull=False)
+                    )
+                ),
+                name="%(app_label)s_%(class)s_stage_provenance",
+                violation_error_message=_(
+                    "추정한 단계에는 추정 근거가, 담당부서가 지정한 단계에는 날짜와 사유가 "
+                    "필요합니다. / An inferred stage needs its reason; a stage set by staff "
+                    "needs its date and reason."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=~Q(code=""),
                 name="%(app_label)s_%(class)s_code_not_blank",
                 violation_error_message=_("The code is required."),
@@ -522,7 +561,23 @@ class Pledge(models.Model):
         return ""
 
     def is_inferred(self, attribute: str) -> bool:
+        if attribute == "stage":
+            return self.stage_provenance == StageProvenance.INFERRED
         return bool(getattr(self, f"{attribute}_inference"))
+
+    @property
+    def stage_inferred(self) -> bool:
+        """The stage is a guess (추정): read from ``stage_provenance`` alone."""
+        return self.stage_provenance == StageProvenance.INFERRED
+
+    @property
+    def stage_basis(self) -> str:
+        """Why the stage is what it is: the inference's reason, the staff's reason, or ""."""
+        if self.stage_provenance == StageProvenance.STAFF:
+            return self.stage_reason
+        if self.stage_provenance == StageProvenance.INFERRED:
+            return self.stage_inference
+        return ""
 
     @property
     def is_budgeted(self) -> bool:

@@ -67,6 +67,15 @@ class YearPlan(models.Model):
         help_text=_("Only where the card prints a plan per sub-project."),
     )
     period = models.CharField(_("period"), max_length=8)
+    until = models.CharField(
+        _("until period"),
+        max_length=8,
+        blank=True,
+        help_text=_(
+            "The last period of a cell printed across several years (e.g. 2023 to 2025); "
+            "blank: the cell is one period."
+        ),
+    )
     text = models.CharField(_("plan"), max_length=300)
     header = models.CharField(
         _("column header as printed"),
@@ -96,12 +105,31 @@ class YearPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.pledge.code} {periods.label(self.period)}: {self.text}"
+        return f"{self.pledge.code} {self.period_label}: {self.text}"
+
+    @property
+    def period_label(self) -> str:
+        """ "2024" or, for a cell spanning years, "2023–2025"."""
+        if self.until:
+            return f"{periods.label(self.period)}–{periods.label(self.until)}"
+        return periods.label(self.period)
+
+    def spans(self, period: str) -> bool:
+        """Whether this plan's cell covers ``period`` (its own, or one inside its span)."""
+        if not self.until:
+            return period == self.period
+        key = periods.sort_key(period)
+        return periods.sort_key(self.period) <= key <= periods.sort_key(self.until)
 
     def clean(self) -> None:
         errors = same_pledge_errors(self, "project")
         if self.pledge_id and not periods.is_valid(self.period, self.pledge.term.years):
             errors["period"] = _("Not a period of the term.")
+        elif self.until and self.pledge_id:
+            if not periods.is_valid(self.until, self.pledge.term.years):
+                errors["until"] = _("Not a period of the term.")
+            elif periods.sort_key(self.until) <= periods.sort_key(self.period):
+                errors["until"] = _("The last period must come after the first.")
         if errors:
             raise ValidationError(errors)
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from budgets.models import FigureKind, FundingSource
 from pledges.cache import public_version_stamp
-from pledges.models import BudgetType, DatePrecision, Stage, Term
+from pledges.models import BudgetType, DatePrecision, Stage, StageProvenance, Term
 
 from ..opendata import FIGURE_COLUMNS, LIST_FIELDS, MILESTONE_COLUMNS
 
@@ -120,6 +120,12 @@ PLEDGE_FIELDS = {
     "updated_at": _field("updated_at", "datetime", "마지막 수정 / last updated (ISO 8601)"),
     "stage_inferred": _field(
         "stage_inferred", "boolean", "이행단계가 추정인지 / the stage is inferred, not printed"
+    ),
+    "stage_provenance": _field(
+        "stage_provenance",
+        "string",
+        "이행단계의 근거: printed(인쇄), inferred(추정), staff(담당부서 지정)",
+        **_enum(StageProvenance.values),
     ),
 }
 PLEDGE_HEAD = {

@@ -8,7 +8,7 @@ test validates real responses against it. Amounts: integers in 백만원, null =
 from rest_framework import serializers
 
 from budgets.models import FigureKind, FundingSource
-from pledges.models import Stage
+from pledges.models import AdjustmentKind, NoteKind, Stage, StageProvenance
 from publications.models import PublicationKind
 
 Amount = serializers.IntegerField
@@ -99,6 +99,9 @@ class TargetSerializer(serializers.Serializer):
 
 class PlanSerializer(serializers.Serializer):
     period = serializers.CharField()
+    until = serializers.CharField(
+        allow_null=True, help_text="last period of a cell printed across years; null: one"
+    )
     project = serializers.CharField(allow_null=True)
     text = serializers.CharField()
 
@@ -136,6 +139,25 @@ class QualityNoteSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="budgets.quality rule name")
     project = serializers.CharField(allow_null=True)
     text = serializers.CharField(help_text="한국어 / English")
+    kind = serializers.ChoiceField(
+        choices=NoteKind.values, help_text="source 원문 불일치, reading 판독, note 참고"
+    )
+    citation = serializers.CharField(
+        allow_null=True, help_text="source document and lines, for a recorded note"
+    )
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AdjustmentKind.values)
+    kind_name = serializers.CharField(help_text="변경, 축소, 통합, 폐기")
+    date = serializers.DateField(allow_null=True, help_text="null: the source prints none")
+    precision = serializers.CharField(allow_null=True)
+    date_printed = serializers.CharField(allow_null=True)
+    reason = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+    approved_by = serializers.CharField(allow_null=True, help_text="null: the source does not say")
+    citation = serializers.CharField(help_text="source document and lines")
 
 
 class PledgeDetailSerializer(serializers.Serializer):
@@ -147,6 +169,14 @@ class PledgeDetailSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.values)
     stage_name = serializers.CharField()
     stage_inferred = serializers.BooleanField()
+    stage_provenance = serializers.ChoiceField(
+        choices=StageProvenance.values, help_text="printed, inferred or set by staff"
+    )
+    stage_reason = serializers.CharField(
+        allow_null=True, help_text="why: the inference's reason or the staff's"
+    )
+    stage_since = serializers.DateField(allow_null=True)
+    adjustments = AdjustmentSerializer(many=True, help_text="공약 조정 (변경·축소·통합·폐기)")
     target = TargetSerializer()
     objective = serializers.CharField(allow_blank=True)
     overview = serializers.CharField(allow_blank=True)
@@ -204,6 +234,7 @@ class PledgeSummarySerializer(serializers.Serializer):
     execution_rate_in_term = serializers.FloatField(allow_null=True)
     stage_inferred = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
+    stage_provenance = serializers.ChoiceField(choices=StageProvenance.values)
 
 
 class PledgePageSerializer(serializers.Serializer):

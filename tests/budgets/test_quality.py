@@ -44,7 +44,9 @@ def test_the_fourteen_named_rules_and_the_five_sum_rules():
         "milestones_outside_project_period",
         "after_term_amount_on_project_ending_in_term",
         "texts_disagree_on_a_fact",
+        "recorded_source_notes",
     ]
+    assert set(quality.RULE_KINDS) == {rule.__name__ for rule in quality.RULES}
     assert quality.SUM_RULES == quality.RULES[:5]  # selected by their mark, not position
     assert all(rule.__doc__ for rule in quality.RULES)
 
@@ -68,11 +70,15 @@ def test_12_1_milestone_dated_2022_between_2023_entries(seed_findings):
     assert "2022. 6 ~ 12." in [f.figures["date"] for f in found]
 
 
-def test_12_7_in_term_total_includes_after_term(seed_findings):
+def test_12_7_in_term_total_is_a_reading_of_a_damaged_header_2026_first(seed_findings):
     found = _by_rule(seed_findings, "in_term_plan_years_sum_to_total")
-    assert [(f.pledge, f.figures["stated"], f.figures["computed"]) for f in found] == [
-        ("12-7", 18000, 14575)
+    assert [(f.pledge, f.kind, f.figures["readings"], f.figures["amount"]) for f in found] == [
+        ("12-7", "reading", ["2026", "after"], 3425)
     ]
+    text = found[0].explanation
+    assert text.index("2026년 금액으로 읽는 것이 더 그럴듯") < text.index("임기후 금액입니다")
+    assert "집행률은 어느 쪽으로 읽어도 같습니다" in text  # which reading the rates use
+    assert "사업기간이 2026. 3.에 끝나므로" in text
 
 
 def test_12_1_after_term_plan_lies_outside_the_current_total(seed_findings):
@@ -183,11 +189,20 @@ def test_execution_above_the_same_years_investment_plan(seed_findings):
         (f.pledge, f.figures["year"], f.figures["investment plan"], f.figures["executed"])
         for f in found
     ] == [
-        ("12-1", "2023", 1330, 1434),
+        # 12-1's 2023 (1,434 over 1,330) is noted once, against the in-term plan
         ("12-7", "2022", None, 187),  # executed in a year the investment plan leaves blank
         ("12-7", "2023", 625, 689),
         ("12-7", "2025", 5250, 9459),
     ]
+
+
+def test_spending_above_plan_is_one_note_of_reference_not_an_inconsistency(seed_findings):
+    over = [
+        f
+        for f in seed_findings
+        if f.pledge == "12-1" and f.rule.startswith("executed_above") and "2023" in str(f.figures)
+    ]
+    assert [(f.rule, f.kind) for f in over] == [("executed_above_yearly_plan", "note")]
 
 
 def test_12_8_cumulative_execution_above_current_total(seed_findings):
@@ -200,45 +215,106 @@ def test_12_8_cumulative_execution_above_current_total(seed_findings):
     ]
 
 
-def test_12_8_milestones_outside_their_printed_project_period(seed_findings):
+def test_12_8_approvals_before_the_project_period_are_normal(seed_findings):
     found = _by_rule(seed_findings, "milestones_outside_project_period")
-    assert [(f.project, f.figures["date"], f.figures["where"]) for f in found] == [
-        ("조리읍 행정복지센터", "2019. 4.", "before"),  # 사업기간 2019. 5. ~ 2022. 8
-        ("광탄면 행정복지센터", "2019. 8.", "before"),  # 사업기간 2021. 1. ~ 2022. 8.
-        ("광탄면 행정복지센터", "2019. 12.", "before"),
-        ("광탄면 행정복지센터", "2020. 11.", "before"),
-        ("광탄면 행정복지센터", "2022. 12.", "after"),
+    assert [(f.project, f.figures["date"], f.figures["where"], f.kind) for f in found] == [
+        ("광탄면 행정복지센터", "2022. 12.", "after", "note"),  # staff findings only
     ]
-    assert {f.pledge for f in found} == {"12-8"}
+    assert "milestones_outside_project_period" not in quality.PUBLIC_RULES
 
 
-def test_12_7_after_term_amount_on_a_project_ending_inside_the_term(seed_findings):
-    found = _by_rule(seed_findings, "after_term_amount_on_project_ending_in_term")
-    assert [(f.pledge, f.figures["after term"], f.figures["period end"]) for f in found] == [
-        ("12-7", 3425, "2026-03")
-    ]
+def test_12_7_after_term_amount_is_one_note_the_reading_of_its_header(seed_findings):
+    assert _by_rule(seed_findings, "after_term_amount_on_project_ending_in_term") == []
 
 
-def test_12_1_card_and_press_article_disagree_on_staff_and_closing_time(seed_findings):
+def test_after_term_amount_on_a_project_ending_inside_the_term_is_flagged():
+    pledge = Pledge.objects.get(code="12-7")
+    project = pledge.projects.get()
+    cells = {
+        ("in_term_plan", "total", "total"): 100,
+        ("in_term_plan", "total", "2025"): 60,
+        ("in_term_plan", "total", "2026"): 20,  # the last year printed: no damaged header
+        ("in_term_plan", "total", "after"): 20,
+    }
+    context = PledgeContext(
+        pledge=pledge,
+        money=PledgeMoney(total=Finance(cells), projects=[(project, Finance(cells))]),
+        term_end=pledge.term.end,
+    )
+    found = quality.pledge_findings(
+        context, rules=[quality.after_term_amount_on_project_ending_in_term]
+    )
+    assert [(f.figures["after term"], f.kind) for f in found] == [(20, "source")]
+
+
+def test_12_1_card_and_press_article_differ_over_time_a_note_of_reference(seed_findings):
     found = _by_rule(seed_findings, "texts_disagree_on_a_fact")
-    assert [(f.pledge, f.figures["card"], f.figures["press"]) for f in found] == [
-        ("12-1", [14], [15]),
-        ("12-1", [19], [18]),
+    assert [(f.pledge, f.figures["card"], f.figures["press"], f.kind) for f in found] == [
+        ("12-1", [14], [15], "note"),
+        ("12-1", [19], [18], "note"),
     ]
+    assert "보도 기사(2023. 12.)는 15명, 카드(2026. 1. 현재)는 14명" in found[0].explanation
+    assert "시점이 달라" in found[0].explanation
+
+
+def test_the_four_missed_source_inconsistencies_are_recorded_with_their_lines(seed_findings):
+    found = _by_rule(seed_findings, "recorded_source_notes")
+    assert [(f.pledge, f.kind) for f in found] == [
+        ("12-1", "source"),
+        ("12-3", "source"),
+        ("12-3", "source"),
+        ("12-7", "source"),
+        ("12-8", "source"),
+    ]
+    texts = {f.pledge: f.explanation for f in found}
+    assert "2024. 1. 정식 운영" in texts["12-1"] and "2023. 12. 19." in texts["12-1"]
+    assert any("'시민소통관'" in f.explanation for f in found if f.pledge == "12-3")
+    assert any("자치협력과" in f.explanation for f in found if f.pledge == "12-3")
+    assert "기투자 335" in texts["12-7"] and "187" in texts["12-7"]
+    assert "'증축'" in texts["12-8"] and "철거" in texts["12-8"]
+    assert all(f.figures["citation"].startswith("000_2e66b890b9e7a431.txt lines") for f in found)
+
+
+def test_kinds_are_kept_apart_in_the_seed(seed_findings):
+    public = [f for f in seed_findings if f.rule in quality.PUBLIC_RULES]
+    by_kind = {}
+    for finding in public:
+        by_kind.setdefault(finding.kind, set()).add(finding.rule)
+    assert by_kind["reading"] == {"in_term_plan_years_sum_to_total"}
+    assert "executed_above_yearly_plan" in by_kind["note"]
+    assert "cumulative_execution_above_current_total" in by_kind["note"]
+    assert not {"executed_above_yearly_plan", "texts_disagree_on_a_fact"} & by_kind["source"]
+
+
+def test_a_staff_entered_value_never_makes_a_source_inconsistency():
+    pledge = Pledge.objects.get(code="12-1")
+    project = pledge.projects.get()
+    cells = {("secured", "total", "total"): 100, ("secured", "city", "total"): 90}
+    context = PledgeContext(
+        pledge=pledge, money=PledgeMoney(total=Finance(cells), projects=[(project, Finance(cells))])
+    )
+    rules = [quality.secured_sources_sum_to_total]
+    assert [f.kind for f in quality.pledge_findings(context, rules=rules)] == ["source"]
+    context.figure_changes = [
+        FigureChange(cell=("secured", "city", "total"), old=100, new=90, project=project.name)
+    ]
+    assert [f.kind for f in quality.pledge_findings(context, rules=rules)] == ["note"]
 
 
 def test_public_notes_are_short_korean_or_english_and_leave_staff_rules_out(seed_findings):
     notes = quality.public_notes([f for f in seed_findings if f.pledge == "12-7"], language="ko")
     assert set(notes) == {("money", "본사업")}
-    assert (
-        "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다."
-        in notes[("money", "본사업")]
-    )
-    assert all(" / " not in note for note in notes[("money", "본사업")])
+    texts = [str(note) for note in notes[("money", "본사업")]]
+    assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in texts
+    assert all(" / " not in text for text in texts)
+    # in order: 원문 불일치, then 판독, then 참고
+    kinds = [note.kind for note in notes[("money", "본사업")]]
+    assert kinds == sorted(kinds, key=["source", "reading", "note"].index)
+    assert {"source", "reading", "note"} == set(kinds)
     english = quality.public_notes([f for f in seed_findings if f.pledge == "12-1"], "en")
     assert (
-        "counsellors: the card says 14, the press article printed with it 15."
-        in english[("overview", "")]
+        "counsellors: the press article (2023. 12.) says 15, the card (as of 2026. 1.) 14: "
+        "possibly a change over time." in [str(n) for n in english[("overview", "")]]
     )
     staff_only = {"missing_official_contact", "figure_changed_after_its_year_closed"}
     assert not staff_only & set(quality.PUBLIC_RULES)

@@ -58,11 +58,11 @@ def test_list_shows_visions_with_stage_counts_and_money(client):
     (vision,) = response.context["visions"]
     assert vision["vision"].number == 12
     assert vision["count"] == 6
-    assert {stage: (label, n) for stage, label, n in vision["stages"]} == {
-        "review": ("검토", "0"),
-        "in_progress": ("추진", "0"),
-        "complete": ("완료", "6"),
-        "infeasible": ("불가", "0"),
+    assert {stage: (label, n, guessed) for stage, label, n, guessed in vision["stages"]} == {
+        "review": ("검토", "0", 0),
+        "in_progress": ("추진", "0", 0),
+        "complete": ("완료", "6", 6),  # the six are inferred: said where they are counted
+        "infeasible": ("불가", "0", 0),
     }
     assert (vision["current_total"], vision["executed_total"]) == (69103, 39734)
 

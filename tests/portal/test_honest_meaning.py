@@ -124,18 +124,16 @@ def test_12_7_2026_milestone_is_shown_as_planned(client):
 
 def test_source_inconsistencies_stand_beside_the_tables_they_concern(client):
     html = _html(client, "/pledges/12-7/")
-    notes = re.findall(r'<div class="source-notes".*?</ul>', html, re.S)
+    notes = re.findall(r'<div class="source-notes".*?</div>', html, re.S)
     assert len(notes) == 1 and "원문 불일치" in notes[0]
     assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
-    assert "임기후 3,425" in notes[0]
+    assert "마지막 금액 3,425백만원은" in notes[0]  # a reading (판독), not a fact of 임기후
     one = _html(client, "/pledges/12-1/")
-    assert "상담 인력: 카드 본문은 14명, 함께 실린 보도 기사는 15명." in one
-    assert "평일 상담 종료 시각: 카드 본문은 19시, 함께 실린 보도 기사는 18시." in one
+    assert "상담 인력: 보도 기사(2023. 12.)는 15명, 카드(2026. 1. 현재)는 14명." in one
+    assert "평일 상담 종료 시각: 보도 기사(2023. 12.)는 18시, 카드(2026. 1. 현재)는 19시." in one
     eight = _html(client, "/pledges/12-8/")
     assert "누적 집행 15,645이 현재 총사업비 14,524보다 많습니다(집행률 107.7%)" in eight
-    assert (
-        "'2022. 12. 시설개선 공사'의 날짜가 사업기간(2021. 1. ~ 2022. 8.) 종료 뒤입니다." in eight
-    )
+    assert "사업기간(2021. 1. ~ 2022. 8.)" not in eight  # milestones around it are normal
 
 
 def test_as_of_date_is_shown_only_as_precisely_as_printed(client):
@@ -181,3 +179,195 @@ def test_non_budget_money_is_not_applicable_not_blank(client):
     assert row and "해당 없음(비예산 공약)" in row.group(1) and "–" not in row.group(1)
     department = _html(client, "/departments/자치협력과/")
     assert "해당 없음(비예산 공약)" in department
+
+
+# Stage provenance: printed, inferred or set by staff, read from one field ----------------
+
+
+def _staff_sets_12_1_in_progress():
+    from datetime import date
+
+    from pledges.models import Pledge
+    from pledges.services import pledge_save
+    from publications.services import publication_publish
+
+    pledge = Pledge.objects.get(code="12-1")
+    pledge.stage = "in_progress"
+    pledge_save(
+        pledge=pledge,
+        stage_changed_on=date(2026, 2, 3),
+        reason="상담 범위 단계적 확대가 진행 중이라 추진으로 봄",
+    )
+    publication_publish(pledges=[pledge], by=None)
+
+
+def _stage_section(page: str) -> str:
+    start = page.index('id="stage-title"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_staff_set_stage_is_nowhere_public_called_a_guess(client):
+    _staff_sets_12_1_in_progress()
+    card = _html(client, "/pledges/12-1/")
+    stage = _stage_section(card)
+    assert "추정" not in stage and "달성목표" not in stage  # the old inference is gone
+    assert "담당부서가 지정한 단계입니다" in stage
+    assert "상담 범위 단계적 확대가 진행 중이라 추진으로 봄" in stage  # the staff's reason
+    listed = _html(client, "/pledges/?q=12-1")
+    assert "추진 (추정)" not in listed and "추진" in listed
+    home = _html(client, "/")
+    assert "5건 추정" in home and "6건 추정" not in home  # inferred only: 완료 5 of 5
+    api = client.get("/api/pledges/12-1/").json()
+    assert (api["stage"], api["stage_inferred"], api["stage_provenance"]) == (
+        "in_progress",
+        False,
+        "staff",
+    )
+    assert api["stage_reason"] == "상담 범위 단계적 확대가 진행 중이라 추진으로 봄"
+    assert api["stage_since"] == "2026-02-03"
+    rows = {r["code"]: r for r in client.get("/api/pledges/").json()["results"]}
+    assert (rows["12-1"]["stage_inferred"], rows["12-1"]["stage_provenance"]) == (False, "staff")
+    assert rows["12-2"]["stage_provenance"] == "inferred"
+    body = b"".join(client.get("/api/pledges.csv").streaming_content).decode("utf-8")
+    csv_rows = {r["code"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
+    assert (csv_rows["12-1"]["stage_inferred"], csv_rows["12-1"]["stage_provenance"]) == (
+        "false",
+        "staff",
+    )
+    feed = client.get("/feed/").content.decode()
+    assert "원스톱 맞춤 행정서비스 체계 구축 — 추진 ·" in feed
+    assert "추진 (추정)" not in feed and "담당부서 지정 단계: 상담 범위" in feed
+
+
+def test_seed_stages_are_inferred_with_their_reasons():
+    from pledges.models import Pledge, StageProvenance
+
+    for pledge in Pledge.objects.all():
+        assert pledge.stage_provenance == StageProvenance.INFERRED, pledge.code
+        assert pledge.stage_inference and not pledge.stage_reason
+
+
+def test_the_vision_headline_marks_its_guesses_where_it_counts_them(client):
+    home = _html(client, "/")
+    visions = home[
+        home.index('class="visions"') : home.index("</section>", home.index('class="visions"'))
+    ]
+    assert re.search(
+        r"완료 <strong>6</strong> <span class=\"stage-count-inferred\">\(6건 추정\)", visions
+    )
+
+
+# 공약 조정 ---------------------------------------------------------------------------
+
+
+def test_adjustments_of_12_2_and_12_3_are_on_the_card_in_the_list_and_the_api(client):
+    card = _html(client, "/pledges/12-3/")
+    assert "공약 조정" in card and "축소" in card and "2024. 1." in card
+    assert "총사업비 초기계획 270백만원" in card and "현재계획 90백만원" in card
+    assert "원문에 없음" in card  # who approved it: the source does not say
+    two = _html(client, "/pledges/12-2/")
+    assert "변경" in two and "위촉 대상: 청년·여성" in two and "시점 원문에 없음" in two
+    listed = _html(client, "/pledges/")
+    assert listed.count('class="badge badge-adjustment"') == 2
+    assert "공약 조정: 변경" in listed and "공약 조정: 축소" in listed
+    (three,) = client.get("/api/pledges/12-3/").json()["adjustments"]
+    assert three == {
+        "kind": "reduction",
+        "kind_name": "축소",
+        "date": "2024-01-01",
+        "precision": "month",
+        "date_printed": "2024. 1.",
+        "reason": three["reason"],
+        "before": "시장직속 시민사회소통관(시간선택제임기제) 운영, 총사업비 초기계획 270백만원",
+        "after": "시민사회소통관 폐지, SNS소통팀이 소통업무 수행, 총사업비 현재계획 90백만원",
+        "approved_by": None,
+        "citation": "000_2e66b890b9e7a431.txt lines 346–348, 358–362",
+    }
+    (change,) = client.get("/api/pledges/12-2/").json()["adjustments"]
+    assert (change["kind"], change["date"], change["approved_by"]) == ("change", None, None)
+    assert client.get("/api/pledges/12-1/").json()["adjustments"] == []
+
+
+# Plans printed across several years --------------------------------------------------
+
+
+def test_plans_spanning_years_are_one_cell_across_them(client):
+    one = _html(client, "/pledges/12-1/")
+    assert (
+        '<td colspan="3" class="plan-span">콜센터 운영 <span class="muted">(2024–2026)</span>'
+        in one
+    )
+    two = _html(client, "/pledges/12-2/")
+    span = '<td colspan="3" class="plan-span">일일 명예시장제 운영'
+    assert f'{span} <span class="muted">(2023–2025)</span>' in two
+    plans = client.get("/api/pledges/12-2/").json()["plans"]
+    assert {(p["period"], p["until"], p["text"]) for p in plans} == {
+        ("2022", None, "연간계획 수립"),
+        ("2023", "2025", "일일 명예시장제 운영"),
+    }
+
+
+# Finding kinds on the public card ------------------------------------------------------
+
+
+def test_a_staff_entered_value_is_never_a_source_inconsistency_on_the_card(client):
+    from budgets.services import project_figures_update
+    from pledges.models import Pledge, Project
+    from publications.services import publication_publish
+
+    # staff enter 944 for 2025 without the total: the executed years no longer add up
+    project_figures_update(
+        project=Project.objects.get(pledge__code="12-1"),
+        cells={("executed", "total", "2025"): 944},
+        reason="정산 반영",
+    )
+    publication_publish(pledges=Pledge.objects.filter(code="12-1"), by=None)
+    notes = client.get("/api/pledges/12-1/").json()["quality_notes"]
+    summed = [n for n in notes if n["rule"] == "executed_years_sum_to_total"]
+    assert [n["kind"] for n in summed] == ["note"]  # 참고, not 원문 불일치
+    assert all("944" not in n["text"] for n in notes if n["kind"] == "source")
+
+
+def test_card_labels_each_kind_of_note_apart(client):
+    card = _html(client, "/pledges/12-7/")
+    assert '<span class="badge badge-source">원문 불일치</span>' in card
+    assert '<span class="badge badge-reading">판독</span>' in card
+    assert '<span class="badge badge-note">참고</span>' in card
+    reading = card[card.index("badge-reading") :]
+    assert reading.index("2026년 금액으로 읽는") < reading.index("임기후 금액입니다")
+    one = _html(client, "/pledges/12-1/")
+    assert one.count("2023 집행 1,434") == 1  # spending above plan: one note, not two
+    assert "보도 기사(2023. 12.)는 15명, 카드(2026. 1. 현재)는 14명" in one
+    eight = _html(client, "/pledges/12-8/")
+    assert "시작 전입니다" not in eight  # approvals before 사업기간 are normal: no notes
+    assert "'증축'" in eight
+
+
+def test_a_published_adjustment_is_in_the_change_history(client):
+    from datetime import date
+
+    from pledges.models import Pledge, PledgeAdjustment
+    from pledges.services import card_row_save
+    from publications.changes import line_text
+    from publications.models import Publication
+    from publications.services import publication_publish
+
+    pledge = Pledge.objects.get(code="12-1")
+    card_row_save(
+        obj=PledgeAdjustment(
+            pledge=pledge,
+            kind="reduction",
+            date=date(2026, 2, 1),
+            date_precision="month",
+            reason="상담 범위 조정",
+            before_text="양방향 콜센터 운영확장",
+            after_text="단계적 확대",
+            citation="2026. 2. 조정 공문",
+        ),
+        reason="공약 조정 기록",
+    )
+    publication_publish(pledges=[pledge], by=None)
+    latest = Publication.objects.filter(pledge=pledge).latest("published_at")
+    assert "공약 조정 추가: 축소 (2026. 2.): 양방향 콜센터 운영확장 → 단계적 확대" in [
+        line_text(line) for line in latest.changes
+    ]

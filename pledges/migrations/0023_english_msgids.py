@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('departments', '0007_english_msgids'),
-        ('pledges', '0020_term_sources'),
+        ('pledges', '0022_source_notes'),
     ]
 
     operations = [
