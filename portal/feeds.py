@@ -9,6 +9,7 @@ from publications.changes import line_text
 from publications.models import Publication
 
 from .selectors import term_shown
+from .summaries import pledge_summary
 
 
 class PledgeUpdatesFeed(Feed):
@@ -57,7 +58,7 @@ class PledgeUpdatesFeed(Feed):
     def item_description(self, item: Publication) -> str:
         pledge = item.pledge.published
         lines = [line_text(line) for line in item.changes]
-        head = f"{pledge.department}"
+        head = pledge_summary(pledge)  # the page's own sentence: its rate, 추정 marked
         if item.note:
             head += f" · {item.note}"
         if pledge.stage_inference:
@@ -67,7 +68,13 @@ class PledgeUpdatesFeed(Feed):
         return "\n".join([head, *lines])
 
     def item_updateddate(self, item: Publication):
-        return item.published_at
+        return korean_time(item.published_at)
 
     def item_pubdate(self, item: Publication):
-        return item.published_at
+        return korean_time(item.published_at)
+
+
+def korean_time(moment):
+    """A moment in Korean time to the second, as every public date reads
+    (2026-12-08T04:56:24+09:00)."""
+    return timezone.localtime(moment).replace(microsecond=0)

@@ -22,6 +22,7 @@ from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
 from publications.models import PublishedPledge
 
 from .selectors import PledgesAsOf, published_pledges_iter
+from .summaries import pledge_summary
 
 LIST_FIELDS = [
     "code",
@@ -74,6 +75,7 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "execution_rate_in_term": as_number(pledge.execution_rate_in_term),
             "stage_inferred": pledge.is_inferred("stage"),
             "updated_at": pledge.updated_at.isoformat(),
+            "summary": pledge_summary(pledge),
         }
 
 
@@ -95,6 +97,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "stage": pledge.stage,
             "stage_name": pledge.get_stage_display(),
             "stage_inferred": pledge.is_inferred("stage"),
+            "summary": pledge_summary(pledge),
             "target": {"year": pledge.target_year, "goal": pledge.target},
             "objective": pledge.objective,
             "overview": pledge.overview,

@@ -146,6 +146,9 @@ class PledgeDetailSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Stage.values)
     stage_name = serializers.CharField()
     stage_inferred = serializers.BooleanField()
+    summary = serializers.CharField(
+        help_text="한 문장 요약: 페이지와 같은 집행률, 추정 표시 / the page's one-sentence summary"
+    )
     target = TargetSerializer()
     objective = serializers.CharField(allow_blank=True)
     overview = serializers.CharField(allow_blank=True)
@@ -192,6 +195,9 @@ class PledgeSummarySerializer(serializers.Serializer):
     execution_rate_in_term = serializers.FloatField(allow_null=True)
     stage_inferred = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
+    summary = serializers.CharField(
+        help_text="한 문장 요약: 페이지와 같은 집행률, 추정 표시 / the page's one-sentence summary"
+    )
 
 
 class PledgePageSerializer(serializers.Serializer):

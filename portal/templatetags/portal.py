@@ -14,12 +14,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from pledges import periods
+from pledges import particles, periods
 from pledges.dates import parse_printed_date
 from pledges.labels import korean as korean_label
 from pledges.models import Term
 
-from .. import glossary
+from .. import glossary, summaries
 
 register = template.Library()
 
@@ -61,7 +61,7 @@ def rate(value: Decimal | None) -> str:
     """12.3 → "12.3%", never capped; None (nothing to divide) → "–"."""
     if value is None:
         return _blank()
-    return f"{value}%"
+    return f"{summaries.rate_shown(value)}%"
 
 
 @register.filter
@@ -259,3 +259,15 @@ def source_line(korean: str, english: str = "", title_only: bool = False) -> str
     if english:
         return _korean_runs_marked(english)
     return format_html('<span lang="ko">{}</span>', korean)
+
+
+@register.simple_tag
+def pledge_summary(pledge, department: str = "") -> str:
+    """The pledge's one-sentence summary (``portal.summaries``): page, meta tags and print."""
+    return summaries.pledge_summary(pledge, department)
+
+
+@register.filter
+def josa(word, pair: str) -> str:
+    """The word with the particle it takes: {{ amount|josa:"이/가" }} → "1,434가"."""
+    return particles.josa(word, pair)
