@@ -26,6 +26,7 @@ from budgets.finance import rate_definitions
 from pledges.cache import public_version_stamp
 from pledges.forms import PledgeFilterForm
 from pledges.models import Pledge
+from pledges.particles import josa
 from pledges.spreadsheet import spreadsheet_safe
 from publications.models import PublishedPledge
 
@@ -106,7 +107,11 @@ def exception_handler(exc, context):
         }
     elif isinstance(exc, exceptions.NotFound):
         code = context["kwargs"].get("code")
-        what = f"공약 {code}이(가) 없습니다 / no pledge {code}" if code else "없습니다 / not found"
+        what = (
+            f"공약 {josa(code, '이/가')} 없습니다 / no pledge {code}"
+            if code
+            else "없습니다 / not found"
+        )
         response.data = {"error": "not_found", "detail": what}
     elif isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
