@@ -25,8 +25,14 @@ _NUMBER = re.compile(r"(\d[\d,]*)(?:\.(\d+))?\s*(%?)$")
 
 
 def last_syllable(word: str) -> str:
-    """The syllable a reader says last: through closing quotes, digits as Korean numbers."""
-    word = str(word).rstrip().rstrip(CLOSING).rstrip()
+    """The syllable a reader says last: through closing quotes, before a parenthesis (a
+    particle after "기투자(임기 전)" belongs to 기투자), digits as Korean numbers."""
+    word = str(word).rstrip()
+    while word and word[-1] in CLOSING:
+        if word[-1] in ")]" and ("(" in word or "[" in word):
+            word = word[: max(word.rfind("("), word.rfind("["))].rstrip()
+        else:
+            word = word[:-1].rstrip()
     number = _NUMBER.search(word)
     if number:
         whole, decimals, percent = number.groups()
@@ -92,7 +98,7 @@ def resolve(text: str) -> str:
 # A particle right after a number or a closing quote, as a rendered page prints it: what
 # the page test checks (after a Hangul word a particle cannot be told from the word).
 ATTACHED = re.compile(
-    r"(\d[\d,]*(?:\.\d+)?%?|[" + re.escape(CLOSING) + r"])(으로|이|가|을|를|은|는|과|와|로)"
+    r"(\d[\d,]*(?:\.\d+)?%?|(?<=\S)[" + re.escape(CLOSING) + r"])(으로|이|가|을|를|은|는|과|와|로)"
     r"(?=[\s.,;:!?]|$)"
 )
 _OF_PARTICLE = {

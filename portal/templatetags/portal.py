@@ -113,10 +113,26 @@ def shown(obj, field: str) -> str:
 
 @register.filter
 def ko(value) -> str:
-    """Korean data text; marked ``lang="ko"`` on English pages."""
+    """Korean data text; marked ``lang="ko"`` on English pages; its dates kept whole."""
     if not value:
         return ""
+    value = dates_kept(value)
     return format_html('<span lang="ko">{}</span>', value) if _english() else value
+
+
+# A printed date in running text: "2026. 3.", "2023. 12. 18." (a line must not split it)
+_PRINTED_DATE = re.compile(r"\d{4}\. ?\d{1,2}\.(?: ?\d{1,2}\.)?")
+
+
+@register.filter
+def dates_kept(value) -> str:
+    """Text (escaped) with each printed date in a ``<span class="date">`` that does not
+    wrap: no "2026. / 3." at the end of a line on a phone."""
+    if not value:
+        return ""
+    return mark_safe(
+        _PRINTED_DATE.sub(lambda m: f'<span class="date">{m.group(0)}</span>', escape(value))
+    )
 
 
 @register.filter
@@ -131,6 +147,17 @@ def day(value, with_time: str = "") -> str:
     else:
         fmt = "Y. n. j. H:i" if with_time else "Y. n. j."
     return dateformat.format(value, fmt)
+
+
+@register.filter
+def moment(value) -> str:
+    """A ``<time datetime>`` value: Korean time to the second, "2026-12-08T04:56:24+09:00"
+    (HTML's valid date-time string has no microseconds)."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 _ENGLISH_DATE = {"year": "Y", "month": "F Y", "day": "j F Y"}
@@ -192,7 +219,7 @@ _INNER_LINE_REFERENCE = re.compile(r",\s*(?:\d{3} )?lines? [\d–\-, ]*\d(?=\))"
 def public_text(value: str) -> str:
     """An inference reason or note without the seed's line references ("(line 98)"): the
     page names its source document in "자료 근거"; the open data keeps the references."""
-    return _INNER_LINE_REFERENCE.sub("", _LINE_REFERENCE.sub("", value or ""))
+    return dates_kept(_INNER_LINE_REFERENCE.sub("", _LINE_REFERENCE.sub("", value or "")))
 
 
 @register.filter
