@@ -127,13 +127,13 @@ def test_source_inconsistencies_stand_beside_the_tables_they_concern(client):
     html = _html(client, "/pledges/12-7/")
     notes = re.findall(r'<div class="source-notes".*?</ul>', html, re.S)
     assert len(notes) == 1 and "원문 불일치" in notes[0]
-    assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
+    assert "2025 집행 9,459가 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
     assert "임기후 3,425" in notes[0]
     one = _html(client, "/pledges/12-1/")
     assert "상담 인력: 카드 본문은 14명, 함께 실린 보도 기사는 15명." in one
     assert "평일 상담 종료 시각: 카드 본문은 19시, 함께 실린 보도 기사는 18시." in one
     eight = _html(client, "/pledges/12-8/")
-    assert "누적 집행 15,645이 현재 총사업비 14,524보다 많습니다(집행률 107.7%)" in eight
+    assert "누적 집행 15,645가 현재 총사업비 14,524보다 많습니다(집행률 107.7%)" in eight
     assert (
         "'2022. 12. 시설개선 공사'의 날짜가 사업기간(2021. 1. ~ 2022. 8.) 종료 뒤입니다." in eight
     )

@@ -147,7 +147,8 @@ def test_plan_headers_and_inference_reasons_keep_their_dates_whole(client):
 def test_department_of_non_budget_pledges_reads_not_applicable_in_korean_only(client):
     page = _text(client, "/departments/자치협력과/")
     summary = page[page.index("공약 한눈에 보기") : page.index("이 부서의 공약")]
-    assert summary.count("해당 없음(비예산 공약)") == 4
+    assert summary.count("해당 없음") == 4
+    assert "이 부서의 공약은 모두 비예산 공약이라 합할 금액이 없습니다." in page
     assert "백만원" not in summary and "–" not in summary
     assert "미공개" not in page
     main = page[page.index("공약 한눈에 보기") : page.index("연락처")]
