@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from pledges.dates import korean_time
 from pledges.models import Term
 from publications.changes import line_text
 from publications.models import Publication
@@ -72,9 +73,3 @@ class PledgeUpdatesFeed(Feed):
 
     def item_pubdate(self, item: Publication):
         return korean_time(item.published_at)
-
-
-def korean_time(moment):
-    """A moment in Korean time to the second, as every public date reads
-    (2026-12-08T04:56:24+09:00)."""
-    return timezone.localtime(moment).replace(microsecond=0)

@@ -17,6 +17,7 @@ from budgets.finance import (
 from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
+from pledges.dates import korean_time
 from pledges.labels import STAGE_NAMES
 from pledges.models import ATTRIBUTES, Milestone, Pledge, Project, Term
 from publications.models import PublishedPledge
@@ -74,7 +75,7 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "execution_rate": as_number(pledge.execution_rate),
             "execution_rate_in_term": as_number(pledge.execution_rate_in_term),
             "stage_inferred": pledge.is_inferred("stage"),
-            "updated_at": pledge.updated_at.isoformat(),
+            "updated_at": korean_time(pledge.updated_at).isoformat(),
             "summary": pledge_summary(pledge),
         }
 
@@ -169,7 +170,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "as_of": pledge.as_of.isoformat(),
             "as_of_precision": pledge.as_of_precision or None,
             "as_of_printed": pledge.as_of_printed or None,
-            "updated_at": pledge.updated_at.isoformat(),
+            "updated_at": korean_time(pledge.updated_at).isoformat(),
             "source": pledge.source,
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pledges import particles, periods
-from pledges.dates import parse_printed_date
+from pledges.dates import korean_time, parse_printed_date
 from pledges.labels import korean as korean_label
 from pledges.models import Term
 
@@ -153,11 +153,7 @@ def day(value, with_time: str = "") -> str:
 def moment(value) -> str:
     """A ``<time datetime>`` value: Korean time to the second, "2026-12-08T04:56:24+09:00"
     (HTML's valid date-time string has no microseconds)."""
-    if not value:
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.replace(microsecond=0).isoformat()
+    return korean_time(value).isoformat() if value else ""
 
 
 _ENGLISH_DATE = {"year": "Y", "month": "F Y", "day": "j F Y"}

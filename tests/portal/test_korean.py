@@ -200,3 +200,12 @@ def test_home_hero_says_the_six_are_six_of_chapter_12(client):
     assert "공식 보고서에 실린 공약 6개" not in hero
     english = _text(client, "/en/")
     assert "Pledges 12-4 to 12-6 are not in this chapter" in english
+
+
+def test_open_data_times_are_korean_time_to_the_second(client):
+    stamp = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+09:00$")
+    rows = client.get("/api/pledges/").json()["results"]
+    assert rows and all(stamp.match(row["updated_at"]) for row in rows)
+    assert stamp.match(client.get("/api/pledges/12-1/").json()["updated_at"])
+    body = b"".join(client.get("/api/pledges.csv").streaming_content).decode("utf-8")
+    assert all(stamp.match(line.rsplit(",", 1)[1]) for line in body.splitlines()[1:])
