@@ -5,7 +5,7 @@
   // On a phone the values written above standing bars would run into each other
   // ("9,6519,651"): they stand upright instead, with room above the tallest bar.
   // A title wider than the chart breaks at spaces, as measured in the chart's own font.
-  var NARROW = 768;
+  var BAR_ROOM = 60;  // px per bar a value written across needs ("14,105" and a gap)
   function wrapTitle(layout, width) {
     var title = layout.title;
     if (!title || !title.text) { return; }
@@ -34,7 +34,11 @@
   }
   function fitNarrow(figure, width) {
     wrapTitle(figure.layout, width);
-    if (width >= NARROW) { return; }
+    var standing = figure.data.filter(function (trace) {
+      return trace.type === "bar" && trace.orientation !== "h";
+    });
+    var bars = standing.length && standing.length * standing[0].x.length;
+    if (!bars || width / bars >= BAR_ROOM) { return; }
     var turned = false;
     figure.data.forEach(function (trace) {
       if (trace.type === "bar" && trace.orientation !== "h" && trace.textposition === "outside") {
