@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from pledges import periods
+from pledges import particles, periods
 from pledges.dates import parse_printed_date
 from pledges.models import (
     Milestone,
@@ -56,6 +56,11 @@ class Finding:
     figures: dict = field(default_factory=dict)
     kind: str = ""
     place: str = ""
+
+    def __post_init__(self) -> None:
+        # The particles a message marks after its values ("%(executed)s(이)가") are chosen
+        # once the values are in: "1,434가", "'… 추진'이" (pledges.particles).
+        object.__setattr__(self, "explanation", particles.resolve(self.explanation))
 
 
 @dataclass
@@ -359,7 +364,8 @@ def executed_above_yearly_plan(context: PledgeContext) -> list[Finding]:
                         pledge=context.pledge.code,
                         project=project.name,
                         explanation=_(
-                            "%(period)s 집행 %(executed)s이 임기내 계획 %(plan)s보다 많습니다. / "
+                            "%(period)s 집행 %(executed)s(이)가 임기내 계획 %(plan)s보다 "
+                            "많습니다. / "
                             "Executed in %(period)s (%(executed)s) is above its plan (%(plan)s)."
                         )
                         % {"period": period, "executed": _n(executed), "plan": _n(plan[period])},
@@ -381,7 +387,7 @@ def executed_above_secured(context: PledgeContext) -> list[Finding]:
                     pledge=context.pledge.code,
                     project=project.name,
                     explanation=_(
-                        "집행 %(executed)s이 확보 %(secured)s보다 많습니다. / "
+                        "집행 %(executed)s(이)가 확보 %(secured)s보다 많습니다. / "
                         "Executed (%(executed)s) is above secured (%(secured)s)."
                     )
                     % {"executed": _n(executed), "secured": _n(secured)},
@@ -407,7 +413,7 @@ def plan_with_after_term_exceeds_current_total(context: PledgeContext) -> list[F
                     pledge=context.pledge.code,
                     project=project.name,
                     explanation=_(
-                        "임기내 계획과 임기후를 더하면 %(planned)s로 총사업비 현재계획 "
+                        "임기내 계획과 임기후를 더하면 %(planned)s(으)로 총사업비 현재계획 "
                         "%(current)s보다 많습니다. / The in-term plan and after-term add up to "
                         "%(planned)s, above the current total cost (%(current)s)."
                     )
@@ -463,7 +469,7 @@ def target_year_passed_without_completion(context: PledgeContext) -> list[Findin
             pledge=pledge.code,
             project="",
             explanation=_(
-                "달성연도 %(year)s가 지났는데 이행단계가 %(stage)s입니다. / The target year "
+                "달성연도 %(year)s(이)가 지났는데 이행단계가 %(stage)s입니다. / The target year "
                 "%(year)s has passed and the stage is %(stage)s."
             )
             % {"year": pledge.target_year, "stage": pledge.get_stage_display()},
@@ -487,7 +493,8 @@ def milestones_out_of_date_order(context: PledgeContext) -> list[Finding]:
                     pledge=context.pledge.code,
                     project="",
                     explanation=_(
-                        "추진현황 '%(date)s %(text)s'가 앞의 '%(before)s'보다 이른 날짜입니다. / "
+                        "추진현황 '%(date)s %(text)s'(이)가 앞의 '%(before)s'보다 이른 "
+                        "날짜입니다. / "
                         "Milestone '%(date)s' is dated before the one above it ('%(before)s')."
                     )
                     % {
@@ -540,7 +547,7 @@ def missing_official_contact(context: PledgeContext) -> list[Finding]:
                         )
                         if damaged
                         else _(
-                            "%(role)s의 %(missing)s이(가) 없습니다. / The %(role)s's "
+                            "%(role)s의 %(missing)s(이)가 없습니다. / The %(role)s's "
                             "%(missing)s is missing."
                         )
                     )
@@ -569,13 +576,13 @@ def executed_above_investment_plan(context: PledgeContext) -> list[Finding]:
                 continue  # one note per fact: executed_above_yearly_plan says it
             if planned is None:
                 explanation = _(
-                    "%(period)s에 %(executed)s이 집행되었는데 연도별 투자계획에는 그 해 금액이 "
+                    "%(period)s에 %(executed)s(이)가 집행되었는데 연도별 투자계획에는 그 해 금액이 "
                     "없습니다. / %(executed)s was executed in %(period)s, a year the "
                     "investment plan gives no amount."
                 )
             else:
                 explanation = _(
-                    "%(period)s 집행 %(executed)s이 같은 해 연도별 투자계획 %(plan)s보다 "
+                    "%(period)s 집행 %(executed)s(이)가 같은 해 연도별 투자계획 %(plan)s보다 "
                     "많습니다. / Executed in %(period)s (%(executed)s) is above that year's "
                     "investment plan (%(plan)s)."
                 )
@@ -609,7 +616,8 @@ def cumulative_execution_above_current_total(context: PledgeContext) -> list[Fin
                 pledge=context.pledge.code,
                 project=project.name,
                 explanation=_(
-                    "기투자 %(prior)s과 임기내 집행 %(executed)s을 더한 누적 집행 %(cumulative)s이 "
+                    "기투자 %(prior)s(과)와 임기내 집행 %(executed)s(을)를 더한 누적 집행 "
+                    "%(cumulative)s(이)가 "
                     "현재 총사업비 %(current)s보다 많습니다(집행률 %(rate)s%%). / Prior "
                     "investment %(prior)s plus in-term execution %(executed)s makes "
                     "%(cumulative)s, above the current total cost %(current)s."
@@ -731,7 +739,7 @@ def after_term_amount_on_project_ending_in_term(context: PledgeContext) -> list[
                 pledge=context.pledge.code,
                 project=project.name,
                 explanation=_(
-                    "임기내 계획에 임기후 %(after)s이 있는데 사업기간은 임기 안인 %(end)s에 "
+                    "임기내 계획에 임기후 %(after)s(이)가 있는데 사업기간은 임기 안인 %(end)s에 "
                     "끝납니다. / The in-term plan puts %(after)s after the term, but the "
                     "project period ends inside the term (%(end)s)."
                 )
@@ -851,7 +859,7 @@ def figure_changed_after_its_year_closed(context: PledgeContext) -> list[Finding
                     project=change.project,
                     explanation=_(
                         "%(year)s년 수치(%(table)s)가 회계연도 마감 후 %(when)s에 %(old)s → "
-                        "%(new)s로 바뀌었습니다. / A %(year)s figure was changed on %(when)s, "
+                        "%(new)s(으)로 바뀌었습니다. / A %(year)s figure was changed on %(when)s, "
                         "after that year's accounts closed."
                     )
                     % {

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,13 @@ def parse_printed_date(text: str) -> PrintedDate:
         return PrintedDate(**result)
     except TypeError as error:  # pragma: no cover - defensive
         raise ValueError(str(error)) from error
+
+
+def korean_time(moment: datetime) -> datetime:
+    """A moment in Korean time (TIME_ZONE, Asia/Seoul) to the second, as every public time
+    reads: "2026-12-08T04:56:24+09:00" (HTML's date-time has no microseconds)."""
+    from django.utils import timezone
+
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.replace(microsecond=0)

@@ -24,9 +24,15 @@ HEADROOM = 1.18  # the y axis ends 18 % above the tallest bar: no bar or label t
 
 
 def _layout(title: str, categories: list[str], peak: int, **extra) -> dict:
+    """The unit goes in the title, not along the value axis, where on a phone it sat over the
+    tick labels; bars of a group keep a gap, so their written values never touch."""
+    unit = _("million won")
+    if unit not in title:
+        title = f"{title} ({unit})"
     return {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         "barmode": "group",
+        "bargroupgap": 0.12,
         "margin": {"l": 72, "r": 16, "t": 48, "b": 56},
         "height": 340,
         "font": {"family": FONT, "size": 14, "color": "#1e2124"},
@@ -38,7 +44,6 @@ def _layout(title: str, categories: list[str], peak: int, **extra) -> dict:
             "automargin": True,
         },
         "yaxis": {
-            "title": {"text": _("million won")},
             "tickformat": ",d",
             "separatethousands": True,
             "range": [0, max(peak, 1) * HEADROOM],
@@ -61,6 +66,7 @@ def _bar(name: str, x: list[str], y: list, color: str) -> dict:
         "text": [None if value is None else f"{value:,}" for value in y],
         "textposition": "outside",
         "cliponaxis": False,
+        "constraintext": "inside",  # a value written above a bar keeps its size
         "hovertemplate": "%{x}: %{y:,} " + _("million won") + "<extra>" + name + "</extra>",
     }
 
@@ -76,17 +82,36 @@ def plan_vs_executed_rows(
 
     Where one table prints "~2022" (a running total up to 2022) and the other "2022", the
     two cells share one row labelled "~2022 / 2022" instead of two half-empty rows.
+
+    With a printed 기투자 (``prior``: spent before the term) every row pairs like with
+    like: 기투자 is a row of its own, drawn as executed, and is taken out of the plan's
+    "~2022" running total that includes it, so that row is 2022's share; an executed
+    "~2022" is read as the in-term amount, the reading the 집행률 uses (the other reading
+    is stated beside the table: ``executed_readings``). The rows then add up to the
+    cumulative execution the 집행률 counts: a fully paid building draws as fully executed.
     """
     plan = {k: v for k, v in plan.items() if k != periods.TOTAL}
     executed = {k: v for k, v in executed.items() if k != periods.TOTAL}
     rows: dict[str, dict] = {}
+    prior_in_plan = False
     for table, values in (("plan", plan), ("executed", executed)):
         for period, amount in values.items():
             kind, year = periods.parse(period)
             key = str(year) if kind in ("year", "through") else period
+            if prior and kind == "through":
+                if table == "plan":
+                    amount -= prior
+                    prior_in_plan = True
+                period = key  # what the row now holds: that year's in-term share
             row = rows.setdefault(key, {"periods": {}, "plan": None, "executed": None})
             row[table] = amount
             row["periods"][table] = period
+    if prior:
+        rows[periods.PRIOR] = {
+            "periods": {"plan": periods.PRIOR, "executed": periods.PRIOR},
+            "plan": prior if prior_in_plan else None,
+            "executed": prior,
+        }
     result = []
     for key in sorted(rows, key=periods.sort_key):
         row = rows[key]
@@ -100,6 +125,7 @@ def plan_vs_executed_rows(
                 "plan_period": row["periods"].get("plan"),
                 "executed_period": row["periods"].get("executed"),
                 "running_total": any(p.startswith("~") for p in printed),
+                "prior": key == periods.PRIOR,
             }
         )
     return result
@@ -112,7 +138,11 @@ def planned_vs_executed(rows: list[dict], subject: str = "") -> dict | None:
     x = [str(row["label"]) for row in rows]
     plan = [row["plan"] for row in rows]
     executed = [row["executed"] for row in rows]
-    title = _("In-term plan and execution per year")
+    title = (
+        _("Prior investment, then in-term plan and execution per year")
+        if any(row.get("prior") for row in rows)
+        else _("In-term plan and execution per year")
+    )
     return {
         "data": [
             _bar(_("In-term plan"), x, plan, PLAN_COLOR),

@@ -6,12 +6,14 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
+from pledges.dates import korean_time
 from pledges.models import StageProvenance, Term
 from publications.changes import line_text
 from publications.models import Publication
 
 from .changelog import publication_tag, publications_listed
-from .selectors import term_shown
+from .selectors import published_pledge, term_shown
+from .summaries import pledge_summary
 
 
 class PledgeUpdatesFeed(Feed):
@@ -37,7 +39,7 @@ class PledgeUpdatesFeed(Feed):
         return f"tag:{settings.TAG_AUTHORITY}:feed/term/{term.number}"
 
     def items(self, term: Term):
-        return publications_listed(term=term)[:50]
+        return publications_listed(term=term).defer(None)[:50]  # each entry reads its card
 
     def item_title(self, item: Publication) -> str:
         inferred = f" ({_('inferred')})" if item.stage_inferred else ""
@@ -58,7 +60,7 @@ class PledgeUpdatesFeed(Feed):
 
     def item_description(self, item: Publication) -> str:
         lines = [line_text(line) for line in item.changes]
-        head = item.department_name
+        head = pledge_summary(published_pledge(item))  # the page's sentence: its rate, 추정
         if item.note:
             head += f" · {item.note}"
         if item.stage_inferred:
@@ -72,10 +74,10 @@ class PledgeUpdatesFeed(Feed):
         return "\n".join([head, *lines])
 
     def item_updateddate(self, item: Publication):
-        return item.published_at
+        return korean_time(item.published_at)
 
     def item_pubdate(self, item: Publication):
-        return item.published_at
+        return korean_time(item.published_at)
 
 
 class PledgeFeed(PledgeUpdatesFeed):
@@ -102,4 +104,4 @@ class PledgeFeed(PledgeUpdatesFeed):
         return f"tag:{settings.TAG_AUTHORITY}:feed/term/{pledge.term.number}/pledge/{pledge.code}"
 
     def items(self, pledge: Publication):
-        return publications_listed(term=pledge.term, code=pledge.code)[:50]
+        return publications_listed(term=pledge.term, code=pledge.code).defer(None)[:50]

@@ -16,10 +16,12 @@ from budgets.finance import (
 from budgets.models import FigureKind, FundingSource
 from budgets.quality import PUBLIC_RULE_FUNCTIONS, PledgeContext, pledge_findings
 from pledges import periods
+from pledges.dates import korean_time
 from pledges.labels import STAGE_NAMES
 from pledges.models import ATTRIBUTES, Pledge, Term
 
 from .selectors import published_pledge, standing
+from .summaries import pledge_summary
 
 LIST_FIELDS = [
     "code",
@@ -74,8 +76,9 @@ def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterato
             "execution_rate": as_number(pledge.execution_rate),
             "execution_rate_in_term": as_number(pledge.execution_rate_in_term),
             "stage_inferred": pledge.is_inferred("stage"),
-            "updated_at": pledge.updated_at.isoformat(),
             "stage_provenance": pledge.stage_provenance,
+            "updated_at": korean_time(pledge.updated_at).isoformat(),
+            "summary": pledge_summary(pledge),
         }
 
 
@@ -115,6 +118,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
                 }
                 for adjustment in pledge.card.adjustments
             ],
+            "summary": pledge_summary(pledge),
             "target": {"year": pledge.target_year, "goal": pledge.target},
             "objective": pledge.objective,
             "overview": pledge.overview,
@@ -187,9 +191,9 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "as_of": pledge.as_of.isoformat(),
             "as_of_precision": pledge.as_of_precision or None,
             "as_of_printed": pledge.as_of_printed or None,
-            "updated_at": pledge.updated_at.isoformat(),
             "source": card_citation(pledge),
             "source_lines": pledge.source,
+            "updated_at": korean_time(pledge.updated_at).isoformat(),
             "url": request.build_absolute_uri(pledge.get_absolute_url()),
         }
 

@@ -13,6 +13,7 @@ from budgets.finance import (
     RATE_IN_TERM_DEFINITION,
     PledgeMoney,
     closed_through,
+    execution_rate,
 )
 from budgets.models import FigureKind, FundingSource
 from budgets.quality import (
@@ -96,7 +97,9 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
     for project, finance in sections:
         columns = investment_columns(finance, pledge.term.years)
         rows = charts.plan_vs_executed_rows(
-            finance.row(FigureKind.IN_TERM_PLAN), finance.row(FigureKind.EXECUTED)
+            finance.row(FigureKind.IN_TERM_PLAN),
+            finance.row(FigureKind.EXECUTED),
+            finance.prior_invested,
         )
         # The chart's title names the sub-project in the page's language; an English page
         # has no English name for it (none is stored), so its title leaves the Korean out:
@@ -115,6 +118,11 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
                 "plan_running_total": any(row["running_total"] for row in rows),
                 "plan_merged": any(" / " in row["label"] for row in rows),
                 "plan_total": finance.get(FigureKind.IN_TERM_PLAN),
+                "prior_row": next((row for row in rows if row["prior"]), None),
+                "plan_total_has_prior": any(
+                    row["prior"] and row["plan"] is not None for row in rows
+                ),
+                "readings": executed_readings(finance),
                 "initial_total": finance.get(FigureKind.COST_INITIAL),
                 "secured": [(SOURCE_LABELS[s], a) for s, a in secured.items()],
                 "secured_single": (
@@ -135,6 +143,29 @@ def finance_sections(pledge: Pledge, money: PledgeMoney, notes: dict, single: bo
             }
         )
     return result
+
+
+def executed_readings(finance) -> dict | None:
+    """Both readings of an executed "~2022" beside a printed 기투자 (12-8): the in-term
+    amount (the 집행률's reading: 기투자 + it) or a running total that already holds the
+    기투자, as the plan's "~2022" does. None where the source is not ambiguous."""
+    prior = finance.prior_invested
+    executed = finance.row(FigureKind.EXECUTED)
+    through = [p for p in executed if periods.parse(p)[0] == "through"]
+    if not prior or not through:
+        return None
+    amount = executed[through[0]]
+    return {
+        "period": periods.label(through[0]),
+        "year": periods.parse(through[0])[1],
+        "amount": amount,
+        "prior": prior,
+        "cumulative": finance.executed_cumulative,
+        "rate": finance.execution_rate,
+        "other_cumulative": finance.executed_total,
+        "other_rate": execution_rate(finance.executed_total, finance.current_total),
+        "other_below_prior": amount < prior,
+    }
 
 
 def _money_notes(notes: dict, project, single: bool) -> list[str]:

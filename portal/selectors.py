@@ -13,12 +13,22 @@ from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from budgets.finance import execution_rate
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.forms import PledgeFilterForm
-from pledges.models import AdjustmentKind, Pledge, Stage, StageProvenance, Term, Vision
+from pledges.models import (
+    AdjustmentKind,
+    BudgetType,
+    Pledge,
+    Stage,
+    StageProvenance,
+    Term,
+    Vision,
+)
+from pledges.particles import josa
 from publications.models import Publication
 
 from .filters import PledgeFilter
@@ -90,14 +100,14 @@ def as_of_moment(text: str | None, term: Term) -> datetime | None:
     if day < term.start:
         raise BadQuery(
             "as_of",
-            f"as_of {day}는 {term.name} 임기 시작일({term.start}) 이전입니다. / "
+            f"as_of {josa(day, '은/는')} {term.name} 임기 시작일({term.start}) 이전입니다. / "
             f"as_of {day} is before the term {term.name} began ({term.start}).",
         )
     today = datetime.now(SEOUL).date()
     if day > today:
         raise BadQuery(
             "as_of",
-            f"as_of {day}는 미래입니다 (오늘 {today}). / as_of {day} is in the future "
+            f"as_of {josa(day, '은/는')} 미래입니다 (오늘 {today}). / as_of {day} is in the future "
             f"(today is {today} in Seoul).",
         )
     return datetime.combine(day, time.max, tzinfo=SEOUL)
@@ -456,11 +466,28 @@ def department_summary(department: Department, term: Term) -> dict:
         .aggregate(count=Count("pk"), **MONEY_SUMS, **per_stage)
     )
     stages = [(stage, totals.pop(f"stage_{stage.value}") or 0) for stage in Stage]
+    # No money summed: say "해당 없음" where every pledge is non-budget (asked only then)
+    totals["non_budget_only"] = (
+        totals["count"] > 0
+        and totals["current_total"] is None
+        and not standing(term)
+        .filter(department=department)
+        .exclude(budget_type=BudgetType.NON_BUDGET)
+        .exists()
+    )
     return {
         "totals": _with_rate(totals),
         "stages": stages,
         "contacts": department_contacts(department, term),
+        "work_plan_bureaus": SimpleLazyObject(work_plan_bureaus),  # read only where needed
     }
+
+
+def work_plan_bureaus() -> list[str]:
+    """The bureaus whose work plans the portal holds (행정안전국): a department outside them
+    has no work-plan items because the source does not cover it, not because none exist."""
+    names = WorkPlanItem.objects.values_list("department__bureau__name", flat=True)
+    return sorted({name for name in names.distinct() if name})
 
 
 def department_contacts(department: Department, term: Term) -> list[Official]:

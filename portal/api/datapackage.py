@@ -77,7 +77,7 @@ def _field(name: str, type_: str, description: str, **extra) -> dict:
 
 
 def _amount(name: str, description: str) -> dict:
-    return _field(name, "integer", f"{description} ({UNIT}, 미공개는 빈 칸)", unit=UNIT)
+    return _field(name, "integer", f"{description} ({UNIT}, 인쇄되지 않은 값은 빈 칸)", unit=UNIT)
 
 
 def _required() -> dict:

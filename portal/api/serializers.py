@@ -177,6 +177,9 @@ class PledgeDetailSerializer(serializers.Serializer):
     )
     stage_since = serializers.DateField(allow_null=True)
     adjustments = AdjustmentSerializer(many=True, help_text="공약 조정 (변경·축소·통합·폐기)")
+    summary = serializers.CharField(
+        help_text="한 문장 요약: 페이지와 같은 집행률, 추정 표시 / the page's one-sentence summary"
+    )
     target = TargetSerializer()
     objective = serializers.CharField(allow_blank=True)
     overview = serializers.CharField(allow_blank=True)
@@ -235,6 +238,9 @@ class PledgeSummarySerializer(serializers.Serializer):
     stage_inferred = serializers.BooleanField()
     updated_at = serializers.DateTimeField()
     stage_provenance = serializers.ChoiceField(choices=StageProvenance.values)
+    summary = serializers.CharField(
+        help_text="한 문장 요약: 페이지와 같은 집행률, 추정 표시 / the page's one-sentence summary"
+    )
 
 
 class PledgePageSerializer(serializers.Serializer):

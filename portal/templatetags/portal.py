@@ -14,12 +14,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from pledges import periods
-from pledges.dates import parse_printed_date
+from pledges import particles, periods
+from pledges.dates import korean_time, parse_printed_date
 from pledges.labels import korean as korean_label
 from pledges.models import Term
 
-from .. import glossary
+from .. import glossary, summaries
 
 register = template.Library()
 
@@ -61,7 +61,7 @@ def rate(value: Decimal | None) -> str:
     """12.3 → "12.3%", never capped; None (nothing to divide) → "–"."""
     if value is None:
         return _blank()
-    return f"{value}%"
+    return f"{summaries.rate_shown(value)}%"
 
 
 @register.filter
@@ -113,10 +113,26 @@ def shown(obj, field: str) -> str:
 
 @register.filter
 def ko(value) -> str:
-    """Korean data text; marked ``lang="ko"`` on English pages."""
+    """Korean data text; marked ``lang="ko"`` on English pages; its dates kept whole."""
     if not value:
         return ""
+    value = dates_kept(value)
     return format_html('<span lang="ko">{}</span>', value) if _english() else value
+
+
+# A printed date in running text: "2026. 3.", "2023. 12. 18." (a line must not split it)
+_PRINTED_DATE = re.compile(r"\d{4}\. ?\d{1,2}\.(?: ?\d{1,2}\.)?")
+
+
+@register.filter
+def dates_kept(value) -> str:
+    """Text (escaped) with each printed date in a ``<span class="date">`` that does not
+    wrap: no "2026. / 3." at the end of a line on a phone."""
+    if not value:
+        return ""
+    return mark_safe(
+        _PRINTED_DATE.sub(lambda m: f'<span class="date">{m.group(0)}</span>', escape(value))
+    )
 
 
 @register.filter
@@ -142,6 +158,13 @@ def month(value) -> str:
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
     return dateformat.format(value, "F Y" if _english() else "Y. n.")
+
+
+@register.filter
+def moment(value) -> str:
+    """A ``<time datetime>`` value: Korean time to the second, "2026-12-08T04:56:24+09:00"
+    (HTML's valid date-time string has no microseconds)."""
+    return korean_time(value).isoformat() if value else ""
 
 
 _ENGLISH_DATE = {"year": "Y", "month": "F Y", "day": "j F Y"}
@@ -203,7 +226,7 @@ _INNER_LINE_REFERENCE = re.compile(r",\s*(?:\d{3} )?lines? [\d–\-, ]*\d(?=\))"
 def public_text(value: str) -> str:
     """An inference reason or note without the seed's line references ("(line 98)"): the
     page names its source document in "자료 근거"; the open data keeps the references."""
-    return _INNER_LINE_REFERENCE.sub("", _LINE_REFERENCE.sub("", value or ""))
+    return dates_kept(_INNER_LINE_REFERENCE.sub("", _LINE_REFERENCE.sub("", value or "")))
 
 
 @register.filter
@@ -270,3 +293,15 @@ def source_line(korean: str, english: str = "", title_only: bool = False) -> str
     if english:
         return _korean_runs_marked(english)
     return format_html('<span lang="ko">{}</span>', korean)
+
+
+@register.simple_tag
+def pledge_summary(pledge, department: str = "") -> str:
+    """The pledge's one-sentence summary (``portal.summaries``): page, meta tags and print."""
+    return summaries.pledge_summary(pledge, department)
+
+
+@register.filter
+def josa(word, pair: str) -> str:
+    """The word with the particle it takes: {{ amount|josa:"이/가" }} → "1,434가"."""
+    return particles.josa(word, pair)

@@ -3,7 +3,8 @@
   function fill() {
     document.querySelectorAll(".print-date").forEach(function (node) {
       var language = node.getAttribute("data-language") === "en" ? "en-GB" : "ko-KR";
-      var options = { year: "numeric", month: "long", day: "numeric" };
+      // Korean time, like every date the portal prints (공표 dates, the as-of banner).
+      var options = { year: "numeric", month: "long", day: "numeric", timeZone: "Asia/Seoul" };
       node.textContent = new Date().toLocaleDateString(language, options);
     });
   }

@@ -230,10 +230,11 @@ def test_12_9_chart_draws_the_running_total_and_12_7_the_after_term_amount(page)
     page.goto("/pledges/12-9/")
     page.wait_for_selector('[data-figure="figure-plan-all"].is-drawn')
     chart = page.evaluate(CHART_AND_TABLE)[0]
-    assert chart["categories"] == ["~2022 / 2022", "2023", "2024"]
-    assert sorted(map(tuple, chart["drawn"][0])) == sorted(
-        [("~2022 / 2022", 18430), ("2023", 9651), ("2024", 600)]
-    )
+    # 기투자 its own bar, taken out of the plan's "~2022" (18,430): fully paid, fully drawn
+    assert chart["categories"] == ["기투자", "2022", "2023", "2024"]
+    expected = [("기투자", 14105), ("2022", 4325), ("2023", 9651), ("2024", 600)]
+    assert sorted(map(tuple, chart["drawn"][0])) == sorted(expected)
+    assert sorted(map(tuple, chart["drawn"][1])) == sorted(expected)
     page.goto("/pledges/12-7/")
     page.wait_for_selector('[data-figure="figure-plan-all"].is-drawn')
     chart = page.evaluate(CHART_AND_TABLE)[0]
@@ -359,4 +360,74 @@ def test_phone_department_chart_lies_down_with_whole_names_and_full_numbers(
     assert note.count() == (1 if prefix else 0)
     if prefix:
         assert note.is_visible() and "unofficial translation" in note.inner_text()
+    context.close()
+
+
+# Every bar's written value, the value-axis tick labels and the title of each chart, as
+# boxes on the screen: none may overlap another, nor leave the chart.
+CHART_BOXES = """() => Array.from(document.querySelectorAll('.chart.is-drawn')).map(chart => {
+  const boxes = selector => Array.from(chart.querySelectorAll(selector))
+    .map(e => e.getBoundingClientRect()).filter(r => r.width > 0 && r.height > 0)
+    .map(r => [r.left, r.top, r.right, r.bottom]);
+  const frame = chart.getBoundingClientRect();
+  return {figure: chart.dataset.figure, values: boxes('.bartext'),
+          ticks: boxes('.ytick text'), title: boxes('.gtitle'),
+          frame: [frame.left, frame.top, frame.right, frame.bottom]};
+})"""
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/pledges/12-1/",
+        "/pledges/12-7/",
+        "/pledges/12-8/",
+        "/pledges/12-9/",
+        "/en/pledges/12-8/",
+    ],
+)
+def test_phone_charts_write_values_and_titles_that_never_overlap(browser, portal_url, url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=portal_url)
+    page = context.new_page()
+    page.goto(url)
+    count = page.locator(".chart[data-figure]").count()
+    page.wait_for_function(f"document.querySelectorAll('.chart.is-drawn').length === {count}")
+    for chart in page.evaluate(CHART_BOXES):
+        values, ticks, title = chart["values"], chart["ticks"], chart["title"]
+        assert values, chart["figure"]
+        for n, box in enumerate(values):  # "9,6519,651" was two values run together
+            assert not any(_overlap(box, other) for other in values[n + 1 :]), chart["figure"]
+        for box in ticks + values:
+            assert not any(_overlap(box, head) for head in title), chart["figure"]
+        left, _top, right, _bottom = chart["frame"]
+        assert all(box[0] >= left - 1 and box[2] <= right + 1 for box in title), chart["figure"]
+    context.close()
+
+
+def test_phone_pages_never_split_a_date_across_lines(browser, portal_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=portal_url)
+    page = context.new_page()
+    split = """() => { const out = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const date = /\\d{4}\\. ?\\d{1,2}\\.(?: ?\\d{1,2}\\.)?/g;
+      let node;
+      while ((node = walker.nextNode())) {
+        if (!node.parentElement || !node.parentElement.offsetParent) continue;
+        let m; date.lastIndex = 0;
+        while ((m = date.exec(node.textContent))) {
+          const range = document.createRange();
+          range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+          const tops = new Set(Array.from(range.getClientRects())
+            .filter(r => r.width > 0).map(r => Math.round(r.top)));
+          if (tops.size > 1) out.push(m[0]);
+        }
+      } return out; }"""
+    for url in ["/", "/pledges/", "/about/", "/pledges/12-3/", "/pledges/12-7/", "/pledges/12-8/"]:
+        page.goto(url)
+        assert page.evaluate(split) == [], url
     context.close()

@@ -305,7 +305,7 @@ def test_public_notes_are_short_korean_or_english_and_leave_staff_rules_out(seed
     notes = quality.public_notes([f for f in seed_findings if f.pledge == "12-7"], language="ko")
     assert set(notes) == {("money", "본사업")}
     texts = [str(note) for note in notes[("money", "본사업")]]
-    assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in texts
+    assert "2025 집행 9,459가 같은 해 연도별 투자계획 5,250보다 많습니다." in texts
     assert all(" / " not in text for text in texts)
     # in order: 원문 불일치, then 판독, then 참고
     kinds = [note.kind for note in notes[("money", "본사업")]]

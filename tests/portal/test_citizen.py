@@ -150,7 +150,8 @@ def test_pages_carry_their_own_title_description_og_tags_and_canonical(client):
     assert 'property="og:image" content="http://testserver/static/img/og-portal' in page
     description = re.search(r'<meta name="description" content="([^"]+)"', page).group(1)
     assert description == (
-        "파주시 공약 12-9 (공공건축과): 이행단계 완료, 총사업비 28,681백만원 중 14,576백만원 집행."
+        "파주시 공약 12-9 (공공건축과): 이행단계 완료 (추정), 총사업비 28,681백만원 중 "
+        "28,681백만원 누적 집행(기투자 14,105백만원 포함), 집행률 100.0%."
     )
     other = client.get("/departments/").content.decode()
     assert re.search(r'<meta name="description" content="([^"]+)"', other).group(1) != description

@@ -41,7 +41,7 @@ def test_money_tables_name_a_sub_project_in_korean_marked_on_english_pages(clien
     ) in english
     charts = response.context["finance_sections"]
     assert [section["chart"]["layout"]["title"]["text"] for section in charts] == [
-        "In-term plan and execution per year"
+        "Prior investment, then in-term plan and execution per year (million won)"
     ] * 3
     korean = client.get("/pledges/12-8/").content.decode()
     assert "세부사업: 조리읍 행정복지센터</h3>" in korean

@@ -77,7 +77,8 @@ def test_csv_marks_every_stage_as_inferred_and_has_the_new_money_columns(client)
 
 def test_feed_marks_inferred_stages(client):
     body = client.get("/feed/").content.decode()
-    assert body.count("완료 (추정)") == 6  # six 완료 pledges, all inferred
+    titles = re.findall(r"<entry><title>([^<]+)</title>", body)
+    assert len(titles) == 6 and all("완료 (추정)" in title for title in titles)  # all inferred
 
 
 def test_home_counts_say_how_many_stages_are_inferred(client):
@@ -126,13 +127,13 @@ def test_source_inconsistencies_stand_beside_the_tables_they_concern(client):
     html = _html(client, "/pledges/12-7/")
     notes = re.findall(r'<div class="source-notes".*?</div>', html, re.S)
     assert len(notes) == 1 and "원문 불일치" in notes[0]
-    assert "2025 집행 9,459이 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
+    assert "2025 집행 9,459가 같은 해 연도별 투자계획 5,250보다 많습니다." in notes[0]
     assert "마지막 금액 3,425백만원은" in notes[0]  # a reading (판독), not a fact of 임기후
     one = _html(client, "/pledges/12-1/")
     assert "상담 인력: 보도 기사(2023. 12.)는 15명, 카드(2026. 1. 현재)는 14명." in one
     assert "평일 상담 종료 시각: 보도 기사(2023. 12.)는 18시, 카드(2026. 1. 현재)는 19시." in one
     eight = _html(client, "/pledges/12-8/")
-    assert "누적 집행 15,645이 현재 총사업비 14,524보다 많습니다(집행률 107.7%)" in eight
+    assert "누적 집행 15,645가 현재 총사업비 14,524보다 많습니다(집행률 107.7%)" in eight
     assert "사업기간(2021. 1. ~ 2022. 8.)" not in eight  # milestones around it are normal
 
 
