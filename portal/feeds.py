@@ -2,6 +2,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from pledges.models import Term
@@ -64,7 +65,8 @@ class PledgeUpdatesFeed(Feed):
             head += " · " + _(
                 "Stage inferred from the card’s text: its check mark did not survive."
             )
-        return "\n".join([head, *lines])
+        # Atom says the summary is HTML: escaped here, staff text stays text in a reader.
+        return "<br>".join(escape(line) for line in [head, *lines])
 
     def item_updateddate(self, item: Publication):
         return item.published_at
