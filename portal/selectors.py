@@ -7,6 +7,7 @@ comes from ``budgets.finance.money_for`` at that moment.
 """
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -792,6 +793,9 @@ class BadQuery(ValueError):
         self.message = message
 
 
+AS_OF_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
 def as_of_moment(text: str | None, term: Term) -> datetime | None:
     """``?as_of=YYYY-MM-DD`` as the last moment of that day in Seoul; None when absent.
 
@@ -799,8 +803,8 @@ def as_of_moment(text: str | None, term: Term) -> datetime | None:
     """
     if text is None or text == "":
         return None
-    try:
-        day = date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
+    try:  # exactly YYYY-MM-DD in ASCII digits: no spaces around it, no week dates
+        day = date.fromisoformat(text) if AS_OF_TEXT.fullmatch(text) else None
     except ValueError:
         day = None
     if day is None:

@@ -1,14 +1,37 @@
 """Hardening III (issue 25): what an attacker or a careless insider tried, as a matrix of
 role × route × payload, so the next change cannot reopen it."""
 
-import feedparser
-import pytest
-from django.utils import timezone
+import functools
+import io
+import re
+import zipfile
+from urllib.parse import quote
 
-from pledges.models import Pledge, Stage
+import feedparser
+import openpyxl
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from budgets.forms import AmountField
+from budgets.models import BudgetFigure
+from budgets.resources import ImportRefused, SafeXLSX
+from pledges.models import Pledge, Project, Stage
 from pledges.services import pledge_save
 from publications.services import publication_publish
-from tests.factories import reviewer
+from tests.admin_forms import change_form_data
+from tests.budgets.test_import_export import (
+    CSV,
+    GOOD_ROWS,
+    HEADER,
+    csv_file,
+    dry_run,
+    xlsx_file,
+)
+from tests.factories import department_staff, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +86,175 @@ def test_each_feed_entry_links_to_the_pledge_as_it_was_on_its_publication_day(cl
     day = timezone.localtime(publication.published_at).date()
     entry = _entry(_feed(client), "12-1")
     assert entry.link.endswith(f"/pledges/12-1/?term={pledge.term.number}&as_of={day:%Y-%m-%d}")
+
+
+# xlsx: rows are counted as read, whatever the sheet's <dimension> claims ----------------
+
+
+def _dimension(data: bytes, ref: str | None) -> bytes:
+    """The same workbook with its sheet's <dimension ref> changed (or taken out)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = re.sub(r"<dimension ref=\"[A-Z0-9:]+\"\s*/>", "", content.decode())
+                if ref:  # its place: after <sheetPr>, before the views, columns and data
+                    text = re.sub(
+                        r"<(sheetViews|sheetFormatPr|cols|sheetData)\b",
+                        rf'<dimension ref="{ref}"/><\1',
+                        text,
+                        count=1,
+                    )
+                    assert f'<dimension ref="{ref}"/>' in text
+                content = text.encode()
+            target.writestr(info, content)
+    return out.getvalue()
+
+
+@functools.cache
+def _many_rows(count: int) -> bytes:
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    for year in range(count):
+        sheet.append(["12-7", "본사업", "집행금액", "계", str(2000 + year % 30), 1, ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("claim", ["A1:G2", "A1:B2", "A1:G30001", "A1:Z100", None])
+def test_an_xlsx_is_read_to_its_last_row_and_column_whatever_its_dimension_claims(claim):
+    data = _dimension(xlsx_file(GOOD_ROWS).read(), claim)
+    dataset = SafeXLSX().create_dataset(data)
+    assert dataset.headers == HEADER
+    assert [list(row)[:6] for row in dataset] == [row[:6] for row in GOOD_ROWS]
+
+
+def test_an_xlsx_that_under_declares_its_rows_previews_every_row(client):
+    client.force_login(department_staff("building", departments=("공공건축과",)))
+    upload = SimpleUploadedFile("lying.xlsx", _dimension(xlsx_file(GOOD_ROWS).read(), "A1:H2"))
+    result = dry_run(client, upload).context["result"]
+    assert (result.totals["new"], result.totals["update"], result.totals["skip"]) == (1, 1, 1)
+
+
+@pytest.mark.parametrize("claim", ["A1:G2", "A1:G20001", None])
+def test_an_xlsx_over_the_row_cap_is_refused_whatever_its_dimension_claims(claim):
+    data = _dimension(_many_rows(settings.IMPORT_MAX_ROWS + 1), claim)
+    with pytest.raises(ImportRefused, match="Too many rows \\(20,001, max 20,000\\)"):
+        SafeXLSX().create_dataset(data)
+
+
+@pytest.mark.parametrize("claim", ["A1:G2", None])
+def test_an_xlsx_at_the_row_cap_is_read(claim, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    assert len(SafeXLSX().create_dataset(_dimension(xlsx_file(GOOD_ROWS).read(), claim))) == 3
+    with pytest.raises(ImportRefused, match="Too many rows \\(4, max 3\\)"):
+        SafeXLSX().create_dataset(_dimension(xlsx_file(GOOD_ROWS * 2).read(), claim))
+
+
+def test_a_value_outside_the_headers_columns_is_refused_not_dropped():
+    data = _dimension(xlsx_file([[*GOOD_ROWS[0], None, "숨은 값"]]).read(), "A1:G2")
+    with pytest.raises(ImportRefused, match="Cell I2 is outside the header"):
+        SafeXLSX().create_dataset(data)
+
+
+# Host check before the page cache ------------------------------------------------------
+
+CACHED_PAGES = ["/", "/pledges/", "/pledges/12-1/", "/departments/공공건축과/", "/feed/", "/en/"]
+FORGED_HOSTS = ["evil.com", "127.0.0.1.evil.com", "x@evil.com", "testserver@evil.com"]
+
+
+@pytest.mark.parametrize("url", CACHED_PAGES)
+def test_a_cached_page_refuses_a_host_not_allowed_as_an_uncached_one_does(client, url):
+    assert not settings.DEBUG and "evil.com" not in settings.ALLOWED_HOSTS  # production
+    assert client.get(url).status_code == 200
+    cached = client.get(url)
+    assert cached.status_code == 200 and cached["X-Page-Cache"] == "hit"
+    for host in FORGED_HOSTS:
+        for method in (client.get, client.head):
+            response = method(url, HTTP_HOST=host)
+            assert response.status_code == 400, (host, method)
+            assert "X-Page-Cache" not in response
+
+
+# Loose inputs: amounts in ASCII digits, as_of exactly YYYY-MM-DD -----------------------
+
+NOT_ASCII_DIGITS = ["1e3", "1E3", "1_000", "١٠٠٠", "۱۰۰۰", "१०००", "１０００", "NaN", "Infinity"]
+
+
+def _grid(project):
+    return reverse("admin:budgets_budgetfigure_grid", args=[project.pk])
+
+
+@pytest.mark.parametrize("typed", NOT_ASCII_DIGITS)
+def test_the_grid_refuses_an_amount_not_in_ascii_digits_and_writes_nothing(client, typed):
+    project = Project.objects.get(pledge__code="12-7")
+    client.force_login(department_staff("building", departments=("공공건축과",)))
+    before = list(BudgetFigure.objects.values_list("pk", "amount").order_by("pk"))
+    data = change_form_data(client.get(_grid(project)))
+    data["cell__executed__total__2026"] = typed
+    data["change_reason"] = "입력"
+    response = client.post(_grid(project), data)
+    assert response.status_code == 200
+    [error] = response.context["form"].errors["cell__executed__total__2026"]
+    assert "금액은 0–9 숫자로만 적으세요" in error and typed in error
+    with translation.override("en"), pytest.raises(ValidationError, match="digits 0–9 only"):
+        AmountField().clean(typed)
+    assert list(BudgetFigure.objects.values_list("pk", "amount").order_by("pk")) == before
+
+
+@pytest.mark.parametrize("typed", ["1e3", "١٠٠٠"])
+def test_one_figures_form_and_the_import_refuse_the_same_amounts(client, typed):
+    client.force_login(department_staff("building", departments=("공공건축과",)))
+    figure = BudgetFigure.objects.filter(project__pledge__code="12-7").first()
+    url = reverse("admin:budgets_budgetfigure_change", args=[figure.pk])
+    data = change_form_data(client.get(url))
+    data["amount"] = typed
+    data["change_reason"] = "입력"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "0–9 숫자로만" in str(response.context["adminform"].form.errors["amount"])
+
+    rows = [["12-7", "본사업", "집행금액", "계", "2026", typed, ""]]
+    response = dry_run(client, csv_file(rows), file_format=CSV)
+    assert response.context["result"].has_validation_errors()
+    assert "0–9 숫자로만" in response.content.decode()
+    assert figure.amount == BudgetFigure.objects.get(pk=figure.pk).amount
+
+
+def test_the_grid_still_takes_a_plain_number_with_spaces_around_it(client):
+    project = Project.objects.get(pledge__code="12-7")
+    client.force_login(department_staff("building", departments=("공공건축과",)))
+    data = change_form_data(client.get(_grid(project)))
+    data["cell__executed__total__2026"] = " 1200 "
+    data["cell__executed__total__total"] = "15775"
+    data["change_reason"] = "2026년 1분기 집행실적"
+    response = client.post(_grid(project), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert BudgetFigure.objects.get(project=project, kind="executed", period="2026").amount == 1200
+
+
+# Around today's date (the seed is published today): spaces, week dates, other digits.
+AS_OF_PAYLOADS = [
+    " {day}",
+    "{day} ",
+    "{day}\n",
+    "\t{day}",
+    "{day:%G-W%V-%u}",
+    "{day:%Y%m%d}",
+    "{arabic}",
+]
+AS_OF_ROUTES = ["/pledges/12-1/?as_of={}", "/api/pledges/?as_of={}", "/api/pledges/12-1/?as_of={}"]
+
+
+@pytest.mark.parametrize("route", AS_OF_ROUTES)
+@pytest.mark.parametrize("payload", AS_OF_PAYLOADS)
+def test_as_of_is_exactly_a_day_written_yyyy_mm_dd_or_a_400(client, route, payload):
+    day = timezone.localdate()
+    arabic = f"{day}".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    response = client.get(route.format(quote(payload.format(day=day, arabic=arabic))))
+    assert response.status_code == 400
+    assert "YYYY-MM-DD" in response.content.decode()
+    assert client.get(route.format(f"{day}")).status_code == 200
