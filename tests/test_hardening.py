@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 from budgets.forms import AmountField
 from budgets.models import BudgetFigure
 from budgets.resources import ImportRefused, SafeXLSX
+from departments.models import Department
+from departments.services import department_save
 from pledges.models import Pledge, Project, Stage
 from pledges.services import pledge_save
 from publications.services import publication_publish
@@ -31,7 +33,7 @@ from tests.budgets.test_import_export import (
     dry_run,
     xlsx_file,
 )
-from tests.factories import department_staff, reviewer
+from tests.factories import auditor, department_staff, make_user, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -258,3 +260,52 @@ def test_as_of_is_exactly_a_day_written_yyyy_mm_dd_or_a_400(client, route, paylo
     assert response.status_code == 400
     assert "YYYY-MM-DD" in response.content.decode()
     assert client.get(route.format(f"{day}")).status_code == 200
+
+
+# Staff lists: administrators only -------------------------------------------------------
+
+
+def _department_routes(department: Department) -> list[str]:
+    version = department.history.latest().history_id
+    return [
+        reverse("admin:departments_department_change", args=[department.pk]),
+        reverse("admin:departments_department_history", args=[department.pk]),
+        reverse("admin:departments_department_simple_history", args=[department.pk, version]),
+        reverse("admin:departments_department_changelist"),
+        reverse("admin:departments_department_changelist") + "?q=공공",
+        reverse("admin:autocomplete")
+        + "?app_label=departments&model_name=department&field_name=staff&term=gong",
+        reverse("admin:index"),
+    ]
+
+
+@pytest.mark.parametrize("role", ["staff_other", "staff_same", "reviewer", "auditor"])
+def test_no_role_but_the_administrator_sees_who_staffs_a_department(client, role):
+    department = Department.objects.get(name="공공건축과")
+    department_save(department=department, reason="표시")  # a past version to open
+    department_staff("gonggong", departments=("공공건축과",))
+    user = {
+        "staff_other": lambda: department_staff("minwon", departments=("민원여권과",)),
+        "staff_same": lambda: department_staff("building", departments=("공공건축과",)),
+        "reviewer": reviewer,
+        "auditor": auditor,
+    }[role]()
+    client.force_login(user)
+    for url in _department_routes(department):
+        response = client.get(url)
+        assert response.status_code in (200, 403), (url, response.status_code)
+        assert b"gonggong" not in response.content, url
+        if response.context and "adminform" in response.context:
+            form = response.context["adminform"]
+            assert "staff" not in [*form.form.fields, *form.readonly_fields], url
+    assert client.get(_department_routes(department)[0]).status_code == 200  # still readable
+
+
+def test_the_administrator_sees_and_edits_who_staffs_a_department(client):
+    department = Department.objects.get(name="공공건축과")
+    department_staff("gonggong", departments=("공공건축과",))
+    client.force_login(make_user("root", superuser=True))
+    response = client.get(reverse("admin:departments_department_change", args=[department.pk]))
+    assert response.status_code == 200
+    assert "staff" in response.context["adminform"].form.fields  # and may change it
+    assert b"gonggong" in response.content
