@@ -309,3 +309,30 @@ def test_the_administrator_sees_and_edits_who_staffs_a_department(client):
     assert response.status_code == 200
     assert "staff" in response.context["adminform"].form.fields  # and may change it
     assert b"gonggong" in response.content
+
+
+# A forged inline row: refused, nothing written ------------------------------------------
+
+
+def test_a_forged_inline_row_of_another_card_is_refused_and_writes_no_history(client):
+    client.force_login(department_staff())  # 민원여권과: 12-1, not 12-7
+    pledge = Pledge.objects.get(code="12-1")
+    url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+    page = client.get(url)
+    forged = 0
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        foreign = formset.model.objects.filter(pledge__code="12-7").first()
+        if not formset.initial_forms or foreign is None:
+            continue
+        data = change_form_data(page)
+        data[f"{formset.prefix}-0-id"] = str(foreign.pk)
+        data["change_reason"] = "다른 카드의 행"
+        history = (pledge.history.count(), foreign.history.count(), formset.model.history.count())
+        response = client.post(url, data)
+        assert response.status_code == 200, formset.prefix
+        assert "이 기록의 행이 아닌 것이 있습니다" in response.content.decode()
+        after = (pledge.history.count(), foreign.history.count(), formset.model.history.count())
+        assert after == history, formset.prefix
+        forged += 1
+    assert forged >= 4  # sub-projects, plans, milestones, officials at least
