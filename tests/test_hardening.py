@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from budgets.forms import AmountField
 from budgets.models import BudgetFigure
 from budgets.resources import ImportRefused, SafeXLSX
-from departments.models import Department
+from departments.models import Department, Official, Role
 from departments.services import department_save
-from pledges.models import Pledge, Project, Stage
+from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Stage
 from pledges.services import pledge_save
 from publications.services import publication_publish
 from tests.admin_forms import change_form_data
@@ -336,3 +336,62 @@ def test_a_forged_inline_row_of_another_card_is_refused_and_writes_no_history(cl
         assert after == history, formset.prefix
         forged += 1
     assert forged >= 4  # sub-projects, plans, milestones, officials at least
+
+
+# The choices a department's staff are offered, and a post naming another department ----
+
+OWN = "민원여권과"
+
+
+def _own_ids(model, path: str) -> set[int]:
+    return set(model.objects.filter(**{path: OWN}).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "model", "path"),
+    [
+        ("admin:departments_official_add", "department", Department, "name"),
+        ("admin:pledges_project_add", "pledge", Pledge, "department__name"),
+        ("admin:budgets_budgetfigure_add", "project", Project, "pledge__department__name"),
+    ],
+)
+def test_staff_are_offered_only_their_departments_choices(client, url, field, model, path):
+    client.force_login(department_staff())
+    form = client.get(reverse(url)).context["adminform"].form
+    offered = {choice.pk for choice in form.fields[field].queryset}
+    assert offered == _own_ids(model, path) and offered
+
+
+def test_the_card_inlines_offer_only_the_departments_sub_projects_and_officials(client):
+    client.force_login(department_staff())
+    pledge = Pledge.objects.get(code="12-1")
+    page = client.get(reverse("admin:pledges_pledge_change", args=[pledge.pk]))
+    formsets = {
+        inline.formset.model: inline.formset for inline in page.context["inline_admin_formsets"]
+    }
+    projects = {p.pk for p in formsets[Milestone].form.base_fields["project"].queryset}
+    assert projects == _own_ids(Project, "pledge__department__name")
+    officials = {o.pk for o in formsets[PledgeOfficial].form.base_fields["official"].queryset}
+    assert officials == _own_ids(Official, "department__name")
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "pledges", "model_name": "pledgeofficial", "field_name": "official"},
+    ).json()["results"]
+    assert {int(row["id"]) for row in found} <= _own_ids(Official, "department__name")
+
+
+def test_a_post_naming_another_departments_id_is_refused(client):
+    client.force_login(department_staff())
+    other = Department.objects.get(name="공공건축과")
+    data = {
+        "department": other.pk,
+        "role": Role.choices[0][0],
+        "name": "홍길동",
+        "phone": "940-0000",
+        "change_reason": "추가",
+    }
+    before = Official.objects.count()
+    response = client.post(reverse("admin:departments_official_add"), data)
+    assert response.status_code == 200
+    assert "department" in response.context["adminform"].form.errors
+    assert Official.objects.count() == before
