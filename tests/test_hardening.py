@@ -21,6 +21,7 @@ from budgets.models import BudgetFigure
 from budgets.resources import ImportRefused, SafeXLSX
 from departments.models import Department, Official, Role
 from departments.services import department_save
+from pledges.cache import public_version
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Stage
 from pledges.services import pledge_save
 from publications.services import publication_publish
@@ -395,3 +396,21 @@ def test_a_post_naming_another_departments_id_is_refused(client):
     assert response.status_code == 200
     assert "department" in response.context["adminform"].form.errors
     assert Official.objects.count() == before
+
+
+# A seed loaded into a running site ------------------------------------------------------
+
+
+def test_loading_a_seed_into_a_running_site_moves_the_public_version(client, seed_copy):
+    assert client.get("/pledges/").status_code == 200
+    assert client.get("/pledges/")["X-Page-Cache"] == "hit"
+    card = (seed_copy.folder / "pledges" / "12-3.toml").read_text(encoding="utf-8")
+    new_card = card.replace('code = "12-3"', 'code = "12-98"', 1).replace(
+        'title = "시장직속 시민사회소통관 신설"', 'title = "새로 적재한 공약 카드"', 1
+    )
+    (seed_copy.folder / "pledges" / "12-98.toml").write_text(new_card, encoding="utf-8")
+    before = public_version()
+    seed_copy.load()
+    assert public_version() > before
+    page = client.get("/pledges/")
+    assert page["X-Page-Cache"] == "miss" and "새로 적재한 공약 카드" in page.content.decode()
