@@ -414,3 +414,59 @@ def test_loading_a_seed_into_a_running_site_moves_the_public_version(client, see
     assert public_version() > before
     page = client.get("/pledges/")
     assert page["X-Page-Cache"] == "miss" and "새로 적재한 공약 카드" in page.content.decode()
+
+
+# The attacker's matrix: every role × the routes above × the hostile payload ------------
+
+ROLES = {
+    "anonymous": lambda: None,
+    "staff_other": lambda: department_staff("minwon", departments=("민원여권과",)),
+    "reviewer": reviewer,
+    "auditor": auditor,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_forged_hosts_are_refused_for_every_role_on_every_route(client, role):
+    user = ROLES[role]()
+    if user:
+        client.force_login(user)
+    department = Department.objects.get(name="공공건축과")
+    routes = [*CACHED_PAGES, reverse("admin:departments_department_change", args=[department.pk])]
+    for url in routes:
+        client.get(url)  # cached where it may be
+        for host in FORGED_HOSTS:
+            assert client.get(url, HTTP_HOST=host).status_code == 400, (role, url, host)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix_no_role_writes_a_hostile_amount_or_a_forged_row_into_another_card(client, role):
+    """12-7 is 공공건축과's: none of these roles may write it, whatever the payload."""
+    user = ROLES[role]()
+    if user:
+        client.force_login(user)
+    project = Project.objects.get(pledge__code="12-7")
+    pledge = project.pledge
+    foreign = Milestone.objects.filter(pledge__code="12-1").first()
+    writes = (BudgetFigure.history.count(), Pledge.history.count(), Milestone.history.count())
+    for typed in ["1e3", "١٠٠٠", "1200"]:
+        response = client.post(
+            _grid(project),
+            {"cell__executed__total__2026": typed, "change_reason": "x", "version": ""},
+        )
+        assert response.status_code in (302, 403, 404), (role, typed)
+        if response.status_code == 302:  # anonymous: to the login page
+            assert "/login/" in response["Location"]
+    response = client.post(
+        reverse("admin:pledges_pledge_change", args=[pledge.pk]),
+        {
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-INITIAL_FORMS": "1",
+            "milestones-0-id": str(foreign.pk),
+            "milestones-0-text": "forged",
+            "change_reason": "x",
+        },
+    )
+    assert response.status_code in (302, 403, 404), role
+    after = (BudgetFigure.history.count(), Pledge.history.count(), Milestone.history.count())
+    assert after == writes, role
