@@ -159,7 +159,9 @@ def test_an_xlsx_at_the_row_cap_is_read(claim, settings):
 
 def test_a_value_outside_the_headers_columns_is_refused_not_dropped():
     data = _dimension(xlsx_file([[*GOOD_ROWS[0], None, "숨은 값"]]).read(), "A1:G2")
-    with pytest.raises(ImportRefused, match="Cell I2 is outside the header"):
+    with translation.override("ko"), pytest.raises(ImportRefused, match="I2 칸이 머리글 열 밖에"):
+        SafeXLSX().create_dataset(data)
+    with translation.override("en"), pytest.raises(ImportRefused, match="Cell I2 is outside"):
         SafeXLSX().create_dataset(data)
 
 
