@@ -5,6 +5,7 @@ fetches all figures in one query and builds every summary from them. A value tha
 no cell publishes is ``None`` ("not published"), never 0.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
@@ -23,6 +25,23 @@ from .models import BudgetFigure, FigureKind, FundingSource
 
 Cell = tuple[str, str, str]  # (kind, source, period): one printed cell of a money table
 Cells = dict[Cell, int]  # cell -> 백만원
+
+# An amount as people type it: ASCII digits, thousands commas, a decimal point. Python's
+# Decimal would also take "1e3" and other scripts' digits ("١٠٠٠"): both refused.
+AMOUNT_TEXT = re.compile(r"-?[0-9][0-9,]*(\.[0-9]+)?", re.ASCII)
+
+
+def amount_text_check(text: str) -> None:
+    """Refuse an amount not written with the digits 0–9 (surrounding spaces allowed)."""
+    if not AMOUNT_TEXT.fullmatch(text.strip()):
+        raise ValidationError(
+            gettext_lazy(
+                "Write the amount with the digits 0–9 only (like 1200), "
+                "not %(value)s: no exponent, no other script's digits."
+            ),
+            code="amount_digits",
+            params={"value": text},
+        )
 
 
 @dataclass(frozen=True)

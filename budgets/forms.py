@@ -9,13 +9,22 @@ from core.locking import ChangeReasonMixin, record_version
 from pledges import periods
 from pledges.models import Project
 
-from .finance import Cell, Finance, PledgeMoney
+from .finance import Cell, Finance, PledgeMoney, amount_text_check
 from .models import BudgetFigure, FigureKind, FundingSource
 from .quality import SUM_RULES, PledgeContext, executed_above_yearly_plan, pledge_findings
 from .services import cell_key, project_figures_validate
 
 ALL_SOURCES = FundingSource.values
 TOTAL_ONLY = [FundingSource.TOTAL]
+
+
+class AmountField(forms.DecimalField):
+    """An amount in 백만원 as typed: the digits 0–9 only (``finance.amount_text_check``)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            amount_text_check(value)
+        return super().to_python(value)
 
 
 def _field_name(cell: Cell) -> str:
@@ -54,7 +63,7 @@ class ProjectFiguresForm(ChangeReasonMixin, forms.Form):
                     label = (
                         f"{table['title']} {FundingSource(cell[1]).label} {periods.label(cell[2])}"
                     )
-                    self.fields[_field_name(cell)] = forms.DecimalField(
+                    self.fields[_field_name(cell)] = AmountField(
                         required=False,
                         initial=self.existing.get(cell),
                         label=label,
@@ -158,7 +167,7 @@ class BudgetFigureForm(GuardedModelForm):
     The rules are ``services.project_figures_validate``'s; the form shows their errors.
     """
 
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=gettext_lazy("amount (백만원)"),
         help_text=gettext_lazy("Millions of won, a whole number as published."),
     )

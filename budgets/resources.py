@@ -33,7 +33,7 @@ from pledges import periods
 from pledges.models import Project, Term
 from pledges.spreadsheet import FORMULA_STARTS
 
-from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES, Cell
+from .finance import PERIOD_NAMES, SOURCE_NAMES, TABLE_NAMES, Cell, amount_text_check
 from .models import BudgetFigure
 
 COLUMNS = {
@@ -144,6 +144,11 @@ class WholeNumberWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             raise ValueError(_("The amount is empty (figures are corrected, not removed)."))
+        if isinstance(value, str):
+            try:
+                amount_text_check(value)
+            except ValidationError as error:
+                raise ValueError(error.messages[0]) from error
         try:
             number = Decimal(str(value).replace(",", "").strip())
         except InvalidOperation as error:
@@ -434,25 +439,42 @@ class SafeXLSX(base_formats.XLSX):
         except Exception as error:  # openpyxl raises many kinds for a damaged file
             raise ImportRefused(_("The xlsx file cannot be read.")) from error
         sheet = book.active
-        _check_rows(max((sheet.max_row or 1) - 1, 0))
+        # The sheet's <dimension ref> is the writer's claim, not the data: openpyxl stops at
+        # its last row and column and pads up to them. Read every row the sheet holds and
+        # count them as they come (the per-row cap below is the only cap).
+        sheet.reset_dimensions()
         dataset = tablib.Dataset()
         rows = sheet.iter_rows()
         try:
-            dataset.headers = [cell.value for cell in next(rows)]
+            headers = [cell.value for cell in next(rows)]
         except StopIteration:
             return dataset
+        while headers and headers[-1] in (None, ""):
+            headers.pop()
+        dataset.headers = headers
         for number, row in enumerate(rows, start=2):
+            _check_rows(number - 1)
             values = []
-            for cell in row:
+            for column, cell in enumerate(row, start=1):
+                if column > len(headers) and cell.value in (None, ""):
+                    continue
+                if column > len(headers):
+                    raise ImportRefused(
+                        _(
+                            "Cell %(cell)s is outside the header's columns: "
+                            "fill in its column's name or delete it."
+                        )
+                        % {"cell": cell.coordinate}
+                    )
                 if cell.data_type == "f":
                     raise ImportRefused(
                         _("Cell %(cell)s holds a formula: paste values only and upload again.")
                         % {"cell": cell.coordinate}
                     )
                 values.append(cell.value)
+            values += [None] * (len(headers) - len(values))  # a row's trailing blanks
             if any(value not in (None, "") for value in values):
                 dataset.append(values)
-            _check_rows(number - 1)
         book.close()
         return dataset
 

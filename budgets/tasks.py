@@ -5,6 +5,7 @@ Run by ``manage.py db_worker`` (``make run`` and ``make serve`` start one).
 
 import logging
 import os
+import secrets
 from contextlib import suppress
 
 from django_tasks import task
@@ -25,8 +26,9 @@ logger = logging.getLogger("paju.tasks")
 def audit_report_build(job_id: int) -> dict:
     """Write one requested audit workbook, storing progress per batch of pledges.
 
-    A failure is recorded on the job in words the requester can read, then raised again
-    so the task's own result says failed as well.
+    A failure is logged with its cause under a reference, the job records the reference
+    (never the exception's text: it may name server paths), and the failure is raised
+    again so the task's own result says failed as well.
     """
     audit_reports_expire()  # the worker also clears yesterday's files
     job = AuditReportJob.objects.select_related("owner", "department").get(pk=job_id)
@@ -44,12 +46,14 @@ def audit_report_build(job_id: int) -> dict:
             ),
         )
         os.replace(partial, path)  # a download never sees a half-written file
-    except Exception as error:
+    except Exception:
         with suppress(OSError):
             partial.unlink(missing_ok=True)
-        reason = f"{type(error).__name__}: {error}"[:2000]
-        logger.exception("audit report job=%s failed", job_id)
-        audit_report_finish(job_id=job_id, error=reason)
+        # The requester reads a reference; the cause (it may name server paths) is logged
+        # under it, for the administrator.
+        reference = f"audit-{job_id}-{secrets.token_hex(4)}"
+        logger.exception("audit report job=%s failed, reference=%s", job_id, reference)
+        audit_report_finish(job_id=job_id, error=reference)
         raise
     audit_report_finish(job_id=job_id)
     return {"pledges": summary.pledges, "findings": summary.findings, "changes": summary.changes}

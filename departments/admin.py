@@ -23,6 +23,15 @@ class DepartmentAdmin(GuardedAdmin):
     list_filter = ["bureau"]
     search_fields = ["name"]
 
+    def get_exclude(self, request, obj=None):
+        """Who staffs a department (user names, which also help lock a colleague out of
+        the login) is for administrators: every other role's form, past versions
+        included, leaves the list out."""
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser:
+            exclude.append("staff")
+        return exclude
+
     def save_model(self, request, obj, form, change):
         department_save(department=obj, user=request.user, reason=self.change_reason(form))
 

@@ -4,8 +4,11 @@ Enforced on the server in ``get_queryset`` and the ``has_*_permission`` checks, 
 tampered URL or a forged POST for another department's record finds nothing.
 """
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.roles import STAFF_GROUP
 
@@ -26,6 +29,20 @@ def user_departments(user) -> QuerySet[Department]:
     return Department.objects.filter(staff=user)
 
 
+class CardRowsFormSet(BaseInlineFormSet):
+    """An inline's rows: a posted row id the record does not hold (another record's
+    row, forged, or one deleted meanwhile) is refused, so nothing is saved, not even
+    an empty change of the record (Django would skip that row and save the rest)."""
+
+    def clean(self):
+        super().clean()
+        if any(form.instance.pk is None for form in self.initial_forms):
+            raise ValidationError(
+                _("A row sent is not one of this record's rows: reload the page and try again."),
+                code="foreign_row",
+            )
+
+
 class DepartmentScopedInlineMixin:
     """Rows and choices of an inline (or admin) limited to the user's departments.
 
@@ -34,6 +51,7 @@ class DepartmentScopedInlineMixin:
     """
 
     department_path: str = "department"
+    formset = CardRowsFormSet  # for an inline: rows of another record are refused
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)

@@ -33,13 +33,15 @@ class PublicPageCacheMiddleware:
     """Serve cached public pages early, before sessions, auth, CSRF and locale run.
 
     Only for GETs without a session cookie (so never a logged-in user's request); the
-    pages are stored by ``cache_public_page`` on the views that may be cached.
+    pages are stored by ``cache_public_page`` on the views that may be cached. The Host
+    header is checked first (``ALLOWED_HOSTS``: a 400 otherwise), as it would be on a miss.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        request.get_host()  # raises DisallowedHost before any cached page answers
         if (
             request.method in ("GET", "HEAD")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES

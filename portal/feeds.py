@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from pledges.dates import korean_time
@@ -71,7 +72,8 @@ class PledgeUpdatesFeed(Feed):
             head += " · " + _("Stage set by the department: %(reason)s") % {
                 "reason": item.stage_basis
             }
-        return "\n".join([head, *lines])
+        # Atom says the summary is HTML: escaped here, staff text stays text in a reader.
+        return "<br>".join(escape(line) for line in [head, *lines])
 
     def item_updateddate(self, item: Publication):
         return korean_time(item.published_at)

@@ -6,6 +6,7 @@ totals read the publications' columns; a card is read back from its snapshot
 (``Publication.card_read``). Terms are read live; nothing else of a pledge is.
 """
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -80,6 +81,9 @@ class BadQuery(ValueError):
         self.message = message
 
 
+AS_OF_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
 def as_of_moment(text: str | None, term: Term) -> datetime | None:
     """``?as_of=YYYY-MM-DD`` as the last moment of that day in Seoul; None when absent.
 
@@ -87,8 +91,8 @@ def as_of_moment(text: str | None, term: Term) -> datetime | None:
     """
     if text is None or text == "":
         return None
-    try:
-        day = date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
+    try:  # exactly YYYY-MM-DD in ASCII digits: no spaces around it, no week dates
+        day = date.fromisoformat(text) if AS_OF_TEXT.fullmatch(text) else None
     except ValueError:
         day = None
     if day is None:

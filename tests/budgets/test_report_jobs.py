@@ -2,6 +2,7 @@
 database worker (``manage.py db_worker --batch``), followed, downloaded, expired."""
 
 import io
+import re
 from datetime import timedelta
 
 import openpyxl
@@ -66,7 +67,7 @@ def test_asking_queues_a_task_and_the_worker_writes_the_workbook(
     assert (job.pledges_done, job.pledges_total, job.percent) == (6, 6, 100)
     assert job.expires_at - job.finished_at == timedelta(hours=24)
     page = client.get(f"/admin/audit-report/{job.pk}/")
-    assert b'http-equiv="refresh"' not in page.content
+    assert 'http-equiv="refresh"' not in page
     assert f"/admin/audit-report/{job.pk}/download/".encode() in page.content
     download = client.get(f"/admin/audit-report/{job.pk}/download/")
     assert download.status_code == 200
@@ -156,8 +157,8 @@ def test_the_requester_finds_their_workbooks_again_in_the_list(
     assert "100%" in text and "0%" in text
 
 
-def test_a_failed_task_says_why(
-    client, django_capture_on_commit_callbacks, run_worker, settings, tmp_path
+def test_a_failed_task_shows_a_reference_and_logs_the_cause_never_a_server_path(
+    client, django_capture_on_commit_callbacks, run_worker, settings, tmp_path, caplog
 ):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the reports folder should be")
@@ -170,11 +171,14 @@ def test_a_failed_task_says_why(
 
     job.refresh_from_db()
     assert job.status == ReportStatus.FAILED
-    assert job.error.startswith("NotADirectoryError:")
+    assert re.fullmatch(rf"audit-{job.pk}-[0-9a-f]{{8}}", job.error)
     assert DBTaskResult.objects.get(id=job.task_id).status == "FAILED"
-    page = client.get(f"/admin/audit-report/{job.pk}/")
-    assert "NotADirectoryError" in page.content.decode()
-    assert b'http-equiv="refresh"' not in page.content
+    [record] = [r for r in caplog.records if r.name == "paju.tasks"]
+    assert job.error in record.getMessage() and "NotADirectoryError" in record.exc_text
+    page = client.get(f"/admin/audit-report/{job.pk}/").content.decode()
+    assert f"관리자에게 이 참조 번호를 알려 주세요: {job.error}" in page
+    assert "NotADirectoryError" not in page and str(tmp_path) not in page
+    assert 'http-equiv="refresh"' not in page
     assert client.get(f"/admin/audit-report/{job.pk}/download/").status_code == 404
 
 
