@@ -7,7 +7,7 @@ from django.http import QueryDict
 from pledges.forms import KoreanMarkedSelect
 from pledges.models import Term
 from portal.filters import PledgeFilter
-from publications.models import PublishedPledge
+from publications.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_the_filter_selects_render_exactly_as_djangos_templates():
     term = Term.objects.get(is_current=True)
     form = PledgeFilter(
-        QueryDict("department=공공건축과&term=8"), PublishedPledge.objects.none(), term=term
+        QueryDict("department=공공건축과&term=8"), Publication.objects.none(), term=term
     ).form
     form.is_valid()
     compared = 0

@@ -320,10 +320,11 @@ def test_a_draft_does_not_move_a_published_search_result_until_published():
     published; a draft that takes the word out of the target and puts it in the title
     changes nothing until the reviewer publishes it."""
     from pledges.services import pledge_save
-    from publications.models import PublishedPledge
+    from publications.models import Publication
 
     def rank() -> int:
-        return PublishedPledge.objects.search("콜센터").get(code="12-1").search_rank
+        standing = Publication.objects.filter(superseded_at__isnull=True)
+        return standing.search("콜센터").get(code="12-1").search_rank
 
     assert rank() == 1
     pledge = Pledge.objects.get(code="12-1")
