@@ -27,6 +27,8 @@ DRAFT_MODELS = {
     "pledges.workplanlink",
     "pledges.relatedmaterial",
     "pledges.progresscount",
+    "pledges.pledgeadjustment",
+    "pledges.sourcenote",
     "budgets.budgetfigure",
 }
 

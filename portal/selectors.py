@@ -431,26 +431,41 @@ def pledge_card(
     if shown is None:
         raise NotYetPublished(when, publications[-1])
     pledge = published_pledge(shown)
-    pledge.published_history = publications
+    pledge.published_history = [p for p in publications if p.published_at <= shown.published_at]
     return pledge
 
 
 # Departments -------------------------------------------------------------------------------
 
 
-def departments_with_counts(term: Term) -> QuerySet[Department]:
-    """Every department with its published pledges in the term and its work-plan items."""
+def departments_with_counts(term: Term) -> list[Department]:
+    """Every department with its published pledges in the term and its work-plan items,
+    named as its standing cards name it (a rename is public once a card is published)."""
     published = standing(term).filter(department=OuterRef("pk")).order_by()
-    return Department.objects.select_related("bureau").annotate(
+    departments = Department.objects.select_related("bureau").annotate(
         pledge_count=Coalesce(
             Subquery(published.values("department").annotate(n=Count("pk")).values("n")), 0
         ),
+        published_name=Subquery(published.values("department_name")[:1]),
         item_count=Count("work_plan_items", distinct=True),
     )
+    found = list(departments)
+    for department in found:
+        department.name = department.published_name or department.name
+    return sorted(found, key=lambda d: d.name)
 
 
-def department_shown(name: str) -> Department:
-    return get_object_or_404(Department.objects.select_related("bureau"), name=name)
+def department_shown(name: str, term: Term) -> Department:
+    """The department a page names: as the term's standing cards publish its name (its
+    published links keep working through a rename until it is published), else by its
+    own name (a department with no card)."""
+    department_id = (
+        standing(term).filter(department_name=name).values_list("department", flat=True).first()
+    )
+    lookup = {"pk": department_id} if department_id else {"name": name}
+    department = get_object_or_404(Department.objects.select_related("bureau"), **lookup)
+    department.name = name
+    return department
 
 
 def department_pledges(department: Department, term: Term) -> QuerySet[Publication]:
@@ -497,7 +512,7 @@ def work_plan_bureaus() -> list[str]:
 def department_contacts(department: Department, term: Term) -> list[Official]:
     """The department's officials named on the term's standing cards, with names and phones
     as the latest card naming each published them, in role order."""
-    naming = standing(term).filter(officials__department=department)
+    naming = standing(term).filter(Q(department=department) | Q(officials__department=department))
     latest: dict[int, int] = {}  # official -> the latest publication naming them
     for official, pk in naming.order_by("officials", "-published_at", "-pk").values_list(
         "officials", "pk"
@@ -508,8 +523,11 @@ def department_contacts(department: Department, term: Term) -> list[Official]:
         pk__in=set(latest.values())
     ):
         for link in publication.card_read().officials:
-            if latest.get(link.official.pk) == publication.pk:
-                found.setdefault(link.official.pk, link.official)
+            official = link.official  # as published: their department then, too
+            if latest.get(official.pk) == publication.pk and (
+                official.department_id == department.pk
+            ):
+                found.setdefault(official.pk, official)
     roles = list(Role.values)
     return sorted(found.values(), key=lambda o: (roles.index(o.role), o.name))
 

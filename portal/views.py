@@ -92,8 +92,8 @@ def department_list(request: HttpRequest) -> HttpResponse:
 
 
 def department_detail(request: HttpRequest, name: str) -> HttpResponse:
-    department = selectors.department_shown(name)
     term = selectors.term_shown(request.GET.get("term"))
+    department = selectors.department_shown(name, term)
     summary = selectors.department_summary(department, term)
     page = Paginator(
         selectors.department_pledges(department, term).defer("card", "search_text"),

@@ -171,19 +171,22 @@ def card_diff(old: dict | None, new: dict) -> list[dict]:
                     "reason": "",
                 }
             )
-    if old["department"]["name"] != new["department"]["name"] and not any(
-        line["field"] == "department" for line in lines
+    for key, label, text in (
+        ("department", FIELD_LABELS["department_id"], lambda d: f"{d['name']} ({d['name_en']})"),
+        ("vision", FIELD_LABELS["vision_id"], lambda v: f"{v['number']} {v['title']}"),
     ):
-        lines.append(
-            {
-                "kind": "field",
-                "field": "department",
-                "label": FIELD_LABELS["department_id"],
-                "old": old["department"]["name"],
-                "new": new["department"]["name"],
-                "reason": "",
-            }
-        )
+        before, after = text(old[key]), text(new[key])
+        if before != after and not any(line["field"] == key for line in lines):
+            lines.append(
+                {
+                    "kind": "field",
+                    "field": key,
+                    "label": label,
+                    "old": before,
+                    "new": after,
+                    "reason": "",
+                }
+            )
     names = {p["id"]: p["name"] for card in (old, new) for p in card.get("projects", [])}
     old_figures, new_figures = _figures(old), _figures(new)
     for key in sorted(set(old_figures) | set(new_figures), key=_figure_order):

@@ -41,8 +41,6 @@ SHAPE = 1
 # Bookkeeping the public never reads, or what the snapshot holds in its own way.
 PLEDGE_SKIPPED = {
     "search_text",
-    "created_at",
-    "updated_at",
     "current_total",
     "secured_total",
     "executed_total",
@@ -66,12 +64,15 @@ ROWS: list[tuple[str, type[models.Model], tuple[str, ...]]] = [
 ]
 
 
+BOOKKEEPING = {"created_at", "updated_at"}  # when a row was saved, not what it says
+
+
 def _values(obj: models.Model, skipped: set[str] = frozenset()) -> dict:
     """A row's concrete fields by attribute name, as JSON would hold them."""
     return {
         f.attname: f.value_from_object(obj)
         for f in obj._meta.concrete_fields
-        if f.attname not in skipped
+        if f.attname not in skipped and f.attname not in BOOKKEEPING
     }
 
 

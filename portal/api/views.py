@@ -5,6 +5,7 @@
 
 import csv
 import hashlib
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, time
@@ -108,7 +109,9 @@ def exception_handler(exc, context):
     refused with its reasons."""
     if isinstance(exc, selectors.BadQuery):
         exc = exceptions.ValidationError({exc.field: [exc.message]})
-    if isinstance(exc, Http404):
+    if isinstance(exc, selectors.NotYetPublished):
+        exc = exceptions.NotFound(str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -133,6 +136,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.NotFound):
         code = context["kwargs"].get("code")
         what = _("There is no pledge %(code)s.") % {"code": code} if code else _("Not found.")
+        if exc.detail != exceptions.NotFound.default_detail:  # it says why: say it
+            what = str(exc.detail)
         response.data = {"error": "not_found", "detail": what}
     elif isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1)
@@ -181,7 +186,7 @@ class StrictPaging:
         text = request.query_params.get(self.page_size_query_param, "")
         if text == "":
             return self.page_size
-        if not text.isdigit() or not 1 <= int(text) <= self.max_page_size:
+        if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= self.max_page_size:
             message = _("Enter a whole number from 1 to %(most)d.") % {"most": self.max_page_size}
             raise exceptions.ValidationError({self.page_size_query_param: [message]})
         return int(text)
@@ -203,7 +208,12 @@ class TermFilterBackend(DjangoFilterBackend):
     its visions and departments are the choices."""
 
     def get_filterset_kwargs(self, request, queryset, view) -> dict:
-        return {**super().get_filterset_kwargs(request, queryset, view), "term": view.term}
+        names = queryset.order_by("department_name").values_list("department_name", flat=True)
+        return {
+            **super().get_filterset_kwargs(request, queryset, view),
+            "term": view.term,
+            "departments": list(names.distinct()),  # as published, that day
+        }
 
 
 class PledgeListView(OpenDataView):
@@ -484,15 +494,22 @@ class PledgePublicationsView(PublicationListView):
         return self.listed(self.publications(code))
 
 
+SINCE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9:]+)?)?", re.ASCII)
+
+
 def since_asked(text: str | None) -> datetime | None:
     """``?since=`` as an aware moment (a day: its start in Seoul); None when absent."""
     if not text:
         return None
-    try:
-        moment = parse_datetime(text)
-        if moment is None and (day := parse_date(text)) is not None:
-            moment = datetime.combine(day, time.min)
+    moment = None
+    try:  # YYYY-MM-DD in ASCII digits, then perhaps a time: no week dates, no 20260101
+        if SINCE_TEXT.fullmatch(text):
+            moment = parse_datetime(text)
+            if moment is None and (day := parse_date(text)) is not None:
+                moment = datetime.combine(day, time.min)
     except ValueError:
+        moment = None
+    if moment is not None and not 1 < moment.year < 9999:  # would overflow in UTC
         moment = None
     if moment is None:
         raise selectors.BadQuery(

@@ -16,6 +16,7 @@ from django.urls import reverse
 from budgets.services import project_figures_update
 from departments.models import Official
 from departments.services import official_save
+from pledges.dates import korean_time
 from pledges.models import Milestone, Pledge, Project
 from pledges.services import pledge_save
 from publications.changes import card_diff
@@ -109,7 +110,7 @@ def test_updated_at_is_the_pledges_last_publication(client):
     cache.clear()
     after = client.get("/api/pledges/12-1/").json()["updated_at"]
     assert after != before
-    assert after == publication.published_at.isoformat()
+    assert after == korean_time(publication.published_at).isoformat()
     listed = client.get("/api/pledges/").json()["results"]
     assert {row["code"]: row["updated_at"] for row in listed}["12-1"] == after
 
@@ -172,3 +173,58 @@ def test_a_change_list_is_the_difference_of_the_two_snapshots():
     assert new.changes == card_diff(old.card, new.card)
     assert old.card != new.card
     assert Publication.objects.get(pledge=new.pledge, superseded_at__isnull=True) == new
+
+
+def test_a_department_renamed_in_a_draft_keeps_its_published_name_and_page(client):
+    from departments.models import Department
+    from departments.services import department_save
+
+    department = Department.objects.get(name="민원여권과")
+    department.name = "민원여권정책과"
+    department_save(department=department, reason="조직 개편 초안")
+    cache.clear()
+    assert client.get("/departments/민원여권과/").status_code == 200
+    listing = client.get("/departments/").content.decode()
+    assert "민원여권과" in listing and "민원여권정책과" not in listing
+    _publish("12-1")
+    cache.clear()
+    assert "민원여권정책과" in client.get("/pledges/12-1/").content.decode()
+    assert client.get("/departments/민원여권정책과/").status_code == 200
+
+
+def test_an_official_moved_in_a_draft_stays_a_contact_of_the_published_department(client):
+    from departments.models import Department
+
+    official = Official.objects.filter(pledgeofficial__pledge__code="12-1").first()
+    official.department = Department.objects.get(name="공공건축과")
+    official_save(official=official, reason="전보 초안")
+    cache.clear()
+    before = client.get("/departments/민원여권과/").context["contacts"]
+    assert official.pk in {o.pk for o in before}
+    after = client.get("/departments/공공건축과/").context["contacts"]
+    assert official.pk not in {o.pk for o in after}
+
+
+def test_a_card_as_of_a_day_lists_no_later_publication(client):
+    project = Project.objects.get(pledge__code="12-1", pledge__term__is_current=True)
+    project_figures_update(
+        project=project, cells={("executed", "total", "2025"): 944}, reason="2025 집행"
+    )
+    _publish("12-1")
+    response = client.get("/pledges/12-1/?as_of=2026-01-31")
+    assert [p.kind for p in response.context["pledge"].published_history] == ["seed"]
+
+
+@pytest.mark.parametrize(
+    "since", ["0001-01-01", "9999-12-31T23:59:59-12:00", "2026-W01", "20260101", "２026-01-01"]
+)
+def test_a_since_no_calendar_can_hold_is_a_400_not_a_500(client, since):
+    response = client.get("/api/publications/", {"since": since})
+    assert response.status_code == 400
+    assert "since" in response.json()["fields"]
+
+
+def test_the_api_says_why_a_card_is_missing_on_a_day_before_its_first_publication(client):
+    response = client.get("/api/pledges/12-1/", {"as_of": "2025-12-31"})
+    assert response.status_code == 404
+    assert "2025. 12. 31." in response.json()["detail"]
