@@ -3,11 +3,10 @@
 Same parameter, same meaning: the page ignores a value it cannot read, the open data
 answers it with a 400 naming the parameter.
 
-It filters and orders published summary rows: a queryset with the columns ``code``,
-``sort_key``, ``title``, ``stage``, ``department``, ``vision``, ``budget_type``,
-``execution_rate``, ``updated_at`` and a ``.search(text)`` method (the published
-summaries). Rows without ``.search`` (a list rebuilt from the change history as of a
-day) are filtered here and ordered by their own reader, on a plainer search.
+It filters and orders the standing publications (``Publication.objects.standing``, now
+or as of a day): their columns ``code``, ``sort_key``, ``stage``, ``department_name``,
+``vision``, ``budget_type``, ``execution_rate``, ``published_at`` and their
+``.search(text)``.
 
 ``term`` is the term shown (read by the views, which refuse an unknown one); its
 visions and departments are the choices offered. ``as_of``, ``page`` and ``page_size``
