@@ -58,10 +58,6 @@ STAFF_PERMISSIONS = {
         "publicationround": {"view"},
         "pledgereview": {"view"},
         "publication": {"view"},
-        "publishedpledge": set(),  # a cache written at publish time, not an admin page
-        "publishedtotal": set(),  # sums of those summaries, written with them
-        "publishedcontact": set(),  # the department pages' contacts, written with them
-        "publishedwordcount": set(),  # the search's counts, kept by triggers (PostgreSQL)
     },
 }
 

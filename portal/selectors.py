@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -459,11 +459,15 @@ def department_shown(name: str, term: Term) -> Department:
     """The department a page names: as the term's standing cards publish its name (its
     published links keep working through a rename until it is published), else by its
     own name (a department with no card)."""
-    department_id = (
-        standing(term).filter(department_name=name).values_list("department", flat=True).first()
+    published = standing(term).filter(department_name=name).values("department")[:1]
+    department = (
+        Department.objects.select_related("bureau")
+        .filter(Q(pk__in=published) | Q(name=name))
+        .order_by(Case(When(pk__in=published, then=0), default=1))
+        .first()
     )
-    lookup = {"pk": department_id} if department_id else {"name": name}
-    department = get_object_or_404(Department.objects.select_related("bureau"), **lookup)
+    if department is None:
+        raise Http404(_("There is no such department."))
     department.name = name
     return department
 

@@ -203,7 +203,7 @@ def card_diff(old: dict | None, new: dict) -> list[dict]:
                     "reason": "",
                 }
             )
-    for key, kind, label in ROWS:
+    for key, kind, row_label in ROWS:
         before_rows, after_rows = _rows(old, key), _rows(new, key)
         for pk in sorted(set(before_rows) | set(after_rows)):
             before, after = before_rows.get(pk), after_rows.get(pk)
@@ -211,6 +211,11 @@ def card_diff(old: dict | None, new: dict) -> list[dict]:
                 continue
             old_text = _row_text(kind, before, names) if before else None
             new_text = _row_text(kind, after, names) if after else None
+            # the official's own name or phone changed, not who the card names
+            contact = (
+                kind == "official" and before and after and before["official"] != after["official"]
+            )
+            label = "담당자 연락처" if contact else row_label
             if old_text == new_text:
                 continue  # only bookkeeping moved (an order, a link): nothing a reader sees
             lines.append(

@@ -24,6 +24,7 @@ from departments.services import department_save
 from pledges.cache import public_version
 from pledges.models import Milestone, Pledge, PledgeOfficial, Project, Stage
 from pledges.services import pledge_save
+from publications.models import Publication
 from publications.services import publication_publish
 from tests.admin_forms import change_form_data
 from tests.budgets.test_import_export import (
@@ -70,7 +71,7 @@ def test_staff_markup_published_into_a_card_reaches_feed_readers_as_text(client)
 
 def test_the_feed_shows_the_published_title_and_stage_never_a_staff_draft(client):
     pledge = Pledge.objects.get(code="12-1")
-    published = pledge.published
+    published = Publication.objects.get(pledge=pledge, superseded_at__isnull=True)
     pledge.title = "초안 제목 (검토 전)"
     assert pledge.stage != Stage.INFEASIBLE
     pledge.stage = Stage.INFEASIBLE
@@ -145,7 +146,7 @@ def test_an_xlsx_that_under_declares_its_rows_previews_every_row(client):
 @pytest.mark.parametrize("claim", ["A1:G2", "A1:G20001", None])
 def test_an_xlsx_over_the_row_cap_is_refused_whatever_its_dimension_claims(claim):
     data = _dimension(_many_rows(settings.IMPORT_MAX_ROWS + 1), claim)
-    with pytest.raises(ImportRefused, match="Too many rows \\(20,001, max 20,000\\)"):
+    with pytest.raises(ImportRefused, match="행이 너무 많습니다\\(20,001행, 최대 20,000행\\)"):
         SafeXLSX().create_dataset(data)
 
 
@@ -153,7 +154,7 @@ def test_an_xlsx_over_the_row_cap_is_refused_whatever_its_dimension_claims(claim
 def test_an_xlsx_at_the_row_cap_is_read(claim, settings):
     settings.IMPORT_MAX_ROWS = 3
     assert len(SafeXLSX().create_dataset(_dimension(xlsx_file(GOOD_ROWS).read(), claim))) == 3
-    with pytest.raises(ImportRefused, match="Too many rows \\(4, max 3\\)"):
+    with pytest.raises(ImportRefused, match="행이 너무 많습니다\\(4행, 최대 3행\\)"):
         SafeXLSX().create_dataset(_dimension(xlsx_file(GOOD_ROWS * 2).read(), claim))
 
 

@@ -63,15 +63,3 @@ def test_postgresql_sessions_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
-
-
-@pytest.mark.django_db
-def test_a_pledges_history_rows_have_an_index_on_term_and_code():
-    """The per-pledge open-data files find the published row by code (migration 0017;
-    which index the planner picks on six pledges is its own choice)."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(cursor, "pledges_historicalpledge")
-    index = constraints["pledges_historicalpledge_term_code"]
-    assert index["index"] and index["columns"] == ["term_id", "code"]

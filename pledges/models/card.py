@@ -277,18 +277,12 @@ class PledgeAdjustment(models.Model):
                 condition=Q(date__isnull=True, date_precision="")
                 | Q(date__isnull=False) & ~Q(date_precision=""),
                 name="%(app_label)s_%(class)s_date_precision",
-                violation_error_message=_(
-                    "날짜와 그 정밀도는 함께 적습니다. / A date needs its precision, and "
-                    "a precision its date."
-                ),
+                violation_error_message=_("A date needs its precision, and a precision its date."),
             ),
             models.CheckConstraint(
                 condition=~Q(reason="") & ~Q(citation=""),
                 name="%(app_label)s_%(class)s_reason_and_citation",
-                violation_error_message=_(
-                    "공약 조정에는 사유와 출처가 필요합니다. / An adjustment needs a reason "
-                    "and a citation."
-                ),
+                violation_error_message=_("An adjustment needs a reason and a citation."),
             ),
         ]
 
@@ -332,18 +326,12 @@ class SourceNote(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "position"],
                 name="%(app_label)s_%(class)s_unique_position",
-                violation_error_message=_(
-                    "같은 순서의 원문 메모가 이미 있습니다. / A source note already has this "
-                    "position."
-                ),
+                violation_error_message=_("A source note already has this position."),
             ),
             models.CheckConstraint(
                 condition=~Q(text="") & ~Q(citation=""),
                 name="%(app_label)s_%(class)s_text_and_citation",
-                violation_error_message=_(
-                    "원문 메모에는 내용과 출처가 필요합니다. / A source note needs its text and "
-                    "a citation."
-                ),
+                violation_error_message=_("A source note needs its text and a citation."),
             ),
         ]
 

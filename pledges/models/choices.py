@@ -5,6 +5,7 @@ Labels are Korean, through gettext; English is in ``locale/en`` (see ``pledges.l
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProjectType(models.TextChoices):
@@ -49,18 +50,18 @@ class StageProvenance(models.TextChoices):
     (the check marks did not survive the extraction), or staff who set it with a date
     and a reason. Every public door reads this one field."""
 
-    PRINTED = "printed", _("인쇄")
-    INFERRED = "inferred", _("추정")
-    STAFF = "staff", _("담당부서 지정")
+    PRINTED = "printed", pgettext_lazy("stage provenance", "Printed")
+    INFERRED = "inferred", pgettext_lazy("stage provenance", "Inferred")
+    STAFF = "staff", pgettext_lazy("stage provenance", "Set by the department")
 
 
 class AdjustmentKind(models.TextChoices):
     """Kinds of 공약 조정 (pledge adjustment) as Korean cities record them."""
 
-    CHANGE = "change", _("변경")
-    REDUCTION = "reduction", _("축소")
-    MERGER = "merger", _("통합")
-    ABANDONMENT = "abandonment", _("폐기")
+    CHANGE = "change", pgettext_lazy("pledge adjustment", "Change")
+    REDUCTION = "reduction", pgettext_lazy("pledge adjustment", "Reduction")
+    MERGER = "merger", pgettext_lazy("pledge adjustment", "Merger")
+    ABANDONMENT = "abandonment", pgettext_lazy("pledge adjustment", "Abandonment")
 
 
 # Attributes whose printed check marks the text extraction lost: each has a
@@ -86,17 +87,17 @@ class NoteKind(models.TextChoices):
     damaged passage read one way (판독), or a fact worth knowing (참고: spending above
     plan, a change over time). Staff-entered values never make a 원문 불일치."""
 
-    SOURCE = "source", _("원문 불일치")
-    READING = "reading", _("판독")
-    NOTE = "note", _("참고")
+    SOURCE = "source", pgettext_lazy("source note", "Source inconsistency")
+    READING = "reading", pgettext_lazy("source note", "Reading of a damaged source")
+    NOTE = "note", pgettext_lazy("source note", "Note")
 
 
 class NotePlace(models.TextChoices):
     """Where on a card a note stands: beside the overview, the money or the milestones."""
 
-    OVERVIEW = "overview", _("사업개요")
-    MONEY = "money", _("재정")
-    MILESTONES = "milestones", _("추진현황")
+    OVERVIEW = "overview", pgettext_lazy("note place", "Overview")
+    MONEY = "money", pgettext_lazy("note place", "Money")
+    MILESTONES = "milestones", pgettext_lazy("note place", "Milestones")
 
 
 def printed_date(value, precision: str) -> str:

@@ -507,9 +507,8 @@ class Pledge(models.Model):
                 ),
                 name="%(app_label)s_%(class)s_stage_provenance",
                 violation_error_message=_(
-                    "추정한 단계에는 추정 근거가, 담당부서가 지정한 단계에는 날짜와 사유가 "
-                    "필요합니다. / An inferred stage needs its reason; a stage set by staff "
-                    "needs its date and reason."
+                    "An inferred stage needs its reason; a stage set by staff needs its date "
+                    "and reason."
                 ),
             ),
             models.CheckConstraint(

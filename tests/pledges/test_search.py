@@ -6,13 +6,12 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from departments.models import Department, Official, Role
-from departments.services import department_save, official_save
+from departments.models import Department, Official
+from departments.services import department_save
 from pledges.models import Milestone, Pledge, YearPlan
 from pledges.services import card_row_delete, card_row_save, pledge_save
 from publications.models import Publication
@@ -74,7 +73,8 @@ def test_search_finds_two_korean_characters_inside_any_text_of_the_pledge(field,
     pledge = PledgeFactory(code="99-1", **{field: f"앞말 {word}에서 뒷말"})
     assert found(query) == ["99-1"]
     assert found(query[:1] + "없는말") == []
-    assert pledge.code in stored(pledge)
+    standing = Publication.objects.get(pledge=pledge, superseded_at__isnull=True)
+    assert pledge.code in standing.search_text
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,8 @@ def test_search_finds_the_department_and_the_officials_departments_in_both_langu
     PledgeOfficialFactory(pledge=pledge, official=Official.objects.filter(department=other)[0])
     for query in ("공공건축", "Architecture", "여권과", "passports division"):
         assert "99-1" in found(query), query
-    assert Pledge.objects.search("여권과").get(code="99-1").search_rank == 3
+    ranked = Publication.objects.filter(superseded_at__isnull=True).search("여권과")
+    assert ranked.get(code="99-1").search_rank == 2  # neither title nor target
 
 
 def test_every_word_must_occur_somewhere_on_the_card():
@@ -124,9 +125,12 @@ def test_search_ranks_title_then_target_then_card_texts_then_the_rest():
     PledgeFactory(code="99-4", title="뙇뛟 센터")
     publish()
     ranked = list(
-        Pledge.objects.search("뙇뛟").order_by("search_rank").values_list("code", "search_rank")
+        Publication.objects.filter(superseded_at__isnull=True)
+        .search("뙇뛟")
+        .order_by("search_rank", "sort_key")
+        .values_list("code", "search_rank")
     )
-    assert ranked == [("99-4", 0), ("99-3", 1), ("99-2", 2), ("99-1", 3)]
+    assert ranked == [("99-4", 0), ("99-3", 1), ("99-1", 2), ("99-2", 2)]
 
 
 def test_the_list_shows_the_best_match_first_then_code_order(client):
@@ -154,16 +158,10 @@ def test_the_searched_list_takes_the_same_queries_for_one_result_and_for_a_full_
     with CaptureQueriesContext(connection) as page:
         response = client.get("/pledges/", {"q": "뙇뛟"})
     assert response.context["page_obj"].paginator.count == 29
-    assert len(one) == len(page) == 9
-    # LIKE, or on PostgreSQL the bigram index alone (two Hangul syllables)
-    like = re.compile(r'"search_text"(::text)? LIKE|"search_bigrams" @@')
+    assert len(one) == len(page) == 7
+    like = re.compile(r'"search_text"(::text)? LIKE')
     searched = [q["sql"] for q in page.captured_queries if like.search(q["sql"])]
-    # The count (on PostgreSQL from the stored word counts: a word of two Hangul
-    # syllables), the page's ids with their ranks: nothing per row.
-    assert len(searched) == (1 if connection.vendor == "postgresql" else 2)
-    # not loaded: read by the rank (where a word first occurs), never a column of a row
-    loaded = re.compile(r'"search_text"(, "| FROM)')
-    assert not [q for q in page.captured_queries if loaded.search(q["sql"])]
+    assert len(searched) == 2  # the count, then the page with its ranks: nothing per row
     # Only the stored column is searched: no subquery over milestones or sub-projects.
     assert all("pledges_milestone" not in sql and "EXISTS" not in sql for sql in searched)
 
@@ -177,7 +175,7 @@ def test_on_postgresql_the_search_reads_the_trigram_index():
     )
     sql, params = queryset.query.sql_with_params()
     assert re.search(r'"search_text"(::text)? LIKE', sql)
-    assert "pledges_pledge" not in sql  # the summary's own copy: no join to count
+    assert "pledges_pledge" not in sql  # the snapshot's own text: no join to count
     if connection.vendor != "postgresql":
         return  # SQLite scans the column (its LIKE has no index over part of a text)
     with connection.cursor() as cursor:
@@ -186,39 +184,7 @@ def test_on_postgresql_the_search_reads_the_trigram_index():
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "publications_pub_search_trgm" in plan
-
-
-def test_on_postgresql_a_two_character_word_reads_the_bigram_index():
-    queryset = (
-        Publication.objects.filter(superseded_at__isnull=True)
-        .search("민원")
-        .order_by()
-        .values("pk")
-    )
-    sql, params = queryset.query.sql_with_params()
-    if connection.vendor != "postgresql":
-        assert "search_bigrams" not in sql
-        return  # SQLite scans the column
-    # Two Hangul syllables: the index alone (it holds exactly the texts containing them);
-    # letters keep the LIKE that confirms their case.
-    assert not re.search(r'"search_text"(::text)? LIKE', sql)
-    latin = str(
-        Publication.objects.filter(superseded_at__isnull=True)
-        .search("ab")
-        .order_by()
-        .values("pk")
-        .query
-    )
-    assert re.search(r'"search_text"(::text)? LIKE', latin) and "search_bigrams" in latin
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "publications_pub_search_bigrams" in plan
-    # the live pledges' search scans (staff and tests): it has no index, so no pieces
-    assert "search_bigrams" not in str(Pledge.objects.search("민원").query)
+    assert "publications_search_trgm" in plan
 
 
 @pytest.mark.parametrize(
@@ -256,10 +222,10 @@ def test_the_search_finds_exactly_the_pledges_whose_text_holds_the_word(word):
     for n, title in enumerate(["원1 호", "1원 가나", "가나다 E-8", "ON AIR 8-"], start=1):
         PledgeFactory(code=f"98-{n}", title=title)
     publish()
+    standing = Publication.objects.filter(superseded_at__isnull=True)
     expected = set(
-        Pledge.objects.filter(search_text__contains=word.upper()).values_list("pk", flat=True)
+        standing.filter(search_text__contains=word.upper()).values_list("pledge_id", flat=True)
     )
-    assert set(Pledge.objects.search(word).values_list("pk", flat=True)) == expected
     published = (
         Publication.objects.filter(superseded_at__isnull=True)
         .search(word)
@@ -280,7 +246,7 @@ def test_a_staff_save_is_a_draft_the_search_finds_only_once_published():
     assert found("뙇뛟") == ["99-1"] and found("옛") == []
 
 
-def test_a_department_rename_puts_its_new_name_not_a_draft_into_the_public_search():
+def test_a_department_rename_and_a_draft_reach_the_public_search_once_published():
     pledge = PledgeFactory(
         code="99-1", title="옛 제목", department=Department.objects.get(name="공공건축과")
     )
@@ -295,13 +261,12 @@ def test_a_department_rename_puts_its_new_name_not_a_draft_into_the_public_searc
     building = Department.objects.get(name="공공건축과")
     building.name = "공공쀍뛟과"
     department_save(department=building, reason="개편")
-    # public at once: the new name; still unpublished: the draft title and milestone
-    assert "99-1" in found("쀍뛟", published=False)
+    # still unpublished: the new name, the draft title and milestone
+    assert "99-1" not in found("쀍뛟", published=False)
     assert "99-1" not in found("뙇뛟", published=False) and "99-1" not in found(
         "행정", published=False
     )
     assert "99-1" in found("옛", published=False) and "99-1" in found("공개된", published=False)
-    assert "뙇뛟" not in stored(pledge)  # the pledge's own copy is the published card's too
     # published: the draft is searched, with the department's new name
     assert "99-1" in found("뙇뛟") and "99-1" in found("쀍뛟") and "99-1" not in found("옛")
 
@@ -340,38 +305,6 @@ def test_editing_a_milestone_in_the_admin_refreshes_the_search_text(client):
     assert found("뙇뛟") == ["12-1"]
 
 
-def test_renaming_a_department_refreshes_its_pledges_and_those_its_officials_serve(client):
-    pledge = PledgeFactory(code="99-1", department=Department.objects.get(name="공공건축과"))
-    civil = Department.objects.get(name="민원여권과")
-    PledgeOfficialFactory(pledge=pledge, official=Official.objects.filter(department=civil)[0])
-    publish()
-    civil.name_en = "Zebra Desk"
-    department_save(department=civil, reason="영문 이름")
-    # public at once: the published summaries' copy follows without a publication
-    assert "99-1" in found("zebra", published=False) and "12-1" in found("zebra", published=False)
-    building = Department.objects.get(name="공공건축과")
-    client.force_login(make_user("root", superuser=True))
-    url = reverse("admin:departments_department_change", args=[building.pk])
-    data = change_form_data(client.get(url)) | {"name": "공공뙇뛟과", "change_reason": "개편"}
-    assert client.post(url, data).status_code == 302
-    assert found("뙇뛟", published=False) == ["12-7", "12-8", "12-9", "99-1"]
-
-
-def test_moving_an_official_to_another_department_refreshes_the_pledges_they_serve():
-    pledge = PledgeFactory(code="99-1", department=Department.objects.get(name="공공건축과"))
-    official = official_save(
-        official=Official(
-            department=Department.objects.get(name="공공건축과"), role=Role.OFFICER, name="갑"
-        ),
-        reason="신규",
-    )
-    PledgeOfficialFactory(pledge=pledge, official=official)
-    assert "99-1" not in found("여권과")
-    official.department = Department.objects.get(name="민원여권과")
-    official_save(official=official, reason="전보")
-    assert "99-1" in found("여권과", published=False)
-
-
 def test_the_seed_loader_keeps_the_search_text_current_and_a_rerun_writes_nothing(seed_copy):
     pledge = Pledge.objects.get(code="12-1")
     before = stored(pledge)
@@ -384,27 +317,6 @@ def test_the_seed_loader_keeps_the_search_text_current_and_a_rerun_writes_nothin
     assert not [
         q for q in queries.captured_queries if "UPDATE" in q["sql"] and "search" in q["sql"]
     ]
-
-
-def test_the_synthetic_generator_fills_the_search_text():
-    call_command("generate_synthetic", pledges=20, departments=2, seed=1, verbosity=0)
-    synthetic = Pledge.objects.filter(term__number=900)
-    assert synthetic.count() == 20
-    assert not synthetic.filter(search_text="").exists()
-    first = synthetic.get(code=synthetic.order_by("sort_key").first().code)
-    assert first.title.upper() in first.search_text
-    assert first.department.name.upper() in first.search_text
-    assert Milestone.objects.filter(pledge=first).first().text in first.search_text
-    assert set(Pledge.objects.search("합성부서").values_list("pk", flat=True)) == set(
-        synthetic.values_list("pk", flat=True)
-    )
-    published = Publication.objects.filter(superseded_at__isnull=True).filter(term__number=900)
-    assert published.count() == 20 and not published.filter(search_text="").exists()
-    assert set(
-        Publication.objects.filter(superseded_at__isnull=True)
-        .search("합성부서")
-        .values_list("pk", flat=True)
-    ) == set(synthetic.values_list("pk", flat=True))
 
 
 def test_every_seed_pledge_has_the_text_its_card_makes_now():

@@ -221,8 +221,9 @@ def test_last_published_is_shown_on_seoul_time(client):
     for model in apps.get_models():  # the seed as if loaded that day, published at 23:30
         if model.__name__.startswith("Historical"):
             model.objects.update(history_date=loaded)
-    Publication.objects.filter(pledge=pledge).update(
-        published_at=datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC)
+    Publication.objects.filter(pledge=pledge).update(  # a publication known to the minute
+        published_at=datetime.datetime(2026, 1, 31, 23, 30, tzinfo=datetime.UTC),
+        published_precision="",
     )
     page = client.get("/pledges/12-9/").content.decode()
     assert "2026. 2. 1.</time>" in page  # 31 January in UTC

@@ -230,10 +230,17 @@ def test_every_operation_documents_its_statuses_and_headers(client):
 @pytest.fixture
 def a_change(client):
     """12-1 published again with one figure changed (a publication with changes)."""
-    publication = Publication.objects.filter(pledge__code="12-1").get()
-    later = Publication.objects.create(
-        pledge=publication.pledge,
-        published_at=publication.published_at + timedelta(days=30),
+    later = Publication.objects.filter(pledge__code="12-1").get()  # the seed, copied
+    moment = later.published_at + timedelta(days=30)
+    Publication.objects.filter(pk=later.pk).update(superseded_at=moment)
+    later.pk, later.kind, later.published_at, later.published_precision = (
+        None,
+        "regular",
+        moment,
+        "",
+    )
+    later.save()  # the copy stands from ``moment``, with the change below
+    Publication.objects.filter(pk=later.pk).update(
         note="집행실적 반영",
         changes=[
             {
@@ -246,6 +253,7 @@ def a_change(client):
             }
         ],
     )
+    later.refresh_from_db()
     return later
 
 

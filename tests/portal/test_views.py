@@ -22,8 +22,8 @@ PAGES = {
     "/departments/": 3,  # the term shown, then its departments with their counts
     # contacts: who the standing cards name, then the latest card naming each
     # 공공건축과 has no work-plan items: its page names the bureaus whose plans are held
-    "/departments/공공건축과/": 9,
-    "/departments/공공건축과/?page=2": 9,
+    "/departments/공공건축과/": 10,
+    "/departments/공공건축과/?page=2": 10,
     "/about/": 3,
     "/api/pledges/": 5,
     "/api/pledges/12-9/": 3,
@@ -393,6 +393,6 @@ def test_the_audit_workbook_and_the_data_package_cite_every_terms_sources(tmp_pa
     cover = {row[0]: row[1] for row in load_workbook(path)["안내"].iter_rows(values_only=True)}
     assert cover["출처"].startswith("민선8기: 가 보고서: 1장; 나 계획 / 이후 변경은")
     assert describe()["sources"] == [
-        {"title": "민선8기: 가 보고서: 1장"},
-        {"title": "민선8기: 나 계획"},
+        {"title": "가 보고서", "description": "민선8기: 1장"},
+        {"title": "나 계획", "description": "민선8기:"},
     ]

@@ -163,9 +163,11 @@ class Command(BaseCommand):
         """Delete synthetic rows with plain SQL deletes (no per-row history for test data)."""
         pledges = synthetic_pledges()
         ids = list(pledges.values_list("pk", flat=True))
-        for model in (PledgeReview, Publication):
+        links = (Publication.officials.through, Publication.work_plan_items.through)
+        for model in (*links, PledgeReview, Publication):
+            lookup = "publication__pledge_id__in" if model in links else "pledge_id__in"
             for start in range(0, len(ids), 500):
-                rows = model.objects.filter(pledge_id__in=ids[start : start + 500])
+                rows = model.objects.filter(**{lookup: ids[start : start + 500]})
                 rows._raw_delete(rows.db)
         PublicationRound.objects.filter(term__number=TERM_NUMBER).delete()
         for model, lookup in [
