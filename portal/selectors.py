@@ -428,7 +428,8 @@ def department_contacts(department: Department, term: Term) -> list[Official]:
         .values_list("officials", "moment")
     }
     found: dict[int, Official] = {}
-    for publication in naming.filter(published_at__in=set(latest.values())).distinct():
+    shown = naming.filter(published_at__in=set(latest.values())).select_related("term")
+    for publication in shown.distinct():
         for link in publication.card_read().officials:
             official = link.official
             if latest.get(official.pk) == publication.published_at:
