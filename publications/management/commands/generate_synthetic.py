@@ -498,7 +498,7 @@ class Command(BaseCommand):
             now = created[0].published_at  # the service's moment, shared by the batch
             rows = Publication.objects.filter(term=term)
             rows.filter(superseded_at=now).update(superseded_at=moment)
-            pass
+            rows.filter(published_at=now).update(published_at=moment)
         return len(created)
 
     def _cells(self, rng: random.Random, years: list[int]) -> Cells:
