@@ -101,11 +101,13 @@ def _figure_label(key: tuple, names: dict[int, str]) -> str:
     return " ".join(part for part in parts if part)
 
 
+KINDS = list(FigureKind.values)  # read once: each read of ``.values`` builds a new list
+SOURCES = list(FundingSource.values)
+
+
 def _figure_order(key: tuple) -> tuple:
     project_id, kind, source, period = key
-    kinds = list(FigureKind.values)
-    sources = list(FundingSource.values)
-    return (project_id, kinds.index(kind), sources.index(source), periods.sort_key(period))
+    return (project_id, KINDS.index(kind), SOURCES.index(source), periods.sort_key(period))
 
 
 def _figures(card: dict) -> dict[tuple, int]:

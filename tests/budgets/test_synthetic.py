@@ -8,7 +8,7 @@ from budgets.models import BudgetFigure
 from budgets.quality import SUM_RULES, contexts_for, pledge_findings
 from budgets.services import pledge_totals_refresh
 from departments.models import Department
-from pledges.models import Pledge
+from pledges.models import Pledge, Term
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,29 @@ def test_stored_totals_are_the_ones_the_cells_give():
     assert any(row[1] for row in generated)  # budgeted pledges have a total cost
     pledge_totals_refresh(pledge_ids=[row[0] for row in generated])
     assert list(pledges.values_list("pk", *STORED_TOTALS)) == generated
+
+
+def test_terms_and_publications_build_a_city_over_decades_through_the_publishing_service():
+    from publications.models import Publication, PublicationKind
+
+    call_command(
+        "generate_synthetic", terms=2, pledges=5, publications=3, departments=2, verbosity=0
+    )
+    older, newer = Term.objects.filter(number__gte=900).order_by("number")
+    assert (older.start.isoformat(), older.end.isoformat()) == ("2018-07-01", "2022-06-30")
+    assert (newer.start.isoformat(), newer.end.isoformat()) == ("2022-07-01", "2026-06-30")
+    for term in (older, newer):
+        pledge = Pledge.objects.filter(term=term).order_by("pk").first()
+        rows = list(Publication.objects.filter(pledge=pledge).order_by("published_at"))
+        first_january = f"{term.end.year}-01-31"
+        # two a year, the last dated the term's last January, each a real change
+        assert [p.card["pledge"]["as_of"] for p in rows] == [
+            f"{term.end.year - 1}-01-31",
+            f"{term.end.year - 1}-07-31",
+            first_january,
+        ]
+        assert [p.kind for p in rows] == [PublicationKind.SEED, *[PublicationKind.REGULAR] * 2]
+        assert all(p.changes for p in rows[1:])
+        assert [p.superseded_at for p in rows] == [rows[1].published_at, rows[2].published_at, None]
+        assert rows[-1].published_at.date().isoformat() == first_january
+    assert Publication.objects.filter(term__number__gte=900).count() == 2 * 5 * 3

@@ -1,8 +1,19 @@
 """Synthetic pledges for benchmarks: a realistic volume next to, never mixed into, the seed.
 
-Everything synthetic lives in its own term (number 900, "합성 데이터") and its own bureau
-("합성국"), so ``--clear`` removes exactly that and the seed is untouched. Deterministic
-for a given ``--seed``.
+Everything synthetic lives in its own terms (numbers 900 and up, "합성 데이터") and its own
+bureau ("합성국"), so ``--clear`` removes exactly that and the seed is untouched.
+Deterministic for a given ``--seed``. The benchmark's two shapes (benchmarks/bench.py):
+
+    generate_synthetic --terms 10 --pledges 300 --publications 8   (a city over decades)
+    generate_synthetic --pledges 50000                              (stress: one big term)
+
+``--terms N``: N four-year terms back to back, the newest 2022-2026 (numbers 900 … 900+N-1,
+oldest first), each with ``--pledges`` pledges, sharing the departments and officials.
+``--publications K`` (1-8): each term's pledges are published K times, two a year, through
+the real service: first ``publication_seed``, then before each ``publication_publish`` the
+cards move to the next half-year (``as_of``) and one pledge in five has its executed figures
+corrected, so every publication is a real change. The service dates a publication "now";
+the generator then dates it the month its figures are as of, as the seed is dated.
 
 Fast enough for 50,000 pledges (2.6 million cells): every card is drawn in Python first,
 so each pledge's stored totals are computed from its own cells with the read model's
@@ -15,7 +26,7 @@ build ends with the first publication, like the seed's.
 """
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -23,11 +34,11 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budgets.finance import Cells, Finance, stored_totals
 from budgets.models import BudgetFigure, FigureKind, FundingSource
-from budgets.services import planner_statistics_refresh
+from budgets.services import planner_statistics_refresh, pledge_totals_refresh
 from departments.models import Bureau, Department, Official, Role
 from pledges.cache import public_version_bump
 from pledges.models import (
@@ -41,12 +52,16 @@ from pledges.models import (
     code_sort_key,
 )
 from publications.models import PledgeReview, Publication, PublicationRound
-from publications.services import publication_seed
+from publications.services import SEOUL, publication_publish, publication_seed
+from publications.snapshots import month_end
 
 TERM_NUMBER = 900
 TITLES = ["센터 건립", "제도 운영", "도로 정비", "복지 확대"]
 BUREAU = "합성국 (synthetic)"
-YEARS = [2022, 2023, 2024, 2025, 2026]
+YEARS = [2022, 2023, 2024, 2025, 2026]  # the newest term's; an older term's are shifted
+SOURCES_NOTE = "합성 데이터: 성능 측정용으로 만든 가상의 공약이며, 파주시 문서가 아닙니다."
+SOURCES_NOTE_EN = "Synthetic data: made-up pledges for measuring speed, not Paju City's."
+MAX_PUBLICATIONS = 8  # two a year over a four-year term
 SOURCES = [
     FundingSource.NATIONAL,
     FundingSource.PROVINCIAL,
@@ -57,7 +72,13 @@ SOURCES = [
 
 
 def synthetic_pledges():
-    return Pledge.objects.filter(term__number=TERM_NUMBER)
+    return Pledge.objects.filter(term__number__gte=TERM_NUMBER)
+
+
+def _months_back(day: date, months: int) -> date:
+    """The last day of the month ``months`` before ``day``'s."""
+    index = day.year * 12 + day.month - 1 - months
+    return month_end(date(index // 12, index % 12 + 1, 1))
 
 
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
@@ -137,7 +158,15 @@ class Command(BaseCommand):
     help = "벤치마크용 합성 자료를 만듭니다 (시드와 분리). / Build synthetic data for benchmarks."
 
     def add_arguments(self, parser):
-        parser.add_argument("--pledges", type=int, default=10_000)
+        parser.add_argument("--pledges", type=int, default=10_000, help="per term")
+        parser.add_argument("--terms", type=int, default=1)
+        parser.add_argument(
+            "--publications",
+            type=int,
+            default=1,
+            choices=range(1, MAX_PUBLICATIONS + 1),
+            help="publications of each pledge, two a year",
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--departments", type=int, default=100)
         parser.add_argument(
@@ -150,10 +179,16 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("synthetic data removed"))
             return
         started = datetime.now()
-        counts = self._build(options["pledges"], options["departments"], options["seed"])
+        counts = self._build(
+            options["pledges"],
+            options["departments"],
+            options["seed"],
+            terms=options["terms"],
+            publications=options["publications"],
+        )
         public_version_bump()
-        # PostgreSQL: fresh statistics (and an all-visible pledge table), fast pages at once.
-        planner_statistics_refresh(vacuum=[Pledge._meta.db_table])
+        # PostgreSQL: fresh statistics (and all-visible tables), fast pages at once.
+        planner_statistics_refresh(vacuum=[Pledge._meta.db_table, Publication._meta.db_table])
         seconds = (datetime.now() - started).total_seconds()
         summary = ", ".join(f"{name} {n:,}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"synthetic data in {seconds:.1f} s: {summary}"))
@@ -169,7 +204,7 @@ class Command(BaseCommand):
             for start in range(0, len(ids), 500):
                 rows = model.objects.filter(**{lookup: ids[start : start + 500]})
                 rows._raw_delete(rows.db)
-        PublicationRound.objects.filter(term__number=TERM_NUMBER).delete()
+        PublicationRound.objects.filter(term__number__gte=TERM_NUMBER).delete()
         for model, lookup in [
             (BudgetFigure, "project__pledge_id__in"),
             (Milestone, "pledge_id__in"),
@@ -185,8 +220,8 @@ class Command(BaseCommand):
                 history._raw_delete(history.db)
         Pledge.history.filter(id__in=ids)._raw_delete(Pledge.history.db)
         pledges._raw_delete(pledges.db)
-        Vision.objects.filter(term__number=TERM_NUMBER).delete()
-        Term.objects.filter(number=TERM_NUMBER).delete()
+        Vision.objects.filter(term__number__gte=TERM_NUMBER).delete()
+        Term.objects.filter(number__gte=TERM_NUMBER).delete()
         departments = Department.objects.filter(bureau__name=BUREAU)
         Official.objects.filter(department__in=departments)._raw_delete(Official.objects.db)
         departments.delete()
@@ -194,26 +229,17 @@ class Command(BaseCommand):
         public_version_bump()
 
     @transaction.atomic
-    def _build(self, pledge_count: int, department_count: int, seed: int) -> dict[str, int]:
+    def _build(
+        self, pledge_count: int, department_count: int, seed: int, *, terms: int, publications: int
+    ) -> dict[str, int]:
         rng = random.Random(seed)
-        term = Term.objects.create(
-            number=TERM_NUMBER,
-            name="합성 데이터",
-            start=date(2022, 7, 1),
-            end=date(2026, 6, 30),
-            sources="합성 데이터: 성능 측정용으로 만든 가상의 공약이며, 파주시 문서가 아닙니다.",
-            sources_en="Synthetic data: made-up pledges for measuring speed, not Paju City's.",
-        )
-        # with their "+" history rows: a card shows them as they stood at its publication
+        # with their "+" history rows, before the oldest term's first publication
+        tz = ZoneInfo(settings.TIME_ZONE)
+        born = datetime(2025, 1, 2, tzinfo=tz) if terms == 1 else datetime(2022, 7, 1, tzinfo=tz)
         first = {
             "default_change_reason": "generate_synthetic",
-            "default_date": datetime(2025, 1, 2, tzinfo=ZoneInfo(settings.TIME_ZONE)),
+            "default_date": born.replace(year=born.year - 4 * (terms - 1)),
         }
-        visions = bulk_create_with_history(
-            [Vision(term=term, number=n, title=f"합성 비전 {n}") for n in range(1, 21)],
-            Vision,
-            **first,
-        )
         bureau = Bureau.objects.create(name=BUREAU)
         departments = bulk_create_with_history(
             [
@@ -241,7 +267,49 @@ class Command(BaseCommand):
         by_department: dict[int, list[Official]] = {}
         for official in officials:
             by_department.setdefault(official.department_id, []).append(official)
+        counts = {"terms": terms, "departments": len(departments)}
+        for index in range(terms):
+            back = 4 * (terms - 1 - index)  # years before the newest term
+            term = Term.objects.create(
+                number=TERM_NUMBER + index,
+                name="합성 데이터" if terms == 1 else f"합성 데이터 {index + 1}",
+                start=date(2022 - back, 7, 1),
+                end=date(2026 - back, 6, 30),
+                sources=SOURCES_NOTE,
+                sources_en=SOURCES_NOTE_EN,
+            )
+            # the K publications' as-of days, every six months up to the term's last January
+            days = [
+                _months_back(date(2026 - back, 1, 1), 6 * (publications - 1 - k))
+                for k in range(publications)
+            ]
+            built = self._term(term, pledge_count, departments, by_department, rng, days[0])
+            for day in days[1:]:
+                built["publications"] += self._republish(term, day, rng)
+            for name, n in built.items():
+                counts[name] = counts.get(name, 0) + n
+        return counts
 
+    def _term(
+        self,
+        term: Term,
+        pledge_count: int,
+        departments: list[Department],
+        by_department: dict[int, list[Official]],
+        rng: random.Random,
+        as_of: date,
+    ) -> dict[str, int]:
+        """One term's pledges, cards and cells, published once (the seed)."""
+        tz = ZoneInfo(settings.TIME_ZONE)
+        # written before the first publication: 2025-01-02 for today's term, as before
+        created = min(datetime(2025, 1, 2, tzinfo=tz), datetime.combine(as_of, time(), tz))
+        first = {"default_change_reason": "generate_synthetic", "default_date": created}
+        years = [term.start.year + n for n in range(len(YEARS))]
+        visions = bulk_create_with_history(
+            [Vision(term=term, number=n, title=f"합성 비전 {n}") for n in range(1, 21)],
+            Vision,
+            **first,
+        )
         stages = rng.choices(Stage.values, weights=[10, 55, 30, 5], k=pledge_count)
         pledges = []
         for n in range(pledge_count):
@@ -262,10 +330,10 @@ class Command(BaseCommand):
                     central_support=rng.choice(["none", "legal", "financial", "authority"]),
                     stage=stages[n],
                     objective="합성 자료: 벤치마크 전용",
-                    target_year=rng.choice(YEARS + [2027]),
+                    target_year=rng.choice([*years, years[-1] + 1]),
                     target=rng.choice(["공사 준공", "제도 시행", "운영"]),
                     overview="합성 자료",
-                    as_of=date(2026, 1, 31),
+                    as_of=as_of,
                 )
             )
         # Sub-projects and their cells, drawn before anything is written: each pledge's
@@ -278,7 +346,7 @@ class Command(BaseCommand):
             for count in [rng.choice([1, 1, 1, 2, 2, 3])]
             for k in range(1, count + 1)
         ]
-        project_cells = [self._cells(rng) for _project in projects]
+        project_cells = [self._cells(rng, years) for _project in projects]
         totals: dict[int, Cells] = {}
         for (index, _count, _k), cells in zip(projects, project_cells, strict=True):
             summed = totals.setdefault(index, {})
@@ -290,7 +358,6 @@ class Command(BaseCommand):
                 setattr(pledge, name, value)
 
         pledges = Pledge.objects.bulk_create(pledges, batch_size=2000)
-        tz = ZoneInfo(settings.TIME_ZONE)
         recorded = {f.attname for f in Pledge.history.model._meta.concrete_fields} & {
             f.attname for f in Pledge._meta.concrete_fields
         }
@@ -298,7 +365,7 @@ class Command(BaseCommand):
             [
                 Pledge.history.model(
                     **{f: getattr(p, f) for f in recorded},
-                    history_date=datetime(2025, 1, 2, tzinfo=tz),
+                    history_date=created,
                     history_type="+",
                     history_change_reason="generate_synthetic",
                 )
@@ -306,7 +373,6 @@ class Command(BaseCommand):
             ],
             batch_size=2000,
         )
-        created = datetime(2025, 1, 2, tzinfo=tz)
         project_rows = [
             (pledges[index].pk, f"세부사업 {k}" if count > 1 else "본사업", k)
             for index, count, k in projects
@@ -352,8 +418,8 @@ class Command(BaseCommand):
                 for n in changed
                 for project_id, kind, source, period, amount in [figures[n]]
                 for value, moment, change in [
-                    (max(amount - rng.randint(0, 50), 0), datetime(2025, 1, 2, tzinfo=tz), "+"),
-                    (amount, datetime(2025, 6, 30, tzinfo=tz), "~"),
+                    (max(amount - rng.randint(0, 50), 0), created, "+"),
+                    (amount, created + timedelta(days=179), "~"),
                 ]
             ],
             batch_size=5000,
@@ -361,7 +427,7 @@ class Command(BaseCommand):
 
         milestones = []
         for pledge in pledges:
-            day = date(2022, 7, 1) + timedelta(days=rng.randint(0, 60))
+            day = term.start + timedelta(days=rng.randint(0, 60))
             for position in range(1, rng.randint(8, 12) + 1):
                 day += timedelta(days=rng.randint(20, 120))
                 milestones.append(
@@ -395,7 +461,6 @@ class Command(BaseCommand):
         publications = publication_seed(pledges=pledges)
         return {
             "pledges": len(pledges),
-            "departments": len(departments),
             "sub-projects": len(projects),
             "figures": len(figures),
             "figure changes": len(changed),
@@ -403,15 +468,46 @@ class Command(BaseCommand):
             "publications": len(publications),
         }
 
-    def _cells(self, rng: random.Random) -> Cells:
+    def _republish(self, term: Term, as_of: date, rng: random.Random) -> int:
+        """The term's next publication, through ``publication_publish``: every card moves to
+        ``as_of`` and one pledge in five has an executed amount corrected (the year's cell
+        and the total, so the table still adds up); dated the end of ``as_of``'s month."""
+        moment = datetime.combine(as_of, time(23, 59, 59), tzinfo=SEOUL)
+        edited = {"default_change_reason": "generate_synthetic", "default_date": moment}
+        pledges = list(Pledge.objects.filter(term=term).order_by("pk"))
+        for pledge in pledges:
+            pledge.as_of = as_of
+        bulk_update_with_history(pledges, Pledge, ["as_of"], batch_size=2000, **edited)
+        corrected = [p.pk for p in pledges if rng.random() < 0.2]
+        figures = list(
+            BudgetFigure.objects.filter(
+                project__pledge_id__in=corrected,
+                kind=FigureKind.EXECUTED,
+                source=FundingSource.TOTAL,
+                period__in=[str(term.start.year), "total"],
+            )
+        )
+        for figure in figures:
+            figure.amount += 1 + figure.project_id % 7
+        bulk_update_with_history(figures, BudgetFigure, ["amount"], batch_size=2000, **edited)
+        pledge_totals_refresh(pledge_ids=corrected)
+        created = publication_publish(pledges=[p.pk for p in pledges], by=None, note="합성 공표")
+        if created:
+            now = created[0].published_at  # the service's moment, shared by the batch
+            rows = Publication.objects.filter(term=term)
+            rows.filter(superseded_at=now).update(superseded_at=moment)
+            rows.filter(published_at=now).update(published_at=moment)
+        return len(created)
+
+    def _cells(self, rng: random.Random, years: list[int]) -> Cells:
         """One sub-project's tables, filled like a real card and adding up like one."""
         total = rng.randint(10, 5_000) * 10
         prior = rng.choice([0, 0, total // rng.randint(3, 8)])
-        yearly = _split(total - prior, len(YEARS), rng)
+        yearly = _split(total - prior, len(years), rng)
         sources = [FundingSource.CITY, *rng.sample(SOURCES, k=rng.choice([0, 1, 2]))]
         cells: Cells = {}
 
-        columns = {"prior": prior, **{str(y): a for y, a in zip(YEARS, yearly, strict=True)}}
+        columns = {"prior": prior, **{str(y): a for y, a in zip(years, yearly, strict=True)}}
         for period, amount in columns.items():
             if amount or period != "prior":
                 cells[(FigureKind.INVESTMENT, FundingSource.TOTAL, period)] = amount
@@ -428,7 +524,7 @@ class Command(BaseCommand):
             total * rng.uniform(0.8, 1.3)
         )
         cells[(FigureKind.COST_CURRENT, FundingSource.TOTAL, "total")] = total
-        for year, amount in zip(YEARS, yearly, strict=True):
+        for year, amount in zip(years, yearly, strict=True):
             cells[(FigureKind.IN_TERM_PLAN, FundingSource.TOTAL, str(year))] = amount
         cells[(FigureKind.IN_TERM_PLAN, FundingSource.TOTAL, "total")] = total - prior
         secured = [cells[(FigureKind.INVESTMENT, source, "total")] for source in sources]
@@ -436,7 +532,7 @@ class Command(BaseCommand):
             cells[(FigureKind.SECURED, source, "total")] = amount
         cells[(FigureKind.SECURED, FundingSource.TOTAL, "total")] = sum(secured)
         executed = 0
-        for year, amount in zip(YEARS[:4], yearly, strict=False):
+        for year, amount in zip(years[:4], yearly, strict=False):
             spent = int(amount * rng.uniform(0.6, 1.05))
             cells[(FigureKind.EXECUTED, FundingSource.TOTAL, str(year))] = spent
             executed += spent
