@@ -25,9 +25,9 @@ PAGES = {
     "/departments/공공건축과/": 10,
     "/departments/공공건축과/?page=2": 10,
     "/about/": 3,
-    "/api/pledges/": 5,
+    "/api/pledges/": 6,  # with the department names the filter offers, as published
     "/api/pledges/12-9/": 3,
-    "/api/pledges.csv": 2,
+    "/api/pledges.csv": 3,
     "/feed/": 3,  # the term shown, then its publications
 }
 MAX_QUERIES = 10
