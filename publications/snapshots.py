@@ -18,7 +18,7 @@ from datetime import date
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from budgets.finance import PledgeMoney, closed_through, money_from_cells
+from budgets.finance import STORED_TOTALS, PledgeMoney, money_from_cells, stored_totals
 from budgets.models import BudgetFigure
 from departments.models import Department, Official, WorkPlanItem
 from pledges.models import (
@@ -39,16 +39,7 @@ from pledges.models import (
 SHAPE = 1
 
 # Bookkeeping the public never reads, or what the snapshot holds in its own way.
-PLEDGE_SKIPPED = {
-    "search_text",
-    "current_total",
-    "secured_total",
-    "executed_total",
-    "prior_invested",
-    "executed_cumulative",
-    "execution_rate",
-    "execution_rate_in_term",
-}
+PLEDGE_SKIPPED = {"search_text", *STORED_TOTALS}
 
 # A card's rows: (payload key, model, order).
 ROWS: list[tuple[str, type[models.Model], tuple[str, ...]]] = [
@@ -242,13 +233,7 @@ def summary_columns(card: Card) -> dict:
         "stage_provenance": pledge.stage_provenance,
         "stage_basis": pledge.stage_basis,
         "as_of": pledge.as_of,
-        "current_total": total.current_total,
-        "secured_total": total.secured_total,
-        "executed_total": total.executed_total,
-        "prior_invested": total.prior_invested,
-        "executed_cumulative": total.executed_cumulative,
-        "execution_rate": total.execution_rate,
-        "execution_rate_in_term": total.execution_rate_in_term(closed_through(pledge.as_of)),
+        **stored_totals(total, pledge.as_of),
         "search_text": search_text(card),
     }
 
