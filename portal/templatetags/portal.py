@@ -9,7 +9,7 @@ from django import template
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse, translate_url
 from django.utils import dateformat, timezone
-from django.utils.html import escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -118,6 +118,21 @@ def ko(value) -> str:
         return ""
     value = dates_kept(value)
     return format_html('<span lang="ko">{}</span>', value) if _english() else value
+
+
+_HANGUL_RUN = re.compile(
+    r"[\uac00-\ud7a3][\uac00-\ud7a3\s·()0-9.,~-]*[\uac00-\ud7a3)]|[\uac00-\ud7a3]"
+)
+
+
+@register.filter
+def korean_marked(value) -> str:
+    """Text that may quote Korean (an English note naming 시민소통관): on English pages each
+    Korean run is marked ``lang="ko"``, the rest stays as it is (escaped)."""
+    text = conditional_escape(str(value or ""))
+    if not _english():
+        return text
+    return mark_safe(_HANGUL_RUN.sub(lambda m: f'<span lang="ko">{m.group(0)}</span>', text))
 
 
 # A printed date in running text: "2026. 3.", "2023. 12. 18." (a line must not split it)

@@ -109,12 +109,14 @@ def test_pledge_page_first_view_weight(page):
 
 
 @pytest.mark.parametrize("code", ["12-1", "12-2", "12-3", "12-7", "12-8", "12-9"])
-def test_print_stylesheet_puts_a_pledge_card_on_one_a4_page(page, code):
+def test_print_stylesheet_prints_a_pledge_card_with_its_notes_on_a_few_a4_pages(page, code):
     page.goto(f"/pledges/{code}/")
     page.emulate_media(media="print")
     pdf = page.pdf(format="A4", prefer_css_page_size=True)
     (ARTIFACTS / f"print-{code}.pdf").write_bytes(pdf)
-    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 1
+    # the notes that explain the figures print too, at 8 pt or more (issue 27): a card
+    # is no longer squeezed onto one page
+    assert 1 <= pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") <= 3
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
