@@ -84,16 +84,15 @@ BACKUP_DIR ?= backups
 backup: install
 	mkdir -p $(BACKUP_DIR)
 	$(PY) manage.py dumpdata --natural-foreign --exclude contenttypes --exclude auth.permission \
-		--exclude sessions --exclude axes --exclude publications.publishedwordcount \
+		--exclude sessions --exclude axes \
 		--output $(BACKUP_DIR)/paju-$$(date +%Y%m%d-%H%M%S).json.gz
 	@ls -1t $(BACKUP_DIR) | head -n 1
 
-# make restore FILE=backups/paju-....json.gz  (into an empty database; the search's word
-# counts are not in a backup: PostgreSQL's triggers count the summaries as they load)
+# make restore FILE=backups/paju-....json.gz  (into an empty database)
 restore: install
 	test -n "$(FILE)" || { echo "usage: make restore FILE=backups/paju-....json.gz"; exit 2; }
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py loaddata --exclude publications.publishedwordcount $(FILE)
+	$(PY) manage.py loaddata $(FILE)
 
 # What the whole suite needs beyond Python: Debian's Chromium and CJK fonts (browser tests)
 # and LibreOffice (the audit workbook is opened and printed by it). Installed with apt when
