@@ -288,11 +288,6 @@ def _stage_counts(rows, labels: dict) -> list[tuple[str, str, str, int]]:
     ]
 
 
-def as_of(term: Term) -> date | None:
-    """The newest as-of date of the term's standing publications (None before any)."""
-    return standing(term).aggregate(Max("as_of"))["as_of__max"]
-
-
 # Search matches and status lines of a page of results ----------------------------------------
 
 

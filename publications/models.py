@@ -92,10 +92,6 @@ class PublicationQuerySet(models.QuerySet):
             Q(superseded_at__isnull=True) | Q(superseded_at__gt=when), published_at__lte=when
         )
 
-    def listed(self) -> "PublicationQuerySet":
-        """With what a list row prints, without the payload and search text."""
-        return self.select_related("term", "vision").defer("card", "search_text")
-
     def search(self, text: str) -> "PublicationQuerySet":
         """Snapshots whose search text holds every word of ``text`` (any part of a word:
         Korean has no spaces between a noun and its particle), with ``search_rank``: per

@@ -1,12 +1,10 @@
 """Reads of publications: drafts against the published state, round progress, history."""
 
-from datetime import datetime
-
 from django.db.models import Count, F, Q, QuerySet
 
 from pledges.models import Pledge
 
-from .models import PledgeReview, Publication, PublicationRound, ReviewStatus
+from .models import PledgeReview, PublicationRound, ReviewStatus
 from .services import drafts_of
 
 
@@ -42,17 +40,3 @@ def round_progress(round: PublicationRound) -> list[dict]:
         .annotate(total=Count("id"), **counts)
         .order_by("department")
     )
-
-
-def publication_at(pledge_id: int, when: datetime | None = None) -> Publication | None:
-    """The pledge's publication standing at ``when`` (now when None): the latest one at or
-    before it; None when the pledge was not yet published then."""
-    rows = Publication.objects.filter(pledge_id=pledge_id)
-    if when is None:
-        return rows.filter(superseded_at__isnull=True).first()
-    return rows.filter(published_at__lte=when).order_by("-published_at").first()
-
-
-def pledge_publications(pledge_id: int) -> QuerySet[Publication]:
-    """The pledge's publications, newest first (its public change history)."""
-    return Publication.objects.filter(pledge_id=pledge_id).order_by("-published_at")

@@ -50,11 +50,14 @@ def _terms(pledge_ids: list[int]) -> dict[int, Term]:
     return {pk: terms[term_id] for pk, term_id in rows}
 
 
-def drafts_of(pledge_ids: list[int]) -> dict[int, tuple[dict, list[dict]]]:
+def drafts_of(
+    pledge_ids: list[int], standing: dict[int, Publication] | None = None
+) -> dict[int, tuple[dict, list[dict]]]:
     """{pledge id: (its live card's payload, the lines it changes)} of the pledges whose
-    live card differs from their standing publication, or that were never published (no
-    lines then). A save that changes nothing makes no draft."""
-    standing = standing_publications(pledge_ids)
+    live card differs from their standing publication (``standing``, read when not given),
+    or that were never published (no lines then). A save that changes nothing makes no
+    draft."""
+    standing = standing if standing is not None else standing_publications(pledge_ids)
     payloads = card_payloads(pledge_ids)
     found = {}
     for pk, payload in payloads.items():
@@ -73,7 +76,7 @@ def _snapshots(
     terms = _terms(ids)
     standing = standing_publications(ids)
     created = []
-    for pk, (payload, lines) in drafts_of(ids).items():
+    for pk, (payload, lines) in drafts_of(ids, standing).items():
         old = standing.get(pk)
         if old is not None and old.published_at >= moment:
             continue  # published already at this moment or later (the seed reloaded)
