@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from django import forms
@@ -68,7 +69,7 @@ class PledgeFilterForm(forms.Form):
 
     FILTERS = ("q", "stage", "department", "vision", "budget")  # what narrows the list
 
-    def __init__(self, *args, term: Term, departments: list[str] | None = None, **kwargs):
+    def __init__(self, *args, term: Term, departments: Iterable[str] | None = None, **kwargs):
         """``departments``: the names the department select offers (the public list passes
         those with published pledges in ``term``); by default those with pledges in it.
         The choices are read when used (rendered, or a value checked): an open-data request

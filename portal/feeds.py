@@ -13,7 +13,7 @@ from publications.changes import line_text
 from publications.models import Publication
 
 from .changelog import publication_tag, publications_listed
-from .selectors import published_pledge, term_shown
+from .selectors import term_shown
 from .summaries import pledge_summary
 
 
@@ -40,7 +40,7 @@ class PledgeUpdatesFeed(Feed):
         return f"tag:{settings.TAG_AUTHORITY}:feed/term/{term.number}"
 
     def items(self, term: Term):
-        return publications_listed(term=term).defer(None)[:50]  # each entry reads its card
+        return publications_listed(term=term)[:50]
 
     def item_title(self, item: Publication) -> str:
         inferred = f" ({_('inferred')})" if item.stage_inferred else ""
@@ -61,7 +61,7 @@ class PledgeUpdatesFeed(Feed):
 
     def item_description(self, item: Publication) -> str:
         lines = [line_text(line) for line in item.changes]
-        head = pledge_summary(published_pledge(item))  # the page's sentence: its rate, 추정
+        head = pledge_summary(item, department=item.department_name)  # the page's sentence
         if item.note:
             head += f" · {item.note}"
         if item.stage_inferred:
@@ -106,4 +106,4 @@ class PledgeFeed(PledgeUpdatesFeed):
         return f"tag:{settings.TAG_AUTHORITY}:feed/term/{pledge.term.number}/pledge/{pledge.code}"
 
     def items(self, pledge: Publication):
-        return publications_listed(term=pledge.term, code=pledge.code).defer(None)[:50]
+        return publications_listed(term=pledge.term, code=pledge.code)[:50]

@@ -13,6 +13,8 @@ visions and departments are the choices offered. ``as_of``, ``page`` and ``page_
 are the views' own parameters, not filters.
 """
 
+from collections.abc import Iterable
+
 import django_filters
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -97,7 +99,7 @@ class PledgeFilter(django_filters.FilterSet):
     class Meta:
         form = PledgeFilterForm
 
-    def __init__(self, *args, term: Term, departments: list[str] | None = None, **kwargs):
+    def __init__(self, *args, term: Term, departments: Iterable[str] | None = None, **kwargs):
         """``departments``: the names offered (see ``PledgeFilterForm``)."""
         super().__init__(*args, **kwargs)
         self.term = term

@@ -19,6 +19,7 @@ from pledges import periods
 from pledges.dates import korean_time
 from pledges.labels import STAGE_NAMES
 from pledges.models import ATTRIBUTES, Pledge, Term
+from publications.models import Publication
 
 from .selectors import published_pledge, standing
 from .summaries import pledge_summary
@@ -48,37 +49,37 @@ LIST_FIELDS = [
 ]
 
 
-def pledge_summaries(pledges: Iterable[Pledge], request: HttpRequest) -> Iterator[dict]:
-    """The rows of the list (API, CSV), from the pledges' stored totals. What is the same
-    for every row (the stage names, the site's address) is worked out once:
-    a page of the API has 100 rows, the CSV tens of thousands."""
+def pledge_summaries(publications: Iterable[Publication], request: HttpRequest) -> Iterator[dict]:
+    """The rows of the list (API, CSV), from the publications' columns alone (with ``term``
+    and ``vision``): no card is read back, a page of the API has 100 rows and the CSV tens
+    of thousands. What is the same for every row (the site's address) is worked out once."""
     site = request.build_absolute_uri("/")[:-1]  # the host checked once, not per row
-    for pledge in pledges:
+    for row in publications:
         with translation.override("ko"):  # the Korean page's address, whatever the request's
-            path = pledge.get_absolute_url()
+            path = row.get_absolute_url()
         yield {
-            "code": pledge.code,
-            "title": pledge.title,
-            "term": pledge.term.name,
-            "term_number": pledge.term.number,
-            "vision": f"{pledge.vision.number} {pledge.vision.title}",
-            "department": pledge.department.name,
-            "stage": pledge.stage,
-            "stage_name": STAGE_NAMES.get(pledge.stage, pledge.stage),
-            "budget_type": pledge.budget_type,
-            "target_year": pledge.target_year,
+            "code": row.code,
+            "title": row.title,
+            "term": row.term.name,
+            "term_number": row.term.number,
+            "vision": f"{row.vision.number} {row.vision.title}",
+            "department": row.department_name,
+            "stage": row.stage,
+            "stage_name": STAGE_NAMES.get(row.stage, row.stage),
+            "budget_type": row.budget_type,
+            "target_year": row.target_year,
             "url": site + path,
-            "current_total": pledge.current_total,
-            "secured_total": pledge.secured_total,
-            "executed_total": pledge.executed_total,
-            "prior_invested": pledge.prior_invested,
-            "executed_cumulative": pledge.executed_cumulative,
-            "execution_rate": as_number(pledge.execution_rate),
-            "execution_rate_in_term": as_number(pledge.execution_rate_in_term),
-            "stage_inferred": pledge.is_inferred("stage"),
-            "stage_provenance": pledge.stage_provenance,
-            "updated_at": korean_time(pledge.updated_at).isoformat(),
-            "summary": pledge_summary(pledge),
+            "current_total": row.current_total,
+            "secured_total": row.secured_total,
+            "executed_total": row.executed_total,
+            "prior_invested": row.prior_invested,
+            "executed_cumulative": row.executed_cumulative,
+            "execution_rate": as_number(row.execution_rate),
+            "execution_rate_in_term": as_number(row.execution_rate_in_term),
+            "stage_inferred": row.stage_inferred,
+            "stage_provenance": row.stage_provenance,
+            "updated_at": korean_time(row.published_at).isoformat(),
+            "summary": pledge_summary(row, department=row.department_name),
         }
 
 
@@ -353,7 +354,7 @@ def figure_rows(
     ``FIGURE_COLUMNS`` order."""
     for pledge in pledges if pledges is not None else _term_cards(term, when):
         head = _pledge_columns(pledge)
-        for project, finance in pledge.money.projects:
+        for project, finance in pledge.card.money.projects:
             for cell in finance_cells(project.name, finance):
                 yield [*head, *(cell[name] for name in CELL_FIELDS)]
 

@@ -155,12 +155,12 @@ def standing(term: Term, when: datetime | None = None) -> QuerySet[Publication]:
 
 
 def published_pledge(publication: Publication) -> Pledge:
-    """The pledge a publication holds, read back from its snapshot, with ``card`` (its rows),
-    ``money``, the published totals and ``published_at``/``updated_at`` set."""
+    """The pledge a publication holds, read back from its snapshot, with ``card`` (its rows
+    and money, each read back when first asked for), the published totals and
+    ``published_at``/``updated_at`` set."""
     card = publication.card_read()
     pledge = card.pledge
     pledge.card = card
-    pledge.money = card.money
     pledge.publication = publication
     pledge.published_at = pledge.updated_at = publication.published_at
     for name in MONEY_SUMS:
@@ -218,6 +218,16 @@ def home_summary(term: Term) -> dict:
     }
 
 
+def inferred_stages(term: Term) -> QuerySet[Publication]:
+    """The term's standing publications whose stage is inferred (추정), in card order."""
+    return (
+        standing(term)
+        .filter(stage_provenance=INFERRED)
+        .defer("card", "search_text")
+        .order_by("sort_key")
+    )
+
+
 def recent_publications(term: Term, limit: int = 5) -> list[Pledge]:
     """The term's latest publications, newest first (a batch's pledges in card order)."""
     rows = standing(term).select_related("term").order_by("-published_at", "sort_key")[:limit]
@@ -233,7 +243,7 @@ def pledges_filtered(
     data["term"] = term.number  # the term shown, also when the URL names none
     names = standing(term).order_by("department_name").values_list("department_name", flat=True)
     filters = PledgeFilter(
-        data, standing(term).select_related("term"), term=term, departments=list(names.distinct())
+        data, standing(term).select_related("term"), term=term, departments=names.distinct()
     )
     return filters.form, filters.qs  # an unreadable value is ignored, not refused
 
@@ -417,6 +427,7 @@ def pledge_card(
     term = term or card_term(term_text)
     publications = list(
         Publication.objects.filter(term=term, code=code)
+        .defer("card", "search_text")
         .select_related("term")
         .order_by("-published_at", "-pk")
     )
@@ -425,6 +436,7 @@ def pledge_card(
     shown = next((p for p in publications if when is None or p.published_at <= when), None)
     if shown is None:
         raise NotYetPublished(when, publications[-1])
+    shown.card = Publication.objects.values_list("card", flat=True).get(pk=shown.pk)
     pledge = published_pledge(shown)
     pledge.published_history = [p for p in publications if p.published_at <= shown.published_at]
     return pledge
@@ -511,21 +523,21 @@ def work_plan_bureaus() -> list[str]:
 def department_contacts(department: Department, term: Term) -> list[Official]:
     """The department's officials named on the term's standing cards, with names and phones
     as the latest card naming each published them, in role order."""
-    naming = standing(term).filter(Q(department=department) | Q(officials__department=department))
+    named = Publication.officials.through.objects.filter(
+        Q(publication__department=department) | Q(official__department=department),
+        publication__in=standing(term),
+    )
     latest: dict[int, int] = {}  # official -> the latest publication naming them
-    for official, pk in naming.order_by("officials", "-published_at", "-pk").values_list(
-        "officials", "pk"
-    ):
+    for official, pk in named.order_by(
+        "official", "-publication__published_at", "-publication"
+    ).values_list("official", "publication"):
         latest.setdefault(official, pk)
     found: dict[int, Official] = {}
-    for publication in Publication.objects.select_related("term").filter(
-        pk__in=set(latest.values())
-    ):
-        for link in publication.card_read().officials:
-            official = link.official  # as published: their department then, too
-            if latest.get(official.pk) == publication.pk and (
-                official.department_id == department.pk
-            ):
+    cards = Publication.objects.filter(pk__in=set(latest.values()))
+    for pk, links in cards.values_list("pk", "card__officials"):  # that key of each card only
+        for link in links:
+            official = Official(**link["official"])  # as published: their department then
+            if latest.get(official.pk) == pk and official.department_id == department.pk:
                 found.setdefault(official.pk, official)
     roles = list(Role.values)
     return sorted(found.values(), key=lambda o: (roles.index(o.role), o.name))

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from pledges.models import BudgetType, Stage
+from pledges.models import BudgetType, Stage, StageProvenance
 
 STAGE_LABELS = dict(Stage.choices)  # lazy labels: the reader's language when rendered
 
@@ -27,7 +27,7 @@ def rate_shown(value) -> Decimal:
 
 def stage_is_inferred(pledge) -> bool:
     """Whether the stage shown is a guess (the one place every summary asks)."""
-    return bool(getattr(pledge, "stage_inference", ""))
+    return pledge.stage_provenance == StageProvenance.INFERRED
 
 
 def stage_text(pledge) -> str:

@@ -15,6 +15,7 @@ from .api.datapackage import describe
 
 PAGE_SIZE = 12
 DEPARTMENT_PAGE_SIZE = 50  # table rows of a department's pledges per page
+ABOUT_INFERRED_SHOWN = 50  # the about page's inferred stages; the rest are in the CSV
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -73,7 +74,7 @@ def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
         pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
     except selectors.NotYetPublished as missing:
         return render(request, "404.html", {"message": str(missing)}, status=404)
-    context = presenters.pledge_page(pledge, pledge.money)
+    context = presenters.pledge_page(pledge, pledge.card.money)
     context["term"] = pledge.term  # the page's term: its footer's downloads and feed
     context["publications"] = presenters.change_history(pledge.published_history)
     context["status"] = selectors.status_for(
@@ -118,13 +119,15 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
 
 def about(request: HttpRequest) -> HttpResponse:
     term = selectors.term_shown(request.GET.get("term"))
-    pledges = selectors.standing(term).defer("card", "search_text").order_by("sort_key")
+    inferred = selectors.inferred_stages(term)
+    shown = list(inferred[:ABOUT_INFERRED_SHOWN])
     return render(
         request,
         "portal/about.html",
         {
             "term": term,
-            "pledges": pledges,
+            "inferred": shown,
+            "inferred_count": len(shown) if len(shown) < ABOUT_INFERRED_SHOWN else inferred.count(),
             "definitions": presenters.DEFINITIONS,
         },
     )

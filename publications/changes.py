@@ -191,20 +191,20 @@ def card_diff(old: dict | None, new: dict) -> list[dict]:
             )
     names = {p["id"]: p["name"] for card in (old, new) for p in card.get("projects", [])}
     old_figures, new_figures = _figures(old), _figures(new)
-    for key in sorted(set(old_figures) | set(new_figures), key=_figure_order):
-        before, after = old_figures.get(key), new_figures.get(key)
-        if before != after:
-            lines.append(
-                {
-                    "kind": "figure",
-                    "field": "figure",
-                    "label": _figure_label(key, names),
-                    "old": before,
-                    "new": after,
-                    "unit": UNIT,
-                    "reason": "",
-                }
-            )
+    cells = old_figures.keys() | new_figures.keys()
+    moved = [key for key in cells if old_figures.get(key) != new_figures.get(key)]
+    for key in sorted(moved, key=_figure_order):
+        lines.append(
+            {
+                "kind": "figure",
+                "field": "figure",
+                "label": _figure_label(key, names),
+                "old": old_figures.get(key),
+                "new": new_figures.get(key),
+                "unit": UNIT,
+                "reason": "",
+            }
+        )
     for key, kind, row_label in ROWS:
         before_rows, after_rows = _rows(old, key), _rows(new, key)
         for pk in sorted(set(before_rows) | set(after_rows)):

@@ -209,6 +209,7 @@ class Publication(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     target = models.CharField(_("target"), max_length=200, blank=True)
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
     budget_type = models.CharField(
         _("budget type"), max_length=20, choices=BudgetType.choices, blank=True
     )

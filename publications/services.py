@@ -41,6 +41,7 @@ def _ids_in_order(pledges: Iterable[Pledge] | Iterable[int]) -> list[int]:
 def standing_publications(pledge_ids: list[int]) -> dict[int, Publication]:
     """{pledge id: its standing (latest) publication}; pledges never published are absent."""
     rows = Publication.objects.filter(pledge_id__in=pledge_ids, superseded_at__isnull=True)
+    rows = rows.defer("changes", "search_text")  # the card is what a draft is compared with
     return {publication.pledge_id: publication for publication in rows}
 
 
@@ -100,7 +101,8 @@ def _snapshots(
     Publication.objects.filter(pk__in=superseded).update(superseded_at=moment)
     for publication in created:
         publication.full_clean(
-            exclude=["pledge", "term", "vision", "department", "round", "published_by"],
+            # the relations exist (locked rows); the card was made by card_payloads
+            exclude=["pledge", "term", "vision", "department", "round", "published_by", "card"],
             validate_unique=False,  # the constraints hold in the database
             validate_constraints=False,
         )

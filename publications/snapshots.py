@@ -12,15 +12,16 @@ reader for the new shape here (or a data migration of the stored payloads); the 
 """
 
 import json
-from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import translation
 
 from budgets.finance import STORED_TOTALS, PledgeMoney, money_from_cells, stored_totals
 from budgets.models import BudgetFigure
-from departments.models import Department, Official, WorkPlanItem
+from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.models import (
     Milestone,
     Pledge,
@@ -78,13 +79,31 @@ def _json(data: dict) -> dict:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+def _fields(model: type[models.Model], skipped: set[str] = frozenset()) -> list[str]:
+    """The attribute names ``_values`` keeps of ``model``'s rows."""
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.attname not in skipped and f.attname not in BOOKKEEPING
+    ]
+
+
+def _read(queryset: models.QuerySet, skipped: set[str] = frozenset()) -> list[dict]:
+    """``_values`` of every row of ``queryset``, read as plain values (no model instances:
+    publishing reads thousands of rows)."""
+    return list(queryset.values(*_fields(queryset.model, skipped)))
+
+
 def card_payloads(pledge_ids: list[int]) -> dict[int, dict]:
     """{pledge id: its live card as a payload}, a fixed number of queries for any number."""
-    pledges = list(Pledge.objects.filter(pk__in=pledge_ids).select_related("vision", "department"))
+    pledges = _read(Pledge.objects.filter(pk__in=pledge_ids), PLEDGE_SKIPPED)
+    visions = {
+        v["id"]: v for v in _read(Vision.objects.filter(pk__in={p["vision_id"] for p in pledges}))
+    }
     rows: dict[str, dict[int, list]] = {key: {pk: [] for pk in pledge_ids} for key, *_ in ROWS}
     for key, model, order in ROWS:
-        for row in model.objects.filter(pledge_id__in=pledge_ids).order_by(*order):
-            rows[key][row.pledge_id].append(_values(row))
+        for row in _read(model.objects.filter(pledge_id__in=pledge_ids).order_by(*order)):
+            rows[key][row["pledge_id"]].append(row)
     project_of = {p["id"]: pk for pk, found in rows["projects"].items() for p in found}
     figures: dict[int, list] = {pk: [] for pk in pledge_ids}
     # a cell whose latest history row is a change was entered by staff, not printed
@@ -95,125 +114,152 @@ def card_payloads(pledge_ids: list[int]) -> dict[int, dict]:
         .values_list("id", "history_type")
     ):
         last_type[pk] = history_type
-    for figure in BudgetFigure.objects.filter(project_id__in=list(project_of)).order_by(
-        "project_id", "kind", "source", "period"
-    ):
-        row = _values(figure) | {"changed": last_type.get(figure.pk) == "~"}
-        figures[project_of[figure.project_id]].append(row)
+    cells = BudgetFigure.objects.filter(project_id__in=list(project_of))
+    for row in _read(cells.order_by("project_id", "kind", "source", "period")):
+        row["changed"] = last_type.get(row["id"]) == "~"
+        figures[project_of[row["project_id"]]].append(row)
     official_ids = {o["official_id"] for found in rows["officials"].values() for o in found}
     item_ids = {w["item_id"] for found in rows["work_plan_links"].values() for w in found}
-    officials = {o.pk: o for o in Official.objects.filter(pk__in=official_ids)}
-    items = {i.pk: i for i in WorkPlanItem.objects.filter(pk__in=item_ids)}
-    department_ids = {o.department_id for o in officials.values()} | {
-        i.department_id for i in items.values()
-    }
-    departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids)}
+    officials = {o["id"]: o for o in _read(Official.objects.filter(pk__in=official_ids))}
+    items = {i["id"]: i for i in _read(WorkPlanItem.objects.filter(pk__in=item_ids))}
+    department_ids = {p["department_id"] for p in pledges}
+    department_ids |= {o["department_id"] for o in officials.values()}
+    department_ids |= {i["department_id"] for i in items.values()}
+    departments = {d["id"]: d for d in _read(Department.objects.filter(pk__in=department_ids))}
     payloads = {}
     for pledge in pledges:
-        links = rows["officials"][pledge.pk]
+        pk = pledge["id"]
+        links = rows["officials"][pk]
         for link in links:
-            link["official"] = _values(officials[link["official_id"]])
-        work_plan = rows["work_plan_links"][pledge.pk]
+            link["official"] = officials[link["official_id"]]
+        work_plan = rows["work_plan_links"][pk]
         for link in work_plan:
-            link["item"] = _values(items[link["item_id"]])
+            link["item"] = items[link["item_id"]]
         shown = {o["official"]["department_id"] for o in links} | {
             w["item"]["department_id"] for w in work_plan
         }
-        payloads[pledge.pk] = _json(
+        payloads[pk] = _json(
             {
                 "shape": SHAPE,
-                "pledge": _values(pledge, PLEDGE_SKIPPED),
-                "vision": _values(pledge.vision),
-                "department": _values(pledge.department),
-                "departments": [_values(departments[pk]) for pk in sorted(shown)],
-                **{key: rows[key][pledge.pk] for key, *_ in ROWS},
-                "figures": figures[pledge.pk],
+                "pledge": pledge,
+                "vision": visions[pledge["vision_id"]],
+                "department": departments[pledge["department_id"]],
+                "departments": [departments[d] for d in sorted(shown)],
+                **{key: rows[key][pk] for key, *_ in ROWS},
+                "figures": figures[pk],
             }
         )
     return payloads
 
 
-@dataclass
 class Card:
-    """A published card read back: the pledge (unsaved, with ``term``, ``vision`` and
-    ``department`` set) and its rows in the card's order, as plain lists."""
+    """A published card read back from its payload (any shape this code knows), with no
+    query: the pledge (unsaved, with ``term``, ``vision`` and ``department`` set) and its
+    rows in the card's order, as plain lists. Each part is read back when first asked
+    for: a list row reads the pledge and its milestones, never the money tables."""
 
-    pledge: Pledge
-    projects: list[Project]
-    year_plans: list[YearPlan]
-    milestones: list[Milestone]
-    officials: list[PledgeOfficial]
-    work_plan_items: list[WorkPlanItem]
-    materials: list[RelatedMaterial]
-    progress: list[ProgressCount]
-    adjustments: list[PledgeAdjustment]
-    source_notes: list[SourceNote]
-    money: PledgeMoney
+    def __init__(self, payload: dict, term: Term):
+        if payload.get("shape") != SHAPE:
+            raise ValueError(f"unknown snapshot shape {payload.get('shape')!r}")
+        self.payload = payload
+        pledge = _instance(Pledge, payload["pledge"])
+        pledge.term = term
+        pledge.vision = _instance(Vision, payload["vision"])
+        pledge.vision.term = term
+        pledge.department = _instance(Department, payload["department"])
+        self.pledge = pledge
 
-
-def card_from(payload: dict, term: Term) -> Card:
-    """The card a payload holds (any shape this code knows), with no query."""
-    if payload.get("shape") != SHAPE:
-        raise ValueError(f"unknown snapshot shape {payload.get('shape')!r}")
-    pledge = _instance(Pledge, payload["pledge"])
-    pledge.term = term
-    pledge.vision = _instance(Vision, payload["vision"])
-    pledge.vision.term = term
-    pledge.department = _instance(Department, payload["department"])
-    departments = {pledge.department.pk: pledge.department}
-    for row in payload["departments"]:
-        departments.setdefault(row["id"], _instance(Department, row))
-    projects = [_instance(Project, row) for row in payload["projects"]]
-    by_id = {p.pk: p for p in projects}
-
-    def rows(key: str, model: type[models.Model]) -> list:
+    def _rows(self, key: str, model: type[models.Model]) -> list:
         found = []
-        for row in payload[key]:
+        for row in self.payload[key]:
             instance = _instance(model, row)
             if getattr(instance, "project_id", None) is not None:
-                instance.project = by_id.get(instance.project_id)
+                instance.project = self._project_by_id.get(instance.project_id)
             found.append(instance)
         return found
 
-    milestones = rows("milestones", Milestone)
-    milestone_by_id = {m.pk: m for m in milestones}
-    for milestone in milestones:
-        if milestone.parent_id is not None:
-            milestone.parent = milestone_by_id.get(milestone.parent_id)
-    officials = []
-    for row in payload["officials"]:
-        link = _instance(PledgeOfficial, row)
-        link.official = _instance(Official, row["official"])
-        link.official.department = departments.get(link.official.department_id)
-        officials.append(link)
-    items = []
-    for row in payload["work_plan_links"]:
-        item = _instance(WorkPlanItem, row["item"])
-        item.department = departments.get(item.department_id)
-        items.append(item)
-    items.sort(key=lambda i: (i.year, getattr(i.department, "name", ""), i.number))
-    year_plans = rows("year_plans", YearPlan)
-    year_plans.sort(key=lambda plan: plan.project.position if plan.project else 0)
-    cells: dict[int, dict] = {p.pk: {} for p in projects}
-    changed: dict[int, set[str]] = {}
-    for row in payload["figures"]:
-        cell = (row["kind"], row["source"], row["period"])
-        cells[row["project_id"]][cell] = row["amount"]
-        if row.get("changed"):
-            changed.setdefault(row["project_id"], set()).add(row["kind"])
-    return Card(
-        pledge=pledge,
-        projects=projects,
-        year_plans=year_plans,
-        milestones=milestones,
-        officials=officials,
-        work_plan_items=items,
-        materials=rows("materials", RelatedMaterial),
-        progress=rows("progress", ProgressCount),
-        adjustments=rows("adjustments", PledgeAdjustment),
-        source_notes=rows("source_notes", SourceNote),
-        money=money_from_cells(projects, cells, changed),
-    )
+    @cached_property
+    def projects(self) -> list[Project]:
+        return [_instance(Project, row) for row in self.payload["projects"]]
+
+    @cached_property
+    def _project_by_id(self) -> dict[int, Project]:
+        return {p.pk: p for p in self.projects}
+
+    @cached_property
+    def _departments(self) -> dict[int, Department]:
+        """The departments the card shows (its own, its officials', its items')."""
+        departments = {self.pledge.department.pk: self.pledge.department}
+        for row in self.payload["departments"]:
+            departments.setdefault(row["id"], _instance(Department, row))
+        return departments
+
+    @cached_property
+    def year_plans(self) -> list[YearPlan]:
+        plans = self._rows("year_plans", YearPlan)
+        plans.sort(key=lambda plan: plan.project.position if plan.project else 0)
+        return plans
+
+    @cached_property
+    def milestones(self) -> list[Milestone]:
+        milestones = self._rows("milestones", Milestone)
+        by_id = {m.pk: m for m in milestones}
+        for milestone in milestones:
+            if milestone.parent_id is not None:
+                milestone.parent = by_id.get(milestone.parent_id)
+        return milestones
+
+    @cached_property
+    def officials(self) -> list[PledgeOfficial]:
+        links = []
+        for row in self.payload["officials"]:
+            link = _instance(PledgeOfficial, row)
+            link.official = _instance(Official, row["official"])
+            link.official.department = self._departments.get(link.official.department_id)
+            links.append(link)
+        return links
+
+    @cached_property
+    def work_plan_items(self) -> list[WorkPlanItem]:
+        items = []
+        for row in self.payload["work_plan_links"]:
+            item = _instance(WorkPlanItem, row["item"])
+            item.department = self._departments.get(item.department_id)
+            items.append(item)
+        items.sort(key=lambda i: (i.year, getattr(i.department, "name", ""), i.number))
+        return items
+
+    @cached_property
+    def materials(self) -> list[RelatedMaterial]:
+        return self._rows("materials", RelatedMaterial)
+
+    @cached_property
+    def progress(self) -> list[ProgressCount]:
+        return self._rows("progress", ProgressCount)
+
+    @cached_property
+    def adjustments(self) -> list[PledgeAdjustment]:
+        return self._rows("adjustments", PledgeAdjustment)
+
+    @cached_property
+    def source_notes(self) -> list[SourceNote]:
+        return self._rows("source_notes", SourceNote)
+
+    @cached_property
+    def money(self) -> PledgeMoney:
+        """The money tables, sub-project by sub-project, from the published cells."""
+        cells: dict[int, dict] = {p.pk: {} for p in self.projects}
+        changed: dict[int, set[str]] = {}
+        for row in self.payload["figures"]:
+            cells[row["project_id"]][(row["kind"], row["source"], row["period"])] = row["amount"]
+            if row.get("changed"):
+                changed.setdefault(row["project_id"], set()).add(row["kind"])
+        return money_from_cells(self.projects, cells, changed)
+
+
+def card_from(payload: dict, term: Term) -> Card:
+    """The card a payload holds, read back (``Card``)."""
+    return Card(payload, term)
 
 
 def summary_columns(card: Card) -> dict:
@@ -228,6 +274,7 @@ def summary_columns(card: Card) -> dict:
         "title": pledge.title,
         "title_en": pledge.title_en,
         "target": pledge.target,
+        "target_year": pledge.target_year,
         "budget_type": pledge.budget_type,
         "stage": pledge.stage,
         "stage_provenance": pledge.stage_provenance,
@@ -240,36 +287,50 @@ def summary_columns(card: Card) -> dict:
 
 def search_text(card: Card) -> str:
     """The one text a snapshot is searched by: title first, then target, then the rest of
-    the card (texts, sub-projects, plans, milestones, officials' names and roles, the
-    departments shown, linked work-plan items, English names), upper-cased as
-    ``Publication.objects.search`` upper-cases a query."""
-    p = card.pledge
+    the card (texts, sub-projects, plans, milestones, officials' names and roles in Korean,
+    the departments shown, linked work-plan items, English names), upper-cased as
+    ``Publication.objects.search`` upper-cases a query. Read from the payload's plain rows."""
+    payload = card.payload
+    p, department = payload["pledge"], payload["department"]
+    departments = {d["id"]: d for d in payload["departments"]}
+    officials = [link["official"] for link in payload["officials"]]
+    with translation.override("ko"):
+        roles = {value: str(label) for value, label in Role.choices}
     parts = [
-        p.code,
-        p.title,
-        p.title_en,
-        p.index_title,
-        p.target,
-        p.target_en,
-        p.objective,
-        p.overview,
-        p.problems,
-        p.plan_note,
-        *(text for project in card.projects for text in (project.name, project.overview)),
-        *(plan.text for plan in card.year_plans),
-        *(f"{m.date_text} {m.text}" for m in card.milestones),
-        *(f"{link.official.get_role_display()} {link.official.name}" for link in card.officials),
-        p.department.name,
-        p.department.name_en,
+        *(p[key] for key in PLEDGE_SEARCHED),
+        *(row[key] for row in payload["projects"] for key in ("name", "overview")),
+        *(plan["text"] for plan in payload["year_plans"]),
+        *(f"{m['date_text']} {m['text']}" for m in payload["milestones"]),
+        *(f"{roles.get(o['role'], o['role'])} {o['name']}" for o in officials),
+        department["name"],
+        department["name_en"],
         *(
             name
-            for link in card.officials
-            if link.official.department
-            for name in (link.official.department.name, link.official.department.name_en)
+            for o in officials
+            if o["department_id"] in departments
+            for name in (
+                departments[o["department_id"]]["name"],
+                departments[o["department_id"]]["name_en"],
+            )
         ),
-        *(item.title for item in card.work_plan_items),
+        *(link["item"]["title"] for link in payload["work_plan_links"]),
     ]
     return "\n".join(" ".join(part.split()) for part in parts if part and part.strip()).upper()
+
+
+# The pledge's own texts a search reads, in the order ``search_text`` joins them.
+PLEDGE_SEARCHED = (
+    "code",
+    "title",
+    "title_en",
+    "index_title",
+    "target",
+    "target_en",
+    "objective",
+    "overview",
+    "problems",
+    "plan_note",
+)
 
 
 def month_end(day: date) -> date:

@@ -45,6 +45,7 @@ from .. import selectors
 from ..changelog import publication_entry, publications_listed
 from ..filters import PledgeFilter
 from ..opendata import (
+    CHUNK,
     FIGURE_COLUMNS,
     LIST_FIELDS,
     MILESTONE_COLUMNS,
@@ -52,7 +53,6 @@ from ..opendata import (
     milestone_rows,
     pledge_detail,
     pledge_summaries,
-    published_cards,
 )
 from . import serializers
 from .datapackage import describe
@@ -212,7 +212,7 @@ class TermFilterBackend(DjangoFilterBackend):
         return {
             **super().get_filterset_kwargs(request, queryset, view),
             "term": view.term,
-            "departments": list(names.distinct()),  # as published, that day
+            "departments": names.distinct(),  # as published that day; read when asked
         }
 
 
@@ -232,7 +232,11 @@ class PledgeListView(OpenDataView):
         return (
             term,
             when,
-            self.filter_queryset(selectors.standing(term, when).select_related("term")),
+            self.filter_queryset(
+                selectors.standing(term, when)
+                .defer("card", "search_text")
+                .select_related("term", "vision")
+            ),
         )
 
     def get_queryset(self):  # for the schema and the filter backend's checks
@@ -257,7 +261,7 @@ class PledgeListView(OpenDataView):
                 "count": self.paginator.page.paginator.count,
                 "next": self.paginator.get_next_link(),
                 "previous": self.paginator.get_previous_link(),
-                "results": list(pledge_summaries(selectors.published_pledges(page), request)),
+                "results": list(pledge_summaries(page, request)),
             },
             headers=_as_of_header(when),
         )
@@ -330,7 +334,7 @@ class PledgeCsvView(PledgeListView):
     @documented(parameters=LIST_PARAMETERS, responses=FILE, operation_id="pledges_csv")
     def get(self, request, *args, **kwargs):
         term, when, rows = self.pledges()
-        pledges = published_cards(rows)
+        pledges = rows.iterator(chunk_size=CHUNK)
         rows = ([row[name] for name in LIST_FIELDS] for row in pledge_summaries(pledges, request))
         return _csv_response(f"paju-pledges-{term.number}", LIST_FIELDS, rows, when)
 
@@ -380,11 +384,11 @@ class PledgeDetailView(OpenDataView):
         if not self.request.query_params.get("as_of"):  # the usual case: no term query
             selectors.term_number_asked(term_text)
             pledge = selectors.pledge_card(code, term_text=term_text)
-            return pledge, pledge.money, None
+            return pledge, pledge.card.money, None
         term, when = self.shown()
         pledge = selectors.pledge_card(code, term, when)
         pledge.shown_as_of = when
-        return pledge, pledge.money, when
+        return pledge, pledge.card.money, when
 
     @documented(
         parameters=[TERM, AS_OF],

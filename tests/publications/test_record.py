@@ -228,3 +228,50 @@ def test_the_api_says_why_a_card_is_missing_on_a_day_before_its_first_publicatio
     response = client.get("/api/pledges/12-1/", {"as_of": "2025-12-31"})
     assert response.status_code == 404
     assert "2025. 12. 31." in response.json()["detail"]
+
+
+def test_an_officials_role_is_searched_in_korean_whatever_language_published_it():
+    from django.utils import translation
+
+    pledge = Pledge.objects.get(code="12-2")
+    pledge.objective += " (보완)"
+    with translation.override("en"):
+        pledge_save(pledge=pledge, reason="검색 확인")
+        _publish("12-2")
+    text = Publication.objects.get(code="12-2", superseded_at__isnull=True).search_text
+    assert "팀장" in text
+    assert "TEAM LEAD" not in text and "OFFICER" not in text
+
+
+def test_a_list_page_reads_no_money_table_of_its_rows(client, django_assert_max_num_queries):
+    """The list and the API list read the columns; a row's card is read back lazily and
+    its money tables (the bulk of a snapshot) are never built for a list."""
+    from publications import snapshots
+
+    built = []
+    original = snapshots.money_from_cells
+    snapshots.money_from_cells = lambda *args: built.append(1) or original(*args)
+    try:
+        for url in ("/", "/pledges/", "/api/pledges/", "/api/pledges.csv", "/feed/"):
+            cache.clear()
+            response = client.get(url)
+            assert response.status_code == 200
+            if response.streaming:
+                b"".join(response.streaming_content)
+    finally:
+        snapshots.money_from_cells = original
+    assert built == []
+
+
+def test_the_api_lists_the_target_year_the_card_published():
+    publication = Publication.objects.get(code="12-8", superseded_at__isnull=True)
+    assert publication.target_year == publication.card["pledge"]["target_year"]
+    assert publication.target_year is not None
+
+
+def test_the_about_page_lists_the_inferred_stages_only(client):
+    inferred = Publication.objects.filter(superseded_at__isnull=True, stage_provenance="inferred")
+    page = client.get("/about/").content.decode()
+    for publication in Publication.objects.filter(superseded_at__isnull=True):
+        row = f">{publication.code}</a></th>"
+        assert (row in page) == inferred.filter(pk=publication.pk).exists(), publication.code
