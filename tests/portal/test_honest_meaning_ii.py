@@ -85,7 +85,7 @@ def _row(**values) -> SimpleNamespace:
         "code": "1-1",
         "department": "민원여권과",
         "stage": "in_progress",
-        "stage_inference": "",
+        "stage_provenance": "printed",
         "budget_type": "budget",
         "current_total": 1000,
         "executed_cumulative": 500,
@@ -101,7 +101,7 @@ def test_a_stage_not_inferred_is_stated_without_the_mark():
         "파주시 공약 1-1 (민원여권과): 이행단계 추진, 총사업비 1,000백만원 중 "
         "500백만원 누적 집행, 집행률 50.0%."
     )
-    assert "(추정)" in summaries.pledge_summary(_row(stage_inference="달성목표 달성"))
+    assert "(추정)" in summaries.pledge_summary(_row(stage_provenance="inferred"))
 
 
 @translation.override("ko")

@@ -15,19 +15,21 @@ PAGES = {
     "/pledges/": 8,  # the unfiltered list also sums its visions
     "/pledges/?stage=complete&sort=rate": 7,
     "/pledges/?page=2": 8,
-    # the public version, the term, the pledge's publications (each card is one row)
-    "/pledges/12-1/": 3,
-    "/pledges/12-8/": 3,
-    "/pledges/12-2/": 3,
+    # the public version, the term, the pledge's publications (without their cards), the
+    # card shown: one card read whatever the pledge's history
+    "/pledges/12-1/": 4,
+    "/pledges/12-8/": 4,
+    "/pledges/12-2/": 4,
     "/departments/": 3,  # the term shown, then its departments with their counts
     # contacts: who the standing cards name, then the latest card naming each
     # 공공건축과 has no work-plan items: its page names the bureaus whose plans are held
     "/departments/공공건축과/": 10,
     "/departments/공공건축과/?page=2": 10,
     "/about/": 3,
-    "/api/pledges/": 6,  # with the department names the filter offers, as published
-    "/api/pledges/12-9/": 3,
-    "/api/pledges.csv": 3,
+    # the filter's department names are read only when a department is asked for
+    "/api/pledges/": 5,
+    "/api/pledges/12-9/": 4,
+    "/api/pledges.csv": 2,
     "/feed/": 3,  # the term shown, then its publications
 }
 MAX_QUERIES = 10
