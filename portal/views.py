@@ -63,15 +63,13 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
 def pledge_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     """A pledge card as last published; with ``?as_of=YYYY-MM-DD`` as it was published at
     the end of that day. Its "변경 이력" lists every publication."""
-    when, term = None, None
-    if request.GET.get("as_of"):
-        term = selectors.card_term(request.GET.get("term"))
-        try:
-            when = selectors.as_of_moment(request.GET.get("as_of"), term)
-        except selectors.BadQuery as error:
-            return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    term = selectors.term_shown(request.GET.get("term"))
     try:
-        pledge = selectors.pledge_card(code, term, when, term_text=request.GET.get("term"))
+        when = selectors.as_of_moment(request.GET.get("as_of"), term)
+    except selectors.BadQuery as error:
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    try:
+        pledge = selectors.pledge_card(code, term, when)
     except selectors.NotYetPublished as missing:
         return render(request, "404.html", {"message": str(missing)}, status=404)
     context = presenters.pledge_page(pledge, pledge.card.money)

@@ -106,7 +106,7 @@ def test_server_errors_show_a_friendly_page_without_details(client, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(selectors, "published_pledge", broken)
+    monkeypatch.setattr(selectors, "pledge_card", broken)
     client.raise_request_exception = False
     response = client.get("/pledges/12-1/")
     assert response.status_code == 500

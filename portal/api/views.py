@@ -380,11 +380,6 @@ class PledgeDetailView(OpenDataView):
     """공약 카드 전체 / one pledge's whole card, every printed cell in ``figures``."""
 
     def card(self, code: str):
-        term_text = self.request.query_params.get("term")
-        if not self.request.query_params.get("as_of"):  # the usual case: no term query
-            selectors.term_number_asked(term_text)
-            pledge = selectors.pledge_card(code, term_text=term_text)
-            return pledge, pledge.card.money, None
         term, when = self.shown()
         pledge = selectors.pledge_card(code, term, when)
         pledge.shown_as_of = when

@@ -175,7 +175,7 @@ def test_an_officials_new_phone_is_a_draft_of_the_pledges_card_until_published(c
     from portal.selectors import pledge_card
 
     first = Publication.objects.filter(pledge__code="12-1").earliest("published_at")
-    card = pledge_card("12-1", when=first.published_at)
+    card = pledge_card("12-1", first.term, when=first.published_at)
     assert [link.official.phone for link in card.card.officials] == [
         "940-4180",
         "940-4188",
