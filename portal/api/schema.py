@@ -38,7 +38,7 @@ PAGE = OpenApiParameter(
 PAGE_SIZE = OpenApiParameter(
     "page_size",
     {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-    description=f"한 쪽의 공약 수 / pledges per page: 1 to {MAX_PAGE_SIZE}, default 100 "
+    description=f"한 쪽의 항목 수 / items per page: 1 to {MAX_PAGE_SIZE}, default 100 "
     "(empty: the default). Outside that range: a 400 naming `page_size`.",
 )
 

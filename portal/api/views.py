@@ -174,15 +174,17 @@ def _day(when) -> str | None:
 # Lists -----------------------------------------------------------------------------
 
 
-class StrictPaging:
-    """``?page=`` and ``?page_size=`` (1 to MAX_PAGE_SIZE) read strictly: a value that
-    cannot be used is a 400 naming its parameter, not a silent default or a 404."""
+class OpenDataPagination(PageNumberPagination):
+    """The lists' pages (pledges and publications alike): ``?page=`` and ``?page_size=``
+    (1 to MAX_PAGE_SIZE, default API_PAGE_SIZE) read strictly: a value that cannot be used
+    is a 400 naming its parameter, not a silent default or a 404."""
 
+    page_size = API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request) -> int:
-        """``?page_size=`` from 1 to API_MAX_PAGE_SIZE (empty: the default); else a 400."""
+        """``?page_size=`` from 1 to MAX_PAGE_SIZE (empty: the default); else a 400."""
         text = request.query_params.get(self.page_size_query_param, "")
         if text == "":
             return self.page_size
@@ -197,10 +199,6 @@ class StrictPaging:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as error:
             raise exceptions.ValidationError({self.page_query_param: [error.detail]}) from error
-
-
-class PledgePagination(StrictPaging, PageNumberPagination):
-    page_size = API_PAGE_SIZE
 
 
 class TermFilterBackend(DjangoFilterBackend):
@@ -221,7 +219,7 @@ class PledgeListView(OpenDataView):
 
     filterset_class = PledgeFilter
     filter_backends = [TermFilterBackend]
-    pagination_class = PledgePagination
+    pagination_class = OpenDataPagination
     term = None  # the term shown, once read
 
     def pledges(self) -> tuple:
@@ -440,10 +438,6 @@ class PledgeFiguresXlsxView(PledgeFiguresView):
 # Publications: what changed, when --------------------------------------------------
 
 
-class PublicationPagination(StrictPaging, PageNumberPagination):
-    page_size = API_PAGE_SIZE
-
-
 SINCE = OpenApiParameter(
     "since",
     OpenApiTypes.DATETIME,
@@ -457,7 +451,7 @@ class PublicationListView(OpenDataView):
     """공표 목록 / the term's publications, newest first: each with its pledge, moment,
     round, note and changes (field, old, new, unit), as the Atom feed lists them."""
 
-    pagination_class = PublicationPagination
+    pagination_class = OpenDataPagination
     throttle_classes = [AnonRateThrottle]  # nothing rebuilt as of a day here
 
     def publications(self, code: str | None = None):

@@ -113,9 +113,13 @@ def test_a_405_is_english_when_english_is_asked_for_and_korean_by_default(client
     assert korean != english
 
 
+LISTS = ["/api/pledges/", "/api/publications/", "/api/pledges/12-1/publications/"]
+
+
+@pytest.mark.parametrize("url", LISTS)
 @pytest.mark.parametrize("query", ["page=0", "page=abc", "page=99"])
-def test_a_bad_page_is_a_400_naming_the_parameter(client, query):
-    response = client.get(f"/api/pledges/?{query}")
+def test_a_bad_page_is_a_400_naming_the_parameter(client, url, query):
+    response = client.get(f"{url}?{query}")
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["page"]
 
@@ -128,12 +132,14 @@ def test_an_empty_parameter_is_documented_as_absent(client, query):
 # Paging and sorting -----------------------------------------------------------------------
 
 
-def test_page_size_is_bounded_and_refused_outside_its_range(client):
-    two = client.get("/api/pledges/?page_size=2").json()
+@pytest.mark.parametrize("url", LISTS[:2])
+def test_page_size_is_bounded_and_refused_outside_its_range(client, url):
+    """One pagination serves both lists: the same bounds, the same 400s."""
+    two = client.get(f"{url}?page_size=2").json()
     assert len(two["results"]) == 2 and "page_size=2" in two["next"]
-    assert client.get("/api/pledges/?page_size=1000").status_code == 200
-    for bad in ("0", "1001", "x", "-1"):
-        response = client.get(f"/api/pledges/?page_size={bad}")
+    assert client.get(f"{url}?page_size=1000").status_code == 200
+    for bad in ("0", "1001", "x", "-1", "\uff11"):
+        response = client.get(f"{url}?page_size={bad}")
         assert response.status_code == 400 and list(response.json()["fields"]) == ["page_size"]
 
 
