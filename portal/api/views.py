@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, quote_etag
@@ -77,14 +77,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def open_data(view: Callable, representation: Callable[[HttpRequest], str] | None = None):
-    """ETag (data version, URL and, where a URL has several, the representation) and
-    Last-Modified (when the data last changed); a 304 carries both (RFC 9110 §15.4.5).
-    CORS is django-cors-headers' (settings), Cache-Control ``portal.middleware``'s."""
+    """ETag (data version, URL, the language the answer is in and, where a URL has several
+    formats, the format) and Last-Modified (when the data last changed); a 304 carries both
+    (RFC 9110 §15.4.5). The language is part of the ETag because the answers vary with
+    ``Accept-Language`` (definitions, summaries, names of kinds): a Korean ETag sent back
+    with an English request must not get a 304. CORS is django-cors-headers' (settings),
+    Cache-Control ``portal.middleware``'s."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         version, changed_at = public_version_stamp()
-        shown = request.get_full_path() + (f"|{representation(request)}" if representation else "")
+        shown = f"{request.get_full_path()}|{translation.get_language()}" + (
+            f"|{representation(request)}" if representation else ""
+        )
         etag = quote_etag(f"v{version}-{hashlib.sha256(shown.encode()).hexdigest()[:20]}")
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = None

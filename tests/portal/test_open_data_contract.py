@@ -78,6 +78,22 @@ def test_the_yaml_and_the_json_schema_have_their_own_etags(client):
     assert client.get("/api/schema/", HTTP_IF_NONE_MATCH=json_["ETag"]).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/pledges/", "/api/publications/", "/api/datapackage.json", "/api/pledges/12-1/"]
+)
+def test_the_korean_and_the_english_answer_have_their_own_etags(client, url):
+    """The answers vary with Accept-Language (the list's definitions and summaries, the
+    publications' kind names, the data package's homepage): one ETag per language, so a
+    Korean ETag sent with an English request is a 200 in English, not a 304."""
+    korean = client.get(url)
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert korean["ETag"] != english["ETag"]
+    again = client.get(url, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=korean["ETag"])
+    assert again.status_code == 200 and again.content == english.content
+    same = client.get(url, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=english["ETag"])
+    assert same.status_code == 304 and same["ETag"] == english["ETag"]
+
+
 def test_the_schemas_file_name_is_rfc_6266(client):
     disposition = client.get("/api/schema/?format=json")["Content-Disposition"]
     assert disposition.startswith('inline; filename="paju-pledges-api.json"; ')
