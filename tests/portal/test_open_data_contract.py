@@ -341,15 +341,38 @@ def test_the_card_page_links_its_own_feed(client):
 
 
 def test_a_card_cites_its_document_by_title_card_and_date_not_a_file_name(client):
+    """The source text prints no page numbers (fixtures/sources/000_…: none in its 700
+    lines): the citation says there is none instead of guessing one, and says whose date it
+    gives, the card's own or, when the card prints none, the report's."""
     card = client.get("/api/pledges/12-1/").json()
     assert card["source"] == (
         "파주시, 민선8기 공약 이행 현황 12장 「시민중심 자족도시 – 행정은 새롭다」, "
-        "공약 카드 12-1 (2026. 1.)"
+        "공약 카드 12-1, 쪽 번호 없음 (카드 기준일 2026. 1.)"
     )
     assert ".txt" not in card["source"]
     assert card["source_lines"] == "000_2e66b890b9e7a431.txt lines 39–205"
+    assert (
+        client.get("/api/pledges/12-2/")
+        .json()["source"]
+        .endswith("공약 카드 12-2, 쪽 번호 없음 (카드 기준일 2025. 12. 31.)")
+    )
     undated = client.get("/api/pledges/12-9/").json()["source"]
-    assert undated.endswith("공약 카드 12-9 (2026년 초)")  # the report's date
+    assert undated.endswith(
+        "공약 카드 12-9, 쪽 번호 없음 (카드에 기준일 없음, 보고서 기준 2026년 초)"
+    )
+
+
+@pytest.mark.parametrize(
+    "language, says",
+    [
+        ("ko", "쪽 번호 없음: 이 누리집이 바탕으로 삼은 원문 텍스트에 쪽 번호가"),
+        ("en", "No page number: the text the portal was built from prints none"),
+    ],
+)
+def test_the_card_page_says_its_source_has_no_page_number(client, language, says):
+    prefix = "/en" if language == "en" else ""
+    page = client.get(f"{prefix}/pledges/12-3/").content.decode()
+    assert says in page
 
 
 def test_the_data_package_names_each_document_by_its_title(client):
@@ -359,3 +382,14 @@ def test_the_data_package_names_each_document_by_its_title(client):
         "파주시, 행정안전국 2025 주요업무 추진계획",
     ]
     assert sources[0]["description"].startswith("민선8기: 공약 카드 6장")
+
+
+def test_the_data_package_dates_each_document_or_says_it_prints_no_date(client):
+    """The report's date is the one its term records (the seed's README: figures as of
+    early 2026); the work plan prints no date of its own: null, and said, never guessed.
+    The report's text has no page numbers, and its entry says so."""
+    report, plan = client.get("/api/datapackage.json").json()["sources"]
+    assert report["date"] == "2026년 초" and "수치 기준 2026년 초" in report["description"]
+    assert "쪽 번호 없음" in report["description"]
+    assert plan["date"] is None and "no date printed" in plan["description"]
+    assert "쪽 번호" not in plan["description"]  # its table of contents prints page numbers
