@@ -301,6 +301,14 @@ def test_publications_list_each_change_as_structured_json(client, a_change):
     ]
 
 
+def test_a_publication_is_dated_in_korean_time_as_the_cards_are(client):
+    """Korean time everywhere (pledges.dates.korean_time): the publications' moments read
+    as the cards' updated_at does, +09:00 to the second, not UTC."""
+    first = client.get("/api/publications/?page_size=1").json()["results"][0]
+    card = client.get(f"/api/pledges/{first['pledge']['code']}/").json()
+    assert first["published_at"] == card["updated_at"] == "2026-01-31T23:59:59+09:00"
+
+
 def test_publications_since_a_moment_and_of_one_pledge(client, a_change):
     day = timezone.localtime(a_change.published_at).date().isoformat()
     since = client.get(f"/api/publications/?since={day}").json()
