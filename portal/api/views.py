@@ -58,10 +58,12 @@ from . import serializers
 from .datapackage import describe
 from .schema import (
     AS_OF,
+    DETAIL_EXAMPLE,
     LIST_EXAMPLE,
     MAX_PAGE_SIZE,
     PAGE,
     PAGE_SIZE,
+    PLEDGE_PUBLICATIONS_EXAMPLE,
     PUBLICATIONS_EXAMPLE,
     TERM,
     documented,
@@ -392,6 +394,7 @@ class PledgeDetailView(OpenDataView):
     @documented(
         parameters=[TERM, AS_OF],
         responses={200: serializers.PledgeDetailSerializer},
+        examples=[DETAIL_EXAMPLE],
         operation_id="pledges_retrieve",
     )
     def get(self, request, code: str, *args, **kwargs):
@@ -487,6 +490,7 @@ class PledgePublicationsView(PublicationListView):
     @documented(
         parameters=[TERM, SINCE, PAGE, PAGE_SIZE],
         responses={200: serializers.PublicationPageSerializer},
+        examples=[PLEDGE_PUBLICATIONS_EXAMPLE],
         operation_id="pledge_publications_list",
     )
     def get(self, request, code: str, *args, **kwargs):

@@ -4,9 +4,11 @@ English when asked, paging and sorting, the schema documenting what each view re
 publications as JSON and as Atom feeds."""
 
 import json
+import re
 from datetime import timedelta
 
 import feedparser
+import jsonschema
 import pytest
 from django.http import QueryDict
 from django.test import RequestFactory
@@ -244,6 +246,89 @@ def test_every_operation_documents_its_statuses_and_headers(client):
     assert "-code" in names["sort"]["schema"]["enum"]
     assert names["page_size"]["schema"]["maximum"] == 1000
     assert pledges["responses"]["200"]["content"]["application/json"]["examples"]
+
+
+# Examples ---------------------------------------------------------------------------------
+
+EXAMPLED = [
+    "/api/pledges/",
+    "/api/pledges/{code}/",
+    "/api/publications/",
+    "/api/pledges/{code}/publications/",
+]
+
+
+def differences(example, real, cut: bool, where: str = "") -> list[str]:
+    """Where an example departs from the real answer: a dict has the same keys, each value
+    quoted; a list is the real list (or, when cut, its first items, at most two); anything
+    else is equal."""
+    if isinstance(example, dict) and isinstance(real, dict):
+        if set(example) != set(real):
+            return [f"{where}: keys {sorted(set(example) ^ set(real))}"]
+        return [
+            d for key in real for d in differences(example[key], real[key], cut, where + "." + key)
+        ]
+    if isinstance(example, list) and isinstance(real, list):
+        length = min(len(real), 2) if cut else len(real)
+        if len(example) != length:
+            return [f"{where}: {len(example)} items, the answer has {len(real)}"]
+        return [
+            d
+            for n, (one, other) in enumerate(zip(example, real, strict=False))
+            for d in differences(one, other, cut, f"{where}[{n}]")
+        ]
+    return [] if example == real else [f"{where}: {example!r} != {real!r}"]
+
+
+def _validate(schema: dict, instance, response_schema: dict) -> None:
+    resolver_schema = {**response_schema, "components": schema["components"]}
+    jsonschema.validate(instance, resolver_schema, cls=jsonschema.Draft202012Validator)
+
+
+@pytest.mark.parametrize("path", EXAMPLED)
+def test_each_example_is_a_real_answer_and_fits_its_schema(client, path):
+    """The main operations' examples are answers the API gave over the seed, not figures
+    written by hand: each fits the response schema and is the live answer to the request
+    its description names (https://example.org for the portal's address)."""
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    content = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    assert content["examples"], path
+    for example in content["examples"].values():
+        _validate(schema, example["value"], content["schema"])
+        request = re.search(r"`GET (\S+)`", example["description"]).group(1)
+        assert re.fullmatch(path.replace("{code}", "[^/]+") + r"(\?.*)?", request)
+        answer = client.get(request)
+        assert answer.status_code == 200
+        real = json.loads(
+            answer.content.decode().replace("http://testserver", "https://example.org")
+        )
+        cut = "lists cut" in example["description"]
+        assert differences(example["value"], real, cut) == [], request
+
+
+@pytest.mark.parametrize(
+    "status, request_",
+    [
+        ("400", ("get", "/api/pledges/?stage=done")),
+        ("404", ("get", "/api/pledges/99-9/")),
+        ("405", ("post", "/api/pledges/")),
+        ("429", None),  # its seconds vary: the shape only
+    ],
+)
+def test_each_error_example_fits_the_error_schema_and_is_what_the_api_says(
+    client, status, request_
+):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    documented = schema["paths"]["/api/pledges/"]["get"]["responses"][status]
+    content = documented["content"]["application/json"]
+    (example,) = [e["value"] for e in content["examples"].values()]
+    _validate(schema, example, content["schema"])
+    if request_:
+        method, url = request_
+        answer = getattr(client, method)(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert str(answer.status_code) == status and answer.json() == example
+    else:
+        assert re.fullmatch(r"Too many requests: retry in \d+ s\.", example["detail"])
 
 
 # Publications -----------------------------------------------------------------------------
