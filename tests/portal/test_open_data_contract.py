@@ -424,6 +424,21 @@ def test_the_feeds_are_valid_atom_with_tag_ids_and_the_city_as_author(client, a_
     assert client.get("/pledges/99-9/feed/").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "url, self_link",
+    [
+        ("/feed/", "http://testserver/feed/?term=8"),
+        ("/pledges/12-1/feed/", "http://testserver/pledges/12-1/feed/?term=8"),
+        ("/pledges/12-1/feed/?term=8", "http://testserver/pledges/12-1/feed/?term=8"),
+    ],
+)
+def test_a_feeds_self_link_names_its_term(client, url, self_link):
+    """rel="self" must stay this feed (RFC 4287 §4.2.7.2) once the term is over: without
+    ?term= it would become the next term's feed, whose 12-1 is another pledge."""
+    feed = feedparser.parse(client.get(url).content)
+    assert [link.href for link in feed.feed.links if link.rel == "self"] == [self_link]
+
+
 def test_the_card_page_links_its_own_feed(client):
     page = client.get("/pledges/12-1/").content.decode()
     assert '<link rel="alternate" type="application/atom+xml" title="12-1 · ' in page
