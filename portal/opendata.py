@@ -92,6 +92,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "title": pledge.title,
             "term": {"number": pledge.term.number, "name": pledge.term.name},
             "vision": {
+                "id": pledge.vision.pk,  # what ?vision= reads
                 "number": pledge.vision.number,
                 "title": pledge.vision.title,
                 "subtitle": pledge.vision.subtitle,

@@ -87,7 +87,8 @@ class TermSerializer(serializers.Serializer):
 
 
 class VisionSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
+    id = serializers.IntegerField(help_text="the value ?vision= takes on the pledge list")
+    number = serializers.IntegerField(help_text="the vision's number in its term, e.g. 12")
     title = serializers.CharField()
     subtitle = serializers.CharField(allow_blank=True)
 
