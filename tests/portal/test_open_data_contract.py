@@ -538,3 +538,5 @@ def test_the_data_package_dates_each_document_or_says_it_prints_no_date(client):
     assert "쪽 번호 없음" in report["description"]
     assert plan["date"] is None and "no date printed" in plan["description"]
     assert "쪽 번호" not in plan["description"]  # its table of contents prints page numbers
+    page = client.get("/data-dictionary/").content.decode()
+    assert "수치 기준 2026년 초" in page and "no date printed" in page
