@@ -35,12 +35,10 @@ def _sources() -> list[dict]:
             notes = [f"수치 기준 {date}" if date else "문서에 날짜 표시 없음 / no date printed"]
             if number == 0:
                 notes.append(f"{NO_PAGE} / no page numbers")
+            head = f"{term.name}: {used.strip()}" if used.strip() else term.name
+            head += "" if head.endswith(".") else "."
             sources.append(
-                {
-                    "title": title,
-                    "description": f"{term.name}: {used} {'. '.join(notes)}.".replace("  ", " "),
-                    "date": date,
-                }
+                {"title": title, "description": f"{head} {'. '.join(notes)}.", "date": date}
             )
     return sources
 
