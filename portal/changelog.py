@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import translation
 
+from pledges.dates import korean_time
 from pledges.models import Term
 from publications.changes import line_text
 from publications.models import Publication
@@ -69,7 +70,7 @@ def publication_entry(publication: Publication, site: str) -> dict:
             "term": {"number": term.number, "name": term.name},
             "url": f"{site}{page}?term={term.number}",
         },
-        "published_at": publication.published_at.isoformat(),
+        "published_at": korean_time(publication.published_at).isoformat(),
         "round": {"id": round_.pk, "name": round_.name} if round_ else None,
         "kind": publication.kind,
         "kind_name": publication.get_kind_display(),

@@ -36,6 +36,11 @@ class PledgeUpdatesFeed(Feed):
     def link(self, term: Term) -> str:
         return f"{reverse('portal:list')}?term={term.number}"
 
+    def feed_url(self, term: Term) -> str:
+        """The feed's own address (rel="self") names its term: without it a reader would
+        follow the next term's feed once this one ends."""
+        return f"{reverse('portal:feed')}?term={term.number}"
+
     def feed_guid(self, term: Term) -> str:
         return f"tag:{settings.TAG_AUTHORITY}:feed/term/{term.number}"
 
@@ -100,6 +105,11 @@ class PledgeFeed(PledgeUpdatesFeed):
 
     def link(self, pledge: Publication) -> str:
         url = reverse("portal:detail", kwargs={"code": pledge.code})
+        return f"{url}?term={pledge.term.number}"
+
+    def feed_url(self, pledge: Publication) -> str:
+        """rel="self" names the term: 민선9기's 12-8 is not 민선8기's."""
+        url = reverse("portal:pledge_feed", kwargs={"code": pledge.code})
         return f"{url}?term={pledge.term.number}"
 
     def feed_guid(self, pledge: Publication) -> str:

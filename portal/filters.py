@@ -68,7 +68,7 @@ class PledgeFilter(django_filters.FilterSet):
         field_name="department_name",  # as published
         empty_label=_("All"),
         widget=KoreanMarkedSelect,
-        help_text="담당부서 이름 / department name, e.g. 민원토지과. Empty: every department.",
+        help_text="담당부서 이름 / department name, e.g. 민원여권과. Empty: every department.",
     )
     vision = django_filters.TypedChoiceFilter(
         label=_("Vision"),
@@ -76,8 +76,9 @@ class PledgeFilter(django_filters.FilterSet):
         coerce=int,
         empty_value=None,
         widget=KoreanMarkedSelect,
-        help_text="비전 id (그 임기의 비전) / id of one of the term's visions. Empty: every "
-        "vision.",
+        help_text="비전 id (그 임기의 비전, 공약 카드 API의 vision.id; 번호 12가 아님) / id of "
+        "one of the term's visions, as /api/pledges/{code}/ gives it in vision.id (not the "
+        "vision's number). Empty: every vision.",
     )
     budget = django_filters.ChoiceFilter(
         label=_("Budget type"),

@@ -93,6 +93,7 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
             "title": pledge.title,
             "term": {"number": pledge.term.number, "name": pledge.term.name},
             "vision": {
+                "id": pledge.vision.pk,  # what ?vision= reads
                 "number": pledge.vision.number,
                 "title": pledge.vision.title,
                 "subtitle": pledge.vision.subtitle,
@@ -201,15 +202,26 @@ def pledge_detail(pledge: Pledge, money: PledgeMoney, request: HttpRequest) -> d
 
 def card_citation(pledge: Pledge) -> str:
     """The card as a reader cites it: its term's report (the term's first source document,
-    ``Term.sources``), the card, and when its figures stand (the card's printed as-of
-    date, else the report's), e.g. "파주시, 민선8기 공약 이행 현황 12장 「…」, 공약 카드
-    12-1 (2026.1.현재)". Empty when the term names no document."""
+    ``Term.sources``, which names its chapter), the card, its page, and when its figures
+    stand, saying where that date comes from, e.g. "파주시, 민선8기 공약 이행 현황 12장
+    「…」, 공약 카드 12-1, 쪽 번호 없음 (카드 기준일 2026. 1.)". The documents reached us as
+    text with no page numbers, and none is guessed: the citation says so. A card that
+    prints no as-of date says that too, then gives the report's date if the term has one.
+    Empty when the term names no document."""
     lines = pledge.term.source_lines
     if not lines:
         return ""
     title = lines[0][0].split(": ", 1)[0]
-    when = pledge.as_of_printed or pledge.term.figures_as_of
-    return f"{title}, 공약 카드 {pledge.code}" + (f" ({when})" if when else "")
+    if pledge.as_of_printed:
+        when = f"카드 기준일 {pledge.as_of_printed}"
+    elif pledge.term.figures_as_of:
+        when = f"카드에 기준일 없음, 보고서 기준 {pledge.term.figures_as_of}"
+    else:
+        when = "카드에 기준일 없음"
+    return f"{title}, 공약 카드 {pledge.code}, {NO_PAGE} ({when})"
+
+
+NO_PAGE = "쪽 번호 없음"  # the source text prints none; never guessed
 
 
 # Every printed cell, long format --------------------------------------------------------

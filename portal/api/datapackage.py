@@ -12,7 +12,7 @@ from budgets.models import FigureKind, FundingSource
 from pledges.cache import public_version_stamp
 from pledges.models import BudgetType, DatePrecision, Stage, StageProvenance, Term
 
-from ..opendata import FIGURE_COLUMNS, LIST_FIELDS, MILESTONE_COLUMNS
+from ..opendata import FIGURE_COLUMNS, LIST_FIELDS, MILESTONE_COLUMNS, NO_PAGE
 
 UNIT = "백만원"
 BOM = (
@@ -22,12 +22,24 @@ BOM = (
 
 
 def _sources() -> list[dict]:
-    """Each term's source documents (``Term.sources``), as the Data Package names sources."""
+    """Each term's source documents (``Term.sources``), as the Data Package names sources,
+    with their dates as far as they are known: the term's report (its first document) is
+    dated by ``Term.figures_as_of``; a document that prints no date of its own has
+    ``"date": null`` and says so, never a guessed date. The report's cards are cited with
+    no page number (``card_citation``: its text prints none), and its entry says so."""
     sources = []
     for term in Term.objects.order_by("number"):
-        for korean, _english in term.source_lines:
+        for number, (korean, _english) in enumerate(term.source_lines):
             title, _, used = korean.partition(": ")
-            sources.append({"title": title, "description": f"{term.name}: {used}".strip()})
+            date = (term.figures_as_of or None) if number == 0 else None
+            notes = [f"수치 기준 {date}" if date else "문서에 날짜 표시 없음 / no date printed"]
+            if number == 0:
+                notes.append(f"{NO_PAGE} / no page numbers")
+            head = f"{term.name}: {used.strip()}" if used.strip() else term.name
+            head += "" if head.endswith(".") else "."
+            sources.append(
+                {"title": title, "description": f"{head} {'. '.join(notes)}.", "date": date}
+            )
     return sources
 
 

@@ -6,6 +6,9 @@ definition), every status it can answer with its reasons, the headers, and examp
 the ones documented here, so they cannot drift apart.
 """
 
+import json
+from pathlib import Path
+
 from django_filters import FilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,7 +41,7 @@ PAGE = OpenApiParameter(
 PAGE_SIZE = OpenApiParameter(
     "page_size",
     {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-    description=f"한 쪽의 공약 수 / pledges per page: 1 to {MAX_PAGE_SIZE}, default 100 "
+    description=f"한 쪽의 항목 수 / items per page: 1 to {MAX_PAGE_SIZE}, default 100 "
     "(empty: the default). Outside that range: a 400 naming `page_size`.",
 )
 
@@ -109,11 +112,15 @@ ERRORS = {
         "after today (Seoul); a filter value not offered (stage, budget, sort, department, "
         "vision); a page that is not a number or past the last; a page_size outside its "
         "range; a NUL character anywhere in the query. Messages are in Korean unless "
-        "Accept-Language asks for English.",
+        "Accept-Language asks for English; the reasons for term and as_of, and a NUL, are "
+        "given in both.",
         {
             "error": "bad_request",
-            "detail": "Invalid query value: stage='done'. Select a valid choice.",
-            "fields": {"stage": ["Select a valid choice. done is not one of the choices."]},
+            "detail": "Invalid query value: stage='done'. Select a valid choice. done is not "
+            "one of the available choices.",
+            "fields": {
+                "stage": ["Select a valid choice. done is not one of the available choices."]
+            },
         },
     ),
     404: _error(
@@ -161,67 +168,29 @@ def documented(*, parameters: list, responses: dict, examples: list | None = Non
     )
 
 
-LIST_EXAMPLE = OpenApiExample(
-    "A page of pledges",
-    response_only=True,
-    value={
-        "as_of": "2026-01-31",
-        "rebuilt_as_of": None,
-        "unit": "백만원",
-        "definitions": {"execution_rate": "집행률 = 누적 집행 ÷ 총사업비 × 100"},
-        "count": 6,
-        "next": None,
-        "previous": None,
-        "results": [
-            {
-                "code": "12-1",
-                "title": "원스톱 맞춤 행정서비스 체계 구축",
-                "term": "민선8기",
-                "term_number": 8,
-                "stage": "in_progress",
-                "stage_name": "추진",
-                "department": "민원토지과",
-                "current_total": 9420,
-                "execution_rate": 32.5,
-            }
-        ],
-    },
-)
+# Examples -------------------------------------------------------------------------------
+# Real answers, not written by hand: each file in examples/ holds a request and what the
+# API answered it over the seed (fixtures/), https://example.org standing for the portal's
+# address; "cut": lists after their second item left out. Regenerate a file when the
+# answer's shape changes: tests/portal/test_open_data_contract.py checks each against the
+# response schema and against the live answer to its request.
+EXAMPLES = Path(__file__).parent / "examples"
 
-PUBLICATIONS_EXAMPLE = OpenApiExample(
-    "Publications, newest first",
-    response_only=True,
-    value={
-        "count": 1,
-        "next": None,
-        "previous": None,
-        "results": [
-            {
-                "id": "tag:paju.go.kr,2022:publication/7",
-                "pledge": {
-                    "code": "12-1",
-                    "title": "원스톱 맞춤 행정서비스 체계 구축",
-                    "term": {"number": 8, "name": "민선8기"},
-                    "url": "https://example.org/pledges/12-1/?term=8",
-                },
-                "published_at": "2026-03-02T10:00:00+09:00",
-                "round": {"id": 3, "name": "2026년 1분기"},
-                "kind": "regular",
-                "kind_name": "공표",
-                "note": "1분기 집행실적 반영",
-                "changes": [
-                    {
-                        "kind": "figure",
-                        "field": "본사업 · 재정집행 · 계 · 2025",
-                        "old": 9459,
-                        "new": 9466,
-                        "unit": "백만원",
-                        "date": None,
-                        "reason": "",
-                        "text": "본사업 · 재정집행 · 계 · 2025: 9,459 → 9,466 백만원",
-                    }
-                ],
-            }
-        ],
-    },
-)
+
+def quoted_example(name: str, summary: str) -> OpenApiExample:
+    """The example in ``examples/<name>.json``, described by the request it quotes."""
+    quoted = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    description = (
+        f"`{quoted['request']}` over the seed data, as the API answered it "
+        "(https://example.org stands for the portal's address)"
+        + ("; lists cut after their second item." if quoted["cut"] else ".")
+    )
+    return OpenApiExample(
+        name, summary=summary, value=quoted["value"], description=description, response_only=True
+    )
+
+
+LIST_EXAMPLE = quoted_example("pledge_list", "A page of pledges")
+DETAIL_EXAMPLE = quoted_example("pledge_detail", "One pledge's card")
+PUBLICATIONS_EXAMPLE = quoted_example("publication_list", "Publications, newest first")
+PLEDGE_PUBLICATIONS_EXAMPLE = quoted_example("pledge_publications", "One pledge's publications")

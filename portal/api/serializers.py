@@ -87,7 +87,8 @@ class TermSerializer(serializers.Serializer):
 
 
 class VisionSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
+    id = serializers.IntegerField(help_text="the value ?vision= takes on the pledge list")
+    number = serializers.IntegerField(help_text="the vision's number in its term, e.g. 12")
     title = serializers.CharField()
     subtitle = serializers.CharField(allow_blank=True)
 
@@ -204,8 +205,11 @@ class PledgeDetailSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     source = serializers.CharField(
         allow_blank=True,
-        help_text="출처: 문서 제목, 공약 카드, 수치 기준 시점 / the document by title, the card "
-        "and when its figures stand",
+        help_text="출처: 문서 제목과 장, 공약 카드, 쪽, 수치 기준 시점 / the document by title "
+        "and chapter, the card, its page and when its figures stand. The source text prints "
+        "no page numbers: the citation says 쪽 번호 없음 (no page number) rather than guess "
+        "one. The date is the card's own (카드 기준일) or, where the card prints none "
+        "(카드에 기준일 없음), the report's (보고서 기준).",
     )
     source_lines = serializers.CharField(
         allow_blank=True,

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import Max
 from django.http import FileResponse, Http404, HttpRequest, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, quote_etag
@@ -58,10 +58,12 @@ from . import serializers
 from .datapackage import describe
 from .schema import (
     AS_OF,
+    DETAIL_EXAMPLE,
     LIST_EXAMPLE,
     MAX_PAGE_SIZE,
     PAGE,
     PAGE_SIZE,
+    PLEDGE_PUBLICATIONS_EXAMPLE,
     PUBLICATIONS_EXAMPLE,
     TERM,
     documented,
@@ -77,14 +79,19 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def open_data(view: Callable, representation: Callable[[HttpRequest], str] | None = None):
-    """ETag (data version, URL and, where a URL has several, the representation) and
-    Last-Modified (when the data last changed); a 304 carries both (RFC 9110 §15.4.5).
-    CORS is django-cors-headers' (settings), Cache-Control ``portal.middleware``'s."""
+    """ETag (data version, URL, the language the answer is in and, where a URL has several
+    formats, the format) and Last-Modified (when the data last changed); a 304 carries both
+    (RFC 9110 §15.4.5). The language is part of the ETag because the answers vary with
+    ``Accept-Language`` (definitions, summaries, names of kinds): a Korean ETag sent back
+    with an English request must not get a 304. CORS is django-cors-headers' (settings),
+    Cache-Control ``portal.middleware``'s."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         version, changed_at = public_version_stamp()
-        shown = request.get_full_path() + (f"|{representation(request)}" if representation else "")
+        shown = f"{request.get_full_path()}|{translation.get_language()}" + (
+            f"|{representation(request)}" if representation else ""
+        )
         etag = quote_etag(f"v{version}-{hashlib.sha256(shown.encode()).hexdigest()[:20]}")
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = None
@@ -174,15 +181,17 @@ def _day(when) -> str | None:
 # Lists -----------------------------------------------------------------------------
 
 
-class StrictPaging:
-    """``?page=`` and ``?page_size=`` (1 to MAX_PAGE_SIZE) read strictly: a value that
-    cannot be used is a 400 naming its parameter, not a silent default or a 404."""
+class OpenDataPagination(PageNumberPagination):
+    """The lists' pages (pledges and publications alike): ``?page=`` and ``?page_size=``
+    (1 to MAX_PAGE_SIZE, default API_PAGE_SIZE) read strictly: a value that cannot be used
+    is a 400 naming its parameter, not a silent default or a 404."""
 
+    page_size = API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request) -> int:
-        """``?page_size=`` from 1 to API_MAX_PAGE_SIZE (empty: the default); else a 400."""
+        """``?page_size=`` from 1 to MAX_PAGE_SIZE (empty: the default); else a 400."""
         text = request.query_params.get(self.page_size_query_param, "")
         if text == "":
             return self.page_size
@@ -197,10 +206,6 @@ class StrictPaging:
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound as error:
             raise exceptions.ValidationError({self.page_query_param: [error.detail]}) from error
-
-
-class PledgePagination(StrictPaging, PageNumberPagination):
-    page_size = API_PAGE_SIZE
 
 
 class TermFilterBackend(DjangoFilterBackend):
@@ -221,7 +226,7 @@ class PledgeListView(OpenDataView):
 
     filterset_class = PledgeFilter
     filter_backends = [TermFilterBackend]
-    pagination_class = PledgePagination
+    pagination_class = OpenDataPagination
     term = None  # the term shown, once read
 
     def pledges(self) -> tuple:
@@ -388,6 +393,7 @@ class PledgeDetailView(OpenDataView):
     @documented(
         parameters=[TERM, AS_OF],
         responses={200: serializers.PledgeDetailSerializer},
+        examples=[DETAIL_EXAMPLE],
         operation_id="pledges_retrieve",
     )
     def get(self, request, code: str, *args, **kwargs):
@@ -439,10 +445,6 @@ class PledgeFiguresXlsxView(PledgeFiguresView):
 # Publications: what changed, when --------------------------------------------------
 
 
-class PublicationPagination(StrictPaging, PageNumberPagination):
-    page_size = API_PAGE_SIZE
-
-
 SINCE = OpenApiParameter(
     "since",
     OpenApiTypes.DATETIME,
@@ -456,7 +458,7 @@ class PublicationListView(OpenDataView):
     """공표 목록 / the term's publications, newest first: each with its pledge, moment,
     round, note and changes (field, old, new, unit), as the Atom feed lists them."""
 
-    pagination_class = PublicationPagination
+    pagination_class = OpenDataPagination
     throttle_classes = [AnonRateThrottle]  # nothing rebuilt as of a day here
 
     def publications(self, code: str | None = None):
@@ -487,6 +489,7 @@ class PledgePublicationsView(PublicationListView):
     @documented(
         parameters=[TERM, SINCE, PAGE, PAGE_SIZE],
         responses={200: serializers.PublicationPageSerializer},
+        examples=[PLEDGE_PUBLICATIONS_EXAMPLE],
         operation_id="pledge_publications_list",
     )
     def get(self, request, code: str, *args, **kwargs):

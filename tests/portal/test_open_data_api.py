@@ -376,9 +376,9 @@ def test_a_list_as_of_a_day_pages_as_the_live_list_does(
 ):
     """Read a page at a time, the rebuilt list's pages follow one another in the live
     list's order, none repeated or left out, each with the whole count."""
-    from portal.api.views import PledgePagination
+    from portal.api.views import OpenDataPagination
 
-    monkeypatch.setattr(PledgePagination, "page_size", 2)
+    monkeypatch.setattr(OpenDataPagination, "page_size", 2)
     codes, counts = [], set()
     for number in (1, 2, 3):
         body = client.get(f"/api/pledges/?as_of=2026-02-01&sort={sort}&page={number}").json()

@@ -395,6 +395,14 @@ def test_the_audit_workbook_and_the_data_package_cite_every_terms_sources(tmp_pa
     cover = {row[0]: row[1] for row in load_workbook(path)["안내"].iter_rows(values_only=True)}
     assert cover["출처"].startswith("민선8기: 가 보고서: 1장; 나 계획 / 이후 변경은")
     assert describe()["sources"] == [
-        {"title": "가 보고서", "description": "민선8기: 1장"},
-        {"title": "나 계획", "description": "민선8기:"},
+        {
+            "title": "가 보고서",
+            "description": "민선8기: 1장. 수치 기준 2026년 초. 쪽 번호 없음 / no page numbers.",
+            "date": "2026년 초",
+        },
+        {
+            "title": "나 계획",
+            "description": "민선8기. 문서에 날짜 표시 없음 / no date printed.",
+            "date": None,
+        },
     ]
