@@ -123,7 +123,7 @@ check: install
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	$(DEV_ENV) $(PY) manage.py makemessages -l en -l ko --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(DEV_ENV) $(PY) manage.py makemessages -l ko --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(DEV_ENV) $(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 
+from departments.models import Role
 from pledges import particles, periods
 from pledges.dates import parse_printed_date
 from pledges.models import (
@@ -93,6 +94,18 @@ def _n(value: int | None) -> str:
     return "빈칸" if value is None else f"{value:,}"
 
 
+def _in_both(message: str, values: dict, english: dict | None = None) -> str:
+    """A finding's explanation, "한국어. / English.": ``message`` (an English msgid marked
+    with ``gettext_noop``) in the Korean of the ``ko`` catalogue, then in English, whatever
+    language is active; ``english`` holds the values its English half words differently (a
+    name, a unit). Lazy values (labels) are read in each half's language."""
+    with translation.override("ko"):
+        korean = gettext(message) % values
+    with translation.override("en"):
+        english_half = gettext(message) % {**values, **(english or {})}
+    return f"{korean} / {english_half}"
+
+
 def sum_rule(rule: Callable[[PledgeContext], list[Finding]]):
     """Mark a rule that checks printed parts against their printed total (``SUM_RULES``)."""
     rule.checks_a_sum = True
@@ -123,18 +136,19 @@ def _project_sums(
                         rule=rule,
                         pledge=context.pledge.code,
                         project=project.name,
-                        explanation=_(
-                            "%(what)s: 인쇄된 합계 %(stated)s, 항목의 합 %(computed)s "
-                            "(차이 %(diff)s). / %(what_en)s: the printed total is %(stated)s, "
-                            "its parts add up to %(computed)s."
-                        )
-                        % {
-                            "what": what,
-                            "what_en": what_en,
-                            "stated": _n(stated),
-                            "computed": _n(computed),
-                            "diff": f"{computed - stated:+,}",
-                        },
+                        explanation=_in_both(
+                            gettext_noop(
+                                "%(what)s: the printed total is %(stated)s, its parts add up "
+                                "to %(computed)s (difference %(diff)s)."
+                            ),
+                            {
+                                "what": what,
+                                "stated": _n(stated),
+                                "computed": _n(computed),
+                                "diff": f"{computed - stated:+,}",
+                            },
+                            english={"what": what_en},
+                        ),
                         figures={"stated": stated, "computed": computed, **parts},
                     )
                 )
@@ -153,7 +167,8 @@ def _what(kind: str, *, source: str = "", period: str = "") -> tuple[str, str]:
         if period:
             english.append(f"{periods.label(period)} column")
     if period:
-        korean.append(f"{periods.label(period)} 열")
+        with translation.override("ko"):
+            korean.append(f"{periods.label(period)} 열")
     return " ".join(korean), " ".join(english)
 
 
@@ -252,23 +267,21 @@ def _last_year_reading(context: PledgeContext, finding: Finding, reading) -> Fin
         pledge=finding.pledge,
         project=finding.project,
         kind=NoteKind.READING,
-        explanation=_(
-            "임기내 계획 표 머리에 %(year)s년 열이 없습니다. 마지막 금액 %(amount)s백만원은 "
-            "%(ends)s%(year)s년 금액으로 읽는 것이 더 그럴듯합니다(그렇게 읽으면 연도 합이 "
-            "계획합계 %(total)s백만원과 같습니다). 인쇄된 자리대로 읽으면 임기후 금액입니다. "
-            "집행률은 어느 쪽으로 읽어도 같습니다: 임기내 집행률은 마감된 해의 계획만, 누적 "
-            "집행률은 총사업비 현재계획만 씁니다. / The in-term plan's header has no %(year)s "
-            "column. Its last amount, %(amount)s, most likely belongs to %(year)s (the years "
-            "then add up to the plan total %(total)s%(ends_en)s); read where it is printed, "
-            "it is after the term. The rates are the same either way."
-        )
-        % {
-            "year": year,
-            "amount": _n(amount),
-            "total": _n(finding.figures.get("stated")),
-            "ends": ends,
-            "ends_en": ends_en,
-        },
+        explanation=_in_both(
+            gettext_noop(
+                "The in-term plan's header has no %(year)s column. Its last amount, %(amount)s, "
+                "most likely belongs to %(year)s (the years then add up to the plan total "
+                "%(total)s%(ends)s); read where it is printed, it is after the term. The rates "
+                "are the same either way."
+            ),
+            {
+                "year": year,
+                "amount": _n(amount),
+                "total": _n(finding.figures.get("stated")),
+                "ends": ends,
+            },
+            english={"ends": ends_en},
+        ),
         figures={**finding.figures, "readings": [year, periods.AFTER], "amount": amount},
     )
 
@@ -313,6 +326,21 @@ def _comparable_investment(finance: Finance, plan_periods: list[str]) -> dict[st
     return folded
 
 
+def _plans_differ(differing: dict[str, tuple], language: str) -> str:
+    """ "2024 투자계획 11,790 ≠ 임기내 4,240" / "2024: investment plan 11,790 ≠ in-term plan
+    4,240", for each period whose amounts differ."""
+    with translation.override(language):
+        if language == "ko":
+            return ", ".join(
+                f"{periods.label(p)} 투자계획 {_n(a)} ≠ 임기내 {_n(b)}"
+                for p, (a, b) in differing.items()
+            )
+        return ", ".join(
+            f"{periods.label(p)}: investment plan {_n(a)} ≠ in-term plan {_n(b)}"
+            for p, (a, b) in differing.items()
+        )
+
+
 def plans_split_the_total_differently(context: PledgeContext) -> list[Finding]:
     """The investment plan and the in-term plan split the same total differently by year."""
     findings = []
@@ -331,17 +359,14 @@ def plans_split_the_total_differently(context: PledgeContext) -> list[Finding]:
                     rule="plans_split_the_total_differently",
                     pledge=context.pledge.code,
                     project=project.name,
-                    explanation=_(
-                        "연도별 투자계획과 임기내 계획이 같은 사업비를 연도별로 다르게 나눕니다: "
-                        "%(details)s. / The investment plan and the in-term plan split the "
-                        "total differently by year."
-                    )
-                    % {
-                        "details": ", ".join(
-                            f"{periods.label(p)} 투자계획 {_n(a)} ≠ 임기내 {_n(b)}"
-                            for p, (a, b) in differing.items()
-                        )
-                    },
+                    explanation=_in_both(
+                        gettext_noop(
+                            "The investment plan and the in-term plan split the total "
+                            "differently by year: %(details)s."
+                        ),
+                        {"details": _plans_differ(differing, "ko")},
+                        english={"details": _plans_differ(differing, "en")},
+                    ),
                     figures={
                         f"{periods.label(p)} (투자계획/임기내)": f"{_n(a)} / {_n(b)}"
                         for p, (a, b) in differing.items()
@@ -363,12 +388,13 @@ def executed_above_yearly_plan(context: PledgeContext) -> list[Finding]:
                         rule="executed_above_yearly_plan",
                         pledge=context.pledge.code,
                         project=project.name,
-                        explanation=_(
-                            "%(period)s 집행 %(executed)s(이)가 임기내 계획 %(plan)s보다 "
-                            "많습니다. / "
-                            "Executed in %(period)s (%(executed)s) is above its plan (%(plan)s)."
-                        )
-                        % {"period": period, "executed": _n(executed), "plan": _n(plan[period])},
+                        explanation=_in_both(
+                            gettext_noop(
+                                "Executed in %(period)s (%(executed)s) is above its plan "
+                                "(%(plan)s)."
+                            ),
+                            {"period": period, "executed": _n(executed), "plan": _n(plan[period])},
+                        ),
                         figures={"year": period, "plan": plan[period], "executed": executed},
                     )
                 )
@@ -386,11 +412,10 @@ def executed_above_secured(context: PledgeContext) -> list[Finding]:
                     rule="executed_above_secured",
                     pledge=context.pledge.code,
                     project=project.name,
-                    explanation=_(
-                        "집행 %(executed)s(이)가 확보 %(secured)s보다 많습니다. / "
-                        "Executed (%(executed)s) is above secured (%(secured)s)."
-                    )
-                    % {"executed": _n(executed), "secured": _n(secured)},
+                    explanation=_in_both(
+                        gettext_noop("Executed (%(executed)s) is above secured (%(secured)s)."),
+                        {"executed": _n(executed), "secured": _n(secured)},
+                    ),
                     figures={"executed": executed, "secured": secured},
                 )
             )
@@ -412,12 +437,13 @@ def plan_with_after_term_exceeds_current_total(context: PledgeContext) -> list[F
                     rule="plan_with_after_term_exceeds_current_total",
                     pledge=context.pledge.code,
                     project=project.name,
-                    explanation=_(
-                        "임기내 계획과 임기후를 더하면 %(planned)s(으)로 총사업비 현재계획 "
-                        "%(current)s보다 많습니다. / The in-term plan and after-term add up to "
-                        "%(planned)s, above the current total cost (%(current)s)."
-                    )
-                    % {"planned": _n(planned), "current": _n(current)},
+                    explanation=_in_both(
+                        gettext_noop(
+                            "The in-term plan and after-term add up to %(planned)s, above the "
+                            "current total cost (%(current)s)."
+                        ),
+                        {"planned": _n(planned), "current": _n(current)},
+                    ),
                     figures={"planned with after term": planned, "current total": current},
                 )
             )
@@ -437,16 +463,17 @@ def complete_with_budget_largely_unexecuted(context: PledgeContext) -> list[Find
             rule="complete_with_budget_largely_unexecuted",
             pledge=context.pledge.code,
             project="",
-            explanation=_(
-                "이행단계는 완료인데 집행률이 %(rate)s%%입니다(집행 %(executed)s / 총사업비 "
-                "%(current)s). / Stage is complete but only %(rate)s%% of the current total "
-                "was executed."
-            )
-            % {
-                "rate": rate,
-                "executed": _n(total.executed_total),
-                "current": _n(total.current_total),
-            },
+            explanation=_in_both(
+                gettext_noop(
+                    "Stage is complete but only %(rate)s%% of the current total was executed "
+                    "(%(executed)s of %(current)s)."
+                ),
+                {
+                    "rate": rate,
+                    "executed": _n(total.executed_total),
+                    "current": _n(total.current_total),
+                },
+            ),
             figures={
                 "execution rate %": float(rate),
                 "executed": total.executed_total,
@@ -468,11 +495,11 @@ def target_year_passed_without_completion(context: PledgeContext) -> list[Findin
             rule="target_year_passed_without_completion",
             pledge=pledge.code,
             project="",
-            explanation=_(
-                "달성연도 %(year)s(이)가 지났는데 이행단계가 %(stage)s입니다. / The target year "
-                "%(year)s has passed and the stage is %(stage)s."
-            )
-            % {"year": pledge.target_year, "stage": pledge.get_stage_display()},
+            explanation=_in_both(
+                gettext_noop("The target year %(year)s has passed and the stage is %(stage)s."),
+                # the label, read in each half's language
+                {"year": pledge.target_year, "stage": dict(Stage.choices).get(pledge.stage)},
+            ),
             figures={"target year": pledge.target_year, "stage": pledge.stage},
         )
     ]
@@ -492,16 +519,17 @@ def milestones_out_of_date_order(context: PledgeContext) -> list[Finding]:
                     rule="milestones_out_of_date_order",
                     pledge=context.pledge.code,
                     project="",
-                    explanation=_(
-                        "추진현황 '%(date)s %(text)s'(이)가 앞의 '%(before)s'보다 이른 "
-                        "날짜입니다. / "
-                        "Milestone '%(date)s' is dated before the one above it ('%(before)s')."
-                    )
-                    % {
-                        "date": milestone.date_text,
-                        "text": milestone.text[:30],
-                        "before": before.date_text,
-                    },
+                    explanation=_in_both(
+                        gettext_noop(
+                            "Milestone '%(milestone)s' is dated before the one above it "
+                            "('%(before)s')."
+                        ),
+                        {
+                            "milestone": f"{milestone.date_text} {milestone.text[:30]}",
+                            "before": before.date_text,
+                        },
+                        english={"milestone": milestone.date_text},
+                    ),
                     figures={
                         "position": milestone.position,
                         "date": milestone.date_text,
@@ -513,6 +541,10 @@ def milestones_out_of_date_order(context: PledgeContext) -> list[Finding]:
     return findings
 
 
+# What an official's contact may lack, as the Korean half of a finding names it.
+CONTACT_PARTS = {"name": "이름", "phone": "전화"}
+
+
 def missing_official_contact(context: PledgeContext) -> list[Finding]:
     """An accountable official has no name or no phone, or none is listed."""
     if not context.officials:
@@ -521,7 +553,7 @@ def missing_official_contact(context: PledgeContext) -> list[Finding]:
                 rule="missing_official_contact",
                 pledge=context.pledge.code,
                 project="",
-                explanation=_("정책실명제 담당자가 없습니다. / No accountable official is listed."),
+                explanation=_in_both(gettext_noop("No accountable official is listed."), {}),
             )
         ]
     findings = []
@@ -529,7 +561,7 @@ def missing_official_contact(context: PledgeContext) -> list[Finding]:
         official = link.official
         missing = [
             label
-            for label, value in (("이름", official.name), ("전화", official.phone))
+            for label, value in (("name", official.name), ("phone", official.phone))
             if not value
         ]
         if missing:
@@ -539,19 +571,19 @@ def missing_official_contact(context: PledgeContext) -> list[Finding]:
                     rule="missing_official_contact",
                     pledge=context.pledge.code,
                     project="",
-                    explanation=(
-                        _(
-                            "%(role)s의 %(missing)s: 원문 추출본에서 판독 불가(추출 손상). / "
+                    explanation=_in_both(
+                        gettext_noop(
                             "The %(role)s's %(missing)s: unreadable in the text extraction "
                             "(damage of the extraction, not the city's omission)."
                         )
                         if damaged
-                        else _(
-                            "%(role)s의 %(missing)s(이)가 없습니다. / The %(role)s's "
-                            "%(missing)s is missing."
-                        )
-                    )
-                    % {"role": official.get_role_display(), "missing": "·".join(missing)},
+                        else gettext_noop("The %(role)s's %(missing)s is missing."),
+                        {
+                            "role": dict(Role.choices).get(official.role, official.role),
+                            "missing": "·".join(CONTACT_PARTS[part] for part in missing),
+                        },
+                        english={"missing": " and ".join(missing)},
+                    ),
                     figures={"role": official.role, "name": official.name, "phone": official.phone},
                 )
             )
@@ -575,28 +607,28 @@ def executed_above_investment_plan(context: PledgeContext) -> list[Finding]:
             if period in in_term and executed > in_term[period]:
                 continue  # one note per fact: executed_above_yearly_plan says it
             if planned is None:
-                explanation = _(
-                    "%(period)s에 %(executed)s(이)가 집행되었는데 연도별 투자계획에는 그 해 금액이 "
-                    "없습니다. / %(executed)s was executed in %(period)s, a year the "
-                    "investment plan gives no amount."
+                message = gettext_noop(
+                    "%(executed)s was executed in %(period)s, a year the investment plan gives "
+                    "no amount."
                 )
             else:
-                explanation = _(
-                    "%(period)s 집행 %(executed)s(이)가 같은 해 연도별 투자계획 %(plan)s보다 "
-                    "많습니다. / Executed in %(period)s (%(executed)s) is above that year's "
-                    "investment plan (%(plan)s)."
+                message = gettext_noop(
+                    "Executed in %(period)s (%(executed)s) is above that year's investment plan "
+                    "(%(plan)s)."
                 )
             findings.append(
                 Finding(
                     rule="executed_above_investment_plan",
                     pledge=context.pledge.code,
                     project=project.name,
-                    explanation=explanation
-                    % {
-                        "period": periods.label(period),
-                        "executed": _n(executed),
-                        "plan": _n(planned),
-                    },
+                    explanation=_in_both(
+                        message,
+                        {
+                            "period": periods.label(period),
+                            "executed": _n(executed),
+                            "plan": _n(planned),
+                        },
+                    ),
                     figures={"year": period, "investment plan": planned, "executed": executed},
                 )
             )
@@ -615,20 +647,20 @@ def cumulative_execution_above_current_total(context: PledgeContext) -> list[Fin
                 rule="cumulative_execution_above_current_total",
                 pledge=context.pledge.code,
                 project=project.name,
-                explanation=_(
-                    "기투자 %(prior)s(과)와 임기내 집행 %(executed)s(을)를 더한 누적 집행 "
-                    "%(cumulative)s(이)가 "
-                    "현재 총사업비 %(current)s보다 많습니다(집행률 %(rate)s%%). / Prior "
-                    "investment %(prior)s plus in-term execution %(executed)s makes "
-                    "%(cumulative)s, above the current total cost %(current)s."
-                )
-                % {
-                    "prior": _n(finance.prior_invested),
-                    "executed": _n(finance.executed_total),
-                    "cumulative": _n(cumulative),
-                    "current": _n(current),
-                    "rate": finance.execution_rate,
-                },
+                explanation=_in_both(
+                    gettext_noop(
+                        "Prior investment %(prior)s plus in-term execution %(executed)s makes "
+                        "%(cumulative)s, above the current total cost %(current)s (execution rate "
+                        "%(rate)s%%)."
+                    ),
+                    {
+                        "prior": _n(finance.prior_invested),
+                        "executed": _n(finance.executed_total),
+                        "cumulative": _n(cumulative),
+                        "current": _n(current),
+                        "rate": finance.execution_rate,
+                    },
+                ),
                 figures={
                     "prior": finance.prior_invested,
                     "executed": finance.executed_total,
@@ -694,10 +726,9 @@ def milestones_outside_project_period(context: PledgeContext) -> list[Finding]:
         else:
             continue
         text = {
-            "after": _(
-                "추진현황 '%(date)s %(text)s'의 날짜가 사업기간(%(start)s ~ %(end)s) 종료 "
-                "뒤입니다. / Milestone '%(date)s' is dated after the project period "
-                "(%(start)s – %(end)s) ends."
+            "after": gettext_noop(
+                "Milestone '%(milestone)s' is dated after the project period (%(start)s – "
+                "%(end)s) ends."
             ),
         }[where]
         findings.append(
@@ -705,13 +736,15 @@ def milestones_outside_project_period(context: PledgeContext) -> list[Finding]:
                 rule="milestones_outside_project_period",
                 pledge=context.pledge.code,
                 project=milestone.project.name if milestone.project_id else "",
-                explanation=text
-                % {
-                    "date": milestone.date_text,
-                    "text": milestone.text[:30],
-                    "start": f"{period.start.year}. {period.start.month}.",
-                    "end": f"{period.end.year}. {period.end.month}.",
-                },
+                explanation=_in_both(
+                    text,
+                    {
+                        "milestone": f"{milestone.date_text} {milestone.text[:30]}",
+                        "start": f"{period.start.year}. {period.start.month}.",
+                        "end": f"{period.end.year}. {period.end.month}.",
+                    },
+                    english={"milestone": milestone.date_text},
+                ),
                 figures={"date": milestone.date_text, "where": where},
             )
         )
@@ -738,12 +771,13 @@ def after_term_amount_on_project_ending_in_term(context: PledgeContext) -> list[
                 rule="after_term_amount_on_project_ending_in_term",
                 pledge=context.pledge.code,
                 project=project.name,
-                explanation=_(
-                    "임기내 계획에 임기후 %(after)s(이)가 있는데 사업기간은 임기 안인 %(end)s에 "
-                    "끝납니다. / The in-term plan puts %(after)s after the term, but the "
-                    "project period ends inside the term (%(end)s)."
-                )
-                % {"after": _n(after), "end": f"{period.end.year}. {period.end.month}."},
+                explanation=_in_both(
+                    gettext_noop(
+                        "The in-term plan puts %(after)s after the term, but the project period "
+                        "ends inside the term (%(end)s)."
+                    ),
+                    {"after": _n(after), "end": f"{period.end.year}. {period.end.month}."},
+                ),
                 figures={"after term": after, "period end": period.end.isoformat()[:7]},
             )
         )
@@ -801,23 +835,25 @@ def texts_disagree_on_a_fact(context: PledgeContext) -> list[Finding]:
                         rule="texts_disagree_on_a_fact",
                         pledge=pledge.code,
                         project="",
-                        explanation=_(
-                            "%(fact)s: 보도 기사(%(press_date)s)는 %(press)s, 카드(%(card_date)s "
-                            "현재)는 %(card)s. 시점이 달라 그사이 바뀌었을 수 있습니다. / "
-                            "%(fact_en)s: the press article (%(press_date)s) says %(press_en)s, "
-                            "the card (as of %(card_date)s) %(card_en)s: possibly a change over "
-                            "time."
-                        )
-                        % {
-                            "fact": name,
-                            "fact_en": name_en,
-                            "press_date": press_date or "날짜 없음",
-                            "card_date": card_date or "기준일 없음",
-                            "card": ", ".join(unit % v for v in sorted(on_card)),
-                            "press": ", ".join(unit % v for v in sorted(in_press)),
-                            "card_en": ", ".join(unit_en % v for v in sorted(on_card)),
-                            "press_en": ", ".join(unit_en % v for v in sorted(in_press)),
-                        },
+                        explanation=_in_both(
+                            gettext_noop(
+                                "%(fact)s: the press article (%(press_date)s) says %(press)s, "
+                                "the card (as of %(card_date)s) %(card)s: possibly a change "
+                                "over time."
+                            ),
+                            {
+                                "fact": name,
+                                "press_date": press_date or "날짜 없음",
+                                "card_date": card_date or "기준일 없음",
+                                "card": ", ".join(unit % v for v in sorted(on_card)),
+                                "press": ", ".join(unit % v for v in sorted(in_press)),
+                            },
+                            english={
+                                "fact": name_en,
+                                "card": ", ".join(unit_en % v for v in sorted(on_card)),
+                                "press": ", ".join(unit_en % v for v in sorted(in_press)),
+                            },
+                        ),
                         figures={"card": sorted(on_card), "press": sorted(in_press)},
                     )
                 )
@@ -857,18 +893,19 @@ def figure_changed_after_its_year_closed(context: PledgeContext) -> list[Finding
                     rule="figure_changed_after_its_year_closed",
                     pledge=context.pledge.code,
                     project=change.project,
-                    explanation=_(
-                        "%(year)s년 수치(%(table)s)가 회계연도 마감 후 %(when)s에 %(old)s → "
-                        "%(new)s(으)로 바뀌었습니다. / A %(year)s figure was changed on %(when)s, "
-                        "after that year's accounts closed."
-                    )
-                    % {
-                        "year": year,
-                        "table": FigureKind(change.kind).label,
-                        "when": changed_on.isoformat(),
-                        "old": _n(change.old),
-                        "new": _n(change.new),
-                    },
+                    explanation=_in_both(
+                        gettext_noop(
+                            "A %(year)s figure (%(table)s) was changed on %(when)s from %(old)s "
+                            "to %(new)s, after that year's accounts closed."
+                        ),
+                        {
+                            "year": year,
+                            "table": FigureKind(change.kind).label,
+                            "when": changed_on.isoformat(),
+                            "old": _n(change.old),
+                            "new": _n(change.new),
+                        },
+                    ),
                     figures={
                         "old": change.old,
                         "new": change.new,

@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from budgets.quality import contexts_for, pledge_findings
 from core.admin_guard import GuardedAdmin
@@ -91,11 +92,11 @@ class PublicationRoundAdmin(GuardedAdmin):
         opened = round_open(term=obj.term, name=obj.name, due_on=obj.due_on, by=request.user)
         obj.pk, obj.opened_at, obj.opened_by = opened.pk, opened.opened_at, opened.opened_by
 
-    @admin.display(description=_("진행 중"), boolean=True)
+    @admin.display(description=_("ongoing"), boolean=True)
     def is_open(self, obj: PublicationRound) -> bool:
         return obj.closed_at is None
 
-    @admin.display(description=_("진행"))
+    @admin.display(description=_("round progress"))
     def progress_line(self, obj: PublicationRound) -> str:
         rows = progress_rows(obj)
         totals = [sum(row["cells"][i] for row in rows) for i in range(len(ReviewStatus))]
@@ -103,11 +104,11 @@ class PublicationRoundAdmin(GuardedAdmin):
             f"{label} {n}" for label, n in zip(ReviewStatus.labels, totals, strict=True)
         )
 
-    @admin.display(description=_("부서별 진행"))
+    @admin.display(description=_("progress per department"))
     def progress(self, obj: PublicationRound) -> str:
         return progress_table(obj)
 
-    @admin.action(description=_("선택한 회차 마감"), permissions=["change"])
+    @admin.action(description=_("Close the selected rounds"), permissions=["change"])
     def close_rounds(self, request, queryset):
         closed = 0
         for round_ in queryset.filter(closed_at__isnull=True):
@@ -115,7 +116,8 @@ class PublicationRoundAdmin(GuardedAdmin):
             closed += 1
         messages.info(
             request,
-            _("%(count)s개 회차를 마감했습니다. / %(count)s rounds closed.") % {"count": closed},
+            ngettext("%(count)s round closed.", "%(count)s rounds closed.", closed)
+            % {"count": closed},
         )
 
 
@@ -138,18 +140,18 @@ def progress_table(round_: PublicationRound) -> str:
     return format_html(
         "<table class='round-progress'><thead><tr><th scope='col'>{}</th>{}</tr></thead>"
         "<tbody>{}</tbody></table>",
-        _("부서"),
+        _("department"),
         head,
         rows,
     )
 
 
 class HasDraftFilter(admin.SimpleListFilter):
-    title = _("공표 뒤 변경")
+    title = _("changed since published")
     parameter_name = "draft"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("있음")), ("no", _("없음"))]
+        return [("yes", _("yes")), ("no", _("none"))]
 
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
@@ -181,8 +183,8 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
     readonly_fields = ["pledge", "round", "status", "comment", "returned_by", "returned_at"]
     fieldsets = [
         (None, {"fields": ["pledge", "round", "status"]}),
-        (_("반려"), {"fields": ["comment", "returned_by", "returned_at"]}),
-        (_("결정"), {"fields": ["decision", "message", "draft", "version"]}),
+        (_("Returned"), {"fields": ["comment", "returned_by", "returned_at"]}),
+        (_("decision"), {"fields": ["decision", "message", "draft", "version"]}),
     ]
     actions = ["publish_selected", "return_selected"]
 
@@ -224,11 +226,11 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         return super().has_change_permission(request, obj)
 
     # -- list ----------------------------------------------------------------------------
-    @admin.display(description=_("부서"), ordering="pledge__department__name")
+    @admin.display(description=_("department"), ordering="pledge__department__name")
     def department(self, obj: PledgeReview):
         return obj.pledge.department
 
-    @admin.display(description=_("반려 사유"))
+    @admin.display(description=_("reason for return"))
     def comment_short(self, obj: PledgeReview) -> str:
         return (obj.comment[:60] + "…") if len(obj.comment) > 60 else obj.comment
 
@@ -267,10 +269,7 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         if not published:
             messages.warning(
                 request,
-                _(
-                    "공표한 뒤로 바뀐 내용이 없어 새로 공표하지 않았습니다. / Nothing changed "
-                    "since the last publication: nothing was published."
-                ),
+                _("Nothing changed since the last publication: nothing was published."),
             )
 
     def log_change(self, request, obj, message):
@@ -312,28 +311,26 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
             )
             self.message_user(
                 request,
-                _("%(pledge)s: 검토를 요청했습니다. / %(pledge)s is ready for review.")
-                % {"pledge": review.pledge},
+                _("%(pledge)s is ready for review.") % {"pledge": review.pledge},
                 messages.SUCCESS,
             )
         else:
             self.message_user(
                 request,
                 _(
-                    "이 공약은 지금 검토를 요청할 수 없습니다(회차 마감 또는 이미 요청·공표됨). / "
-                    "This pledge cannot be sent for review now (round closed, or already "
-                    "waiting or published)."
+                    "This pledge cannot be sent for review now (round closed, or already waiting "
+                    "or published)."
                 ),
                 messages.WARNING,
             )
         return HttpResponseRedirect(reverse("admin:index"))
 
     # -- a batch, from the list ------------------------------------------------------------
-    @admin.action(description=_("선택한 공약 공표"), permissions=["publish"])
+    @admin.action(description=_("Publish the selected pledges"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         return self._batch(request, queryset, returning=False)
 
-    @admin.action(description=_("선택한 공약 반려"), permissions=["change"])
+    @admin.action(description=_("Return the selected pledges"), permissions=["change"])
     def return_selected(self, request, queryset):
         return self._batch(request, queryset, returning=True)
 
@@ -345,10 +342,7 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
         if any(r.closed_at is not None for r in rounds) or len(rounds) != 1:
             self.message_user(
                 request,
-                _(
-                    "진행 중인 한 회차의 공약만 함께 결정할 수 있습니다. / Only pledges of one "
-                    "open round can be decided together."
-                ),
+                _("Only pledges of one open round can be decided together."),
                 messages.ERROR,
             )
             return None
@@ -368,9 +362,7 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
                         publication_return(
                             pledge=review.pledge, round=round_, by=request.user, comment=message
                         )
-                    done = _("%(count)s건을 반려했습니다. / %(count)s returned.") % {
-                        "count": len(reviews)
-                    }
+                    done = _("%(count)s returned.") % {"count": len(reviews)}
                 else:
                     published = publication_publish(
                         pledges=[review.pledge for review in reviews],
@@ -378,10 +370,10 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
                         note=message,
                         round=round_,
                     )
-                    done = _(
-                        "%(count)s건을 공표했습니다(바뀐 것이 없는 %(skipped)s건은 건너뜀). / "
-                        "%(count)s published (%(skipped)s unchanged, skipped)."
-                    ) % {"count": len(published), "skipped": len(reviews) - len(published)}
+                    done = _("%(count)s published (%(skipped)s unchanged, skipped).") % {
+                        "count": len(published),
+                        "skipped": len(reviews) - len(published),
+                    }
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -396,7 +388,9 @@ class PledgeReviewAdmin(DepartmentScopedAdminMixin, GuardedAdmin):
                 return HttpResponseRedirect(request.get_full_path())
         context = {
             **self.admin_site.each_context(request),
-            "title": _("선택한 공약 반려") if returning else _("선택한 공약 공표"),
+            "title": _("Return the selected pledges")
+            if returning
+            else _("Publish the selected pledges"),
             "opts": self.model._meta,
             "round": round_,
             "reviews": reviews,
@@ -442,7 +436,7 @@ class PublicationAdmin(GuardedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("바뀐 내용"))
+    @admin.display(description=_("what changed"))
     def change_lines(self, obj: Publication) -> str:
         if not obj.changes:
             return "-"

@@ -18,14 +18,10 @@ from core.locking import OptimisticLockMixin
 from .models import PledgeReview, PublicationRound
 
 DRAFT_MOVED = _(
-    "이 화면을 연 뒤에 부서가 공약을 다시 고쳤습니다. 새로 고쳐 바뀐 내용을 확인한 뒤 "
-    "다시 결정하세요. / The department changed this pledge after you opened this page. "
-    "Reload it, check the changes, then decide again."
+    "The department changed this pledge after you opened this page. Reload it, check the changes, "
+    "then decide again."
 )
-COMMENT_NEEDED = _(
-    "반려할 때는 부서가 고칠 내용을 적어 주세요. / Say what the department should fix "
-    "when you return a draft."
-)
+COMMENT_NEEDED = _("Say what the department should fix when you return a draft.")
 
 
 def draft_digest(changes_by_pledge: dict[int, list[dict]]) -> str:
@@ -45,11 +41,11 @@ class Decision(forms.ChoiceField):
     def __init__(self, **kwargs):
         super().__init__(
             choices=[
-                (self.PUBLISH, _("공표하기")),
-                (self.RETURN, _("반려하기(부서로 돌려보냄)")),
+                (self.PUBLISH, _("publish")),
+                (self.RETURN, _("return to the department")),
             ],
             widget=forms.RadioSelect,
-            label=_("결정"),
+            label=_("decision"),
             **kwargs,
         )
 
@@ -76,12 +72,13 @@ class ReviewDecisionForm(DraftCheckMixin, OptimisticLockMixin, forms.ModelForm):
 
     decision = Decision()
     message = forms.CharField(
-        label=_("공표 메모 또는 반려 사유"),
+        label=_("note (publish) or comment (return)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "공표하면 변경 이력에 함께 실리고, 반려하면 부서의 관리 화면 첫 페이지에 보입니다."
+            "Published with the change history, or shown to the department on its admin home when "
+            "returned."
         ),
     )
 
@@ -100,7 +97,7 @@ class BatchDecisionForm(DraftCheckMixin, forms.Form):
     """The confirmation page of the queue's actions: a note (publish) or comment (return)."""
 
     message = forms.CharField(
-        label=_("공표 메모 또는 반려 사유"),
+        label=_("note (publish) or comment (return)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -31,7 +31,9 @@ class PublicationRound(models.Model):
     term = models.ForeignKey(
         Term, verbose_name=_("term"), on_delete=models.PROTECT, related_name="rounds"
     )
-    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. 2026년 상반기 점검"))
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("e.g. the first-half 2026 review")
+    )
     due_on = models.DateField(_("due on"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -53,10 +55,7 @@ class PublicationRound(models.Model):
                 fields=["term"],
                 condition=Q(closed_at__isnull=True),
                 name="%(app_label)s_%(class)s_one_open_per_term",
-                violation_error_message=_(
-                    "이 임기에는 이미 진행 중인 점검 회차가 있습니다. / "
-                    "This term already has an open round."
-                ),
+                violation_error_message=_("This term already has an open round."),
             ),
         ]
 
@@ -69,8 +68,8 @@ class PublicationRound(models.Model):
 
 
 class PublicationKind(models.TextChoices):
-    SEED = "seed", _("최초 공표")
-    REGULAR = "regular", _("공표")
+    SEED = "seed", _("First publication")
+    REGULAR = "regular", _("Published")
 
 
 # "Highest execution rate first, no rate last" as one indexable expression: rates are never
@@ -321,10 +320,10 @@ class Publication(models.Model):
 
 
 class ReviewStatus(models.TextChoices):
-    NEEDS_UPDATE = "needs_update", _("갱신 필요")
-    DRAFT = "draft", _("검토 대기")
-    RETURNED = "returned", _("반려")
-    PUBLISHED = "published", _("공표")
+    NEEDS_UPDATE = "needs_update", _("Needs an update")
+    DRAFT = "draft", _("Awaiting review")
+    RETURNED = "returned", _("Returned")
+    PUBLISHED = "published", _("Published")
 
 
 class PledgeReview(models.Model):
@@ -366,9 +365,7 @@ class PledgeReview(models.Model):
             models.UniqueConstraint(
                 fields=["pledge", "round"],
                 name="%(app_label)s_%(class)s_unique_per_round",
-                violation_error_message=_(
-                    "이 공약은 이 회차에 이미 있습니다. / This pledge is already in this round."
-                ),
+                violation_error_message=_("This pledge is already in this round."),
             ),
         ]
 

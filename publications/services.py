@@ -223,9 +223,7 @@ def publication_return(
 ) -> PledgeReview:
     """Return a pledge's draft to its department with a comment; the public state stays."""
     if not (comment or "").strip():
-        raise ValidationError(
-            {"comment": _("반려 사유를 적어 주세요. / Say why the draft is returned.")}
-        )
+        raise ValidationError({"comment": _("Say why the draft is returned.")})
     if round.closed_at is not None:
         raise ValidationError(_("This round is closed."))
     review, _created = PledgeReview.objects.select_for_update().get_or_create(

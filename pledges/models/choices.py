@@ -1,6 +1,6 @@
 """The vocabularies of a pledge card: attributes, stages, date precision, materials.
 
-Labels are Korean, through gettext; English is in ``locale/en`` (see ``pledges.labels``).
+Labels are English msgids; the Korean is in ``locale/ko`` (see ``pledges.labels``).
 """
 
 from django.db import models

@@ -14,7 +14,7 @@ def target_year_from_card(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publications", "0017_english_choice_labels"),
+        ("publications", "0018_english_msgids"),
     ]
 
     operations = [
