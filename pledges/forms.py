@@ -61,6 +61,18 @@ class KoreanMarkedSelect(forms.Select):
         return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
+class ShownTermField(forms.TypedChoiceField):
+    """``?term=N``: the term the page shows (``shown``, read already) is valid without
+    reading every term; another number is checked against them."""
+
+    shown: int | None = None
+
+    def valid_value(self, value) -> bool:
+        return (self.shown is not None and str(value) == str(self.shown)) or super().valid_value(
+            value
+        )
+
+
 class PledgeFilterForm(forms.Form):
     """The pledge list's filter form; its fields are ``portal.filters.PledgeFilter``'s (one
     definition for the page, the API and the CSV). What depends on the term shown is set
@@ -80,6 +92,7 @@ class PledgeFilterForm(forms.Form):
             lambda: [(t.number, t.name) for t in Term.objects.all()]
         )
         self.fields["term"].initial = term.number
+        self.fields["term"].shown = term.number
         asked = self.data.get("department")
 
         @cache  # read once a form, however often it is checked or rendered

@@ -19,7 +19,7 @@ import django_filters
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from pledges.forms import KoreanMarkedSelect, PledgeFilterForm
+from pledges.forms import KoreanMarkedSelect, PledgeFilterForm, ShownTermField
 from pledges.models import BudgetType, Stage, Term
 from publications.models import Publication
 
@@ -42,6 +42,10 @@ REVERSED = {f"-{name}": format_lazy("{} ↓", label) for name, label in SORTS.it
 del REVERSED["-relevance"]
 
 
+class TermFilter(django_filters.TypedChoiceFilter):
+    field_class = ShownTermField
+
+
 class PledgeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -50,7 +54,7 @@ class PledgeFilter(django_filters.FilterSet):
         help_text="공약 카드의 모든 낱말 검색(목록 화면과 같음) / any word of the card, as "
         "on the list page. Empty: no search.",
     )
-    term = django_filters.TypedChoiceFilter(
+    term = TermFilter(
         label=_("Term"),
         method="keep",  # the views read it (portal.selectors.term_asked): the rows' term
         coerce=int,
