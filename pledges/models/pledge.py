@@ -184,10 +184,6 @@ def search_ranked(
 
 
 class PledgeQuerySet(models.QuerySet):
-    def public(self) -> "PledgeQuerySet":
-        # The stored search text is searched, never shown: pages do not load it.
-        return self.select_related("term", "vision", "department").defer("search_text")
-
     def for_term(self, term: Term) -> "PledgeQuerySet":
         return self.filter(term=term)
 
@@ -204,31 +200,6 @@ class PledgeQuerySet(models.QuerySet):
         PostgreSQL (``PublishedPledge.objects.search``); this one scans.
         """
         return search_ranked(self, text, column="search_text")
-
-    def with_card(self) -> "PledgeQuerySet":
-        """Everything a pledge card shows (plans, milestones, officials, work-plan items,
-        material, progress), prefetched: a fixed number of queries per card."""
-
-        def related(name: str) -> type[models.Model]:
-            # The card's models are declared after Pledge (they point at it): reached
-            # through the relation, so this module imports none of them.
-            return self.model._meta.get_field(name).related_model
-
-        return self.public().prefetch_related(
-            models.Prefetch("year_plans", related("year_plans").objects.select_related("project")),
-            models.Prefetch(
-                "milestones", related("milestones").objects.select_related("project", "parent")
-            ),
-            models.Prefetch(
-                "pledgeofficial_set",
-                related("pledgeofficial").objects.select_related("official").order_by("position"),
-            ),
-            models.Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
-            models.Prefetch("materials", related("materials").objects.select_related("project")),
-            "progress",
-            "adjustments",
-            "source_notes",
-        )
 
 
 class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):

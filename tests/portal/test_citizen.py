@@ -134,7 +134,7 @@ def test_korean_words_and_dates(client):
 
 
 def test_status_line_names_latest_and_next_milestone():
-    pledge = Pledge.objects.with_card().get(code="12-7")
+    pledge = Pledge.objects.get(code="12-7")
     status = selectors.status_of(pledge.milestones.all(), datetime.date(2025, 1, 1))
     assert status["last"].start <= datetime.date(2025, 1, 1) < status["next"].start
     later = selectors.status_of(pledge.milestones.all(), datetime.date(2030, 1, 1))
@@ -182,7 +182,7 @@ def test_numbered_pagination(client):
 
 def test_status_line_reads_milestones_at_the_cards_as_of_date():
     """A milestone dated after the card's as-of date is a plan, whatever today is."""
-    pledge = Pledge.objects.with_card().get(code="12-7")
+    pledge = Pledge.objects.get(code="12-7")
     status = selectors.status_for(pledge, pledge.milestones.all(), datetime.date(2026, 11, 22))
     assert status["as_of"] == datetime.date(2026, 1, 31)
     assert (status["last"].date_text, status["last"].text) == ("2024. 5.", "공사 착공")
