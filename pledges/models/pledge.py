@@ -227,24 +227,9 @@ class Pledge(models.Model):
         help_text=_("In-term execution ÷ in-term plan of the years closed by the as-of date."),
     )
 
-    # Read model for the public search: every text of the card in one upper-cased column,
-    # kept by pledges.services.pledge_search_refresh and copied to the published summary
-    # (publications.PublishedPledge.search_text, indexed there on PostgreSQL).
-    search_text = models.TextField(
-        _("search text"),
-        blank=True,
-        default="",
-        editable=False,
-        help_text=_(
-            "Every text of the card, upper-cased, for the public search; rebuilt by "
-            "pledge_search_refresh, never edited."
-        ),
-    )
-
     objects = PledgeManager()
     history = HistoricalRecords(
         excluded_fields=[
-            "search_text",
             "sort_key",
             "current_total",
             "secured_total",
@@ -336,15 +321,6 @@ class Pledge(models.Model):
 
     def save(self, *args, **kwargs):
         self.sort_key = code_sort_key(self.code)  # derived from the code, for ordering
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            # The search text belongs to the published card (pledges.services.
-            # pledge_search_refresh writes it at publication): a card saved from a row
-            # loaded earlier never writes back the text it happened to hold.
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "search_text"
-            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

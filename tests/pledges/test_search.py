@@ -300,7 +300,3 @@ def test_editing_a_milestone_in_the_admin_refreshes_the_search_text(client):
     assert client.post(url, data).status_code == 302
     assert found("뙇뛟", published=False) == []  # a draft until the reviewer publishes it
     assert found("뙇뛟") == ["12-1"]
-
-
-def test_the_search_text_is_not_part_of_the_change_history():
-    assert "search_text" not in {f.name for f in Pledge.history.model._meta.fields}
