@@ -1,6 +1,6 @@
-"""The public search: one stored text per pledge, the PUBLISHED card's (rebuilt when a card
-is published, not at a staff save), found by any part of any text, ranked title first,
-in a fixed number of queries."""
+"""The public search: one stored text per publication, the PUBLISHED card's (made when a
+card is published, not at a staff save), found by any part of any text, ranked title
+first, in a fixed number of queries."""
 
 import re
 
