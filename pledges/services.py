@@ -1,13 +1,10 @@
 """Writes for pledges: the card as edited in the admin, and loading it from its fixture."""
 
-from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
-from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.locking import version_check
@@ -31,7 +28,6 @@ from .models import (
     Vision,
     WorkPlanLink,
     YearPlan,
-    search_text_join,
 )
 
 
@@ -181,7 +177,6 @@ def pledge_seed(*, data: dict[str, Any], counts: Counts) -> Pledge:
     _progress_seed(pledge, data.get("progress", []), counts)
     _adjustments_seed(pledge, data.get("adjustments", []), counts)
     _source_notes_seed(pledge, data.get("source_notes", []), projects, counts)
-    pledge_search_refresh(pledge_ids=[pledge.pk])
     return pledge
 
 
@@ -367,110 +362,3 @@ def _source_notes_seed(
         keep.append(note.pk)
         tally(counts, status)
     stale_delete(pledge.source_notes.all(), keep=keep, counts=counts)
-
-
-# The public search's read model -------------------------------------------------------
-
-
-# The card's own texts, by the search's rank: the first three sections of its search text
-# (``search_text_join``; the rest is the card's rows and the departments' names).
-SEARCH_SECTIONS = (
-    ("code", "title", "title_en", "index_title"),
-    ("target", "target_en"),
-    ("objective", "overview", "problems", "plan_note"),
-)
-
-
-def pledge_search_texts(
-    pledge_ids: Iterable[int], *, get_model: Callable = global_apps.get_model
-) -> dict[int, str]:
-    """{pledge id: the search text its card makes now} (``search_text_join``), in five
-    queries. It holds the code, title, English title, index title, target, English target,
-    objective, overview, problems, plan note; the sub-projects' names and overviews; the
-    plans per year; the milestones (printed date and text); the department's Korean and
-    English names; the accountable officials' departments (both names).
-
-    ``get_model`` lets a data migration build it from its historical models.
-    """
-    model = {name: get_model("pledges", name) for name in ("Pledge", "Project", "YearPlan")}
-    model |= {name: get_model("pledges", name) for name in ("Milestone", "PledgeOfficial")}
-    ids = list(pledge_ids)
-    own = [name for section in SEARCH_SECTIONS for name in section]
-    parts: dict[int, list[str]] = {}
-    tails: dict[int, list[str]] = {}
-    for pk, *texts in (
-        model["Pledge"]
-        .objects.filter(pk__in=ids)
-        .values_list("pk", *own, "department__name", "department__name_en")
-    ):
-        parts[pk], tails[pk] = list(texts[: len(own)]), list(texts[len(own) :])
-    related = [
-        (model["Project"], ("name", "overview"), ("position", "pk")),
-        (model["YearPlan"], ("text",), ("period", "pk")),
-        (model["Milestone"], ("date_text", "text"), ("position", "pk")),
-    ]
-    for related_model, fields, order in related:
-        rows = related_model.objects.filter(pledge_id__in=ids).order_by("pledge_id", *order)
-        for pledge_id, *texts in rows.values_list("pledge_id", *fields):
-            parts[pledge_id].extend(texts)
-    officials = model["PledgeOfficial"].objects.filter(pledge_id__in=ids).order_by("position")
-    for pledge_id, *names in officials.values_list(
-        "pledge_id", "official__department__name", "official__department__name_en"
-    ):
-        tails[pledge_id].extend(names)
-    return {
-        pk: _card_search_text(texts[: len(own)], texts[len(own) :], tails[pk])
-        for pk, texts in parts.items()
-    }
-
-
-def _card_search_text(own: list, rest: list, names: list) -> str:
-    """The search text of a card from its own texts (``SEARCH_SECTIONS``' fields, in
-    order), its rows' texts and the departments' names it shows (a department named twice,
-    the card's and an official's, is held once)."""
-    sections, at = [], 0
-    for section in SEARCH_SECTIONS:
-        sections.append(own[at : at + len(section)])
-        at += len(section)
-    return search_text_join(*sections, [*rest, *dict.fromkeys(n for n in names if n)])
-
-
-SEARCH_BATCH = 500
-
-
-def pledge_search_refresh(*, pledge_ids: Iterable[int]) -> int:
-    """Rebuild the stored search text (``Pledge.search_text``) of these pledges from their
-    cards (what it holds: ``pledge_search_texts``).
-
-    The staff's search in the admin reads it; the public search reads the snapshots'
-    own text (``publications.snapshots.search_text``). Only rows whose text changed are
-    written (a rerun of the seed writes nothing); the write is not history. Returns how
-    many changed.
-    """
-    ids = sorted(set(pledge_ids))
-    changed: list[int] = []
-    for start in range(0, len(ids), SEARCH_BATCH):
-        batch = ids[start : start + SEARCH_BATCH]
-        texts = pledge_search_texts(batch)
-        stale = [
-            Pledge(pk=pk, search_text=texts[pk])
-            for pk, stored in Pledge.objects.filter(pk__in=batch).values_list("pk", "search_text")
-            if stored != texts[pk]
-        ]
-        Pledge.objects.bulk_update(stale, ["search_text"], batch_size=SEARCH_BATCH)
-        changed += [pledge.pk for pledge in stale]
-    return len(changed)
-
-
-def pledges_naming_departments(department_ids: Iterable[int]) -> list[int]:
-    """The pledges whose cards show these departments' names: their own department's, or
-    an accountable official's."""
-    ids = list(department_ids)
-    pledges = Pledge.objects.filter(
-        Q(department__in=ids) | Q(pledgeofficial__official__department__in=ids)
-    )
-    return sorted(set(pledges.values_list("pk", flat=True).order_by()))
-
-
-def _by_position(row) -> tuple:
-    return (row.position, row.pk)

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from departments.models import Department, Official, WorkPlanItem
 from pledges.models import BudgetType, Pledge, Stage, StageProvenance, Term, Vision
 from pledges.models.choices import DatePrecision
-from pledges.models.pledge import search_words
 
 from .snapshots import card_from
 
@@ -77,6 +76,14 @@ class PublicationKind(models.TextChoices):
 RATE_ORDER = Coalesce(
     "execution_rate", Value(-1), output_field=models.DecimalField(max_digits=7, decimal_places=1)
 )
+
+
+SEARCH_WORDS = 8  # a longer query is cut: each word is one more condition
+
+
+def search_words(text: str | None) -> list[str]:
+    """The words of a search as the stored search text holds them (upper-cased)."""
+    return [word.upper() for word in (text or "").split()[:SEARCH_WORDS]]
 
 
 class PublicationQuerySet(models.QuerySet):

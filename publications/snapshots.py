@@ -39,8 +39,8 @@ from pledges.models import (
 
 SHAPE = 1
 
-# Bookkeeping the public never reads, or what the snapshot holds in its own way.
-PLEDGE_SKIPPED = {"search_text", *STORED_TOTALS}
+# What the snapshot holds in its own way: the pledge's stored totals (``stored_totals``).
+PLEDGE_SKIPPED = set(STORED_TOTALS)
 
 # A card's rows: (payload key, model, order).
 ROWS: list[tuple[str, type[models.Model], tuple[str, ...]]] = [

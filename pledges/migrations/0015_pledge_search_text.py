@@ -1,10 +1,13 @@
 """The public search reads one stored text per pledge (``Pledge.search_text``).
 
-Adds the column, fills it for every pledge (``pledges.services.pledge_search_texts``
-with this migration's historical models), and on PostgreSQL indexes it with pg_trgm
-(GIN, ``gin_trgm_ops``) for ``LIKE '%…%'``. The search no longer reads the columns that
-migration 0008 indexed, so those nine trigram indexes are dropped (undoing this
-migration puts them back).
+Adds the column and on PostgreSQL indexes it with pg_trgm (GIN, ``gin_trgm_ops``) for
+``LIKE '%…%'``. The search no longer reads the columns that migration 0008 indexed, so
+those nine trigram indexes are dropped (undoing this migration puts them back).
+
+The column was also filled here, by ``pledges.services.pledge_search_texts``. That code is
+gone, and so is the column (migration 0026; the public search reads the published
+snapshots' own text): nothing reads what the fill wrote, so the fill went with them and a
+migration from scratch imports no application code.
 """
 
 from django.db import migrations, models
@@ -21,18 +24,6 @@ OLD_INDEXES = [
     ("pledges_project", "overview"),
     ("pledges_yearplan", "text"),
 ]
-
-
-def fill(apps, schema_editor):
-    from pledges.services import SEARCH_BATCH, pledge_search_texts
-
-    Pledge = apps.get_model("pledges", "Pledge")
-    ids = list(Pledge.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), SEARCH_BATCH):
-        texts = pledge_search_texts(ids[start : start + SEARCH_BATCH], get_model=apps.get_model)
-        Pledge.objects.bulk_update(
-            [Pledge(pk=pk, search_text=text) for pk, text in texts.items()], ["search_text"]
-        )
 
 
 def index_create(apps, schema_editor):
@@ -76,6 +67,5 @@ class Migration(migrations.Migration):
                 verbose_name="search text",
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(index_create, index_drop, elidable=False),
     ]

@@ -30,26 +30,16 @@ from .choices import (
     printed_date,
 )
 from .pledge import (
-    SEARCH_SECTION_MARKS,
-    SEARCH_SECTION_TAGS,
     Pledge,
     PledgeManager,
     PledgeQuerySet,
-    bigram_exact,
     code_sort_key,
-    hangul,
-    search_text_join,
-    search_words,
-    section_pieces,
-    word_pieces,
 )
 from .projects import Project, ProjectManager, YearPlan
 from .terms import Term, TermManager, Vision
 from .version import PublicVersion
 
 __all__ = [
-    "SEARCH_SECTION_MARKS",
-    "SEARCH_SECTION_TAGS",
     "ATTRIBUTES",
     "AdjustmentKind",
     "BudgetType",
@@ -81,12 +71,6 @@ __all__ = [
     "Vision",
     "WorkPlanLink",
     "YearPlan",
-    "bigram_exact",
     "code_sort_key",
-    "hangul",
     "printed_date",
-    "search_text_join",
-    "search_words",
-    "section_pieces",
-    "word_pieces",
 ]

@@ -3,10 +3,9 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import models
 from django.db.models import F, Q, Value
-from django.db.models.functions import Coalesce, StrIndex
-from django.db.models.lookups import LessThan
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -35,200 +34,14 @@ def _inference_field() -> models.CharField:
     )
 
 
-SEARCH_WORDS = 8  # a longer query is cut: each word is one more condition
-
-
-def search_words(text: str | None) -> list[str]:
-    """The words of a search as the stored search text holds them (upper-cased)."""
-    return [word.upper() for word in (text or "").split()[:SEARCH_WORDS]]
-
-
-# Between the stored search text's sections, in rank order: code and titles | target |
-# the card's own texts | the rest (``pledge_search_texts``). Characters no text keeps and no
-# search word holds (``str.split`` takes them for spaces): where a word first occurs says
-# the best section holding it (``search_ranked``), with no other field read.
-SEARCH_SECTION_MARKS = ("\x1c", "\x1d", "\x1e")
-
-
-def search_text_join(*sections) -> str:
-    """The stored search text of a card from its texts, a list per section (code and
-    titles, target, own texts, the rest): one line per text, its spaces collapsed,
-    upper-cased (as ``search_words`` upper-cases a query), and a line of the section's
-    mark (``SEARCH_SECTION_MARKS``) after each of the first three sections."""
-    if len(sections) != len(SEARCH_SECTION_MARKS) + 1:
-        raise ValueError(f"a search text has {len(SEARCH_SECTION_MARKS) + 1} sections")
-    lines = []
-    for section, mark in zip(sections, (*SEARCH_SECTION_MARKS, None), strict=True):
-        lines += [" ".join(part.split()) for part in section if part and part.strip()]
-        if mark:
-            lines.append(mark)
-    return "\n".join(lines).upper()
-
-
 def code_sort_key(code: str) -> str:
     """ "12-9" → "000012-000009": numbers zero-padded so codes sort as people read them."""
     return re.sub(r"\d+", lambda m: m.group(0).zfill(6), code)
 
 
-def bigram_indexed(word: str) -> bool:
-    """Whether a search word is found through the bigram index on PostgreSQL (migration
-    0016): two characters, each a Hangul syllable, an ASCII letter or a digit."""
-    return len(word) == 2 and all("가" <= c <= "힣" or (c.isascii() and c.isalnum()) for c in word)
-
-
-def hangul(word: str) -> bool:
-    """Whether every character of ``word`` is a Hangul syllable (가 … 힣)."""
-    return all("가" <= c <= "힣" for c in word)
-
-
-def word_pieces(word: str) -> list[str]:
-    """The two-character pieces of a search word, in order ("세부사업" → 세부, 부사, 사업):
-    what the bigram index holds of it."""
-    return [word[i : i + 2] for i in range(len(word) - 1)]
-
-
-def bigram_exact(word: str) -> bool:
-    """Whether the bigram index alone finds a search word: two Hangul syllables (a text's
-    pieces are all its two-character substrings; "simple" leaves Hangul as it is), so no
-    ``LIKE`` re-reads the matched texts and the index's count of texts holding the piece is
-    the number of matches (``publications.PublishedWordCount``)."""
-    return bigram_indexed(word) and hangul(word)
-
-
-# The tag of a two-character piece in the published summaries' index: the section of the
-# search text where it first occurs (code and titles, target, own texts, the rest).
-SEARCH_SECTION_TAGS = "abcd"
-
-
-def section_pieces(word: str, sections: str = SEARCH_SECTION_TAGS) -> str:
-    """The tsquery text of a ``bigram_indexed`` word first occurring in any of these
-    sections ("a센터|b센터|…"): the index's pieces are tagged with their first section."""
-    return "|".join(f"{tag}{word}" for tag in sections)
-
-
-@models.TextField.register_lookup
-class PiecesMatch(models.Lookup):
-    """``search_text__pieces=query``: PostgreSQL's GIN index on the text's two-character
-    pieces, each tagged with the section where it first occurs (a stored column
-    ``search_bigrams`` beside the text: the published summaries', ``publications``
-    migrations 0006 and 0011), matches ``query``, a tsquery of tagged pieces
-    (``section_pieces``)."""
-
-    lookup_name = "pieces"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        # the text's pieces as stored beside it, same table, same alias
-        table, _dot, column = lhs.rpartition(".")
-        if column.strip('"') != "search_text" or lhs_params:
-            raise ValueError(f"the pieces lookup is for the stored search text, not {lhs}")
-        sql = f"{table}.\"search_bigrams\" @@ to_tsquery('simple', {rhs})"
-        return sql, [*rhs_params]
-
-
-def search_ranked(
-    queryset: models.QuerySet, text: str, *, column: str, indexed: bool = False
-) -> models.QuerySet:
-    """Rows whose stored search text (``column``) contains every word of ``text``, with
-    ``search_rank``: per word, the section of the text where it first occurs (0 code or
-    title, 1 target, 2 the card's own texts, 3 anything else: ``search_text_join``), summed
-    over the words, and the alias ``search_top`` (rank 0). Read from the text alone, for
-    the matched rows only. ``indexed``: the column's table has the search indexes on
-    PostgreSQL (the published summaries: ``publications`` migration 0006)."""
-    words = search_words(text)
-    if not words:
-        return queryset
-    bigrams = indexed and connections[queryset.db].vendor == "postgresql"
-    for word in words:  # "명예 시장" finds 명예시장: each word on its own
-        if not (bigrams and bigram_indexed(word)):
-            queryset = queryset.filter(**{f"{column}__contains": word})
-        elif bigram_exact(word):
-            queryset = queryset.filter(**{f"{column}__pieces": section_pieces(word)})
-        else:  # letters or digits: the index lowercases, the LIKE confirms the case
-            queryset = queryset.filter(**{f"{column}__contains": word})
-            queryset = queryset.filter(**{f"{column}__pieces": section_pieces(word)})
-
-    def at(piece: str) -> StrIndex:
-        return StrIndex(column, Value(piece))
-
-    marks = SEARCH_SECTION_MARKS
-
-    def within(word: str, section: int) -> Q:
-        """The word first occurs in this section: for two Hangul syllables on PostgreSQL,
-        the row's tagged pieces hold it with that section's tag (no scan of the text);
-        otherwise its first position in the text is before the section's mark."""
-        if bigrams and bigram_exact(word):
-            tag = SEARCH_SECTION_TAGS[section]
-            return Q(**{f"{column}__pieces": section_pieces(word, tag)})
-        return Q(LessThan(at(word), at(marks[section])))
-
-    def rank(word: str) -> models.Case:
-        return models.Case(
-            *(models.When(within(word, n), then=n) for n in range(len(marks))),
-            default=len(marks),
-            output_field=models.IntegerField(),
-        )
-
-    ranks = [rank(word) for word in words]
-    # ``search_top``: every word in the first section (rank 0), as a plain condition the
-    # database tests while it walks an index in code order (``PublishedPaginator``): by
-    # position in the text, whose cost the planner does not overrate (with the tagged
-    # pieces it sorted every match instead of walking)
-    top = Q()
-    for word in words:
-        top &= Q(LessThan(at(word), at(marks[0])))
-    return queryset.annotate(search_rank=sum(ranks[1:], ranks[0])).alias(
-        search_top=models.ExpressionWrapper(top, output_field=models.BooleanField())
-    )
-
-
 class PledgeQuerySet(models.QuerySet):
-    def public(self) -> "PledgeQuerySet":
-        # The stored search text is searched, never shown: pages do not load it.
-        return self.select_related("term", "vision", "department").defer("search_text")
-
     def for_term(self, term: Term) -> "PledgeQuerySet":
         return self.filter(term=term)
-
-    def search(self, text: str) -> "PledgeQuerySet":
-        """Pledges whose card contains every word of ``text`` (any part of a word: Korean
-        has no spaces between a noun and its particle), read from the stored
-        ``search_text`` (see ``pledges.services.pledge_search_refresh`` for what it holds).
-
-        ``search_rank`` says where they matched, lower is better, summed over the words:
-        0 code or title, 1 target, 2 the card's own texts, 3 anything else (milestones,
-        sub-projects, plans, departments). It is computed for the matched rows only.
-
-        The public list searches the published summaries' copy of the text, indexed on
-        PostgreSQL (``PublishedPledge.objects.search``); this one scans.
-        """
-        return search_ranked(self, text, column="search_text")
-
-    def with_card(self) -> "PledgeQuerySet":
-        """Everything a pledge card shows (plans, milestones, officials, work-plan items,
-        material, progress), prefetched: a fixed number of queries per card."""
-
-        def related(name: str) -> type[models.Model]:
-            # The card's models are declared after Pledge (they point at it): reached
-            # through the relation, so this module imports none of them.
-            return self.model._meta.get_field(name).related_model
-
-        return self.public().prefetch_related(
-            models.Prefetch("year_plans", related("year_plans").objects.select_related("project")),
-            models.Prefetch(
-                "milestones", related("milestones").objects.select_related("project", "parent")
-            ),
-            models.Prefetch(
-                "pledgeofficial_set",
-                related("pledgeofficial").objects.select_related("official").order_by("position"),
-            ),
-            models.Prefetch("work_plan_items", WorkPlanItem.objects.select_related("department")),
-            models.Prefetch("materials", related("materials").objects.select_related("project")),
-            "progress",
-            "adjustments",
-            "source_notes",
-        )
 
 
 class PledgeManager(models.Manager.from_queryset(PledgeQuerySet)):
@@ -414,24 +227,9 @@ class Pledge(models.Model):
         help_text=_("In-term execution ÷ in-term plan of the years closed by the as-of date."),
     )
 
-    # Read model for the public search: every text of the card in one upper-cased column,
-    # kept by pledges.services.pledge_search_refresh and copied to the published summary
-    # (publications.PublishedPledge.search_text, indexed there on PostgreSQL).
-    search_text = models.TextField(
-        _("search text"),
-        blank=True,
-        default="",
-        editable=False,
-        help_text=_(
-            "Every text of the card, upper-cased, for the public search; rebuilt by "
-            "pledge_search_refresh, never edited."
-        ),
-    )
-
     objects = PledgeManager()
     history = HistoricalRecords(
         excluded_fields=[
-            "search_text",
             "sort_key",
             "current_total",
             "secured_total",
@@ -523,15 +321,6 @@ class Pledge(models.Model):
 
     def save(self, *args, **kwargs):
         self.sort_key = code_sort_key(self.code)  # derived from the code, for ordering
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            # The search text belongs to the published card (pledges.services.
-            # pledge_search_refresh writes it at publication): a card saved from a row
-            # loaded earlier never writes back the text it happened to hold.
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name != "search_text"
-            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -8,8 +8,14 @@ sections, and the rank is where the word first occurs in the text.
 
 Here the marks are put into the texts there are, both the pledges' and the published
 summaries' copies: after the lines of the card's own texts, matched line for line against
-the card as published or the live card (``marks_add``). The next publication rebuilds the
-text whole (``pledges.services.pledge_search_texts``).
+the card as published or the live card (``marks_add``). The next publication rebuilt the
+text whole.
+
+A never-published pledge's text matching neither was made again here from its live card,
+by ``pledges.services.pledge_search_texts``; that code is gone, and so are both columns
+(``publications`` migration 0016 drops the published summaries, ``pledges`` migration 0026
+the pledge's text), so such a text is now left as it was and this migration imports no
+application code.
 """
 
 from django.db import migrations
@@ -71,13 +77,11 @@ def _marked_near(pk: int, text: str, published: dict, live: dict) -> str | None:
 
 def marks_add(apps, schema_editor):
     """Each text is marked after the lines of the card it was made from: as published, or
-    the live card (a department rename rebuilds the text from it). A text made from
-    neither (a card edited since) is made again from the live card when the pledge was
-    never published (its text is nowhere public); a published one is marked after as many
-    lines as the published card's texts, as near as can be told, and its next publication
-    makes it whole."""
-    from pledges.services import pledge_search_texts
-
+    the live card (a department rename rebuilds the text from it). A published text made
+    from neither (a card edited since) is marked after as many lines as the published
+    card's texts, as near as can be told, and its next publication makes it whole; a
+    never-published one is left as it was (its text is nowhere public; see the module's
+    note)."""
     Pledge = apps.get_model("pledges", "Pledge")
     History = apps.get_model("pledges", "HistoricalPledge")
     Published = apps.get_model("publications", "PublishedPledge")
@@ -94,11 +98,10 @@ def marks_add(apps, schema_editor):
         }
 
         texts = {
-            pk: _marked_near(pk, text, rows, live)
+            pk: marked
             for pk, text in Pledge.objects.filter(pk__in=batch).values_list("pk", "search_text")
+            if (marked := _marked_near(pk, text, rows, live)) is not None
         }
-        remade = [pk for pk, text in texts.items() if text is None]  # never published
-        texts |= pledge_search_texts(remade, get_model=apps.get_model) if remade else {}
         Pledge.objects.bulk_update(
             [Pledge(pk=pk, search_text=text) for pk, text in texts.items()], ["search_text"]
         )

@@ -1,6 +1,6 @@
-"""The public search: one stored text per pledge, the PUBLISHED card's (rebuilt when a card
-is published, not at a staff save), found by any part of any text, ranked title first,
-in a fixed number of queries."""
+"""The public search: one stored text per publication, the PUBLISHED card's (made when a
+card is published, not at a staff save), found by any part of any text, ranked title
+first, in a fixed number of queries."""
 
 import re
 
@@ -45,10 +45,6 @@ def found(query: str, *, published: bool = True) -> list[str]:
         .search(query)
         .values_list("code", flat=True)
     )
-
-
-def stored(pledge: Pledge) -> str:
-    return Pledge.objects.get(pk=pledge.pk).search_text
 
 
 # -- what it finds ------------------------------------------------------------------------
@@ -219,7 +215,7 @@ def test_on_postgresql_the_search_reads_the_trigram_index():
     ],
 )
 def test_the_search_finds_exactly_the_pledges_whose_text_holds_the_word(word):
-    """Through the bigram index or not, the same pledges as the substring match."""
+    """Through the trigram index or not (PostgreSQL), the same pledges as the substring match."""
     for n, title in enumerate(["원1 호", "1원 가나", "가나다 E-8", "ON AIR 8-"], start=1):
         PledgeFactory(code=f"98-{n}", title=title)
     publish()
@@ -304,29 +300,3 @@ def test_editing_a_milestone_in_the_admin_refreshes_the_search_text(client):
     assert client.post(url, data).status_code == 302
     assert found("뙇뛟", published=False) == []  # a draft until the reviewer publishes it
     assert found("뙇뛟") == ["12-1"]
-
-
-def test_the_seed_loader_keeps_the_search_text_current_and_a_rerun_writes_nothing(seed_copy):
-    pledge = Pledge.objects.get(code="12-1")
-    before = stored(pledge)
-    assert "민원콜센터" in before
-    seed_copy.edit("departments.toml", "Civil Petitions and Passports Division", "Zebra Desk")
-    seed_copy.load()
-    assert "ZEBRA DESK" in stored(pledge)
-    with CaptureQueriesContext(connection) as queries:
-        seed_copy.load()
-    assert not [
-        q for q in queries.captured_queries if "UPDATE" in q["sql"] and "search" in q["sql"]
-    ]
-
-
-def test_every_seed_pledge_has_the_text_its_card_makes_now():
-    from pledges.services import pledge_search_texts
-
-    pledges = dict(Pledge.objects.values_list("pk", "search_text"))
-    assert pledges == pledge_search_texts(pledges)
-    assert all(pledges.values())
-
-
-def test_the_search_text_is_not_part_of_the_change_history():
-    assert "search_text" not in {f.name for f in Pledge.history.model._meta.fields}
