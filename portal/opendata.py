@@ -2,8 +2,10 @@
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from urllib.parse import quote
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 
 from budgets.finance import (
@@ -49,20 +51,24 @@ LIST_FIELDS = [
 ]
 
 
-def pledge_summaries(publications: Iterable[Publication], request: HttpRequest) -> Iterator[dict]:
-    """The rows of the list (API, CSV), from the publications' columns alone (with ``term``
-    and ``vision``): no card is read back, a page of the API has 100 rows and the CSV tens
-    of thousands. What is the same for every row (the site's address) is worked out once."""
+def pledge_summaries(
+    publications: Iterable[Publication], request: HttpRequest, term: Term
+) -> Iterator[dict]:
+    """The rows of the list (API, CSV) of ``term``, from the publications' columns alone
+    (``selectors.listed``): no card is read back, a page of the API has 100 rows and the CSV
+    tens of thousands. What is the same for every row is worked out once: the site's
+    address, and the Korean page's address, whatever the request's language."""
     site = request.build_absolute_uri("/")[:-1]  # the host checked once, not per row
+    with translation.override("ko"):
+        page = reverse("portal:detail", kwargs={"code": "CODE"})
     for row in publications:
-        with translation.override("ko"):  # the Korean page's address, whatever the request's
-            path = row.get_absolute_url()
+        path = page.replace("CODE", quote(row.code)) + f"?term={term.number}"
         yield {
             "code": row.code,
             "title": row.title,
-            "term": row.term.name,
-            "term_number": row.term.number,
-            "vision": f"{row.vision.number} {row.vision.title}",
+            "term": term.name,
+            "term_number": term.number,
+            "vision": f"{row.vision_number} {row.vision_title}",
             "department": row.department_name,
             "stage": row.stage,
             "stage_name": STAGE_NAMES.get(row.stage, row.stage),

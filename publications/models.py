@@ -178,12 +178,6 @@ class Publication(models.Model):
             "snapshots: a list of {kind, label, old, new, reason}."
         ),
     )
-    card = models.JSONField(
-        _("published card"),
-        default=dict,
-        encoder=DjangoJSONEncoder,
-        help_text=_("The card as published (publications.snapshots), with its shape version."),
-    )
     # What lists, filters, sorts and search read, from the card, in the same transaction.
     term = models.ForeignKey(
         Term,
@@ -264,6 +258,14 @@ class Publication(models.Model):
         related_name="publications",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Last in each row: a list reads the columns above without reading past the snapshot
+    # (SQLite keeps a row's columns in order, the large JSON spilling over pages).
+    card = models.JSONField(
+        _("published card"),
+        default=dict,
+        encoder=DjangoJSONEncoder,
+        help_text=_("The card as published (publications.snapshots), with its shape version."),
+    )
 
     objects = PublicationQuerySet.as_manager()
 
@@ -289,6 +291,15 @@ class Publication(models.Model):
             ),
             models.Index(
                 fields=["term", "published_at", "sort_key"], name="publications_term_moment"
+            ),
+            models.Index(
+                fields=["term", "department_name"],
+                condition=Q(superseded_at__isnull=True),
+                name="publications_standing_named",
+            ),
+            # a card's publications: its term and code, newest first
+            models.Index(
+                F("term"), F("code"), F("published_at").desc(), name="publications_term_code"
             ),
         ]
         constraints = [

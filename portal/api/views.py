@@ -237,11 +237,7 @@ class PledgeListView(OpenDataView):
         return (
             term,
             when,
-            self.filter_queryset(
-                selectors.standing(term, when)
-                .defer("card", "search_text")
-                .select_related("term", "vision")
-            ),
+            self.filter_queryset(selectors.listed(term, when)),
         )
 
     def get_queryset(self):  # for the schema and the filter backend's checks
@@ -266,7 +262,7 @@ class PledgeListView(OpenDataView):
                 "count": self.paginator.page.paginator.count,
                 "next": self.paginator.get_next_link(),
                 "previous": self.paginator.get_previous_link(),
-                "results": list(pledge_summaries(page, request)),
+                "results": list(pledge_summaries(page, request, term)),
             },
             headers=_as_of_header(when),
         )
@@ -340,7 +336,9 @@ class PledgeCsvView(PledgeListView):
     def get(self, request, *args, **kwargs):
         term, when, rows = self.pledges()
         pledges = rows.iterator(chunk_size=CHUNK)
-        rows = ([row[name] for name in LIST_FIELDS] for row in pledge_summaries(pledges, request))
+        rows = (
+            [row[name] for name in LIST_FIELDS] for row in pledge_summaries(pledges, request, term)
+        )
         return _csv_response(f"paju-pledges-{term.number}", LIST_FIELDS, rows, when)
 
 

@@ -30,7 +30,7 @@ from .lists import (
     status_for,
     status_of,
 )
-from .published import published_pledge, published_pledges, standing
+from .published import listed, published_pledge, published_pledges, standing
 from .terms import BadQuery, as_of_moment, term_asked, term_shown
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "departments_with_counts",
     "home_summary",
     "inferred_stages",
+    "listed",
     "milestone_status",
     "pledge_card",
     "pledges_filtered",
