@@ -68,7 +68,7 @@ def pledge_summaries(
             "title": row.title,
             "term": term.name,
             "term_number": term.number,
-            "vision": f"{row.vision_number} {row.vision_title}",
+            "vision": f"{row.vision.number} {row.vision.title}",
             "department": row.department_name,
             "stage": row.stage,
             "stage_name": STAGE_NAMES.get(row.stage, row.stage),

@@ -297,6 +297,20 @@ class Publication(models.Model):
                 condition=Q(superseded_at__isnull=True),
                 name="publications_standing_named",
             ),
+            # the figures' latest as-of day of a term (the open data's list says it)
+            models.Index(
+                fields=["term", "as_of"],
+                condition=Q(superseded_at__isnull=True),
+                name="publications_standing_as_of",
+            ),
+            # the latest publications (a feed, the home page's list): newest first
+            models.Index(
+                F("term"),
+                F("published_at").desc(),
+                F("sort_key"),
+                F("id").desc(),
+                name="publications_term_newest",
+            ),
             # a card's publications: its term and code, newest first
             models.Index(
                 F("term"), F("code"), F("published_at").desc(), name="publications_term_code"

@@ -8,7 +8,7 @@ totals read the publications' columns; a card is read back from its snapshot
 
 from datetime import datetime
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from budgets.finance import execution_rate
 from pledges.models import Pledge, StageProvenance, Term
@@ -60,10 +60,9 @@ def with_rate(row: dict) -> dict:
 
 def listed(term: Term, when: datetime | None = None) -> QuerySet[Publication]:
     """The standing publications as the open data's list reads them: their columns and
-    their vision's number and title (``vision_number``, ``vision_title``); no card, no
-    change list."""
+    their vision; no card, no change list."""
     return (
         standing(term, when)
         .defer("card", "search_text", "changes")
-        .annotate(vision_number=F("vision__number"), vision_title=F("vision__title"))
+        .select_related("vision")  # not an annotation: the page's count needs no join
     )
