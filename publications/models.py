@@ -9,9 +9,8 @@ latest publication; as of a day, the latest published by the end of that day.
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, models
+from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
@@ -87,15 +86,6 @@ def search_words(text: str | None) -> list[str]:
     return [word.upper() for word in (text or "").split()[:SEARCH_WORDS]]
 
 
-class Bigrams(models.Func):
-    """PostgreSQL: the two-character pieces of a text (``publications_bigrams``, the
-    immutable function the search's second index is built on, migration 0023): pg_trgm
-    looks words up by three characters, and a two-syllable Korean word (센터) has none."""
-
-    function = "publications_bigrams"
-    output_field = ArrayField(models.TextField())
-
-
 class PublicationQuerySet(models.QuerySet):
     def standing(self, term: Term, when: datetime | None = None) -> "PublicationQuerySet":
         """Each pledge of ``term``'s publication standing at ``when`` (now when None): its
@@ -118,10 +108,6 @@ class PublicationQuerySet(models.QuerySet):
         rows = self
         for word in words:
             rows = rows.filter(search_text__contains=word)
-        pairs = [word for word in words if len(word) == 2]
-        if pairs and connections[self.db].vendor == "postgresql":
-            # the same matches, found through the index of the standing texts' pieces
-            rows = rows.alias(bigrams=Bigrams("search_text")).filter(bigrams__contains=pairs)
 
         def rank(word: str) -> models.Case:
             return models.Case(

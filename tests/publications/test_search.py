@@ -300,29 +300,3 @@ def test_editing_a_milestone_in_the_admin_refreshes_the_search_text(client):
     assert client.post(url, data).status_code == 302
     assert found("뙇뛟", published=False) == []  # a draft until the reviewer publishes it
     assert found("뙇뛟") == ["12-1"]
-
-
-def test_on_postgresql_a_two_character_word_is_looked_up_in_the_pieces_index():
-    """pg_trgm has no trigram for 센터: the pieces' index (0023) narrows such a search;
-    the substring match stays the condition (the exact-match test above runs on both)."""
-    sql, _params = (
-        Publication.objects.filter(superseded_at__isnull=True)
-        .search("센터 민원콜센터")
-        .order_by()
-        .values("pk")
-        .query.sql_with_params()
-    )
-    if connection.vendor != "postgresql":
-        assert "publications_bigrams" not in sql
-        return
-    assert "publications_bigrams" in sql
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexdef FROM pg_indexes WHERE indexname = 'publications_search_bigrams'"
-        )
-        (definition,) = cursor.fetchone()
-        cursor.execute("SELECT publications_bigrams('민원콜센터')")
-        (pieces,) = cursor.fetchone()
-    assert "publications_bigrams(search_text)" in definition
-    assert "superseded_at IS NULL" in definition
-    assert sorted(pieces) == sorted(["민원", "원콜", "콜센", "센터"])
