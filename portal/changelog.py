@@ -22,11 +22,7 @@ def publications_listed(
 ) -> QuerySet[Publication]:
     """The term's publications (of one pledge with ``code``), from ``since`` on (inclusive),
     newest first, then as people read codes; the order is total (the id breaks ties)."""
-    rows = (
-        Publication.objects.filter(term=term)
-        .select_related("term", "round")
-        .defer("card", "search_text")
-    )
+    rows = Publication.objects.filter(term=term).select_related("term", "round").columns()
     if code is not None:
         rows = rows.filter(code=code)
     if since is not None:

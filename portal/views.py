@@ -95,7 +95,7 @@ def department_detail(request: HttpRequest, name: str) -> HttpResponse:
     department = selectors.department_shown(name, term)
     summary = selectors.department_summary(department, term)
     page = Paginator(
-        selectors.department_pledges(department, term).defer("card", "search_text"),
+        selectors.department_pledges(department, term).columns(),
         DEPARTMENT_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -98,6 +98,10 @@ class PublicationQuerySet(models.QuerySet):
             Q(superseded_at__isnull=True) | Q(superseded_at__gt=when), published_at__lte=when
         )
 
+    def columns(self) -> "PublicationQuerySet":
+        """The columns lists read, without the snapshot (``card``) and its search text."""
+        return self.defer("card", "search_text")
+
     def search(self, text: str) -> "PublicationQuerySet":
         """Snapshots whose search text holds every word of ``text`` (any part of a word:
         Korean has no spaces between a noun and its particle), with ``search_rank``: per

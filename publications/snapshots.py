@@ -68,7 +68,7 @@ def _values(obj: models.Model, skipped: set[str] = frozenset()) -> dict:
     }
 
 
-def _instance(model: type[models.Model], data: dict) -> models.Model:
+def row_instance(model: type[models.Model], data: dict) -> models.Model:
     """An unsaved instance of ``model`` from a payload's row (unknown keys ignored)."""
     fields = {f.attname: f for f in model._meta.concrete_fields}
     return model(**{name: fields[name].to_python(v) for name, v in data.items() if name in fields})
@@ -162,17 +162,17 @@ class Card:
         if payload.get("shape") != SHAPE:
             raise ValueError(f"unknown snapshot shape {payload.get('shape')!r}")
         self.payload = payload
-        pledge = _instance(Pledge, payload["pledge"])
+        pledge = row_instance(Pledge, payload["pledge"])
         pledge.term = term
-        pledge.vision = _instance(Vision, payload["vision"])
+        pledge.vision = row_instance(Vision, payload["vision"])
         pledge.vision.term = term
-        pledge.department = _instance(Department, payload["department"])
+        pledge.department = row_instance(Department, payload["department"])
         self.pledge = pledge
 
     def _rows(self, key: str, model: type[models.Model]) -> list:
         found = []
         for row in self.payload[key]:
-            instance = _instance(model, row)
+            instance = row_instance(model, row)
             if getattr(instance, "project_id", None) is not None:
                 instance.project = self._project_by_id.get(instance.project_id)
             found.append(instance)
@@ -180,7 +180,7 @@ class Card:
 
     @cached_property
     def projects(self) -> list[Project]:
-        return [_instance(Project, row) for row in self.payload["projects"]]
+        return [row_instance(Project, row) for row in self.payload["projects"]]
 
     @cached_property
     def _project_by_id(self) -> dict[int, Project]:
@@ -191,7 +191,7 @@ class Card:
         """The departments the card shows (its own, its officials', its items')."""
         departments = {self.pledge.department.pk: self.pledge.department}
         for row in self.payload["departments"]:
-            departments.setdefault(row["id"], _instance(Department, row))
+            departments.setdefault(row["id"], row_instance(Department, row))
         return departments
 
     @cached_property
@@ -213,8 +213,8 @@ class Card:
     def officials(self) -> list[PledgeOfficial]:
         links = []
         for row in self.payload["officials"]:
-            link = _instance(PledgeOfficial, row)
-            link.official = _instance(Official, row["official"])
+            link = row_instance(PledgeOfficial, row)
+            link.official = row_instance(Official, row["official"])
             link.official.department = self._departments.get(link.official.department_id)
             links.append(link)
         return links
@@ -223,7 +223,7 @@ class Card:
     def work_plan_items(self) -> list[WorkPlanItem]:
         items = []
         for row in self.payload["work_plan_links"]:
-            item = _instance(WorkPlanItem, row["item"])
+            item = row_instance(WorkPlanItem, row["item"])
             item.department = self._departments.get(item.department_id)
             items.append(item)
         items.sort(key=lambda i: (i.year, getattr(i.department, "name", ""), i.number))
@@ -294,6 +294,9 @@ def search_text(card: Card) -> str:
     p, department = payload["pledge"], payload["department"]
     departments = {d["id"]: d for d in payload["departments"]}
     officials = [link["official"] for link in payload["officials"]]
+    shown = [
+        departments[o["department_id"]] for o in officials if o["department_id"] in departments
+    ]
     with translation.override("ko"):
         roles = {value: str(label) for value, label in Role.choices}
     parts = [
@@ -304,15 +307,7 @@ def search_text(card: Card) -> str:
         *(f"{roles.get(o['role'], o['role'])} {o['name']}" for o in officials),
         department["name"],
         department["name_en"],
-        *(
-            name
-            for o in officials
-            if o["department_id"] in departments
-            for name in (
-                departments[o["department_id"]]["name"],
-                departments[o["department_id"]]["name_en"],
-            )
-        ),
+        *(name for d in shown for name in (d["name"], d["name_en"])),
         *(link["item"]["title"] for link in payload["work_plan_links"]),
     ]
     return "\n".join(" ".join(part.split()) for part in parts if part and part.strip()).upper()

@@ -38,7 +38,7 @@ def pledge_card(code: str, term: Term, when: datetime | None = None) -> Pledge:
     pledge, or none published by then."""
     publications = list(
         Publication.objects.filter(term=term, code=code)
-        .defer("card", "search_text")
+        .columns()
         .select_related("term")
         .order_by("-published_at", "-pk")
     )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from departments.models import Department, Official, Role, WorkPlanItem
 from pledges.models import BudgetType, Stage, Term
 from publications.models import Publication
+from publications.snapshots import row_instance
 
 from .published import MONEY_SUMS, standing, with_rate
 
@@ -105,7 +106,7 @@ def department_contacts(department: Department, term: Term) -> list[Official]:
     cards = Publication.objects.filter(pk__in=set(latest.values()))
     for pk, links in cards.values_list("pk", "card__officials"):  # that key of each card only
         for link in links:
-            official = Official(**link["official"])  # as published: their department then
+            official = row_instance(Official, link["official"])  # their department then
             if latest.get(official.pk) == pk and official.department_id == department.pk:
                 found.setdefault(official.pk, official)
     roles = list(Role.values)
@@ -122,7 +123,7 @@ def work_plan_items(department: Department, term: Term) -> list[WorkPlanItem]:
         serving.setdefault(item_id, []).append(pk)
     publications = (
         Publication.objects.select_related("term")
-        .defer("card", "search_text")
+        .columns()
         .in_bulk([pk for pks in serving.values() for pk in pks])
     )
     for item in items:

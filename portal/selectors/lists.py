@@ -15,12 +15,7 @@ from .published import INFERRED, standing
 
 def inferred_stages(term: Term) -> QuerySet[Publication]:
     """The term's standing publications whose stage is inferred (추정), in card order."""
-    return (
-        standing(term)
-        .filter(stage_provenance=INFERRED)
-        .defer("card", "search_text")
-        .order_by("sort_key")
-    )
+    return standing(term).filter(stage_provenance=INFERRED).columns().order_by("sort_key")
 
 
 def pledges_filtered(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet, Sum
 
-from budgets.finance import execution_rate
+from budgets.finance import STORED_TOTALS, execution_rate
 from pledges.models import Pledge, StageProvenance, Term
 from publications.models import Publication
 
@@ -38,10 +38,8 @@ def published_pledge(publication: Publication) -> Pledge:
     pledge.card = card
     pledge.publication = publication
     pledge.published_at = pledge.updated_at = publication.published_at
-    for name in MONEY_SUMS:
+    for name in STORED_TOTALS:
         setattr(pledge, name, getattr(publication, name))
-    pledge.execution_rate = publication.execution_rate
-    pledge.execution_rate_in_term = publication.execution_rate_in_term
     return pledge
 
 
@@ -63,6 +61,7 @@ def listed(term: Term, when: datetime | None = None) -> QuerySet[Publication]:
     their vision; no card, no change list."""
     return (
         standing(term, when)
-        .defer("card", "search_text", "changes")
+        .columns()
+        .defer("changes")
         .select_related("vision")  # not an annotation: the page's count needs no join
     )
